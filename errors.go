@@ -1,0 +1,42 @@
+package matrixgen
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrInvalid and ErrUnderivable are the two kinds of refusal callers branch
+// on with errors.Is; the concrete types carry the details.
+var (
+	ErrInvalid     = errors.New("invalid")
+	ErrUnderivable = errors.New("underivable")
+)
+
+// InvalidError says which field of which input broke which rule. Its text
+// starts with "invalid:" so JSON Lines consumers can branch on the first word.
+type InvalidError struct {
+	Field  string // e.g. "kernelrelease", "arch", "target"
+	Value  string
+	Reason string
+}
+
+func (e *InvalidError) Error() string {
+	return fmt.Sprintf("invalid: %s %q: %s", e.Field, e.Value, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+
+// UnderivableError is a refusal to guess a distro version.
+type UnderivableError struct {
+	Target  string
+	Release string
+	Reason  string
+}
+
+func (e *UnderivableError) Error() string {
+	return fmt.Sprintf("underivable: %s %s: %s", e.Target, e.Release, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrUnderivable) true.
+func (e *UnderivableError) Is(target error) bool { return target == ErrUnderivable }

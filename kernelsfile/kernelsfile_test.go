@@ -1,0 +1,167 @@
+package kernelsfile
+
+import (
+	"errors"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/matrixgen/matrixgen"
+)
+
+const doc = `{
+  "x86_64": [
+    {"target": "amazonlinux", "kernelrelease": "6.12.58-82.121.amzn2023.x86_64", "distroversion": "2023"},
+    {"target": "ubuntu", "kernelrelease": "6.14.0-1021-gcp", "distroversion": "24.04"}
+  ]
+}
+`
+
+func TestParseMarshalRoundTrip(t *testing.T) {
+	ks, err := Parse([]byte(doc), "kernels.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ks) != 2 || ks[1].Distribution != "ubuntu" || ks[1].Flavor != "gcp" || ks[1].DistroVersion != "24.04" || ks[1].Arch != matrixgen.X86_64 {
+		t.Fatalf("Parse = %+v", ks)
+	}
+	out, err := Marshal(ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != doc {
+		t.Errorf("Marshal(Parse(doc)) =\n%s\nwant\n%s", out, doc)
+	}
+}
+
+func TestMarshalDeterministic(t *testing.T) {
+	ks := []matrixgen.Kernel{
+		{Distribution: "ubuntu", DistroVersion: "24.04", Arch: "x86_64", Release: "6.8.0-51-generic"},
+		{Distribution: "ubuntu", DistroVersion: "22.04", Arch: "x86_64", Release: "6.8.0-51-generic"},
+		{Distribution: "debian", DistroVersion: "12", Arch: "aarch64", Release: "6.1.0-28-arm64"},
+		{Distribution: "debian", DistroVersion: "13", Arch: "riscv64", Release: "6.12.107+deb13-riscv64"},
+		{Distribution: "amazonlinux", DistroVersion: "2023", Arch: "x86_64", Release: "6.12.58-82.121.amzn2023.x86_64"},
+	}
+	want, err := Marshal(ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewSource(1))
+	for i := 0; i < 20; i++ {
+		shuffled := slices.Clone(ks)
+		r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		got, _ := Marshal(append(shuffled, shuffled[0])) // a duplicate collapses
+		if string(got) != string(want) {
+			t.Fatalf("Marshal is order dependent:\n%s\nvs\n%s", got, want)
+		}
+	}
+	// Sorted by arch, then target, distro version, release; HWE kept twice.
+	wantOrder := []string{`"aarch64"`, `"riscv64"`, `"x86_64"`, `amazonlinux`, `"22.04"`, `"24.04"`}
+	last := -1
+	for _, w := range wantOrder {
+		i := strings.Index(string(want), w)
+		if i <= last {
+			t.Fatalf("%s out of order in\n%s", w, want)
+		}
+		last = i
+	}
+	if empty, _ := Marshal(nil); string(empty) != "{}\n" {
+		t.Errorf("Marshal(nil) = %q", empty)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"empty", "", "empty file"},
+		{"blank", "  \n", "empty file"},
+		{"malformed", "{\n  \"x86_64\": [\n    {\"target\": \"ubuntu\",}\n  ]\n}", "kernels.json:3:"},
+		{"truncated", `{"x86_64": [`, "kernels.json:1:"},
+		{"not an object", `[1]`, "want a JSON object"},
+		{"unknown arch", `{"sparc": []}`, `arch "sparc"`},
+		{"not a list", `{"x86_64": {}}`, "want a list"},
+		{"unknown field", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6.8.0-51-generic", "distroversion": "24.04", "x": 1}]}`, `unknown field "x"`},
+		{"missing distroversion", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6.8.0-51-generic"}]}`, "distroversion"},
+		{"unknown target", `{"x86_64": [{"target": "beos", "kernelrelease": "6.8.0", "distroversion": "1"}]}`, `target "beos"`},
+		{"shell", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6.8.0-51$(reboot)", "distroversion": "24.04"}]}`, `'$'`},
+		{"semicolon", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6.8.0;ls", "distroversion": "24.04"}]}`, `';'`},
+		{"space", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6.8.0 x", "distroversion": "24.04"}]}`, `' '`},
+		{"slash", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6.8/0", "distroversion": "24.04"}]}`, `'/'`},
+		{"dotdot", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6..8", "distroversion": "24.04"}]}`, `".."`},
+		{"too long", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6` + strings.Repeat("1", 200) + `", "distroversion": "24.04"}]}`, "longer than 128"},
+		{"bad distroversion", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6.8.0", "distroversion": "24.04/x"}]}`, "distroversion"},
+		{"duplicate", "{\"x86_64\": [\n{\"target\": \"ubuntu\", \"kernelrelease\": \"6.8.0-51-generic\", \"distroversion\": \"24.04\"},\n{\"target\": \"ubuntu\", \"kernelrelease\": \"6.8.0-51-generic\", \"distroversion\": \"24.04\"}]}", "kernels.json:3:1: duplicate entry ubuntu/24.04/x86_64/6.8.0-51-generic (first at 2:1)"},
+		{"trailing", `{} {}`, "after the top-level object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.in), "kernels.json")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Parse(%q) = %v, want error containing %q", tt.in, err, tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), "kernels.json") {
+				t.Errorf("error %q does not name the file", err)
+			}
+		})
+	}
+}
+
+func TestWriteAndAdd(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "kernels.json")
+	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ks, err := Read(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := matrixgen.Kernel{Distribution: "debian", DistroVersion: "12", Arch: "x86_64", Release: "6.1.0-28-amd64"}
+	ks, added := Add(ks, k)
+	if !added || len(ks) != 3 {
+		t.Fatalf("Add = %d kernels, added %v", len(ks), added)
+	}
+	if _, again := Add(ks, k); again {
+		t.Error("Add of a present kernel said added")
+	}
+	if err := Write(p, ks); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Read(p)
+	if err != nil || len(back) != 3 {
+		t.Fatalf("Read after Write = %v, %v", back, err)
+	}
+	bad := []matrixgen.Kernel{{Distribution: "debian", DistroVersion: "12", Arch: "x86_64", Release: "6.1;x"}}
+	if err := Write(p, bad); !errors.Is(err, matrixgen.ErrInvalid) {
+		t.Fatalf("Write(invalid) = %v", err)
+	}
+	if again, _ := Read(p); len(again) != 3 {
+		t.Error("a refused Write changed the file")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(doc))
+	f.Add([]byte(`{"aarch64": [{"target": "debian", "kernelrelease": "6.1.0-28-arm64", "distroversion": "12"}]}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ks, err := Parse(data, "fuzz")
+		if err != nil {
+			return
+		}
+		// Property: anything accepted round-trips through the canonical form.
+		out, err := Marshal(ks)
+		if err != nil {
+			t.Fatalf("Marshal of parsed kernels: %v", err)
+		}
+		back, err := Parse(out, "canonical")
+		if err != nil {
+			t.Fatalf("canonical form does not parse: %v\n%s", err, out)
+		}
+		again, _ := Marshal(back)
+		if string(again) != string(out) {
+			t.Fatalf("canonical form not stable:\n%s\n%s", out, again)
+		}
+	})
+}
