@@ -17,9 +17,16 @@ func ValidateRelease(s string) error {
 	return validateToken("kernelrelease", s, MaxReleaseLen, true)
 }
 
-// ValidateDistroVersion checks a distro version such as "24.04", "stream10".
+// ValidateDistroVersion checks a distro version such as "24.04", "stream10":
+// letters, digits, ".", "_" and "-" only, since it names containers and branches.
 func ValidateDistroVersion(s string) error {
-	return validateToken("distroversion", s, 32, false)
+	if err := validateToken("distroversion", s, 32, false); err != nil {
+		return err
+	}
+	if i := strings.IndexAny(s, "+~"); i >= 0 {
+		return &InvalidError{Field: "distroversion", Value: s, Reason: fmt.Sprintf("character %q at byte %d is not allowed (letters, digits and . _ - only)", rune(s[i]), i)}
+	}
+	return nil
 }
 
 // ValidateKernelVersion checks an Ubuntu-style kernel version ("24~18.04.1").

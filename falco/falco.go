@@ -138,7 +138,7 @@ func Decode(r io.Reader, name string, arch matrixgen.Arch) ([]matrixgen.Kernel, 
 			return nil, nil, err
 		}
 		for dec.More() {
-			off := dec.InputOffset()
+			off := jsonpos.SkipSpace(dec, dec.InputOffset())
 			var e Entry
 			if err := dec.Decode(&e); err != nil {
 				return nil, nil, fail(off, err)

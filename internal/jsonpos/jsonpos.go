@@ -79,3 +79,22 @@ func AtFile(path string, offset int64, err error) *Error {
 	}
 	return e
 }
+
+// SkipSpace moves an offset taken from dec.InputOffset past the separators
+// (white space, ',' and ':') that the decoder has buffered but not yet
+// consumed, so a position points at the next value itself.
+func SkipSpace(dec *json.Decoder, off int64) int64 {
+	r := dec.Buffered()
+	buf := make([]byte, 1)
+	for {
+		if _, err := r.Read(buf); err != nil {
+			return off
+		}
+		switch buf[0] {
+		case ' ', '\t', '\r', '\n', ',', ':':
+			off++
+		default:
+			return off
+		}
+	}
+}

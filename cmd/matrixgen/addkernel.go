@@ -1,0 +1,101 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/spf13/cobra"
+
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/kernelsfile"
+)
+
+type addKernelOptions struct {
+	io            *ioStreams
+	Target        string
+	Arch          string
+	Release       string
+	DistroVersion string
+	KernelVersion string
+	Kernels       string
+}
+
+func newCmdAddKernel(ios *ioStreams, runF func(*addKernelOptions) error) *cobra.Command {
+	opts := &addKernelOptions{io: ios}
+	cmd := &cobra.Command{
+		Use:   "add-kernel --target T --arch A --release R [--distro-version V]",
+		Short: "Add a kernel to kernels.json",
+		Long: `Add one kernel to kernels.json, keeping the file sorted and written atomically.
+Without --distro-version the version is derived from the release (Ubuntu needs
+--kernel-version or --distro-version). A release whose marker contradicts
+--distro-version is refused. An invalid or underivable kernel is refused and
+the file is left untouched; a kernel already present changes nothing.
+A missing kernels file is created.`,
+		Example: `  matrixgen add-kernel --target amazonlinux --arch x86_64 --release 6.12.58-82.121.amzn2023.x86_64
+  matrixgen add-kernel --target ubuntu --arch arm64 --release 6.14.0-1021-gcp --distro-version 24.04`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return addKernelRun(opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Target, "target", "", "distribution (ubuntu, debian, fedora, centos, amazonlinux, rocky, almalinux, oracle) or Falco target")
+	f.StringVar(&opts.Arch, "arch", "", "architecture: x86_64 (amd64), aarch64 (arm64), aarch64+64k, riscv64")
+	f.StringVar(&opts.Release, "release", "", "kernel release as uname -r prints it")
+	f.StringVar(&opts.DistroVersion, "distro-version", "", "distro version (default: derived from the release)")
+	f.StringVar(&opts.KernelVersion, "kernel-version", "", "Ubuntu kernel version, used to derive the distro version")
+	f.StringVar(&opts.Kernels, "kernels", "kernels.json", "kernels file to update")
+	for _, req := range []string{"target", "arch", "release"} {
+		_ = cmd.MarkFlagRequired(req)
+	}
+	return cmd
+}
+
+func addKernelRun(opts *addKernelOptions) error {
+	arch, err := matrixgen.ParseArch(opts.Arch)
+	if err != nil {
+		return usageErr("--arch: %w", err)
+	}
+	t, err := matrixgen.ParseTarget(opts.Target)
+	if err != nil {
+		return usageErr("--target: %w", err)
+	}
+	d, derr := matrixgen.Derive(matrixgen.Input{Target: opts.Target, Release: opts.Release, KernelVersion: opts.KernelVersion})
+	if errors.Is(derr, matrixgen.ErrInvalid) {
+		return derr
+	}
+	version := opts.DistroVersion
+	switch {
+	case version == "" && derr != nil:
+		return fmt.Errorf("%w (give --distro-version)", derr)
+	case version == "":
+		version = d.DistroVersion
+	case derr == nil && d.DistroVersion != version:
+		return fmt.Errorf("refused: release %s says %s %s (rule %s), not --distro-version %s", opts.Release, t.Distribution, d.DistroVersion, d.Rule, version)
+	}
+	k := matrixgen.Kernel{Distribution: t.Distribution, Flavor: t.Flavor, DistroVersion: version, Arch: arch, Release: opts.Release}
+	if k.Flavor == "" {
+		k.Flavor = matrixgen.FlavorOf(k.Distribution, k.Release)
+	}
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	kernels, err := kernelsfile.Read(opts.Kernels)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	kernels, added := kernelsfile.Add(kernels, k)
+	if !added {
+		fmt.Fprintf(opts.io.ErrOut, "%s: already present in %s; nothing changed\n", k.Key(), opts.Kernels)
+		return nil
+	}
+	if err := kernelsfile.Write(opts.Kernels, kernels); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.io.ErrOut, "added %s to %s\n", k.Key(), opts.Kernels)
+	return nil
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/matrixgen/matrixgen/schemas"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCLI(t *testing.T, stdin string, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	ios := &ioStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return env[k] }}
+	code := run(context.Background(), args, ios)
+	return result{code, out.String(), errOut.String()}
+}
+
+// TestTranscripts records whole CLI runs (exit code, stdout, stderr) as
+// golden files: every example in the help texts and every error message.
+func TestTranscripts(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+		code  int
+	}{
+		{"derive-args", []string{"derive", "--target", "fedora", "6.14.0-100.fc42.x86_64", "6.14.0-1.fc41.aarch64"}, "", 0},
+		{"derive-ubuntu-hwe", []string{"derive", "--target", "ubuntu-gcp", "--kernel-version", "24~22.04.1", "6.8.0-1012-gcp"}, "", 0},
+		{"derive-stdin-json", []string{"derive", "--json"}, "debian 6.12.95+deb12-amd64\namazonlinux2 6.1.174-217.345.amzn2023.x86_64\n# comment\n\nubuntu 6.14.0-1021-gcp\ncentos 6.12.0-212.el10.x86_64\namazonlinux 5.14.0-362.el9_3.x86_64\ndebian 6.1.0$(reboot)\nonlyonefield\n", 3},
+		{"derive-stdin-table", []string{"derive"}, "rocky 5.14.0-427.13.1.el9_4.aarch64+64k\nol 4.14.35-2047.514.5.1.2.el7uek.x86_64\ndebian 4.9.0-0.bpo.12-rt-amd64\n", 3},
+		{"derive-no-target", []string{"derive", "6.1.0-28-amd64"}, "", 2},
+		{"derive-empty-stdin", []string{"derive"}, "", 2},
+		{"matrix", []string{"matrix", "--kernels", "testdata/kernels.json", "--driver-version", "550.1", "--target", "ubuntu", "--arch", "x86_64"}, "", 0},
+		{"matrix-axes-chunks", []string{"matrix", "--kernels", "testdata/old.json", "--driver-version", "1.0", "--axis", "nvlink=nvf1.0,nvf1.1", "--chunk-size", "4", "--artifact", "precompiled-image"}, "", 0},
+		{"matrix-built-crawled", []string{"matrix", "--kernels", "testdata/old.json", "--crawled", "testdata/crawled.json", "--built", "testdata/built.txt", "--driver-version", "1.0"}, "", 3},
+		{"matrix-nothing", []string{"matrix", "--kernels", "testdata/old.json", "--target", "fedora"}, "", 4},
+		{"matrix-allow-empty", []string{"matrix", "--kernels", "testdata/old.json", "--target", "fedora", "--allow-empty"}, "", 0},
+		{"matrix-template", []string{"matrix", "--kernels", "testdata/old.json", "--artifact-template", "{{.Package}}_{{.KernelRelease}}_{{.DebArch}}.ko.xz", "--package", "mydrv", "--base-image", "ghcr.io/acme/{{.Distribution}}-builder:{{.DistroVersion}}", "--target", "debian"}, "", 0},
+		{"matrix-precompiled-no-driver", []string{"matrix", "--kernels", "testdata/old.json", "--artifact", "precompiled-image"}, "", 1},
+		{"matrix-bad-chunk", []string{"matrix", "--kernels", "testdata/old.json", "--chunk-size", "300"}, "", 2},
+		{"matrix-bad-preset", []string{"matrix", "--kernels", "testdata/old.json", "--artifact", "rpm"}, "", 2},
+		{"matrix-bad-axis", []string{"matrix", "--kernels", "testdata/old.json", "--axis", "nvlink"}, "", 2},
+		{"matrix-bad-template", []string{"matrix", "--kernels", "testdata/old.json", "--artifact-template", "{{.Nope"}, "", 2},
+		{"matrix-missing-kernels", []string{"matrix", "--kernels", "testdata/nope.json"}, "", 1},
+		{"matrix-unknown-flag", []string{"matrix", "--bogus"}, "", 2},
+		{"compat", []string{"compat", "--kernels", "testdata/kernels.json", "--driver-version", "570.1", "--axis", "nvlink=nvf1.0,nvf1.1"}, "", 0},
+		{"diff", []string{"diff", "testdata/old.json", "testdata/kernels.json"}, "", 0},
+		{"diff-json-exit-code", []string{"diff", "--json", "--exit-code", "testdata/old.json", "testdata/kernels.json"}, "", 1},
+		{"diff-same", []string{"diff", "--exit-code", "testdata/old.json", "testdata/old.json"}, "", 0},
+		{"diff-crawled", []string{"diff", "testdata/old.json", "testdata/crawled.json"}, "", 3},
+		{"diff-one-arg", []string{"diff", "testdata/old.json"}, "", 2},
+		{"validate", []string{"validate", "testdata/kernels.json", "testdata/crawled.json"}, "", 1},
+		{"unknown-command", []string{"frobnicate"}, "", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, tt.stdin, nil, tt.args...)
+			if r.code != tt.code {
+				t.Errorf("matrixgen %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(tt.args, " "), r.code, tt.code, r.stdout, r.stderr)
+			}
+			got := fmt.Sprintf("$ matrixgen %s\nexit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(tt.args, " "), r.code, r.stdout, r.stderr)
+			golden := filepath.Join("testdata", tt.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("transcript differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", golden, got, want)
+			}
+		})
+	}
+}
+
+// TestMatrixOutputIsSchemaValid validates every matrix the CLI prints.
+func TestMatrixOutputIsSchemaValid(t *testing.T) {
+	for _, args := range [][]string{
+		{"matrix", "--kernels", "testdata/kernels.json"},
+		{"matrix", "--kernels", "testdata/kernels.json", "--driver-version", "1", "--driver-version", "2", "--axis", "nvlink=a,b", "--artifact", "compat-version"},
+		{"matrix", "--kernels", "testdata/kernels.json", "--chunk-size", "5"},
+		{"matrix", "--kernels", "testdata/old.json", "--target", "none", "--allow-empty"},
+	} {
+		r := runCLI(t, "", nil, args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			if err := schemas.Validate(schemas.Matrix, []byte(line)); err != nil {
+				t.Errorf("%v: output not schema-valid: %v\n%s", args, err, line)
+			}
+		}
+	}
+}
+
+func TestGitHubOutputs(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"GITHUB_OUTPUT": filepath.Join(dir, "out"), "GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary")}
+	r := runCLI(t, "", env, "matrix", "--kernels", "testdata/kernels.json", "--chunk-size", "5", "--driver-version", "1.0")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	out, _ := os.ReadFile(env["GITHUB_OUTPUT"])
+	for _, want := range []string{"matrix-1<<", "matrix-3<<", "chunks<<", "\n3\n", "count<<", "\n13\n", "has_builds<<", "\ntrue\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("GITHUB_OUTPUT lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "matrix<<") {
+		t.Error("chunked run wrote a plain matrix output")
+	}
+	sum, _ := os.ReadFile(env["GITHUB_STEP_SUMMARY"])
+	if !strings.Contains(string(sum), "### matrixgen: 13 builds") || strings.Count(string(sum), "\n| ") != 15 {
+		t.Errorf("summary:\n%s", sum)
+	}
+
+	// Nothing to build with --allow-empty: has_builds=false for the job guard.
+	os.Remove(env["GITHUB_OUTPUT"])
+	r = runCLI(t, "", env, "matrix", "--kernels", "testdata/kernels.json", "--target", "none", "--allow-empty")
+	out, _ = os.ReadFile(env["GITHUB_OUTPUT"])
+	if r.code != 0 || !strings.Contains(string(out), "\nfalse\n") || !strings.Contains(string(out), `{"include":[]}`) {
+		t.Errorf("empty run: exit %d, outputs:\n%s", r.code, out)
+	}
+}
+
+func TestAddKernel(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "kernels.json")
+	orig, _ := os.ReadFile("testdata/old.json")
+	os.WriteFile(p, orig, 0o644)
+
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"derived", []string{"--target", "amazonlinux", "--arch", "x86_64", "--release", "6.12.58-82.121.amzn2023.x86_64"}, 0, "added amazonlinux/2023/x86_64/6.12.58-82.121.amzn2023.x86_64"},
+		{"duplicate", []string{"--target", "amazonlinux", "--arch", "amd64", "--release", "6.12.58-82.121.amzn2023.x86_64"}, 0, "already present"},
+		{"explicit ubuntu", []string{"--target", "ubuntu", "--arch", "arm64", "--release", "6.14.0-1021-gcp", "--distro-version", "24.04"}, 0, "added ubuntu/24.04/aarch64/6.14.0-1021-gcp"},
+		{"ubuntu ambiguous", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.14.0-1021-gcp"}, 1, "underivable"},
+		{"contradiction", []string{"--target", "fedora", "--arch", "x86_64", "--release", "6.14.0-100.fc42.x86_64", "--distro-version", "41"}, 1, "says fedora 42"},
+		{"shell", []string{"--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28$(reboot)", "--distro-version", "12"}, 1, "invalid: kernelrelease"},
+		{"bad arch", []string{"--target", "debian", "--arch", "sparc", "--release", "6.1.0-28-amd64"}, 2, `arch "sparc"`},
+		{"missing flag", []string{"--target", "debian", "--arch", "x86_64"}, 2, "release"},
+	}
+	for _, tt := range tests {
+		before, _ := os.ReadFile(p)
+		r := runCLI(t, "", nil, append([]string{"add-kernel", "--kernels", p}, tt.args...)...)
+		after, _ := os.ReadFile(p)
+		if r.code != tt.code || !strings.Contains(r.stderr, tt.msg) {
+			t.Errorf("%s: exit %d, stderr %q; want exit %d and %q", tt.name, r.code, r.stderr, tt.code, tt.msg)
+		}
+		if tt.code != 0 || strings.Contains(tt.msg, "already") {
+			if !bytes.Equal(before, after) {
+				t.Errorf("%s: file changed on a refusal", tt.name)
+			}
+		}
+	}
+	got, _ := os.ReadFile(p)
+	if err := schemas.Validate(schemas.Kernels, got); err != nil {
+		t.Errorf("written kernels.json not schema-valid: %v", err)
+	}
+	want := `{
+  "aarch64": [
+    {"target": "ubuntu", "kernelrelease": "6.14.0-1021-gcp", "distroversion": "24.04"}
+  ],
+  "x86_64": [
+    {"target": "amazonlinux", "kernelrelease": "6.12.58-82.121.amzn2023.x86_64", "distroversion": "2023"},
+    {"target": "debian", "kernelrelease": "6.1.0-55-amd64", "distroversion": "12"},
+    {"target": "debian", "kernelrelease": "6.1.0-56-amd64", "distroversion": "12"},
+    {"target": "ubuntu", "kernelrelease": "6.8.0-149-generic", "distroversion": "24.04"}
+  ]
+}
+`
+	if string(got) != want {
+		t.Errorf("kernels.json =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestNewCmdMatrixFlags checks flag parsing alone, with no I/O (gh style).
+func TestNewCmdMatrixFlags(t *testing.T) {
+	var got *matrixOptions
+	cmd := newCmdMatrix(&ioStreams{}, func(o *matrixOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--crawled", "a/x86_64/list.json", "--crawled", "b.json", "--driver-version", "1", "--driver-version", "2", "--axis", "x=a,b", "--target", "ubuntu,debian", "--chunk-size", "10"})
+	cmd.SetOut(&bytes.Buffer{})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Sources.Kernels != "kernels.json" || len(got.Sources.Crawled) != 2 || len(got.DriverVersions) != 2 || got.ChunkSize != 10 || got.Sources.Filter.Target != "ubuntu,debian" || got.Artifact != "deb-rpm" {
+		t.Errorf("parsed options = %+v", got)
+	}
+}
+
+// TestRepoKernelsJSON keeps the repo's own kernels.json valid and canonical,
+// so `make run` works and add-kernel PRs produce minimal diffs.
+func TestRepoKernelsJSON(t *testing.T) {
+	data, err := os.ReadFile("../../kernels.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schemas.Validate(schemas.Kernels, data); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "", nil, "add-kernel", "--kernels", "../../kernels.json", "--target", "debian", "--arch", "x86_64", "--release", "6.1.0-56-amd64")
+	if r.code != 0 || !strings.Contains(r.stderr, "already present") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	tmp := filepath.Join(t.TempDir(), "k.json")
+	os.WriteFile(tmp, data, 0o644)
+	// Adding and re-reading in canonical form must give the same bytes back.
+	r = runCLI(t, "", nil, "add-kernel", "--kernels", tmp, "--target", "fedora", "--arch", "x86_64", "--release", "6.14.0-100.fc42.x86_64")
+	after, _ := os.ReadFile(tmp)
+	if r.code != 0 || !strings.Contains(string(after), `"kernelrelease": "6.14.0-100.fc42.x86_64"`) {
+		t.Fatalf("add to a copy: exit %d: %s", r.code, r.stderr)
+	}
+	stripped := strings.Replace(string(after), "    {\"target\": \"fedora\", \"kernelrelease\": \"6.14.0-100.fc42.x86_64\", \"distroversion\": \"42\"},\n", "", 1)
+	if stripped != string(data) {
+		t.Errorf("kernels.json is not in canonical form; rewrite it with the writer:\n%s", after)
+	}
+}

@@ -1,0 +1,114 @@
+// Package inputs loads kernel sets from the files users point matrixgen
+// at: kernels.json or Falco list.json, on disk or as git:REV:path.
+package inputs
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/falco"
+	"github.com/matrixgen/matrixgen/internal/jsonpos"
+	"github.com/matrixgen/matrixgen/kernelsfile"
+)
+
+// Format of a kernel file.
+type Format string
+
+const (
+	Kernels Format = "kernels.json"
+	Falco   Format = "list.json"
+)
+
+// Set is a loaded kernel set with the entries that could not be used.
+type Set struct {
+	Name     string
+	Format   Format
+	Kernels  []matrixgen.Kernel
+	Problems []falco.Problem // Falco entries that are invalid or underivable
+}
+
+// Load reads spec, a path or "git:REV:path", detecting its format.
+func Load(ctx context.Context, spec string) (*Set, error) {
+	data, err := read(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, spec)
+}
+
+// Parse detects the format of data and reads it.
+func Parse(data []byte, name string) (*Set, error) {
+	f, err := Detect(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	s := &Set{Name: name, Format: f}
+	switch f {
+	case Kernels:
+		s.Kernels, err = kernelsfile.Parse(data, name)
+	case Falco:
+		arch := matrixgen.X86_64
+		if a, ok := falco.ArchFromPath(strings.TrimPrefix(name, "git:")); ok {
+			arch = a
+		}
+		s.Kernels, s.Problems, err = falco.Decode(bytes.NewReader(data), name, arch)
+		for i := range s.Problems {
+			s.Problems[i].Line, _ = jsonpos.LineCol(data, s.Problems[i].Offset)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Detect tells kernels.json (keys are arches) from list.json (keys are
+// distros) by the first key; an empty object is an empty kernels.json.
+func Detect(data []byte) (Format, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return "", errors.New("empty file (want kernels.json or a Falco list.json)")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if d, ok := tok.(json.Delim); err != nil || !ok || d != '{' {
+		return Kernels, nil // let the kernels.json parser say what is wrong, with a position
+	}
+	tok, err = dec.Token()
+	if err != nil {
+		return Kernels, nil
+	}
+	key, ok := tok.(string)
+	if !ok {
+		return Kernels, nil // "}": empty
+	}
+	if _, err := matrixgen.ParseArch(key); err == nil {
+		return Kernels, nil
+	}
+	return Falco, nil
+}
+
+func read(ctx context.Context, spec string) ([]byte, error) {
+	rest, ok := strings.CutPrefix(spec, "git:")
+	if !ok {
+		return os.ReadFile(spec)
+	}
+	rev, path, ok := strings.Cut(rest, ":")
+	if !ok || rev == "" || path == "" || strings.HasPrefix(rev, "-") {
+		return nil, fmt.Errorf("%s: want git:REV:path, e.g. git:HEAD~1:kernels.json", spec)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "git", "show", "--end-of-options", rev+":"+path)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s: git show: %w: %s", spec, err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}

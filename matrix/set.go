@@ -1,0 +1,124 @@
+package matrix
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/matrixgen/matrixgen"
+)
+
+// Merge unions kernel sets: one kernel per (distribution, distro version,
+// arch, release), so an HWE release stays once per Ubuntu version. The
+// first occurrence wins; header URLs of later duplicates are added to it.
+func Merge(sets ...[]matrixgen.Kernel) []matrixgen.Kernel {
+	idx := map[matrixgen.Key]int{}
+	var out []matrixgen.Kernel
+	for _, set := range sets {
+		for _, k := range set {
+			i, ok := idx[k.Key()]
+			if !ok {
+				idx[k.Key()] = len(out)
+				k.Headers = slices.Clone(k.Headers)
+				out = append(out, k)
+				continue
+			}
+			for _, h := range k.Headers {
+				if !slices.Contains(out[i].Headers, h) {
+					out[i].Headers = append(out[i].Headers, h)
+				}
+			}
+			if out[i].KernelVersion == "" {
+				out[i].KernelVersion = k.KernelVersion
+			}
+		}
+	}
+	slices.SortFunc(out, matrixgen.Compare)
+	return out
+}
+
+// Filter keeps kernels whose distribution, arch and distro version match
+// the globs (path.Match syntax, comma-separated alternatives; "" = any).
+type Filter struct {
+	Target, Arch, DistroVersion string
+}
+
+// Validate reports a malformed glob before any kernel is looked at.
+func (f Filter) Validate() error {
+	for _, g := range []struct{ flag, v string }{{"--target", f.Target}, {"--arch", f.Arch}, {"--distro-version", f.DistroVersion}} {
+		for _, alt := range splitList(g.v) {
+			if _, err := path.Match(alt, ""); err != nil {
+				return fmt.Errorf("%s %q: bad glob: %w", g.flag, g.v, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Apply returns the kernels that match f.
+func (f Filter) Apply(ks []matrixgen.Kernel) []matrixgen.Kernel {
+	var out []matrixgen.Kernel
+	for _, k := range ks {
+		if match(f.Target, k.Distribution) && match(f.Arch, string(k.Arch)) && match(f.DistroVersion, k.DistroVersion) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func match(globs, s string) bool {
+	alts := splitList(globs)
+	if len(alts) == 0 {
+		return true
+	}
+	for _, g := range alts {
+		if ok, _ := path.Match(g, s); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Diff is what changed between two kernel sets.
+type Diff struct {
+	Added, Removed []matrixgen.Kernel
+}
+
+// Empty says whether the two sides hold the same kernels.
+func (d Diff) Empty() bool { return len(d.Added) == 0 && len(d.Removed) == 0 }
+
+// Compare returns the kernels only in newer (Added) and only in older
+// (Removed), each sorted.
+func Compare(older, newer []matrixgen.Kernel) Diff {
+	in := func(ks []matrixgen.Kernel) map[matrixgen.Key]bool {
+		m := make(map[matrixgen.Key]bool, len(ks))
+		for _, k := range ks {
+			m[k.Key()] = true
+		}
+		return m
+	}
+	o, n := in(older), in(newer)
+	var d Diff
+	for _, k := range Merge(newer) {
+		if !o[k.Key()] {
+			d.Added = append(d.Added, k)
+		}
+	}
+	for _, k := range Merge(older) {
+		if !n[k.Key()] {
+			d.Removed = append(d.Removed, k)
+		}
+	}
+	return d
+}
