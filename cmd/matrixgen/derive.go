@@ -156,4 +156,3 @@ func deriveRun(opts *deriveOptions) error {
 	}
 	return nil
 }
-
