@@ -63,6 +63,7 @@ func TestTranscripts(t *testing.T) {
 		{"diff-crawled", []string{"diff", "testdata/old.json", "testdata/crawled.json"}, "", 3},
 		{"diff-one-arg", []string{"diff", "testdata/old.json"}, "", 2},
 		{"validate", []string{"validate", "testdata/kernels.json", "testdata/crawled.json"}, "", 1},
+		{"validate-examples", []string{"validate", "../../schemas/examples/crawl.json", "../../schemas/examples/falco-list.json", "../../schemas/examples/kernels.json", "../../schemas/examples/matrix.json"}, "", 0},
 		{"unknown-command", []string{"frobnicate"}, "", 2},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/falco"
 	"github.com/matrixgen/matrixgen/kernelsfile"
 	"github.com/matrixgen/matrixgen/schemas"
@@ -60,7 +61,11 @@ func validateFile(path string) (schemas.Kind, error) {
 		_, err = kernelsfile.Parse(data, path)
 	case schemas.Crawl:
 		var probs []falco.Problem
-		_, probs, err = falco.Decode(bytes.NewReader(data), path, "")
+		arch, ok := falco.ArchFromPath(path)
+		if !ok {
+			arch = matrixgen.X86_64
+		}
+		_, probs, err = falco.Decode(bytes.NewReader(data), path, arch)
 		if err == nil && len(probs) > 0 {
 			err = probs[0]
 		}
