@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -95,6 +96,7 @@ Exit codes (every command):
 		newCmdCompat(ios, nil),
 		newCmdDiff(ios, nil),
 		newCmdValidate(ios, nil),
+		newCmdCrawl(ios, nil),
 	)
 	return root
 }
@@ -120,4 +122,8 @@ func run(ctx context.Context, args []string, ios *ioStreams) int {
 		return exitUsage
 	}
 	return exitFailure
+}
+
+func contextWithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d)
 }

@@ -1,0 +1,335 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers"
+	"github.com/matrixgen/matrixgen/crawlers/deb"
+	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/falco"
+	"github.com/matrixgen/matrixgen/internal/atomicfile"
+	"github.com/matrixgen/matrixgen/schemas"
+)
+
+type crawlOptions struct {
+	io              *ioStreams
+	Distros         []string
+	Arches          []string
+	Releases        []string
+	Component       string
+	Mirrors         []string
+	Keyrings        []string
+	Concurrency     int
+	CacheDir        string
+	NoCache         bool
+	Out             string
+	OutDir          string
+	Stats           string
+	Previous        string
+	Discover        bool
+	CheckValidUntil bool
+	Now             string
+	Timeout         time.Duration
+}
+
+func newCmdCrawl(ios *ioStreams, runF func(*crawlOptions) error) *cobra.Command {
+	opts := &crawlOptions{io: ios}
+	cmd := &cobra.Command{
+		Use:   "crawl",
+		Short: "Crawl Debian and Ubuntu mirrors for every kernel that exists",
+		Long: `Crawl distro mirrors concurrently and write every kernel found, in the Falco
+kernel-crawler list.json shape plus distroversion on every entry.
+
+Debian: bookworm (12), trixie (13), forky (14, testing); suites <codename>,
+-updates, -backports on the main archive and -security on the security
+archive; amd64, arm64, and riscv64 from trixie on. Ubuntu: jammy, noble,
+questing, resolute with -updates and -security; amd64 from the archive and
+security hosts, arm64 and riscv64 from ubuntu-ports. Every linux-headers-<abi>-
+<flavor> package is one kernel, with the URLs of the headers, common headers and
+kbuild packages it depends on, resolved across the release's suites.
+
+Every InRelease is verified against the archive keyrings (embedded; --keyring
+replaces them) and its Valid-Until; every Packages file against the SHA256 the
+signed InRelease lists. Unchanged indices cost one 304 with the on-disk cache.
+
+A dead mirror, a bad signature, a checksum mismatch or a truncated file fails
+only its source, named on stderr with its URL; the rest is written. With
+--previous, a failed release's kernels are carried over from the previous
+output (marked "carried_over": true) instead of dropped.
+
+Mirror keys for --mirror: debian, debian-security, ubuntu, ubuntu-security,
+ubuntu-ports.
+
+Exit status: 0 every source fine; 3 output written but some sources failed
+(named on stderr); 1 nothing written; 2 usage error.`,
+		Example: `  matrixgen crawl --distro debian --release bookworm --out list.json
+  matrixgen crawl --arch x86_64,aarch64,riscv64 --out-dir out --stats stats.json
+  matrixgen crawl --mirror debian=http://127.0.0.1:8080/debian --mirror debian-security=http://127.0.0.1:8080/debian-security --distro debian
+  matrixgen crawl --previous out/x86_64/list.json --out out/x86_64/list.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Out != "" && opts.OutDir != "" {
+				return usageErr("--out and --out-dir exclude each other")
+			}
+			if len(opts.Arches) > 1 && opts.Out != "" {
+				return usageErr("--out takes one arch; with %d arches use --out-dir DIR (writes DIR/<arch>/list.json)", len(opts.Arches))
+			}
+			if opts.Concurrency < 1 {
+				return usageErr("--concurrency %d: want at least 1", opts.Concurrency)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return crawlRun(cmd, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&opts.Distros, "distro", nil, "distributions to crawl: debian, ubuntu (default all)")
+	f.StringSliceVar(&opts.Arches, "arch", []string{"x86_64"}, "architectures: x86_64 (amd64), aarch64 (arm64), riscv64")
+	f.StringSliceVar(&opts.Releases, "release", nil, "release codenames, e.g. bookworm,noble (default all supported)")
+	f.StringVar(&opts.Component, "component", "main", "archive component")
+	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "KEY=URL mirror override; repeatable (keys: debian, debian-security, ubuntu, ubuntu-security, ubuntu-ports)")
+	f.StringArrayVar(&opts.Keyrings, "keyring", nil, "OpenPGP keyring file to verify InRelease with; repeatable (default: embedded Debian and Ubuntu archive keyrings)")
+	f.IntVar(&opts.Concurrency, "concurrency", 8, "requests in flight across all mirrors (4 per host at most)")
+	f.StringVar(&opts.CacheDir, "cache-dir", defaultCacheDir(), "conditional-GET cache directory")
+	f.BoolVar(&opts.NoCache, "no-cache", false, "do not use the on-disk cache")
+	f.StringVar(&opts.Out, "out", "", "write list.json for the one arch here (default: stdout)")
+	f.StringVar(&opts.OutDir, "out-dir", "", "write DIR/<arch>/list.json for each arch")
+	f.StringVar(&opts.Stats, "stats", "", "write request counters as JSON here")
+	f.StringVar(&opts.Previous, "previous", "", "previous crawl output (list.json, or the --out-dir): kernels of failed sources are carried over")
+	f.BoolVar(&opts.Discover, "discover", false, "list each mirror's dists/ to find and crawl releases the built-in table does not know")
+	f.BoolVar(&opts.CheckValidUntil, "check-valid-until", true, "refuse InRelease files past their Valid-Until, as apt does")
+	f.StringVar(&opts.Now, "now", "", "clock for signature and Valid-Until checks (RFC 3339), for reproducing a past crawl")
+	f.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "give up on the whole crawl after this long")
+	_ = f.MarkHidden("now")
+	return cmd
+}
+
+func defaultCacheDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "matrixgen", "http")
+	}
+	return ""
+}
+
+func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
+	start := time.Now()
+	req := crawlers.Request{Distros: opts.Distros, Releases: opts.Releases, Component: opts.Component, Discover: opts.Discover, SkipValidUntil: !opts.CheckValidUntil, Concurrency: opts.Concurrency}
+	for _, a := range opts.Arches {
+		arch, err := matrixgen.ParseArch(a)
+		if err != nil {
+			return usageErr("--arch: %w", err)
+		}
+		req.Arches = append(req.Arches, arch)
+	}
+	req.Mirrors = map[string]string{}
+	for _, m := range opts.Mirrors {
+		k, v, ok := strings.Cut(m, "=")
+		if !ok || k == "" || !(strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://")) {
+			return usageErr("--mirror %q: want KEY=http(s)://URL", m)
+		}
+		req.Mirrors[k] = v
+	}
+	if opts.Now != "" {
+		t, err := time.Parse(time.RFC3339, opts.Now)
+		if err != nil {
+			return usageErr("--now %q: want RFC 3339, e.g. 2026-11-21T12:00:00Z", opts.Now)
+		}
+		req.Now = func() time.Time { return t }
+	}
+	if len(opts.Keyrings) > 0 {
+		kr, err := deb.LoadKeyring(opts.Keyrings...)
+		if err != nil {
+			return usageErr("--keyring: %w", err)
+		}
+		req.Keyring = kr
+	}
+	if opts.Previous != "" {
+		prev, err := readPrevious(opts.Previous, req.Arches)
+		if err != nil {
+			return err
+		}
+		req.Previous = prev
+	}
+	cacheDir := opts.CacheDir
+	if opts.NoCache {
+		cacheDir = ""
+	}
+	if cacheDir != "" {
+		if err := os.MkdirAll(cacheDir, 0o755); err != nil {
+			return fmt.Errorf("--cache-dir: %w", err)
+		}
+	}
+	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency})
+	req.Lister = client.Transport()
+	log := slog.New(slog.NewTextHandler(opts.io.ErrOut, nil))
+	var bar *progressbar.ProgressBar
+	req.Progress = func(done, total int) {
+		if opts.io.ErrTTY {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(opts.io.ErrOut), progressbar.OptionSetDescription("crawling releases"), progressbar.OptionClearOnFinish())
+			}
+			_ = bar.Set(done)
+			return
+		}
+		log.Info("release crawled", "done", done, "total", total)
+	}
+	ctx := cmd.Context()
+	if opts.Timeout > 0 {
+		var cancel func()
+		ctx, cancel = contextWithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	rep, err := crawlers.Run(ctx, client, req)
+	var ue *crawlers.UsageError
+	if errors.As(err, &ue) {
+		return usageErr("%s", ue.Msg)
+	}
+	if err != nil {
+		return err
+	}
+	for _, d := range rep.Discovered {
+		log.Info("discovered release not in the built-in table", "release", d)
+	}
+	for _, w := range rep.Warnings {
+		log.Warn(w)
+	}
+	for _, f := range rep.Failures {
+		log.Error("source failed", "distro", f.Distro, "suite", f.Suite, "arch", f.Arch, "url", f.URL, "err", f.Err)
+	}
+	wrote, err := writeCrawl(opts, req.Arches, rep)
+	if err != nil {
+		return err
+	}
+	stats := client.Stats()
+	if opts.Stats != "" {
+		data, _ := json.MarshalIndent(stats, "", "  ")
+		if err := atomicfile.Write(opts.Stats, append(data, '\n')); err != nil {
+			return err
+		}
+	}
+	printCrawlSummary(opts.io.ErrOut, rep, stats, time.Since(start))
+	switch {
+	case !wrote:
+		return &exitError{code: exitFailure, err: fmt.Errorf("every source failed (%d); nothing written", len(rep.Failures))}
+	case len(rep.Failures) > 0:
+		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %d of %d sources failed (named above); output written\n", len(rep.Failures), rep.Sources)
+		return silentExit(exitPartial)
+	}
+	return nil
+}
+
+// readPrevious reads the last output: a list.json, or an --out-dir.
+func readPrevious(path string, arches []matrixgen.Arch) ([]matrixgen.Kernel, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("--previous: %w", err)
+	}
+	files := map[string]matrixgen.Arch{path: ""}
+	if fi.IsDir() {
+		files = map[string]matrixgen.Arch{}
+		for _, a := range arches {
+			p := filepath.Join(path, string(a), "list.json")
+			if _, err := os.Stat(p); err == nil {
+				files[p] = a
+			}
+		}
+	} else if len(arches) == 1 {
+		files[path] = arches[0]
+	}
+	var out []matrixgen.Kernel
+	for p, a := range files {
+		ks, probs, err := falco.ReadFile(p, a)
+		if err != nil {
+			return nil, fmt.Errorf("--previous: %w", err)
+		}
+		if len(probs) > 0 {
+			return nil, fmt.Errorf("--previous: %v", probs[0])
+		}
+		out = append(out, ks...)
+	}
+	return out, nil
+}
+
+// writeCrawl writes one list.json per arch, each schema-checked, and says
+// whether anything was written.
+func writeCrawl(opts *crawlOptions, arches []matrixgen.Arch, rep *crawlers.Report) (bool, error) {
+	if len(rep.Kernels) == 0 && len(rep.Failures) > 0 {
+		return false, nil
+	}
+	for _, a := range arches {
+		var ks []matrixgen.Kernel
+		for _, k := range rep.Kernels {
+			if k.Arch == a {
+				ks = append(ks, k)
+			}
+		}
+		data, err := falco.Marshal(ks)
+		if err != nil {
+			return false, err
+		}
+		if err := schemas.Validate(schemas.Crawl, data); err != nil {
+			return false, fmt.Errorf("crawl output for %s does not match its schema (a bug): %w", a, err)
+		}
+		switch {
+		case opts.OutDir != "":
+			dir := filepath.Join(opts.OutDir, string(a))
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return false, err
+			}
+			err = atomicfile.Write(filepath.Join(dir, "list.json"), data)
+		case opts.Out != "":
+			err = atomicfile.Write(opts.Out, data)
+		default:
+			_, err = opts.io.Out.Write(data)
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func printCrawlSummary(w io.Writer, rep *crawlers.Report, s fetch.Stats, took time.Duration) {
+	counts := map[string]int{}
+	for _, k := range rep.Kernels {
+		counts[k.Distribution+"\t"+string(k.Arch)]++
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DISTRO\tARCH\tKERNELS")
+	for _, k := range keys {
+		fmt.Fprintf(tw, "%s\t%d\n", k, counts[k])
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d kernels (%d carried over), %d sources, %d failed; %d requests, %s received, %d not modified (cache), %d retries; %s\n",
+		len(rep.Kernels), rep.CarriedOver, rep.Sources, len(rep.Failures), s.Requests, humanBytes(s.Bytes), s.NotModified, s.Retries, took.Round(time.Millisecond))
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

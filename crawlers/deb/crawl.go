@@ -1,0 +1,208 @@
+package deb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/fetch"
+)
+
+// Fetcher is the part of *fetch.Client a crawl needs; tests may wrap it.
+type Fetcher interface {
+	Get(ctx context.Context, req fetch.Request) ([]byte, error)
+	Open(ctx context.Context, req fetch.Request) (*fetch.Response, error)
+}
+
+// Suite is one suite of a release on one mirror: "bookworm-security" on
+// the security archive, "noble-updates" on the Ubuntu archive.
+type Suite struct {
+	Name   string
+	Mirror string // base URL, the folder that holds dists/ and pool/
+}
+
+// Spec is one release of a distribution on one arch: every suite in it is
+// crawled, and companion packages are resolved across all of them.
+type Spec struct {
+	Distribution  string // matrixgen.Debian, matrixgen.Ubuntu
+	Codename      string
+	DistroVersion string // "" = take Version from the first verified Release
+	Arch          matrixgen.Arch
+	Component     string // default "main"
+	Suites        []Suite
+}
+
+// Options are the knobs shared by every release crawled.
+type Options struct {
+	Keyring openpgp.EntityList // nil: signatures are not checked (only for tests of parsing)
+	Now     func() time.Time   // clock for signatures and Valid-Until; default time.Now
+	// SkipValidUntil ignores Valid-Until, as apt's Check-Valid-Until=false.
+	SkipValidUntil bool
+	// Parallel suites in flight per release; default 4.
+	Parallel int
+}
+
+// SuiteResult says how one suite went.
+type SuiteResult struct {
+	Suite   Suite
+	URL     string // the Packages index fetched, or the InRelease that failed
+	Kernels int    // flavored headers packages found in this suite
+	Err     error
+}
+
+// Result is what a release crawl found.
+type Result struct {
+	Spec     Spec
+	Kernels  []matrixgen.Kernel
+	Suites   []SuiteResult
+	Warnings []string
+}
+
+// Failed says whether any suite failed.
+func (r *Result) Failed() bool {
+	for _, s := range r.Suites {
+		if s.Err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// CrawlRelease fetches and verifies every suite of spec concurrently, then
+// builds one kernel per flavored linux-headers package. A failed suite is
+// recorded in Result.Suites and never stops the others.
+func CrawlRelease(ctx context.Context, f Fetcher, spec Spec, opts Options) *Result {
+	if spec.Component == "" {
+		spec.Component = "main"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 4
+	}
+	res := &Result{Spec: spec, Suites: make([]SuiteResult, len(spec.Suites))}
+	pools := make([]*suitePool, len(spec.Suites))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(opts.Parallel)
+	for i, s := range spec.Suites {
+		g.Go(func() error {
+			p, url, err := crawlSuite(gctx, f, spec, s, opts)
+			res.Suites[i] = SuiteResult{Suite: s, URL: url, Err: err}
+			if err == nil {
+				pools[i] = p
+			}
+			return nil // one suite's failure is not the release's
+		})
+	}
+	_ = g.Wait()
+	if spec.DistroVersion == "" {
+		for _, p := range pools {
+			if p != nil && p.version != "" {
+				spec.DistroVersion = p.version
+				if spec.Distribution == matrixgen.Debian {
+					// Debian's Release says the point release ("12.8"); kernels are per major.
+					spec.DistroVersion, _, _ = strings.Cut(p.version, ".")
+				}
+				res.Spec.DistroVersion = spec.DistroVersion
+				break
+			}
+		}
+	}
+	if spec.DistroVersion == "" {
+		for i := range res.Suites {
+			if res.Suites[i].Err == nil {
+				res.Suites[i].Err = fmt.Errorf("%s: no distro version: unknown codename and no Version in its Release", res.Suites[i].URL)
+			}
+		}
+		return res
+	}
+	assemble(spec, pools, res)
+	return res
+}
+
+// suitePool holds the linux-* stanzas of one suite that kernels are built from.
+type suitePool struct {
+	suite    Suite
+	version  string // Release's Version field
+	stanzas  []Stanza
+	flavored int
+}
+
+// keepStanza keeps only what kernel assembly reads: headers and kbuild
+// packages, flavored and common. Everything else is skipped unparsed.
+func keepStanza(pkg string) bool {
+	return strings.HasPrefix(pkg, "linux-") && (strings.Contains(pkg, "headers-") || strings.HasPrefix(pkg, "linux-kbuild-"))
+}
+
+func crawlSuite(ctx context.Context, f Fetcher, spec Spec, s Suite, opts Options) (*suitePool, string, error) {
+	base := strings.TrimSuffix(s.Mirror, "/") + "/dists/" + s.Name + "/"
+	inURL := base + "InRelease"
+	data, err := f.Get(ctx, fetch.Request{URL: inURL, MaxBytes: 16 << 20})
+	if err != nil {
+		return nil, inURL, err
+	}
+	plain := data
+	if opts.Keyring != nil {
+		if plain, err = VerifyInRelease(data, opts.Keyring, opts.Now(), inURL); err != nil {
+			return nil, inURL, err
+		}
+	} else if plain, err = stripClearsign(data); err != nil {
+		return nil, inURL, fmt.Errorf("%s: %w", inURL, err)
+	}
+	rel, err := ParseRelease(strings.NewReader(string(plain)), inURL)
+	if err != nil {
+		return nil, inURL, err
+	}
+	if !opts.SkipValidUntil {
+		if err := rel.CheckValidUntil(opts.Now()); err != nil {
+			return nil, inURL, err
+		}
+	}
+	idx, err := rel.PackagesIndex(spec.Component, spec.Arch.Deb())
+	if err != nil {
+		return nil, inURL, err
+	}
+	pkURL := base + idx.Path
+	resp, err := f.Open(ctx, fetch.Request{URL: pkURL, SHA256: idx.SHA256, Size: idx.Size, Decompress: true})
+	if err != nil {
+		return nil, pkURL, err
+	}
+	defer resp.Body.Close()
+	p := &suitePool{suite: s, version: rel.Version}
+	sc := NewScanner(resp.Body, pkURL)
+	sc.Filter(keepStanza)
+	for sc.Scan() {
+		p.stanzas = append(p.stanzas, *sc.Stanza())
+	}
+	// A checksum mismatch or truncation surfaces here, at the end of the
+	// stream: the suite's stanzas are then discarded, never half-used.
+	if err := sc.Err(); err != nil {
+		return nil, pkURL, err
+	}
+	return p, pkURL, nil
+}
+
+// stripClearsign returns the signed text of a clearsigned file without
+// checking it (Options.Keyring nil).
+func stripClearsign(data []byte) ([]byte, error) {
+	s := string(data)
+	if !strings.HasPrefix(s, "-----BEGIN PGP SIGNED MESSAGE-----") {
+		return data, nil
+	}
+	_, body, ok := strings.Cut(s, "\n\n")
+	if !ok {
+		return nil, errors.New("clearsigned text has no body")
+	}
+	body, _, ok = strings.Cut(body, "\n-----BEGIN PGP SIGNATURE-----")
+	if !ok {
+		return nil, errors.New("clearsigned text has no signature")
+	}
+	return []byte(body + "\n"), nil
+}

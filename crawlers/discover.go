@@ -1,0 +1,57 @@
+package crawlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gocolly/colly/v2"
+)
+
+// aliases are dists/ entries that are not releases of their own.
+var aliases = map[string]bool{
+	"stable": true, "oldstable": true, "oldoldstable": true, "testing": true, "unstable": true,
+	"sid": true, "experimental": true, "rc-buggy": true, "devel": true, "stable-updates": true,
+}
+
+// discover reads the HTML listing of mirror/dists/ (colly: listings only,
+// never indices) and returns codenames the table does not know. Their
+// distro version comes from each Release's Version field.
+func discover(ctx context.Context, rt http.RoundTripper, mirror string, d *Distro) ([]string, error) {
+	c := colly.NewCollector(colly.StdlibContext(ctx), colly.IgnoreRobotsTxt(), colly.MaxDepth(1))
+	if rt != nil {
+		c.WithTransport(rt)
+	}
+	var mu sync.Mutex
+	var found []string
+	c.OnHTML("a[href]", func(e *colly.HTMLElement) {
+		name := strings.TrimSuffix(e.Attr("href"), "/")
+		if name == "" || strings.ContainsAny(name, "/?#:.") || strings.Contains(name, "-") || aliases[name] {
+			return
+		}
+		for _, r := range d.Releases {
+			if r.Codename == name {
+				return
+			}
+		}
+		mu.Lock()
+		if !slices.Contains(found, name) {
+			found = append(found, name)
+		}
+		mu.Unlock()
+	})
+	var visitErr error
+	c.OnError(func(r *colly.Response, err error) {
+		visitErr = fmt.Errorf("GET %s: status %d: %w", r.Request.URL, r.StatusCode, err)
+	})
+	url := strings.TrimSuffix(mirror, "/") + "/dists/"
+	if err := c.Visit(url); err != nil && visitErr == nil {
+		visitErr = fmt.Errorf("GET %s: %w", url, err)
+	}
+	c.Wait()
+	slices.Sort(found)
+	return found, visitErr
+}

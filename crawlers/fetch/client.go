@@ -1,0 +1,304 @@
+package fetch
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// maxRedirects is net/http's own default limit.
+const maxRedirects = 10
+
+// Client fetches files over HTTP for the crawlers. It is safe for concurrent use.
+type Client struct {
+	opts  Options
+	rt    http.RoundTripper
+	http  *http.Client
+	cache *diskCache // nil: no cache
+	stats *statsRecorder
+}
+
+// New returns a Client. Its transport stack is built here, inner to outer: the base
+// transport, request counting, header and idle timeouts, the per-host and global limits,
+// retry, and the user agent.
+func New(opts Options) *Client {
+	o := opts.withDefaults()
+	c := &Client{opts: o, stats: newStatsRecorder()}
+	base := o.Transport
+	if base == nil {
+		base = defaultTransport(o)
+	}
+	var rt http.RoundTripper = &countTransport{next: base, stats: c.stats}
+	rt = &timeoutTransport{next: rt, header: o.HeaderTimeout, idle: o.IdleTimeout}
+	rt = newLimitTransport(rt, o.Concurrency, o.PerHost)
+	rt = &retryTransport{next: rt, retries: o.Retries, backoff: o.Backoff, now: o.Now, stats: c.stats}
+	rt = &userAgentTransport{next: rt, ua: o.UserAgent}
+	c.rt = rt
+	c.http = &http.Client{Transport: rt, CheckRedirect: checkRedirect}
+	if o.CacheDir != "" {
+		c.cache = &diskCache{dir: o.CacheDir}
+	}
+	return c
+}
+
+// Transport returns the Client's transport stack (limits, retries, timeouts, user agent,
+// and its Stats) for callers that need a plain http.RoundTripper, such as an HTML scraper.
+// It has no cache, decompression or verification.
+func (c *Client) Transport() http.RoundTripper { return c.rt }
+
+// CloseIdleConnections closes idle keep-alive connections of the base transport.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+
+// Stats returns a snapshot of the counters.
+func (c *Client) Stats() Stats { return c.stats.snapshot() }
+
+// Request is one file to fetch.
+type Request struct {
+	URL string
+	// SHA256 is the expected lowercase hex digest of the raw bytes as served; "" = not checked.
+	SHA256 string
+	// Size is the expected raw size in bytes; <= 0 = unknown. A mismatch is an error.
+	Size int64
+	// MaxBytes overrides Options.MaxBytes when > 0.
+	MaxBytes int64
+	// Decompress decompresses by URL suffix (.gz .xz .zst .bz2), checked against the magic
+	// bytes; other suffixes are passed through as served.
+	Decompress bool
+}
+
+// Response is an open body.
+type Response struct {
+	URL string // Request.URL
+	// Body is the (decompressed, if asked) stream. Read returns a *ChecksumError,
+	// *SizeError or other error naming the URL instead of io.EOF when verification fails at
+	// the end, so read to io.EOF to have the body verified. Close releases the connection
+	// slot, the cache temp file and the decompressor.
+	Body io.ReadCloser
+	// FromCache is set when the server answered 304 Not Modified and Body reads the disk cache.
+	FromCache bool
+}
+
+// Open sends a GET for req.URL and returns its body as a verifying stream. Errors name the URL.
+func (c *Client) Open(ctx context.Context, req Request) (*Response, error) {
+	resp, err := c.open(ctx, req)
+	if err != nil {
+		c.stats.add(hostOf(req.URL), HostStats{Failures: 1})
+	}
+	return resp, err
+}
+
+// Get opens req, reads the whole verified body and closes it. It suits small files such as
+// InRelease; stream large ones with Open.
+func (c *Client) Get(ctx context.Context, req Request) ([]byte, error) {
+	resp, err := c.Open(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", req.URL, err)
+	}
+	disp := redact(u)
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("GET %s: want an absolute http or https URL", disp)
+	}
+	host := hostKey(u)
+	want := strings.ToLower(req.SHA256)
+	if want != "" && !validSHA256(want) {
+		return nil, fmt.Errorf("GET %s: invalid expected SHA256 %q: want 64 hex digits", disp, req.SHA256)
+	}
+	var comp *format
+	if req.Decompress {
+		comp = formatBySuffix(u.Path)
+	}
+	limit := c.opts.MaxBytes
+	if req.MaxBytes > 0 {
+		limit = req.MaxBytes
+	}
+
+	var cached *cacheEntry
+	if c.cache != nil {
+		cached = c.cache.lookup(req.URL)
+		if cached != nil && want != "" && cached.meta.SHA256 != want {
+			// The copy is known not to be what the caller wants: do not invite a 304 for it.
+			cached.f.Close()
+			cached = nil
+		}
+	}
+	useCached := false
+	defer func() {
+		if cached != nil && !useCached {
+			cached.f.Close()
+		}
+	}()
+
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, req.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", disp, err)
+	}
+	// Checksums are over the bytes as served: ask for no transfer coding.
+	hreq.Header.Set("Accept-Encoding", "identity")
+	if cached != nil {
+		if cached.meta.ETag != "" {
+			hreq.Header.Set("If-None-Match", cached.meta.ETag)
+		}
+		if cached.meta.LastModified != "" {
+			hreq.Header.Set("If-Modified-Since", cached.meta.LastModified)
+		}
+	}
+	resp, err := c.http.Do(hreq)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // it names the URL as Go prints it; we name it once, our way
+		}
+		return nil, fmt.Errorf("GET %s: %w", disp, err)
+	}
+
+	raw := &rawReader{url: disp, host: host, limit: limit, size: req.Size, want: want, h: newSHA256()}
+	b := &body{r: raw, raw: raw, stats: c.stats, host: host}
+	switch {
+	case resp.StatusCode == http.StatusNotModified && cached != nil:
+		drainClose(resp.Body)
+		c.stats.add(host, HostStats{NotModified: 1})
+		useCached = true
+		raw.r, b.closer = cached.f, cached.f
+		raw.cacheWant, raw.cacheSize, raw.cachedFile = cached.meta.SHA256, cached.meta.Size, cached.f.Name()
+	case resp.StatusCode == http.StatusOK:
+		if err := checkLength(disp, resp.ContentLength, req.Size, limit); err != nil {
+			resp.Body.Close()
+			return nil, err
+		}
+		raw.r, raw.stats, b.closer = resp.Body, c.stats, resp.Body
+		etag, lastMod := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+		// Without a validator the entry could never be revalidated: do not store it.
+		if c.cache != nil && (etag != "" || lastMod != "") {
+			w, err := c.cache.create(cacheMeta{URL: req.URL, ETag: etag, LastModified: lastMod})
+			if err != nil {
+				resp.Body.Close()
+				return nil, fmt.Errorf("GET %s: %w", disp, err)
+			}
+			raw.tee = w
+		}
+	default:
+		drainClose(resp.Body)
+		return nil, &HTTPError{Method: http.MethodGet, URL: disp, StatusCode: resp.StatusCode, Status: resp.Status}
+	}
+	if comp != nil {
+		if err := c.decompress(b, comp); err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
+	return &Response{URL: req.URL, Body: b, FromCache: useCached}, nil
+}
+
+// checkLength fails early when Content-Length already shows a size mismatch or a body over
+// the cap (-1 means the server did not say).
+func checkLength(disp string, contentLength, size, limit int64) error {
+	switch {
+	case contentLength < 0:
+		return nil
+	case size > 0 && contentLength != size:
+		return &SizeError{URL: disp, Want: size, Got: contentLength, Announced: true}
+	case contentLength > limit:
+		return &SizeError{URL: disp, Limit: limit, Got: contentLength, Announced: true}
+	}
+	return nil
+}
+
+// decompress checks the magic bytes against the format the suffix named and puts a
+// decompressor in front of b's raw stream.
+func (c *Client) decompress(b *body, f *format) error {
+	raw := b.raw
+	src := bufio.NewReaderSize(raw, 64<<10)
+	head, err := src.Peek(magicLen)
+	if err != nil && err != io.EOF {
+		if raw.err != nil && raw.err != io.EOF {
+			return raw.err
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return fmt.Errorf("GET %s: %w", raw.url, err)
+		}
+	}
+	if !bytes.HasPrefix(head, f.magic) {
+		return &FormatError{URL: raw.url, Want: f.name, Got: describeMagic(head)}
+	}
+	dec, free, err := newDecompressor(f, src)
+	if err != nil {
+		if raw.err != nil && raw.err != io.EOF {
+			return raw.err
+		}
+		return fmt.Errorf("GET %s: decompressing %s: %w", raw.url, f.name, err)
+	}
+	b.free = free
+	b.r = &decompReader{url: raw.url, format: f.name, dec: dec, src: src, raw: raw, limit: c.opts.MaxDecompressed}
+	return nil
+}
+
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects, the last to %s: %w", len(via), redact(req.URL), ErrTooManyRedirects)
+	}
+	return nil
+}
+
+// hostKey is host:port, the port filled in from the scheme, for limits and Stats.
+func hostKey(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+func hostOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return hostKey(u)
+}
+
+// redact hides a password and query values that look like credentials, such as signed
+// URLs, so that errors and logs can show the URL.
+func redact(u *url.URL) string {
+	c := *u
+	if c.RawQuery != "" {
+		q := c.Query()
+		changed := false
+		for k := range q {
+			lk := strings.ToLower(k)
+			for _, s := range []string{"token", "sig", "key", "secret", "credential", "password", "auth"} {
+				if strings.Contains(lk, s) {
+					q[k] = []string{"REDACTED"}
+					changed = true
+					break
+				}
+			}
+		}
+		if changed {
+			c.RawQuery = q.Encode()
+		}
+	}
+	return c.Redacted()
+}

@@ -1,0 +1,146 @@
+package fetch
+
+import (
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Options configures a Client. The zero value gives the defaults stated on each field.
+type Options struct {
+	// Transport is the base transport the Client stacks its layers on. nil means a clone of
+	// http.DefaultTransport with dial, TLS and response-header timeouts and transparent
+	// gzip turned off (checksums are over the bytes as served).
+	Transport http.RoundTripper
+	// UserAgent is sent with every request that has none. Default "matrixgen".
+	UserAgent string
+	// CacheDir holds the conditional-GET cache. "" means no on-disk cache.
+	CacheDir string
+	// Concurrency limits requests in flight across all hosts. Default 8.
+	Concurrency int
+	// PerHost limits requests in flight to one host:port. Default 4.
+	PerHost int
+	// Retries is the number of extra attempts after the first. Default 4; negative means none.
+	Retries int
+	// Backoff spaces the attempts. The zero value means 500ms base, factor 2, ±20% jitter,
+	// at most 30s.
+	Backoff Backoff
+	// HeaderTimeout bounds the wait for response headers, per attempt. Default 30s;
+	// negative means none.
+	HeaderTimeout time.Duration
+	// IdleTimeout bounds how long one body Read may wait for bytes: a stalled body fails.
+	// Time the caller spends between Reads does not count. Default 60s; negative means none.
+	IdleTimeout time.Duration
+	// MaxBytes caps the raw body (as served) unless Request.MaxBytes is set. Default 512 MiB.
+	MaxBytes int64
+	// MaxDecompressed caps the decompressed body. Default 4 GiB.
+	MaxDecompressed int64
+	// Now is the clock used for Retry-After dates. Default time.Now.
+	Now func() time.Time
+}
+
+// Backoff is an exponential backoff: attempt n (from 0) waits Base*Factor^n, changed by a
+// random factor in [1-Jitter, 1+Jitter], and at most Max.
+type Backoff struct {
+	Base   time.Duration
+	Factor float64       // 0 means 2
+	Jitter float64       // fraction: 0.2 means ±20%, 0 means none
+	Max    time.Duration // also caps Retry-After; <= 0 means 30s
+}
+
+// DefaultBackoff is used when Options.Backoff is the zero value: 0.5s, 1s, 2s, 4s between
+// the default 5 attempts, ±20% so that crawlers hitting one mirror do not retry in step.
+var DefaultBackoff = Backoff{Base: 500 * time.Millisecond, Factor: 2, Jitter: 0.2, Max: 30 * time.Second}
+
+const (
+	defaultUserAgent       = "matrixgen"
+	defaultConcurrency     = 8
+	defaultPerHost         = 4
+	defaultRetries         = 4
+	defaultHeaderTimeout   = 30 * time.Second
+	defaultIdleTimeout     = 60 * time.Second
+	defaultMaxBytes        = 512 << 20
+	defaultMaxDecompressed = 4 << 30
+)
+
+func (o Options) withDefaults() Options {
+	if o.UserAgent == "" {
+		o.UserAgent = defaultUserAgent
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = defaultConcurrency
+	}
+	if o.PerHost <= 0 {
+		o.PerHost = defaultPerHost
+	}
+	switch {
+	case o.Retries == 0:
+		o.Retries = defaultRetries
+	case o.Retries < 0:
+		o.Retries = 0
+	}
+	if o.Backoff == (Backoff{}) {
+		o.Backoff = DefaultBackoff
+	}
+	if o.Backoff.Factor == 0 {
+		o.Backoff.Factor = 2
+	}
+	if o.Backoff.Max <= 0 {
+		o.Backoff.Max = DefaultBackoff.Max
+	}
+	if o.HeaderTimeout == 0 {
+		o.HeaderTimeout = defaultHeaderTimeout
+	}
+	if o.IdleTimeout == 0 {
+		o.IdleTimeout = defaultIdleTimeout
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = defaultMaxBytes
+	}
+	if o.MaxDecompressed <= 0 {
+		o.MaxDecompressed = defaultMaxDecompressed
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// delay is the wait before retry number n (0 = before the second attempt).
+func (b Backoff) delay(n int) time.Duration {
+	d := float64(b.Base) * math.Pow(b.Factor, float64(n))
+	if b.Jitter > 0 {
+		d *= 1 + b.Jitter*(2*rand.Float64()-1)
+	}
+	if d > float64(b.Max) || math.IsInf(d, 0) || math.IsNaN(d) {
+		return b.Max
+	}
+	if d < 0 {
+		return 0
+	}
+	return time.Duration(d)
+}
+
+// defaultTransport clones http.DefaultTransport with bounded dialing and handshakes. Its
+// ResponseHeaderTimeout is only a backstop at twice HeaderTimeout: the timeout layer fires
+// first and gives a typed error.
+func defaultTransport(o Options) http.RoundTripper {
+	var t *http.Transport
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = dt.Clone()
+	} else {
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+	}
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	t.DialContext = d.DialContext
+	t.TLSHandshakeTimeout = 10 * time.Second
+	if o.HeaderTimeout > 0 {
+		t.ResponseHeaderTimeout = 2 * o.HeaderTimeout
+	}
+	// Transparent gzip would hand us decoded bytes, and checksums are over bytes as served.
+	t.DisableCompression = true
+	t.MaxIdleConnsPerHost = o.PerHost
+	return t
+}

@@ -1,0 +1,465 @@
+package fetch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestRetry(t *testing.T) {
+	type answer struct {
+		status     int
+		retryAfter string
+	}
+	tests := []struct {
+		name        string
+		answers     []answer // the last one repeats
+		retries     int
+		wantStatus  int // 0: success
+		wantReqs    int64
+		wantRetries int64
+	}{
+		{name: "500,500,200", answers: []answer{{status: 500}, {status: 500}, {status: 200}}, wantReqs: 3, wantRetries: 2},
+		{name: "404 is not retried", answers: []answer{{status: 404}}, wantStatus: 404, wantReqs: 1},
+		{name: "403 is not retried", answers: []answer{{status: 403}, {status: 200}}, wantStatus: 403, wantReqs: 1},
+		{name: "429 Retry-After 0", answers: []answer{{status: 429, retryAfter: "0"}, {status: 200}}, wantReqs: 2, wantRetries: 1},
+		{name: "408 then 200", answers: []answer{{status: 408}, {status: 200}}, wantReqs: 2, wantRetries: 1},
+		{name: "503 every time", answers: []answer{{status: 503}}, retries: 3, wantStatus: 503, wantReqs: 4, wantRetries: 3},
+		{name: "429 every time stays visible", answers: []answer{{status: 429, retryAfter: "0"}}, retries: 2, wantStatus: 429, wantReqs: 3, wantRetries: 2},
+		{name: "no retries configured", answers: []answer{{status: 502}, {status: 200}}, retries: -1, wantStatus: 502, wantReqs: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int64
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				i := int(n.Add(1)) - 1
+				a := tt.answers[min(i, len(tt.answers)-1)]
+				if a.retryAfter != "" {
+					w.Header().Set("Retry-After", a.retryAfter)
+				}
+				w.WriteHeader(a.status)
+				w.Write([]byte("body"))
+			})
+			c := newTestClient(t, Options{Retries: tt.retries})
+			url := srv.URL + "/dists/x/InRelease"
+			b, err := c.Get(context.Background(), Request{URL: url})
+			if tt.wantStatus == 0 {
+				if err != nil || string(b) != "body" {
+					t.Fatalf("Get(%s) = %q, %v; want \"body\"", tt.name, b, err)
+				}
+			} else {
+				var he *HTTPError
+				if !errors.As(err, &he) || he.StatusCode != tt.wantStatus {
+					t.Fatalf("Get(%s) error = %v; want *HTTPError with %d", tt.name, err, tt.wantStatus)
+				}
+				wantURL(t, err, url)
+			}
+			st := c.Stats()
+			if st.Requests != tt.wantReqs || n.Load() != tt.wantReqs || st.Retries != tt.wantRetries {
+				t.Errorf("%s: Stats.Requests=%d (server saw %d) Retries=%d; want %d and %d", tt.name, st.Requests, n.Load(), st.Retries, tt.wantReqs, tt.wantRetries)
+			}
+			if wantFail := int64(min(tt.wantStatus, 1)); st.Failures != wantFail {
+				t.Errorf("%s: Stats.Failures=%d, want %d", tt.name, st.Failures, wantFail)
+			}
+		})
+	}
+}
+
+func TestRetryConnectionRefused(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + l.Addr().String() + "/Packages.xz"
+	l.Close()
+	c := newTestClient(t, Options{Retries: 2})
+	_, err = c.Get(context.Background(), Request{URL: url})
+	wantURL(t, err, url)
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("error %v: want ECONNREFUSED", err)
+	}
+	if !strings.Contains(err.Error(), "3 attempts") {
+		t.Errorf("error %q does not say how many attempts were made", err)
+	}
+	if st := c.Stats(); st.Requests != 3 || st.Retries != 2 || st.Failures != 1 {
+		t.Errorf("Stats = %+v, want 3 requests, 2 retries, 1 failure", st)
+	}
+}
+
+func TestRetryAfterIsHonouredAndCapped(t *testing.T) {
+	var n atomic.Int64
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok"))
+	})
+	max := 150 * time.Millisecond
+	c := newTestClient(t, Options{Backoff: Backoff{Base: time.Millisecond, Factor: 2, Max: max}})
+	start := time.Now()
+	if _, err := c.Get(context.Background(), Request{URL: srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	// The 1ms backoff alone would retry at once; Retry-After makes it wait, Max caps the wait.
+	if d := time.Since(start); d < max-10*time.Millisecond || d > 5*time.Second {
+		t.Errorf("Retry-After: 3600 with Max %v waited %v, want about %v", max, d, max)
+	}
+}
+
+func TestRetryAfterParse(t *testing.T) {
+	now := time.Date(2025, 11, 20, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in     string
+		want   time.Duration
+		wantOK bool
+	}{
+		{"0", 0, true},
+		{"5", 5 * time.Second, true},
+		{" 7 ", 7 * time.Second, true},
+		{"-3", 0, true},
+		{"99999999999999999", time.Duration(1<<63 - 1), true},
+		{now.Add(10 * time.Second).Format(http.TimeFormat), 10 * time.Second, true},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{"soon", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := retryAfter(tt.in, now)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestBackoffDelay(t *testing.T) {
+	b := Backoff{Base: 100 * time.Millisecond, Factor: 2, Max: time.Second}
+	for n, want := range []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, time.Second, time.Second} {
+		if got := b.delay(n); got != want {
+			t.Errorf("delay(%d) of %+v = %v, want %v", n, b, got, want)
+		}
+	}
+	j := DefaultBackoff
+	for i := 0; i < 100; i++ {
+		if got := j.delay(1); got < 800*time.Millisecond || got > 1200*time.Millisecond {
+			t.Fatalf("delay(1) of the default backoff = %v, want 1s ±20%%", got)
+		}
+	}
+	if got := j.delay(100); got != 30*time.Second {
+		t.Errorf("delay(100) of the default backoff = %v, want the 30s max", got)
+	}
+}
+
+func TestHeaderTimeout(t *testing.T) {
+	tests := []struct {
+		name     string
+		hangs    int64 // attempts that hang before headers
+		retries  int
+		wantErr  bool
+		wantReqs int64
+	}{
+		{name: "hang once then answer", hangs: 1, retries: 2, wantReqs: 2},
+		{name: "hang every time", hangs: 100, retries: 1, wantErr: true, wantReqs: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int64
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) <= tt.hangs {
+					hang(r)
+					return
+				}
+				w.Write([]byte("ok"))
+			})
+			c := newTestClient(t, Options{Retries: tt.retries, HeaderTimeout: 300 * time.Millisecond})
+			url := srv.URL + "/Release"
+			start := time.Now()
+			_, err := c.Get(context.Background(), Request{URL: url})
+			if tt.wantErr {
+				wantURL(t, err, url)
+				var te *TimeoutError
+				if !errors.As(err, &te) || te.Phase != phaseHeaders {
+					t.Errorf("%s: error %v, want a *TimeoutError for headers", tt.name, err)
+				}
+			} else if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("%s took %v", tt.name, d)
+			}
+			if st := c.Stats(); st.Requests != tt.wantReqs || st.Retries != tt.wantReqs-1 {
+				t.Errorf("%s: Stats = %+v, want %d requests", tt.name, st, tt.wantReqs)
+			}
+		})
+	}
+}
+
+func TestContextCancelStopsWithoutRetry(t *testing.T) {
+	t.Run("while waiting for headers", func(t *testing.T) {
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { hang(r) })
+		c := newTestClient(t, Options{Retries: 4})
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(50*time.Millisecond, cancel)
+		start := time.Now()
+		_, err := c.Get(ctx, Request{URL: srv.URL + "/x"})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("error %v, want context.Canceled", err)
+		}
+		wantURL(t, err, srv.URL+"/x")
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("cancel took %v to stop the request", d)
+		}
+		if st := c.Stats(); st.Requests != 1 || st.Retries != 0 {
+			t.Errorf("Stats = %+v, want 1 request and no retry", st)
+		}
+	})
+	t.Run("while backing off", func(t *testing.T) {
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) })
+		c := newTestClient(t, Options{Backoff: Backoff{Base: 10 * time.Second, Factor: 2, Max: time.Minute}})
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := c.Get(ctx, Request{URL: srv.URL + "/y"})
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("error %v, want context.DeadlineExceeded", err)
+		}
+		wantURL(t, err, srv.URL+"/y")
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("the deadline took %v to end a 10s backoff", d)
+		}
+		if st := c.Stats(); st.Requests != 1 {
+			t.Errorf("Stats = %+v, want 1 request", st)
+		}
+	})
+}
+
+func TestStalledBody(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		w.Write(make([]byte, 100))
+		w.(http.Flusher).Flush()
+		hang(r)
+	})
+	c := newTestClient(t, Options{IdleTimeout: 300 * time.Millisecond})
+	url := srv.URL + "/Packages"
+	resp, err := c.Open(context.Background(), Request{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	start := time.Now()
+	buf := make([]byte, 4096)
+	var got int
+	for err == nil {
+		var n int
+		n, err = resp.Body.Read(buf)
+		got += n
+	}
+	wantURL(t, err, url)
+	var te *TimeoutError
+	if !errors.As(err, &te) || te.Phase != phaseBody {
+		t.Errorf("error %v, want a *TimeoutError for the body", err)
+	}
+	if got != 100 {
+		t.Errorf("read %d bytes before the stall, want 100", got)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("stall detected after %v", d)
+	}
+	if st := c.Stats(); st.Failures != 1 || st.Retries != 0 {
+		t.Errorf("Stats = %+v, want 1 failure, no retry", st)
+	}
+}
+
+// The idle timeout measures the wait for bytes, not the caller's own pace.
+func TestSlowReaderIsNotStalled(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { w.Write(make([]byte, 2000)) })
+	c := newTestClient(t, Options{IdleTimeout: 200 * time.Millisecond})
+	resp, err := c.Open(context.Background(), Request{URL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 1000)
+	total := 0
+	for {
+		n, err := resp.Body.Read(buf)
+		total += n
+		if err != nil {
+			if err != io.EOF {
+				t.Fatalf("read after %d bytes: %v", total, err)
+			}
+			break
+		}
+		time.Sleep(400 * time.Millisecond)
+	}
+	if total != 2000 {
+		t.Errorf("read %d bytes, want 2000", total)
+	}
+}
+
+func TestConcurrencyLimits(t *testing.T) {
+	tests := []struct {
+		name        string
+		perHost     int
+		concurrency int
+		want        int64
+	}{
+		{name: "per host", perHost: 2, concurrency: 8, want: 2},
+		{name: "global", perHost: 10, concurrency: 3, want: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var inFlight, peak atomic.Int64
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				n := inFlight.Add(1)
+				for {
+					p := peak.Load()
+					if n <= p || peak.CompareAndSwap(p, n) {
+						break
+					}
+				}
+				time.Sleep(100 * time.Millisecond)
+				inFlight.Add(-1)
+				w.Write([]byte("ok"))
+			})
+			c := newTestClient(t, Options{PerHost: tt.perHost, Concurrency: tt.concurrency})
+			var wg sync.WaitGroup
+			errs := make(chan error, 10)
+			for i := 0; i < 10; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := c.Get(context.Background(), Request{URL: srv.URL + "/f" + strconv.Itoa(i)})
+					errs <- err
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			if p := peak.Load(); p != tt.want {
+				t.Errorf("PerHost=%d Concurrency=%d: server saw at most %d requests at once, want %d", tt.perHost, tt.concurrency, p, tt.want)
+			}
+		})
+	}
+}
+
+// A slot is held until the body is closed, and waiting for one respects the context.
+func TestSlotHeldUntilClose(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	c := newTestClient(t, Options{PerHost: 1})
+	first, err := c.Open(context.Background(), Request{URL: srv.URL + "/a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := c.Get(ctx, Request{URL: srv.URL + "/b"}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second Get while the first body is open: %v, want context.DeadlineExceeded", err)
+	}
+	first.Body.Close()
+	if _, err := c.Get(context.Background(), Request{URL: srv.URL + "/b"}); err != nil {
+		t.Fatalf("second Get after Close: %v", err)
+	}
+}
+
+func TestUserAgentAndAcceptEncoding(t *testing.T) {
+	tests := []struct{ set, want string }{
+		{"", "matrixgen"},
+		{"matrixgen/1.2 (+ci)", "matrixgen/1.2 (+ci)"},
+	}
+	for _, tt := range tests {
+		var ua, ae string
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			ua, ae = r.Header.Get("User-Agent"), r.Header.Get("Accept-Encoding")
+		})
+		c := newTestClient(t, Options{UserAgent: tt.set})
+		if _, err := c.Get(context.Background(), Request{URL: srv.URL}); err != nil {
+			t.Fatal(err)
+		}
+		if ua != tt.want {
+			t.Errorf("UserAgent %q: server saw %q, want %q", tt.set, ua, tt.want)
+		}
+		if ae != "identity" {
+			t.Errorf("Accept-Encoding = %q, want identity (checksums are over bytes as served)", ae)
+		}
+	}
+}
+
+func TestStatsPerHost(t *testing.T) {
+	a := newServer(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("12345")) })
+	var n atomic.Int64
+	b := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/missing":
+			http.NotFound(w, r)
+		case n.Add(1) == 1:
+			w.WriteHeader(500)
+		default:
+			w.Write([]byte("abc"))
+		}
+	})
+	c := newTestClient(t, Options{})
+	ctx := context.Background()
+	for _, url := range []string{a.URL + "/1", a.URL + "/2", b.URL + "/ok"} {
+		if _, err := c.Get(ctx, Request{URL: url}); err != nil {
+			t.Fatalf("Get(%s): %v", url, err)
+		}
+	}
+	if _, err := c.Get(ctx, Request{URL: b.URL + "/missing"}); err == nil {
+		t.Fatal("Get(/missing) succeeded")
+	}
+	st := c.Stats()
+	hostA, hostB := a.Listener.Addr().String(), b.Listener.Addr().String()
+	want := map[string]HostStats{
+		hostA: {Requests: 2, Bytes: 10},
+		hostB: {Requests: 3, Bytes: 3, Retries: 1, Failures: 1},
+	}
+	for host, w := range want {
+		if got := st.Hosts[host]; got != w {
+			t.Errorf("Stats.Hosts[%s] = %+v, want %+v", host, got, w)
+		}
+	}
+	if len(st.Hosts) != 2 {
+		t.Errorf("Stats.Hosts has %d hosts, want 2: %+v", len(st.Hosts), st.Hosts)
+	}
+	if st.Requests != 5 || st.Bytes != 13 || st.Retries != 1 || st.Failures != 1 || st.NotModified != 0 {
+		t.Errorf("Stats totals = %+v", st)
+	}
+	j, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"requests":5`, `"bytes":13`, `"not_modified":0`, `"retries":1`, `"failures":1`, `"hosts":{`} {
+		if !strings.Contains(string(j), key) {
+			t.Errorf("Stats JSON %s lacks %s", j, key)
+		}
+	}
+}
+
+func TestHTTPError(t *testing.T) {
+	for code, want := range map[int]bool{408: true, 429: true, 500: true, 503: true, 599: true, 400: false, 404: false, 410: false, 304: false} {
+		if got := (&HTTPError{StatusCode: code}).Temporary(); got != want {
+			t.Errorf("HTTPError{%d}.Temporary() = %v, want %v", code, got, want)
+		}
+	}
+	e := &HTTPError{Method: "GET", URL: "http://h/dists/x/InRelease", StatusCode: 404, Status: "404 Not Found"}
+	if got, want := e.Error(), "GET http://h/dists/x/InRelease: unexpected status 404 Not Found"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
