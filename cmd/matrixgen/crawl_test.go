@@ -255,4 +255,3 @@ func TestCrawlCLIUsage(t *testing.T) {
 		}
 	}
 }
-
