@@ -28,8 +28,11 @@ func discover(ctx context.Context, rt http.RoundTripper, mirror string, d *Distr
 	var mu sync.Mutex
 	var found []string
 	c.OnHTML("a[href]", func(e *colly.HTMLElement) {
-		name := strings.TrimSuffix(e.Attr("href"), "/")
-		if name == "" || strings.ContainsAny(name, "/?#:.") || strings.Contains(name, "-") || aliases[name] {
+		href := e.Attr("href")
+		name, dir := strings.CutSuffix(href, "/")
+		// Releases are directories named by a lowercase codename; pockets
+		// ("-updates"), files and links elsewhere are not.
+		if !dir || !isCodename(name) || aliases[name] {
 			return
 		}
 		for _, r := range d.Releases {
@@ -54,4 +57,16 @@ func discover(ctx context.Context, rt http.RoundTripper, mirror string, d *Distr
 	c.Wait()
 	slices.Sort(found)
 	return found, visitErr
+}
+
+func isCodename(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
 }
