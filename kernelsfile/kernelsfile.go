@@ -54,7 +54,7 @@ func Parse(data []byte, name string) ([]matrixgen.Kernel, error) {
 		return nil, fail(0, errors.New("want a JSON object keyed by arch"))
 	}
 	var out []matrixgen.Kernel
-	seen := map[matrixgen.Key]string{}
+	seen := map[matrixgen.Key]int64{} // offset of each entry; positions are computed only for errors
 	for dec.More() {
 		keyOff := dec.InputOffset()
 		tok, err := dec.Token()
@@ -82,12 +82,11 @@ func Parse(data []byte, name string) ([]matrixgen.Kernel, error) {
 			if err != nil {
 				return nil, fail(off, err)
 			}
-			l, c := jsonpos.LineCol(data, off)
-			pos := fmt.Sprintf("%d:%d", l, c)
 			if prev, dup := seen[k.Key()]; dup {
-				return nil, fail(off, fmt.Errorf("duplicate entry %s (first at %s)", k.Key(), prev))
+				l, c := jsonpos.LineCol(data, prev)
+				return nil, fail(off, fmt.Errorf("duplicate entry %s (first at %d:%d)", k.Key(), l, c))
 			}
-			seen[k.Key()] = pos
+			seen[k.Key()] = off
 			out = append(out, k)
 		}
 		if _, err := dec.Token(); err != nil { // ']'

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -416,6 +417,25 @@ func BenchmarkScanner(b *testing.B) {
 			if sc.Err() != nil || n != 6142 {
 				b.Fatalf("n=%d err=%v", n, sc.Err())
 			}
+		}
+	})
+	// Peak heap while scanning: the scanner streams, so it stays at its
+	// buffers whatever the index size.
+	b.Run("peak-heap", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			base, peak := ms.HeapAlloc, uint64(0)
+			sc := NewScanner(bytes.NewReader(text), "noble")
+			for n := 0; sc.Scan(); n++ {
+				if n%500 == 0 {
+					runtime.ReadMemStats(&ms)
+					peak = max(peak, ms.HeapAlloc-min(ms.HeapAlloc, base))
+				}
+			}
+			b.ReportMetric(float64(peak)/(1<<10), "peak-heap-KiB")
 		}
 	})
 	b.Run("linux-filter", func(b *testing.B) {
