@@ -143,6 +143,17 @@ func (d *decompReader) Read(p []byte) (int, error) {
 	case err != nil && d.raw.err != nil && d.raw.err != io.EOF:
 		err = d.raw.err // the raw stream failed; the decompressor only passed that on
 	case err != nil && !isOwnError(err):
+		// A corrupt byte usually trips the decoder before the end of the
+		// stream. When the body has a known digest or size, read the rest of
+		// the raw stream (still capped and timed) so the caller gets the
+		// typed verdict, a *ChecksumError with both digests, not only "data
+		// is corrupt".
+		if d.raw.want != "" || d.raw.size > 0 {
+			if _, derr := io.Copy(io.Discard, d.src); derr != nil && isOwnError(derr) {
+				err = errors.Join(derr, fmt.Errorf("decompressing %s: %w", d.format, err))
+				break
+			}
+		}
 		err = fmt.Errorf("GET %s: decompressing %s: %w", d.url, d.format, err)
 	}
 	if err != nil {
