@@ -7,10 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/internal/atomicfile"
@@ -39,71 +40,96 @@ func Read(path string) ([]matrixgen.Kernel, error) {
 // Parse validates data as kernels.json. Every problem is reported as
 // name:line:col with the offending value: malformed JSON, an unknown arch,
 // an unknown field, an invalid release or distro version, a duplicate.
+// Valid files are read with gjson, which gives each value's offset for
+// free; encoding/json is used only to locate syntax errors.
 func Parse(data []byte, name string) ([]matrixgen.Kernel, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%s: empty file (want a JSON object keyed by arch, {} for no kernels)", name)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	fail := func(off int64, err error) error { return jsonpos.At(name, data, off, err) }
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, fail(jsonpos.Offset(err, dec.InputOffset()), err)
+	fail := func(off int, err error) error { return jsonpos.At(name, data, int64(off), err) }
+	if !gjson.ValidBytes(data) {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, fail(int(jsonpos.Offset(err, dec.InputOffset())), err)
+		}
+		return nil, fail(int(skipSep(data, dec.InputOffset())), errors.New("unexpected data after the top-level object"))
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, fail(0, errors.New("want a JSON object keyed by arch"))
+	root := gjson.ParseBytes(data)
+	if !root.IsObject() {
+		return nil, fail(root.Index, errors.New("want a JSON object keyed by arch"))
 	}
 	var out []matrixgen.Kernel
-	seen := map[matrixgen.Key]int64{} // offset of each entry; positions are computed only for errors
-	for dec.More() {
-		keyOff := dec.InputOffset()
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fail(jsonpos.Offset(err, keyOff), err)
+	seen := map[matrixgen.Key]int{} // offset of each entry; positions are computed only for errors
+	var err error
+	root.ForEach(func(key, list gjson.Result) bool {
+		arch, aerr := matrixgen.ParseArch(key.Str)
+		if aerr != nil {
+			err = fail(key.Index, aerr)
+			return false
 		}
-		archName, _ := tok.(string)
-		arch, err := matrixgen.ParseArch(archName)
-		if err != nil {
-			return nil, fail(keyOff, err)
+		if !list.IsArray() {
+			err = fail(list.Index, fmt.Errorf("arch %q: want a list of kernels", key.Str))
+			return false
 		}
-		if tok, err = dec.Token(); err != nil {
-			return nil, fail(jsonpos.Offset(err, dec.InputOffset()), err)
-		}
-		if d, ok := tok.(json.Delim); !ok || d != '[' {
-			return nil, fail(dec.InputOffset(), fmt.Errorf("arch %q: want a list of kernels", archName))
-		}
-		for dec.More() {
-			off := skipSep(data, dec.InputOffset())
-			var e entry
-			if err := dec.Decode(&e); err != nil {
-				return nil, fail(jsonpos.Offset(err, off), err)
-			}
-			k, err := e.kernel(arch)
-			if err != nil {
-				return nil, fail(off, err)
+		list.ForEach(func(_, obj gjson.Result) bool {
+			var k matrixgen.Kernel
+			if k, err = entryAt(obj, arch); err != nil {
+				err = fail(obj.Index, err)
+				return false
 			}
 			if prev, dup := seen[k.Key()]; dup {
-				l, c := jsonpos.LineCol(data, prev)
-				return nil, fail(off, fmt.Errorf("duplicate entry %s (first at %d:%d)", k.Key(), l, c))
+				l, c := jsonpos.LineCol(data, int64(prev))
+				err = fail(obj.Index, fmt.Errorf("duplicate entry %s (first at %d:%d)", k.Key(), l, c))
+				return false
 			}
-			seen[k.Key()] = off
+			seen[k.Key()] = obj.Index
 			out = append(out, k)
-		}
-		if _, err := dec.Token(); err != nil { // ']'
-			return nil, fail(jsonpos.Offset(err, dec.InputOffset()), err)
-		}
-	}
-	if _, err := dec.Token(); err != nil { // '}'
-		return nil, fail(jsonpos.Offset(err, dec.InputOffset()), err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fail(dec.InputOffset(), errors.New("unexpected data after the top-level object"))
+			return true
+		})
+		return err == nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// skipSep moves a decoder offset past the separators before the next value,
-// so positions point at the entry itself.
+// entryAt reads one {"target", "kernelrelease", "distroversion"} object.
+func entryAt(obj gjson.Result, arch matrixgen.Arch) (matrixgen.Kernel, error) {
+	if !obj.IsObject() {
+		return matrixgen.Kernel{}, errors.New("want an object {target, kernelrelease, distroversion}")
+	}
+	var e entry
+	var err error
+	obj.ForEach(func(k, v gjson.Result) bool {
+		var dst *string
+		switch k.Str {
+		case "target":
+			dst = &e.Target
+		case "kernelrelease":
+			dst = &e.KernelRelease
+		case "distroversion":
+			dst = &e.DistroVersion
+		default:
+			err = fmt.Errorf("unknown field %q (want target, kernelrelease, distroversion)", k.Str)
+			return false
+		}
+		if v.Type != gjson.String {
+			err = fmt.Errorf("field %q: want a string, got %s", k.Str, v.Raw)
+			return false
+		}
+		*dst = v.Str
+		return true
+	})
+	if err != nil {
+		return matrixgen.Kernel{}, err
+	}
+	return e.kernel(arch)
+}
+
+// skipSep moves an offset past white space and commas, so positions point
+// at a value itself.
 func skipSep(data []byte, off int64) int64 {
 	for off < int64(len(data)) && strings.IndexByte(" \t\r\n,", data[off]) >= 0 {
 		off++

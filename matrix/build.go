@@ -143,6 +143,7 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 	var buf bytes.Buffer
 	for _, k := range kernels {
 		v := varsFor(k, o.Package)
+		imageChecked := false
 		for _, dv := range drivers {
 			v.DriverVersion = dv
 			for _, combo := range combos {
@@ -166,13 +167,16 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 				if o.Built[artifact] {
 					continue
 				}
-				image, err := render(&buf, o.BaseImage, &v, func(v *Vars) string { return v.DefaultImage })
-				if err != nil {
-					return nil, err
+				image := v.DefaultImage // checked once per kernel below
+				if o.BaseImage != nil {
+					if image, err = render(&buf, o.BaseImage, &v, nil); err != nil {
+						return nil, err
+					}
 				}
-				if !validName(image, imageByte) {
+				if (o.BaseImage != nil || !imageChecked) && !validName(image, imageByte) {
 					return nil, fmt.Errorf("base image template gave %q for %s: not an image reference", image, k.Key())
 				}
+				imageChecked = true
 				out = append(out, Entry{
 					Distribution:  k.Distribution,
 					DistroVersion: k.DistroVersion,

@@ -13,8 +13,12 @@ import (
 // arch, release), so an HWE release stays once per Ubuntu version. The
 // first occurrence wins; header URLs of later duplicates are added to it.
 func Merge(sets ...[]matrixgen.Kernel) []matrixgen.Kernel {
-	idx := map[matrixgen.Key]int{}
-	var out []matrixgen.Kernel
+	n := 0
+	for _, set := range sets {
+		n += len(set)
+	}
+	idx := make(map[matrixgen.Key]int, n)
+	out := make([]matrixgen.Kernel, 0, n)
 	for _, set := range sets {
 		for _, k := range set {
 			i, ok := idx[k.Key()]
@@ -58,6 +62,9 @@ func (f Filter) Validate() error {
 
 // Apply returns the kernels that match f.
 func (f Filter) Apply(ks []matrixgen.Kernel) []matrixgen.Kernel {
+	if f == (Filter{}) {
+		return ks
+	}
 	var out []matrixgen.Kernel
 	for _, k := range ks {
 		if match(f.Target, k.Distribution) && match(f.Arch, string(k.Arch)) && match(f.DistroVersion, k.DistroVersion) {

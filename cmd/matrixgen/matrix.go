@@ -198,14 +198,17 @@ func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
 		chunks = [][]matrix.Entry{{}}
 	}
 	var outs []ghactions.Output
+	stepOutputs := opts.io.Getenv("GITHUB_OUTPUT") != ""
 	var buf []byte
 	for i, c := range chunks {
 		buf = matrix.AppendJSON(buf[:0], c)
-		name := "matrix"
-		if len(chunks) > 1 {
-			name = "matrix-" + strconv.Itoa(i+1)
+		if stepOutputs {
+			name := "matrix"
+			if len(chunks) > 1 {
+				name = "matrix-" + strconv.Itoa(i+1)
+			}
+			outs = append(outs, ghactions.Output{Name: name, Value: string(buf)})
 		}
-		outs = append(outs, ghactions.Output{Name: name, Value: string(buf)})
 		if err := writeJSONLine(opts.io, buf, len(chunks) == 1); err != nil {
 			return err
 		}
