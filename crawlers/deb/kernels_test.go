@@ -76,3 +76,42 @@ func FuzzParseDepends(f *testing.F) {
 		}
 	})
 }
+
+// TestAssembleWarnings: a kernel whose companion is missing is kept with
+// the headers found and a warning naming what is missing; a Debian release
+// whose marker names another Debian version than its suite is kept under
+// the suite's version, with a warning.
+func TestAssembleWarnings(t *testing.T) {
+	sec := Suite{Name: "bookworm-security", Mirror: "http://m/debian-security"}
+	pool := &suitePool{suite: sec, stanzas: []Stanza{
+		{Package: "linux-headers-6.1.0-56-amd64", Version: "6.1.192-2", Architecture: "amd64",
+			Filename: "pool/updates/main/l/linux/linux-headers-6.1.0-56-amd64_6.1.192-2_amd64.deb",
+			Depends:  "linux-headers-6.1.0-56-common (= 6.1.192-2), linux-kbuild-6.1 (>= 6.1.192-2), linux-compiler-gcc-12-x86"},
+		{Package: "linux-kbuild-6.1", Version: "6.1.192-2", Architecture: "amd64",
+			Filename: "pool/updates/main/l/linux/linux-kbuild-6.1_6.1.192-2_amd64.deb"},
+		{Package: "linux-headers-6.12.107+deb13-amd64", Version: "6.12.107-1", Architecture: "amd64",
+			Filename: "pool/main/l/linux/linux-headers-6.12.107+deb13-amd64_6.12.107-1_amd64.deb"},
+	}}
+	spec := Spec{Distribution: "debian", Codename: "bookworm", DistroVersion: "12", Arch: "x86_64", Suites: []Suite{sec}}
+	res := &Result{Spec: spec, Suites: make([]SuiteResult, 1)}
+	assemble(spec, []*suitePool{pool}, res)
+	if len(res.Kernels) != 2 || res.Suites[0].Kernels != 2 {
+		t.Fatalf("kernels = %+v", res.Kernels)
+	}
+	k := res.Kernels[0]
+	if k.Release != "6.1.0-56-amd64" || len(k.Headers) != 2 || !strings.HasSuffix(k.Headers[1], "linux-kbuild-6.1_6.1.192-2_amd64.deb") {
+		t.Errorf("kernel with a missing companion = %+v", k)
+	}
+	if res.Kernels[1].DistroVersion != "12" {
+		t.Errorf("mismatched kernel kept under %q, want the suite's 12", res.Kernels[1].DistroVersion)
+	}
+	all := strings.Join(res.Warnings, "\n")
+	for _, want := range []string{"companion linux-headers-6.1.0-56-common (= 6.1.192-2) not found", "6.12.107+deb13-amd64: release says Debian 13"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("warnings lack %q:\n%s", want, all)
+		}
+	}
+	if len(res.Warnings) != 2 {
+		t.Errorf("%d warnings, want 2:\n%s", len(res.Warnings), all)
+	}
+}
