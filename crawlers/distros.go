@@ -87,9 +87,7 @@ var All = []*Distro{&Debian, &Ubuntu}
 func MirrorKeys() []string {
 	var keys []string
 	for _, d := range All {
-		for _, k := range sortedKeys(d.Mirrors) {
-			keys = append(keys, k)
-		}
+		keys = append(keys, sortedKeys(d.Mirrors)...)
 	}
 	return keys
 }

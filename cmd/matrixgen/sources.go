@@ -15,10 +15,9 @@ import (
 
 // sourceFlags are the kernel-set inputs and filters shared by matrix and compat.
 type sourceFlags struct {
-	Kernels    string
-	kernelsSet bool
-	Crawled    []string
-	Filter     matrix.Filter
+	Kernels string
+	Crawled []string
+	Filter  matrix.Filter
 }
 
 func (s *sourceFlags) register(cmd *cobra.Command) {

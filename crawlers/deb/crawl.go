@@ -129,10 +129,9 @@ func CrawlRelease(ctx context.Context, f Fetcher, spec Spec, opts Options) *Resu
 
 // suitePool holds the linux-* stanzas of one suite that kernels are built from.
 type suitePool struct {
-	suite    Suite
-	version  string // Release's Version field
-	stanzas  []Stanza
-	flavored int
+	suite   Suite
+	version string // Release's Version field
+	stanzas []Stanza
 }
 
 // keepStanza keeps only what kernel assembly reads: headers and kbuild
