@@ -240,3 +240,20 @@ func FuzzValidateRelease(f *testing.F) {
 		}
 	})
 }
+
+func TestNewKernel(t *testing.T) {
+	k, err := NewKernel("ubuntu-gcp", X86_64, "6.8.0-1012-gcp", "", "12~22.04.1")
+	if err != nil || k.Distribution != Ubuntu || k.Flavor != "gcp" || k.DistroVersion != "22.04" {
+		t.Errorf("NewKernel(ubuntu-gcp) = %+v, %v", k, err)
+	}
+	k, err = NewKernel("debian", AArch64, "6.1.0-56-cloud-arm64", "12", "")
+	if err != nil || k.Flavor != "cloud" || k.DistroVersion != "12" {
+		t.Errorf("NewKernel(debian) = %+v, %v", k, err)
+	}
+	if _, err := NewKernel("ubuntu", X86_64, "6.14.0-1021-gcp", "", ""); !errors.Is(err, ErrUnderivable) {
+		t.Errorf("ambiguous Ubuntu: %v", err)
+	}
+	if _, err := NewKernel("debian", X86_64, "6.1.0-56-amd64", "12+x", ""); !errors.Is(err, ErrInvalid) {
+		t.Errorf("bad distroversion: %v", err)
+	}
+}

@@ -101,3 +101,25 @@ func FlavorOf(distribution, release string) string {
 	}
 	return ""
 }
+
+// NewKernel builds a validated Kernel from a target name (a distribution or
+// a Falco target such as "ubuntu-gcp"), taking the flavor from the target or
+// else from the release. An empty distroVersion is derived, never guessed.
+func NewKernel(target string, arch Arch, release, distroVersion, kernelVersion string) (Kernel, error) {
+	t, err := ParseTarget(target)
+	if err != nil {
+		return Kernel{}, err
+	}
+	k := Kernel{Distribution: t.Distribution, Flavor: t.Flavor, DistroVersion: distroVersion, Arch: arch, Release: release, KernelVersion: kernelVersion}
+	if k.DistroVersion == "" {
+		d, err := Derive(Input{Target: target, Release: release, KernelVersion: kernelVersion})
+		if err != nil {
+			return Kernel{}, err
+		}
+		k.DistroVersion = d.DistroVersion
+	}
+	if k.Flavor == "" {
+		k.Flavor = FlavorOf(k.Distribution, k.Release)
+	}
+	return k, k.Validate()
+}

@@ -173,31 +173,9 @@ func (e Entry) Kernel(key string, arch matrixgen.Arch) (matrixgen.Kernel, error)
 	if err != nil {
 		return matrixgen.Kernel{}, err
 	}
-	t, err := matrixgen.ParseTarget(target)
-	if err != nil {
-		return matrixgen.Kernel{}, err
-	}
-	k := matrixgen.Kernel{
-		Distribution:  t.Distribution,
-		Flavor:        t.Flavor,
-		DistroVersion: e.DistroVersion,
-		Arch:          arch,
-		Release:       e.KernelRelease,
-		KernelVersion: kv,
-		Headers:       e.Headers,
-		CarriedOver:   e.CarriedOver,
-	}
-	if k.DistroVersion == "" {
-		d, err := matrixgen.Derive(matrixgen.Input{Target: target, Release: e.KernelRelease, KernelVersion: kv})
-		if err != nil {
-			return matrixgen.Kernel{}, err
-		}
-		k.DistroVersion, k.Flavor = d.DistroVersion, d.Flavor
-	}
-	if k.Flavor == "" {
-		k.Flavor = matrixgen.FlavorOf(k.Distribution, k.Release)
-	}
-	return k, k.Validate()
+	k, err := matrixgen.NewKernel(target, arch, e.KernelRelease, e.DistroVersion, kv)
+	k.Headers, k.CarriedOver = e.Headers, e.CarriedOver
+	return k, err
 }
 
 // kernelVersion reads Falco's kernelversion, a number or a string. Falco's

@@ -138,25 +138,12 @@ func skipSep(data []byte, off int64) int64 {
 }
 
 func (e entry) kernel(arch matrixgen.Arch) (matrixgen.Kernel, error) {
-	t, err := matrixgen.ParseTarget(e.Target)
-	if err != nil {
-		return matrixgen.Kernel{}, err
-	}
 	if e.DistroVersion == "" {
 		return matrixgen.Kernel{}, &matrixgen.InvalidError{Field: "distroversion", Value: "", Reason: "missing for " + e.KernelRelease}
 	}
-	k := matrixgen.Kernel{
-		Distribution:  t.Distribution,
-		Flavor:        t.Flavor,
-		DistroVersion: e.DistroVersion,
-		Arch:          arch,
-		Release:       e.KernelRelease,
-		Source:        SourceName,
-	}
-	if k.Flavor == "" {
-		k.Flavor = matrixgen.FlavorOf(k.Distribution, k.Release)
-	}
-	return k, k.Validate()
+	k, err := matrixgen.NewKernel(e.Target, arch, e.KernelRelease, e.DistroVersion, "")
+	k.Source = SourceName
+	return k, err
 }
 
 // Marshal renders kernels in the file's canonical form: sorted by arch,

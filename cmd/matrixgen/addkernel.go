@@ -77,11 +77,8 @@ func addKernelRun(opts *addKernelOptions) error {
 	case derr == nil && d.DistroVersion != version:
 		return fmt.Errorf("refused: release %s says %s %s (rule %s), not --distro-version %s", opts.Release, t.Distribution, d.DistroVersion, d.Rule, version)
 	}
-	k := matrixgen.Kernel{Distribution: t.Distribution, Flavor: t.Flavor, DistroVersion: version, Arch: arch, Release: opts.Release}
-	if k.Flavor == "" {
-		k.Flavor = matrixgen.FlavorOf(k.Distribution, k.Release)
-	}
-	if err := k.Validate(); err != nil {
+	k, err := matrixgen.NewKernel(opts.Target, arch, opts.Release, version, opts.KernelVersion)
+	if err != nil {
 		return err
 	}
 	kernels, err := kernelsfile.Read(opts.Kernels)
