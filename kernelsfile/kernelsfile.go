@@ -59,8 +59,9 @@ func Parse(data []byte, name string) ([]matrixgen.Kernel, error) {
 	if !root.IsObject() {
 		return nil, fail(root.Index, errors.New("want a JSON object keyed by arch"))
 	}
-	var out []matrixgen.Kernel
-	seen := map[matrixgen.Key]int{} // offset of each entry; positions are computed only for errors
+	n := bytes.Count(data, []byte(`"kernelrelease"`)) // a capacity hint: Kernel is large
+	out := make([]matrixgen.Kernel, 0, n)
+	seen := make(map[matrixgen.Key]int, n) // offset of each entry; positions are computed only for errors
 	var err error
 	root.ForEach(func(key, list gjson.Result) bool {
 		arch, aerr := matrixgen.ParseArch(key.Str)

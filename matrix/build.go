@@ -360,11 +360,20 @@ func (e Entry) appendJSON(b []byte) []byte {
 // MarshalJSON renders the entry with its fixed fields first, then axes.
 func (e Entry) MarshalJSON() ([]byte, error) { return e.appendJSON(nil), nil }
 
+// plainJSON marks the bytes a JSON string can hold as they are (printable
+// ASCII but for the quote, the backslash and encoding/json's HTML escapes).
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendString writes s as a JSON string; validated values need no
 // escaping, anything else goes through encoding/json.
 func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !plainJSON[s[i]] {
 			q, _ := json.Marshal(s)
 			return append(b, q...)
 		}

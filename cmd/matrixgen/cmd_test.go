@@ -237,3 +237,25 @@ func TestRepoKernelsJSON(t *testing.T) {
 		t.Errorf("kernels.json is not in canonical form; rewrite it with the writer:\n%s", after)
 	}
 }
+
+// TestOutputForTTY: a person at a terminal gets indented JSON; a pipe gets
+// one compact line, which is what GitHub Actions and jq read.
+func TestOutputForTTY(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		var out, errOut bytes.Buffer
+		ios := &ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, OutTTY: tty, Getenv: func(string) string { return "" }}
+		if code := run(context.Background(), []string{"matrix", "--kernels", "testdata/old.json", "--driver-version", "1"}, ios); code != 0 {
+			t.Fatalf("tty=%v: exit %d: %s", tty, code, errOut.String())
+		}
+		lines := strings.Count(out.String(), "\n")
+		if tty && (lines < 10 || !strings.Contains(out.String(), "\n  \"include\": [")) {
+			t.Errorf("tty output not indented:\n%s", out.String())
+		}
+		if !tty && lines != 1 {
+			t.Errorf("piped output has %d lines, want 1", lines)
+		}
+		if err := schemas.Validate(schemas.Matrix, out.Bytes()); err != nil {
+			t.Errorf("tty=%v: %v", tty, err)
+		}
+	}
+}

@@ -85,8 +85,8 @@ Exit status: 0 every source fine; 3 output written but some sources failed
 			if opts.Out != "" && opts.OutDir != "" {
 				return usageErr("--out and --out-dir exclude each other")
 			}
-			if len(opts.Arches) > 1 && opts.Out != "" {
-				return usageErr("--out takes one arch; with %d arches use --out-dir DIR (writes DIR/<arch>/list.json)", len(opts.Arches))
+			if len(opts.Arches) > 1 && opts.OutDir == "" {
+				return usageErr("%d arches need --out-dir DIR (writes DIR/<arch>/list.json); --out and stdout take one arch", len(opts.Arches))
 			}
 			if opts.Concurrency < 1 {
 				return usageErr("--concurrency %d: want at least 1", opts.Concurrency)

@@ -233,7 +233,7 @@ func writeJSONLine(ios *ioStreams, compact []byte, single bool) error {
 			compact = pretty
 		}
 	}
-	_, err := fmt.Fprintf(ios.Out, "%s\n", compact)
+	_, err := ios.Out.Write(append(compact, '\n'))
 	return err
 }
 
