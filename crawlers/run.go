@@ -102,6 +102,7 @@ func Run(ctx context.Context, f deb.Fetcher, req Request) (*Report, error) {
 		keyrings[name] = kr
 	}
 	results := make([]*deb.Result, len(jobs))
+	memo := deb.NewReleaseMemo()
 	var mu sync.Mutex
 	done := 0
 	g, gctx := errgroup.WithContext(ctx)
@@ -109,7 +110,7 @@ func Run(ctx context.Context, f deb.Fetcher, req Request) (*Report, error) {
 	for i, j := range jobs {
 		g.Go(func() error {
 			results[i] = deb.CrawlRelease(gctx, f, j.spec, deb.Options{
-				Keyring: keyrings[j.distro.Name], Now: req.Now, SkipValidUntil: req.SkipValidUntil,
+				Keyring: keyrings[j.distro.Name], Now: req.Now, SkipValidUntil: req.SkipValidUntil, Releases: memo,
 			})
 			if req.Progress != nil {
 				mu.Lock()

@@ -1196,3 +1196,20 @@ func TestRunUbuntuRouting(t *testing.T) {
 		})
 	}
 }
+
+// TestRunFetchesInReleaseOnce: bookworm-security is crawled for amd64 and
+// arm64, but its InRelease is fetched and verified once per run, so both
+// arches see the same snapshot of the mirror.
+func TestRunFetchesInReleaseOnce(t *testing.T) {
+	srv := newFaultServer(t, nil)
+	rep, err := Run(context.Background(), testClient(), testRequest(srv.URL, testNow))
+	if err != nil || len(rep.Failures) > 0 {
+		t.Fatalf("Run = %v, %v", err, rep.Failures)
+	}
+	if n := srv.hitCount(secInRelease); n != 1 {
+		t.Errorf("%s fetched %d times, want 1", secInRelease, n)
+	}
+	if n := srv.hitCount(secAmd64) + srv.hitCount(secArm64); n != 2 {
+		t.Errorf("Packages fetched %d times, want one per arch (2)", n)
+	}
+}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
@@ -46,6 +48,46 @@ type Options struct {
 	SkipValidUntil bool
 	// Parallel suites in flight per release; default 4.
 	Parallel int
+	// Releases, when set, shares verified Release files between crawls of
+	// the same suite for several arches: one InRelease per suite per run,
+	// and every arch sees the same snapshot of the mirror.
+	Releases *ReleaseMemo
+}
+
+// ReleaseMemo remembers each InRelease fetched and verified in one run.
+type ReleaseMemo struct {
+	g  singleflight.Group
+	mu sync.Mutex
+	m  map[string]memoEntry
+}
+
+type memoEntry struct {
+	rel *Release
+	err error
+}
+
+// NewReleaseMemo returns an empty memo for one run.
+func NewReleaseMemo() *ReleaseMemo { return &ReleaseMemo{m: map[string]memoEntry{}} }
+
+func (m *ReleaseMemo) get(url string, load func() (*Release, error)) (*Release, error) {
+	if m == nil {
+		return load()
+	}
+	m.mu.Lock()
+	e, ok := m.m[url]
+	m.mu.Unlock()
+	if ok {
+		return e.rel, e.err
+	}
+	v, _, _ := m.g.Do(url, func() (any, error) {
+		rel, err := load()
+		m.mu.Lock()
+		m.m[url] = memoEntry{rel, err}
+		m.mu.Unlock()
+		return memoEntry{rel, err}, nil
+	})
+	e = v.(memoEntry)
+	return e.rel, e.err
 }
 
 // SuiteResult says how one suite went.
@@ -143,19 +185,7 @@ func keepStanza(pkg string) bool {
 func crawlSuite(ctx context.Context, f Fetcher, spec Spec, s Suite, opts Options) (*suitePool, string, error) {
 	base := strings.TrimSuffix(s.Mirror, "/") + "/dists/" + s.Name + "/"
 	inURL := base + "InRelease"
-	data, err := f.Get(ctx, fetch.Request{URL: inURL, MaxBytes: 16 << 20})
-	if err != nil {
-		return nil, inURL, err
-	}
-	plain := data
-	if opts.Keyring != nil {
-		if plain, err = VerifyInRelease(data, opts.Keyring, opts.Now(), inURL); err != nil {
-			return nil, inURL, err
-		}
-	} else if plain, err = stripClearsign(data); err != nil {
-		return nil, inURL, fmt.Errorf("%s: %w", inURL, err)
-	}
-	rel, err := ParseRelease(strings.NewReader(string(plain)), inURL)
+	rel, err := opts.Releases.get(inURL, func() (*Release, error) { return fetchRelease(ctx, f, inURL, opts) })
 	if err != nil {
 		return nil, inURL, err
 	}
@@ -186,6 +216,23 @@ func crawlSuite(ctx context.Context, f Fetcher, spec Spec, s Suite, opts Options
 		return nil, pkURL, err
 	}
 	return p, pkURL, nil
+}
+
+// fetchRelease fetches, verifies and parses one InRelease.
+func fetchRelease(ctx context.Context, f Fetcher, inURL string, opts Options) (*Release, error) {
+	data, err := f.Get(ctx, fetch.Request{URL: inURL, MaxBytes: 16 << 20})
+	if err != nil {
+		return nil, err
+	}
+	plain := data
+	if opts.Keyring != nil {
+		if plain, err = VerifyInRelease(data, opts.Keyring, opts.Now(), inURL); err != nil {
+			return nil, err
+		}
+	} else if plain, err = stripClearsign(data); err != nil {
+		return nil, fmt.Errorf("%s: %w", inURL, err)
+	}
+	return ParseRelease(strings.NewReader(string(plain)), inURL)
 }
 
 // stripClearsign returns the signed text of a clearsigned file without
