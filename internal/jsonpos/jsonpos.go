@@ -30,7 +30,8 @@ func LineCol(data []byte, offset int64) (line, col int) {
 func Offset(err error, fallback int64) int64 {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return se.Offset
+		// Offset counts the bytes read, the offending one included: point at it.
+		return max(se.Offset-1, 0)
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
