@@ -44,15 +44,13 @@ var (
 // family names which distribution a release marker belongs to, so a marker
 // under the wrong target is refused rather than trusted.
 func family(release string) (string, string) {
-	switch {
-	case reFedora.MatchString(release):
-		return Fedora, reFedora.FindString(release)
-	case reEL.MatchString(release):
-		return "el", reEL.FindString(release)
-	case reAmazon.MatchString(release):
-		return AmazonLinux, reAmazon.FindString(release)
-	case reDebAny.MatchString(release):
-		return Debian, reDebAny.FindString(release)
+	for _, m := range []struct {
+		fam string
+		re  *regexp.Regexp
+	}{{Fedora, reFedora}, {"el", reEL}, {AmazonLinux, reAmazon}, {Debian, reDebAny}} {
+		if s := m.re.FindString(release); s != "" {
+			return m.fam, s
+		}
 	}
 	return "", ""
 }

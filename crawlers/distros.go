@@ -84,9 +84,11 @@ var Ubuntu = Distro{
 var All = []*Distro{&Debian, &Ubuntu}
 
 // MirrorKeys lists every --mirror key.
-func MirrorKeys() []string {
+func MirrorKeys() []string { return mirrorKeys(All) }
+
+func mirrorKeys(table []*Distro) []string {
 	var keys []string
-	for _, d := range All {
+	for _, d := range table {
 		keys = append(keys, sortedKeys(d.Mirrors)...)
 	}
 	return keys

@@ -198,8 +198,8 @@ func plan(ctx context.Context, req Request) ([]job, *Report, error) {
 		}
 	}
 	for k, v := range req.Mirrors {
-		if _, ok := mirrors[k]; !ok && !knownKey(k) {
-			return nil, nil, &UsageError{fmt.Sprintf("--mirror %s: unknown key (want %s)", k, strings.Join(MirrorKeys(), ", "))}
+		if !slices.Contains(mirrorKeys(table), k) {
+			return nil, nil, &UsageError{fmt.Sprintf("--mirror %s: unknown key (want %s)", k, strings.Join(mirrorKeys(table), ", "))}
 		}
 		mirrors[k] = strings.TrimSuffix(v, "/")
 	}
@@ -272,8 +272,6 @@ func codenames(ds []*Distro) []string {
 	}
 	return out
 }
-
-func knownKey(k string) bool { return slices.Contains(MirrorKeys(), k) }
 
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/matrixgen/matrixgen/internal/jsonpos"
 )
 
 // maxDepth bounds nesting. The deepest file we describe nests 4 levels (crawl output:
@@ -32,14 +34,9 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 
 func newSyntaxError(data []byte, off int64, msg string, err error) *SyntaxError {
 	off = max(0, min(off, int64(len(data))))
-	before := data[:off]
-	lineStart := bytes.LastIndexByte(before, '\n') + 1
-	col := utf8.RuneCount(before[lineStart:]) + 1
-	if !utf8.Valid(before[lineStart:]) {
-		col = len(before) - lineStart + 1 // bytes: the line itself is not text
-	}
+	line, col := jsonpos.LineCol(data, off)
 	return &SyntaxError{
-		Line:   bytes.Count(before, []byte{'\n'}) + 1,
+		Line:   line,
 		Column: col,
 		Offset: off,
 		Msg:    msg,

@@ -2,7 +2,6 @@ package deb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -42,7 +41,7 @@ type Spec struct {
 
 // Options are the knobs shared by every release crawled.
 type Options struct {
-	Keyring openpgp.EntityList // nil: signatures are not checked (only for tests of parsing)
+	Keyring openpgp.EntityList // required: every InRelease is verified against it
 	Now     func() time.Time   // clock for signatures and Valid-Until; default time.Now
 	// SkipValidUntil ignores Valid-Until, as apt's Check-Valid-Until=false.
 	SkipValidUntil bool
@@ -224,31 +223,12 @@ func fetchRelease(ctx context.Context, f Fetcher, inURL string, opts Options) (*
 	if err != nil {
 		return nil, err
 	}
-	plain := data
-	if opts.Keyring != nil {
-		if plain, err = VerifyInRelease(data, opts.Keyring, opts.Now(), inURL); err != nil {
-			return nil, err
-		}
-	} else if plain, err = stripClearsign(data); err != nil {
-		return nil, fmt.Errorf("%s: %w", inURL, err)
+	if len(opts.Keyring) == 0 {
+		return nil, fmt.Errorf("%s: no keyring to verify it with", inURL)
+	}
+	plain, err := VerifyInRelease(data, opts.Keyring, opts.Now(), inURL)
+	if err != nil {
+		return nil, err
 	}
 	return ParseRelease(strings.NewReader(string(plain)), inURL)
-}
-
-// stripClearsign returns the signed text of a clearsigned file without
-// checking it (Options.Keyring nil).
-func stripClearsign(data []byte) ([]byte, error) {
-	s := string(data)
-	if !strings.HasPrefix(s, "-----BEGIN PGP SIGNED MESSAGE-----") {
-		return data, nil
-	}
-	_, body, ok := strings.Cut(s, "\n\n")
-	if !ok {
-		return nil, errors.New("clearsigned text has no body")
-	}
-	body, _, ok = strings.Cut(body, "\n-----BEGIN PGP SIGNATURE-----")
-	if !ok {
-		return nil, errors.New("clearsigned text has no signature")
-	}
-	return []byte(body + "\n"), nil
 }

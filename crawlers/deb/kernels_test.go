@@ -1,8 +1,14 @@
 package deb
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/matrixgen/matrixgen/crawlers/fetch"
 )
 
 func TestParseDepends(t *testing.T) {
@@ -113,5 +119,18 @@ func TestAssembleWarnings(t *testing.T) {
 	}
 	if len(res.Warnings) != 2 {
 		t.Errorf("%d warnings, want 2:\n%s", len(res.Warnings), all)
+	}
+}
+
+// TestCrawlReleaseNeedsKeyring: there is no unverified path; a crawl
+// without a keyring fails each suite, naming its InRelease.
+func TestCrawlReleaseNeedsKeyring(t *testing.T) {
+	srv := httptest.NewServer(http.FileServer(http.Dir(fixtureRoot + "/mirrors")))
+	defer srv.Close()
+	spec := Spec{Distribution: "debian", Codename: "bookworm", DistroVersion: "12", Arch: "x86_64",
+		Suites: []Suite{{Name: "bookworm-security", Mirror: srv.URL + "/debian-security"}}}
+	res := CrawlRelease(context.Background(), fetch.New(fetch.Options{}), spec, Options{Now: func() time.Time { return testNow }})
+	if len(res.Kernels) != 0 || res.Suites[0].Err == nil || !strings.Contains(res.Suites[0].Err.Error(), "bookworm-security/InRelease: no keyring") {
+		t.Fatalf("crawl without keyring = %d kernels, %v", len(res.Kernels), res.Suites[0].Err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/matrixgen/matrixgen/internal/atomicfile"
 )
 
 // diskCache stores one entry per URL under dir, named by the SHA-256 of the URL:
@@ -133,7 +135,11 @@ func (w *cacheWriter) commit(sum string, size int64) error {
 	old, _ := w.c.readMeta(w.key, w.meta.URL)
 	m := w.meta
 	m.SHA256, m.Size = sum, size
-	if err := writeFileAtomic(w.c.metaPath(w.key), m); err != nil {
+	meta, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.Write(w.c.metaPath(w.key), append(meta, '\n')); err != nil {
 		if old == nil || old.SHA256 != sum {
 			os.Remove(data)
 		}
@@ -155,31 +161,6 @@ func (w *cacheWriter) abort() {
 	w.settled = true
 	w.f.Close()
 	os.Remove(w.f.Name())
-}
-
-func writeFileAtomic(path string, m cacheMeta) error {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(append(b, '\n'))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 func validSHA256(s string) bool {

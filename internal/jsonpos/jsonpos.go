@@ -4,25 +4,27 @@ package jsonpos
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"unicode/utf8"
 )
 
 // LineCol converts a byte offset in data to a 1-based line and column.
+// Columns count characters, as editors do; on a line that is not valid
+// UTF-8 they count bytes.
 func LineCol(data []byte, offset int64) (line, col int) {
-	line, col = 1, 1
-	for i := int64(0); i < offset && i < int64(len(data)); i++ {
-		if data[i] == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
+	offset = max(0, min(offset, int64(len(data))))
+	before := data[:offset]
+	start := bytes.LastIndexByte(before, '\n') + 1
+	col = len(before) - start + 1
+	if utf8.Valid(before[start:]) {
+		col = utf8.RuneCount(before[start:]) + 1
 	}
-	return line, col
+	return bytes.Count(before, []byte{'\n'}) + 1, col
 }
 
 // Offset extracts the byte offset from a json syntax or type error, or
