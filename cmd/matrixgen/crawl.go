@@ -22,7 +22,6 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/falco"
 	"github.com/matrixgen/matrixgen/internal/atomicfile"
-	"github.com/matrixgen/matrixgen/schemas"
 )
 
 type crawlOptions struct {
@@ -159,9 +158,9 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		req.Keyring = kr
 	}
 	if opts.Previous != "" {
-		prev, err := readPrevious(opts.Previous, req.Arches)
+		prev, err := falco.ReadTree(opts.Previous, req.Arches)
 		if err != nil {
-			return err
+			return fmt.Errorf("--previous: %w", err)
 		}
 		req.Previous = prev
 	}
@@ -233,75 +232,24 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	return nil
 }
 
-// readPrevious reads the last output: a list.json, or an --out-dir.
-func readPrevious(path string, arches []matrixgen.Arch) ([]matrixgen.Kernel, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("--previous: %w", err)
-	}
-	files := map[string]matrixgen.Arch{path: ""}
-	if fi.IsDir() {
-		files = map[string]matrixgen.Arch{}
-		for _, a := range arches {
-			p := filepath.Join(path, string(a), "list.json")
-			if _, err := os.Stat(p); err == nil {
-				files[p] = a
-			}
-		}
-	} else if len(arches) == 1 {
-		files[path] = arches[0]
-	}
-	var out []matrixgen.Kernel
-	for p, a := range files {
-		ks, probs, err := falco.ReadFile(p, a)
-		if err != nil {
-			return nil, fmt.Errorf("--previous: %w", err)
-		}
-		if len(probs) > 0 {
-			return nil, fmt.Errorf("--previous: %v", probs[0])
-		}
-		out = append(out, ks...)
-	}
-	return out, nil
-}
-
-// writeCrawl writes one list.json per arch, each schema-checked, and says
-// whether anything was written.
+// writeCrawl writes one list.json per arch (schema-checked by falco) and
+// says whether anything was written: not when every source failed.
 func writeCrawl(opts *crawlOptions, arches []matrixgen.Arch, rep *crawlers.Report) (bool, error) {
 	if len(rep.Kernels) == 0 && len(rep.Failures) > 0 {
 		return false, nil
 	}
-	for _, a := range arches {
-		var ks []matrixgen.Kernel
-		for _, k := range rep.Kernels {
-			if k.Arch == a {
-				ks = append(ks, k)
-			}
-		}
-		data, err := falco.Marshal(ks)
-		if err != nil {
-			return false, err
-		}
-		if err := schemas.Validate(schemas.Crawl, data); err != nil {
-			return false, fmt.Errorf("crawl output for %s does not match its schema (a bug): %w", a, err)
-		}
-		switch {
-		case opts.OutDir != "":
-			dir := filepath.Join(opts.OutDir, string(a))
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return false, err
-			}
-			err = atomicfile.Write(filepath.Join(dir, "list.json"), data)
-		case opts.Out != "":
-			err = atomicfile.Write(opts.Out, data)
-		default:
-			_, err = opts.io.Out.Write(data)
-		}
-		if err != nil {
-			return false, err
-		}
+	switch {
+	case opts.OutDir != "":
+		return true, falco.WriteTree(opts.OutDir, arches, rep.Kernels)
+	case opts.Out != "":
+		return true, falco.WriteFile(opts.Out, rep.Kernels)
 	}
-	return true, nil
+	data, err := falco.MarshalChecked(rep.Kernels) // one arch: the flags allow no more
+	if err != nil {
+		return false, err
+	}
+	_, err = opts.io.Out.Write(data)
+	return true, err
 }
 
 func printCrawlSummary(w io.Writer, rep *crawlers.Report, s fetch.Stats, took time.Duration) {
