@@ -94,6 +94,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad distroversion", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6.8.0", "distroversion": "24.04/x"}]}`, "distroversion"},
 		{"duplicate", "{\"x86_64\": [\n{\"target\": \"ubuntu\", \"kernelrelease\": \"6.8.0-51-generic\", \"distroversion\": \"24.04\"},\n{\"target\": \"ubuntu\", \"kernelrelease\": \"6.8.0-51-generic\", \"distroversion\": \"24.04\"}]}", "kernels.json:3:1: duplicate entry ubuntu/24.04/x86_64/6.8.0-51-generic (first at 2:1)"},
 		{"trailing", `{} {}`, "after the top-level object"},
+		{"number release", "{\"x86_64\": [\n  {\"target\": \"ubuntu\", \"kernelrelease\": 6.8, \"distroversion\": \"24.04\"}]}", `kernels.json:2:3: field "kernelrelease": want a string, got 6.8`},
+		{"entry not an object", `{"x86_64": ["6.8.0-51-generic"]}`, "kernels.json:1:13: want an object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

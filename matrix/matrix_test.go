@@ -30,6 +30,12 @@ func TestMerge(t *testing.T) {
 	if len(a.Headers) != 1 {
 		t.Error("Merge modified its input")
 	}
+	// Unsorted input (crawl output merged after kernels.json) comes out sorted.
+	d := k("debian", "12", "x86_64", "6.1.0-56-amd64")
+	got = Merge([]matrixgen.Kernel{b, d}, []matrixgen.Kernel{a})
+	if len(got) != 3 || got[0].Distribution != "debian" || got[1].DistroVersion != "22.04" || got[2].DistroVersion != "24.04" {
+		t.Errorf("Merge of unsorted sets = %+v", got)
+	}
 }
 
 func TestFilter(t *testing.T) {

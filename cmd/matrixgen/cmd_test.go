@@ -64,6 +64,7 @@ func TestTranscripts(t *testing.T) {
 		{"diff-one-arg", []string{"diff", "testdata/old.json"}, "", 2},
 		{"validate", []string{"validate", "testdata/kernels.json", "testdata/crawled.json"}, "", 1},
 		{"validate-examples", []string{"validate", "../../schemas/examples/crawl.json", "../../schemas/examples/falco-list.json", "../../schemas/examples/kernels.json", "../../schemas/examples/matrix.json"}, "", 0},
+		{"validate-domain-rules", []string{"validate", "testdata/unknown-target.json"}, "", 1},
 		{"unknown-command", []string{"frobnicate"}, "", 2},
 	}
 	for _, tt := range tests {

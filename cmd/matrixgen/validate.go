@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +34,11 @@ its JSON pointer. Exit 1 when any file is invalid.`,
 			for _, path := range args {
 				kind, err := validateFile(path)
 				if err != nil {
-					fmt.Fprintf(ios.ErrOut, "%s: invalid: %v\n", path, err)
+					msg := err.Error()
+					if !strings.HasPrefix(msg, path+":") { // domain errors already say file:line:col
+						msg = path + ": invalid: " + msg
+					}
+					fmt.Fprintln(ios.ErrOut, msg)
 					bad++
 					continue
 				}
