@@ -71,6 +71,8 @@ func Parse(data []byte, name string) (*Set, error) {
 
 // Detect tells kernels.json (keys are arches) from list.json (keys are
 // distros) by the first key; an empty object is an empty kernels.json.
+// schemas.Detect knows more kinds but decodes the whole document, which
+// `matrix` cannot afford on a 100,000-entry kernels.json.
 func Detect(data []byte) (Format, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return "", errors.New("empty file (want kernels.json or a Falco list.json)")
@@ -111,4 +113,30 @@ func read(ctx context.Context, spec string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: git show: %w: %s", spec, err, strings.TrimSpace(stderr.String()))
 	}
 	return out, nil
+}
+
+// ReadBuilt reads the artifact names already built (matrix --built): a JSON
+// array of strings, or one name per line with # comments.
+func ReadBuilt(path string) (map[string]bool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	built := map[string]bool{}
+	if t := strings.TrimSpace(string(data)); strings.HasPrefix(t, "[") {
+		var names []string
+		if err := json.Unmarshal(data, &names); err != nil {
+			return nil, fmt.Errorf("%s: want a JSON array of artifact names or one name per line: %w", path, err)
+		}
+		for _, n := range names {
+			built[n] = true
+		}
+		return built, nil
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			built[l] = true
+		}
+	}
+	return built, nil
 }

@@ -64,3 +64,35 @@ func TestLoadGit(t *testing.T) {
 		t.Errorf("missing rev: %v", err)
 	}
 }
+
+func TestReadBuilt(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, in string
+		want     []string
+		err      string
+	}{
+		{"lines", "a.deb\n# comment\n\n  b.rpm  \n", []string{"a.deb", "b.rpm"}, ""},
+		{"json", `["a.deb", "b.rpm"]`, []string{"a.deb", "b.rpm"}, ""},
+		{"bad json", `["a.deb", 1]`, nil, "want a JSON array of artifact names"},
+	}
+	for _, tt := range tests {
+		p := filepath.Join(dir, tt.name)
+		os.WriteFile(p, []byte(tt.in), 0o644)
+		got, err := ReadBuilt(p)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), p+": "+tt.err) {
+				t.Errorf("%s: ReadBuilt = %v, want an error naming the file and %q", tt.name, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || len(got) != len(tt.want) {
+			t.Errorf("%s: ReadBuilt = %v, %v", tt.name, got, err)
+		}
+		for _, w := range tt.want {
+			if !got[w] {
+				t.Errorf("%s: %q missing from %v", tt.name, w, got)
+			}
+		}
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen/ghactions"
+	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/matrix"
 )
 
@@ -137,7 +137,7 @@ func (opts *matrixOptions) buildOptions() (matrix.Options, error) {
 		}
 	}
 	if opts.Built != "" {
-		if o.Built, err = readBuilt(opts.Built); err != nil {
+		if o.Built, err = inputs.ReadBuilt(opts.Built); err != nil {
 			return o, err
 		}
 	}
@@ -145,31 +145,6 @@ func (opts *matrixOptions) buildOptions() (matrix.Options, error) {
 		return o, usageErr("%w", err)
 	}
 	return o, nil
-}
-
-// readBuilt reads artifact names: a JSON array of strings, or one per line.
-func readBuilt(path string) (map[string]bool, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	built := map[string]bool{}
-	if t := strings.TrimSpace(string(data)); strings.HasPrefix(t, "[") {
-		var names []string
-		if err := json.Unmarshal(data, &names); err != nil {
-			return nil, fmt.Errorf("%s: want a JSON array of artifact names or one name per line: %w", path, err)
-		}
-		for _, n := range names {
-			built[n] = true
-		}
-		return built, nil
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			built[l] = true
-		}
-	}
-	return built, nil
 }
 
 func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
