@@ -321,3 +321,19 @@ func ParseInputLine(line string) (Input, error) {
 	}
 	return in, nil
 }
+
+// UbuntuUploadOf is a kernel's upload from its headers package version, as
+// Falco computes kernelversion: the part after "<x.y.z>-<abi>." in the
+// version ("6.8.0-149.149" → "149", "7.0.0-43.43~24.04.1" → "43~24.04.1"),
+// or "" when the version is not the release's.
+func UbuntuUploadOf(release, pkgVersion string) string {
+	parts := strings.SplitN(release, "-", 3)
+	if len(parts) < 2 {
+		return ""
+	}
+	v, _ := strings.CutPrefix(pkgVersion, parts[0]+"-"+parts[1]+".")
+	if v == pkgVersion {
+		return ""
+	}
+	return v
+}

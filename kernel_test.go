@@ -124,3 +124,16 @@ func TestUbuntuUpload(t *testing.T) {
 		}
 	}
 }
+
+func TestUbuntuUploadOf(t *testing.T) {
+	for _, tt := range []struct{ release, version, want string }{
+		{"6.8.0-149-generic", "6.8.0-149.149", "149"},
+		{"7.0.0-43-generic", "7.0.0-43.43~24.04.1", "43~24.04.1"},
+		{"6.8.0-149-lowlatency", "6.8.0-149.149.1", "149.1"},
+		{"6.8.0-149-generic", "6.9.0-1.1", ""},
+	} {
+		if got := UbuntuUploadOf(tt.release, tt.version); got != tt.want {
+			t.Errorf("UbuntuUploadOf(%s, %s) = %q, want %q", tt.release, tt.version, got, tt.want)
+		}
+	}
+}
