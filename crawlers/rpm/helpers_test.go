@@ -3,6 +3,8 @@ package rpm
 import (
 	"bytes"
 	"compress/bzip2"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -83,6 +85,24 @@ func (m *testMirror) url(p string) string { return m.srv.URL + p }
 // serveBytes answers with b.
 func serveBytes(b []byte) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { w.Write(b) }
+}
+
+func sha256hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func gzipOf(tb testing.TB, b []byte) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		tb.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 func newClient(t *testing.T) *fetch.Client {

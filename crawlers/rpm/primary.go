@@ -188,7 +188,9 @@ func (s *scanner) run(keep func(string) bool, fn func(*Package) error) (int, err
 }
 
 // isTagEnd reports whether c can follow an element name in a start tag.
-func isTagEnd(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '>' || c == '/' }
+func isTagEnd(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '>' || c == '/'
+}
 
 // skipSpace consumes whitespace and returns the offset of the next byte, or -1 when the
 // buffer holds only whitespace.
