@@ -171,7 +171,7 @@ func TestPrimaryPreferredOverDB(t *testing.T) {
 // TestCrawlFaults injects failures and checks the typed errors and that they name the URL.
 func TestCrawlFaults(t *testing.T) {
 	base := "/fedora/updates/41/Everything/x86_64/"
-	href, plain := primaryFile(t, base)
+	href, _ := primaryFile(t, base)
 	raw := fixture(t, "mirror"+base+href)
 	zbase := "/fedora/releases/42/Everything/x86_64/os/"
 	zhref, _ := primaryFile(t, zbase)
