@@ -354,19 +354,62 @@ func (s *scanner) parseRoot(head []byte, whole bool) error {
 					return &ParseError{Name: s.name, Line: line, Msg: "primary.xml without packages", Err: err}
 				}
 				if _, ok := tok.(xml.EndElement); ok {
+					if err := s.onlyMisc(d, "after </metadata>"); err != io.EOF {
+						return err
+					}
 					s.consume(len(head))
 					return nil
 				}
-				if se, ok := tok.(xml.StartElement); ok {
-					return s.errorf("unexpected <%s> in <metadata>", se.Name.Local)
+				if err := s.misc(tok, "in <metadata>"); err != nil {
+					return err
 				}
 			}
 		}
 		end := d.InputOffset()
 		s.root = append([]byte(nil), head[off:end]...)
+		// Up to the first <package>: whitespace and comments only. The decoder ends with a
+		// syntax error there, as the root is still open.
+		if err := s.onlyMisc(d, "in <metadata>"); err != nil && !isSyntax(err) {
+			return err
+		}
 		s.consume(len(head))
 		return nil
 	}
+}
+
+// misc accepts the tokens allowed between elements: whitespace, comments, processing
+// instructions.
+func (s *scanner) misc(tok xml.Token, where string) error {
+	switch t := tok.(type) {
+	case xml.CharData:
+		if len(bytes.TrimSpace(t)) != 0 {
+			return s.errorf("unexpected text %q %s", clip(bytes.TrimSpace(t), 24), where)
+		}
+	case xml.StartElement:
+		return s.errorf("unexpected <%s> %s", t.Name.Local, where)
+	case xml.EndElement:
+		return s.errorf("unexpected </%s> %s", t.Name.Local, where)
+	}
+	return nil
+}
+
+// onlyMisc reads d to its end, accepting only misc tokens; it returns the decoder's final
+// error (io.EOF at a clean end) or the first misplaced token's.
+func (s *scanner) onlyMisc(d *xml.Decoder, where string) error {
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		if err := s.misc(tok, where); err != nil {
+			return err
+		}
+	}
+}
+
+func isSyntax(err error) bool {
+	var se *xml.SyntaxError
+	return errors.As(err, &se)
 }
 
 // trailer checks that only whitespace follows </metadata>.
