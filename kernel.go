@@ -17,8 +17,17 @@ type Kernel struct {
 	KernelVersion string   // Ubuntu upload such as "24~18.04.1"; "" when none
 	Headers       []string // URLs of the packages needed to build against it
 	Source        string   // where it was seen: a suite URL, "kernels.json", ...
-	CarriedOver   bool     // kept from a previous crawl because its source failed this time
+	// Origin says where a crawled kernel came from when not a mirror's
+	// index of headers packages: OriginLivepatch, OriginKoji; "" otherwise.
+	Origin      string
+	CarriedOver bool // kept from a previous crawl because its source failed this time
 }
+
+// Origins of crawled kernels (crawl output's "source").
+const (
+	OriginLivepatch = "livepatch" // the AL2023 kernel-livepatch repository
+	OriginKoji      = "koji"      // a Koji/CBS build the mirrors no longer carry
+)
 
 // Key identifies a Kernel for dedupe and diff.
 type Key struct {

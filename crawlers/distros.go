@@ -12,7 +12,7 @@ import (
 // values, so callers may change them. Adding a distribution is adding it
 // here and a file of configuration beside this one.
 func All() []source.Distribution {
-	return []source.Distribution{Debian(), Ubuntu()}
+	return []source.Distribution{Debian(), Ubuntu(), Fedora(), CentOS(), AmazonLinux2(), AmazonLinux2023(), Rocky(), AlmaLinux(), Oracle()}
 }
 
 // MirrorKeys lists every --mirror key of table (nil = All), sorted.

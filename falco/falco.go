@@ -26,6 +26,9 @@ type Entry struct {
 	Headers       []string        `json:"headers"`
 	DistroVersion string          `json:"distroversion,omitempty"`
 	CarriedOver   bool            `json:"carried_over,omitempty"`
+	// Source is where a kernel came from when not a mirror's index of
+	// headers packages: "livepatch" or "koji" (matrixgen.Origin*).
+	Source string `json:"source,omitempty"`
 	// KernelConfigData is only in Falco's own files (minikube); read and dropped.
 	KernelConfigData string `json:"kernelconfigdata,omitempty"`
 }
@@ -174,7 +177,7 @@ func (e Entry) Kernel(key string, arch matrixgen.Arch) (matrixgen.Kernel, error)
 		return matrixgen.Kernel{}, err
 	}
 	k, err := matrixgen.NewKernel(target, arch, e.KernelRelease, e.DistroVersion, kv)
-	k.Headers, k.CarriedOver = e.Headers, e.CarriedOver
+	k.Headers, k.CarriedOver, k.Origin = e.Headers, e.CarriedOver, e.Source
 	return k, err
 }
 
@@ -224,6 +227,7 @@ func Marshal(kernels []matrixgen.Kernel) ([]byte, error) {
 			Headers:       headers,
 			DistroVersion: k.DistroVersion,
 			CarriedOver:   k.CarriedOver,
+			Source:        k.Origin,
 		})
 	}
 	for _, es := range groups {

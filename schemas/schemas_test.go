@@ -293,7 +293,9 @@ func TestValidate(t *testing.T) {
 		{"kernels arch holds an object", Kernels, `{"x86_64":{}}`, "/x86_64", "got object, want array"},
 
 		{"crawl ok, integer kernelversion, empty headers", Crawl, crawl(`{"kernelversion":1,"kernelrelease":"6.1.0-53-amd64","target":"debian","headers":[],"distroversion":"12"}`), "", ""},
-		{"crawl ok, carried over", Crawl, crawl(`{"kernelversion":"51","kernelrelease":"6.8.0-1048-gcp","target":"ubuntu-nvidia-lowlatency","headers":["http://a/b.deb"],"distroversion":"24.04","carried_over":true,"source":"http://a/Packages.xz"}`), "", ""},
+		{"crawl ok, carried over", Crawl, crawl(`{"kernelversion":"51","kernelrelease":"6.8.0-1048-gcp","target":"ubuntu-nvidia-lowlatency","headers":["http://a/b.deb"],"distroversion":"24.04","carried_over":true}`), "", ""},
+		{"crawl ok, livepatch", Crawl, crawl(`{"kernelversion":1,"kernelrelease":"6.1.153-175.280.amzn2023.x86_64","target":"amazonlinux2023","headers":[],"distroversion":"2023","source":"livepatch"}`), "", ""},
+		{"crawl source not an origin", Crawl, crawl(`{"kernelversion":1,"kernelrelease":"6.1.0-28-amd64","target":"debian","headers":[],"distroversion":"12","source":"http://a/Packages.xz"}`), "/debian/0/source", ""},
 		{"crawl negative kernelversion", Crawl, crawl(`{"kernelversion":-1,"kernelrelease":"6.1","target":"debian","headers":[],"distroversion":"12"}`), "/debian/0/kernelversion", "minimum"},
 		{"crawl fractional kernelversion", Crawl, crawl(`{"kernelversion":1.5,"kernelrelease":"6.1","target":"debian","headers":[],"distroversion":"12"}`), "/debian/0/kernelversion", "want integer or string"},
 		{"crawl relative header", Crawl, crawl(`{"kernelversion":1,"kernelrelease":"6.1","target":"debian","headers":["pool/main/l/linux.deb"],"distroversion":"12"}`), "/debian/0/headers/0", "is not a valid uri: relative url"},

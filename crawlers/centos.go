@@ -1,0 +1,27 @@
+package crawlers
+
+import (
+	"strings"
+
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/rpm"
+)
+
+// CentOS is CentOS Stream 9 and 10: BaseOS and AppStream (kernel-devel and,
+// on aarch64, kernel-64k-devel are in AppStream).
+func CentOS() *rpm.Distribution {
+	return &rpm.Distribution{
+		ID: "centos", Kernels: matrixgen.CentOS,
+		Defaults: map[string]string{"centos-stream": "https://mirror.stream.centos.org"},
+		Table:    []string{"stream9", "stream10"},
+		Names:    map[string]string{"9": "stream9", "10": "stream10"},
+		Version:  func(r string) string { return r },
+		Repos: func(r rpm.Rel, arch string) []rpm.RepoRef {
+			n := strings.TrimPrefix(r.Name, "stream")
+			return []rpm.RepoRef{
+				{Name: "BaseOS", MirrorKey: "centos-stream", Path: n + "-stream/BaseOS/" + arch + "/os/"},
+				{Name: "AppStream", MirrorKey: "centos-stream", Path: n + "-stream/AppStream/" + arch + "/os/"},
+			}
+		},
+	}
+}

@@ -1,0 +1,437 @@
+package rpm
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/listing"
+	"github.com/matrixgen/matrixgen/crawlers/source"
+)
+
+// Distribution is a distribution in the rpm-md format, as configuration:
+// where its releases come from, which repositories each has on an arch,
+// and the distro version of a release. The loop is written once, here.
+type Distribution struct {
+	ID      string   // --distro name and Falco key: "fedora", "amazonlinux2023", "oracle"
+	Kernels string   // the kernels' distribution: "fedora", "amazonlinux", "oracle"
+	Alias   []string // other --distro spellings ("ol")
+	// Defaults are the mirror base URLs by --mirror key.
+	Defaults map[string]string
+	// Table lists the releases crawled by default, unless Listing decides.
+	Table []string
+	// Names maps other spellings of a release to its name ("stream9" → "9").
+	Names map[string]string
+	// Version is a release's distro version ("9" → "stream9"; nil: the
+	// release name up to its first dot, "9.4" → "9").
+	Version func(release string) string
+	// Listing, when set, finds releases in a mirror's directory listing.
+	Listing *Listing
+	// Vault, when set, is the mirror key whose top listing holds the
+	// minor releases ("9.4/") that --vault adds.
+	Vault string
+	// ReleaseMD, when set, is the mirror key whose releasemd.xml lists the
+	// releases a --release may name and --discover finds (Amazon Linux 2023).
+	ReleaseMD string
+	// Repos lists a release's repositories on a repository arch
+	// (x86_64, aarch64: aarch64+64k reads the aarch64 ones).
+	Repos func(r Rel, basearch string) []RepoRef
+	// Arches the distribution ships; nil = x86_64, aarch64 and aarch64+64k
+	// (read from the aarch64 repositories; a distribution with no
+	// kernel-64k-devel yields no kernels there, which is not a failure).
+	Arches []matrixgen.Arch
+}
+
+func (d *Distribution) ships(a matrixgen.Arch) bool {
+	if d.Arches == nil {
+		return a == matrixgen.X86_64 || a == matrixgen.AArch64 || a == matrixgen.AArch64_64k
+	}
+	return slices.Contains(d.Arches, a)
+}
+
+// Listing says where a distribution's releases are listed: the numeric
+// directories under Key's Path, the newest Newest of them by default, and
+// Archive, the key whose tree holds the releases the listing no longer has.
+type Listing struct {
+	Key, Path, Archive string
+	Newest             int
+}
+
+// Rel is a release being planned: its name and the mirror key its tree is under.
+type Rel struct {
+	Name string
+	Key  string // "" = the distribution's main key; "fedora-archive", "rocky-vault"
+}
+
+// RepoRef is one repository of a release.
+type RepoRef struct {
+	Name      string // "BaseOS", "updates", "kernel-livepatch"
+	MirrorKey string
+	// Path is the repository's folder under the mirror (holding repodata/),
+	// or with MirrorList the path of an Amazon mirror.list naming it.
+	Path       string
+	MirrorList bool
+	// Fallback is a second mirror.list path, tried only when Path answers 404.
+	Fallback string
+	// Livepatch marks the AL2023 kernel-livepatch repository: its packages
+	// name the kernels they patch, merged into the release's kernels.
+	Livepatch bool
+}
+
+// Name implements source.Distribution.
+func (d *Distribution) Name() string { return d.ID }
+
+// Aliases implements source.Distribution.
+func (d *Distribution) Aliases() []string { return d.Alias }
+
+// Mirrors implements source.Distribution.
+func (d *Distribution) Mirrors() map[string]string { return d.Defaults }
+
+// Releases implements source.Distribution: the default releases, and
+// "newest N" where a listing decides.
+func (d *Distribution) Releases() []string {
+	if d.Listing != nil && len(d.Table) == 0 {
+		return []string{fmt.Sprintf("newest %d of %s/%s", d.Listing.Newest, d.Listing.Key, d.Listing.Path)}
+	}
+	return d.Table
+}
+
+func (d *Distribution) version(release string) string {
+	if d.Version != nil {
+		return d.Version(release)
+	}
+	major, _, _ := strings.Cut(release, ".")
+	return major
+}
+
+var reMinor = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+
+// Plan implements source.Distribution.
+func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.PlanRequest) (*source.Plan, error) {
+	plan := &source.Plan{}
+	fail := func(what, url string, err error) {
+		plan.Failures = append(plan.Failures, source.Failure{Job: source.JobInfo{Distro: d.ID, Distribution: d.Kernels}, Source: what, URL: url, Err: err})
+	}
+	wanted := []string{}
+	for _, r := range req.Releases {
+		name := r
+		if n, ok := d.Names[r]; ok {
+			name = n
+		}
+		wanted = append(wanted, name)
+		plan.Matched = append(plan.Matched, r)
+	}
+	var rels []Rel
+	add := func(r Rel) {
+		if !slices.ContainsFunc(rels, func(x Rel) bool { return x.Name == r.Name }) {
+			rels = append(rels, r)
+		}
+	}
+	switch {
+	case d.Listing != nil:
+		l := d.Listing
+		url := req.Mirrors[l.Key] + "/" + l.Path
+		dirs, err := listing.Dirs(ctx, f.Transport(), url)
+		var listed []int
+		for _, name := range dirs {
+			if n, err := strconv.Atoi(name); err == nil && strconv.Itoa(n) == name {
+				listed = append(listed, n)
+			}
+		}
+		sort.Sort(sort.Reverse(sort.IntSlice(listed)))
+		if err != nil || len(listed) == 0 {
+			if err == nil {
+				err = errors.New("lists no numeric release directories")
+			}
+			fail("releases listing", url, err)
+		}
+		inMain := func(name string) bool { return slices.Contains(listed, atoi(name)) }
+		for _, w := range wanted {
+			if inMain(w) {
+				add(Rel{Name: w})
+			} else {
+				add(Rel{Name: w, Key: l.Archive}) // aged out of the main tree
+			}
+		}
+		if len(wanted) == 0 {
+			for i, n := range listed {
+				switch {
+				case i < l.Newest:
+					add(Rel{Name: strconv.Itoa(n)})
+				case req.Discover:
+					plan.Discovered = append(plan.Discovered, strconv.Itoa(n))
+					add(Rel{Name: strconv.Itoa(n)})
+				}
+			}
+		}
+	case d.ReleaseMD != "":
+		var known []string
+		if len(wanted) > 0 && !onlyLatest(wanted) || req.Discover {
+			url := req.Mirrors[d.ReleaseMD] + "/releasemd.xml"
+			data, err := f.Get(ctx, fetch.Request{URL: url, MaxBytes: 16 << 20})
+			if err == nil {
+				var rs []Release
+				if rs, err = ParseReleaseMD(bytes.NewReader(data), url); err == nil {
+					for _, r := range rs {
+						known = append(known, r.Version)
+					}
+				}
+			}
+			if err != nil {
+				fail("releasemd.xml", url, err)
+			}
+			for _, w := range wanted {
+				if w != "latest" && err == nil && !slices.Contains(known, w) {
+					return nil, &source.UsageError{Msg: fmt.Sprintf("--release %s/%s: not a release %s lists (newest: %s)", d.ID, w, url, strings.Join(newest(known, 5), ", "))}
+				}
+			}
+		}
+		for _, w := range wanted {
+			add(Rel{Name: w})
+		}
+		if len(wanted) == 0 {
+			for _, t := range d.Table {
+				add(Rel{Name: t})
+			}
+			if req.Discover {
+				for _, k := range known {
+					plan.Discovered = append(plan.Discovered, k)
+					add(Rel{Name: k})
+				}
+			}
+		}
+	default:
+		for _, w := range wanted {
+			if reMinor.MatchString(w) && d.Vault != "" {
+				add(Rel{Name: w, Key: d.Vault}) // a minor release lives in the vault
+				continue
+			}
+			if !slices.Contains(d.Table, w) {
+				return nil, &source.UsageError{Msg: fmt.Sprintf("--release %s/%s: not a release of %s (known: %s%s)", d.ID, w, d.ID, strings.Join(d.Table, ", "), vaultHint(d))}
+			}
+			add(Rel{Name: w})
+		}
+		if len(wanted) == 0 {
+			for _, t := range d.Table {
+				add(Rel{Name: t})
+			}
+		}
+	}
+	if req.Vault && d.Vault != "" && len(wanted) == 0 {
+		url := req.Mirrors[d.Vault] + "/"
+		dirs, err := listing.Dirs(ctx, f.Transport(), url)
+		if err != nil {
+			fail("vault listing", url, err)
+		}
+		for _, name := range dirs {
+			if reMinor.MatchString(name) {
+				add(Rel{Name: name, Key: d.Vault})
+			}
+		}
+	}
+	for _, r := range rels {
+		for _, a := range req.Arches {
+			if !d.ships(a) {
+				continue // e.g. riscv64: the distribution publishes no repositories for it
+			}
+			basearch := string(a.Target())
+			refs := d.Repos(r, basearch)
+			if len(refs) == 0 {
+				continue
+			}
+			plan.Jobs = append(plan.Jobs, &job{d: d, rel: r, arch: a, refs: refs, mirrors: req.Mirrors})
+		}
+	}
+	return plan, nil
+}
+
+func vaultHint(d *Distribution) string {
+	if d.Vault == "" {
+		return ""
+	}
+	return "; minor releases such as 9.4 come from the vault"
+}
+
+func onlyLatest(ws []string) bool {
+	for _, w := range ws {
+		if w != "latest" {
+			return false
+		}
+	}
+	return true
+}
+
+func newest(vs []string, n int) []string {
+	if len(vs) > n {
+		return vs[len(vs)-n:]
+	}
+	return vs
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// job is one release of an rpm-md distribution on one arch.
+type job struct {
+	d       *Distribution
+	rel     Rel
+	arch    matrixgen.Arch
+	refs    []RepoRef
+	mirrors map[string]string
+}
+
+func (j *job) Info() source.JobInfo {
+	return source.JobInfo{Distro: j.d.ID, Distribution: j.d.Kernels, Release: j.rel.Name, DistroVersion: j.d.version(j.rel.Name), Arch: j.arch, Sources: len(j.refs)}
+}
+
+// repoOutcome is one repository's crawl.
+type repoOutcome struct {
+	ref     RepoRef
+	url     string
+	res     *Result
+	err     error
+	kernels []matrixgen.Kernel
+}
+
+func (j *job) Crawl(ctx context.Context, f source.Fetcher, events func(source.Event)) *source.Result {
+	info := j.Info()
+	out := &source.Result{Info: info, DistroVersion: info.DistroVersion}
+	outcomes := make([]repoOutcome, len(j.refs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, ref := range j.refs {
+		g.Go(func() error {
+			o := j.crawlRepo(gctx, f, ref)
+			outcomes[i] = o
+			if events != nil {
+				events(source.Event{Job: info, Source: ref.Name, URL: o.url, Err: o.err})
+			}
+			return nil // one repository's failure is not the release's
+		})
+	}
+	_ = g.Wait()
+	byRel := map[string]int{}
+	var livepatch []matrixgen.Kernel
+	for _, o := range outcomes {
+		sr := source.SourceResult{Name: o.ref.Name, URL: o.url, Err: o.err}
+		if o.res != nil {
+			sr.Kernels, sr.Reused = len(o.kernels), o.res.Reused
+			out.Warnings = append(out.Warnings, o.res.Warnings...)
+		}
+		out.Sources = append(out.Sources, sr)
+		if o.ref.Livepatch {
+			livepatch = append(livepatch, o.kernels...)
+			continue
+		}
+		for _, k := range o.kernels {
+			if _, dup := byRel[k.Release]; dup {
+				continue // the same kernel in two repositories of the release
+			}
+			byRel[k.Release] = len(out.Kernels)
+			out.Kernels = append(out.Kernels, k)
+		}
+	}
+	// Live-patched kernels are published only in the livepatch repository:
+	// each is the kernel it patches, with core's headers where core still
+	// has them, and none (named) where it does not.
+	for _, k := range livepatch {
+		k.Origin = matrixgen.OriginLivepatch
+		if i, ok := byRel[k.Release]; ok {
+			out.Kernels[i].Origin = matrixgen.OriginLivepatch
+			continue
+		}
+		k.Headers = []string{}
+		out.Warnings = append(out.Warnings, fmt.Sprintf("%s: live-patched kernel %s: core no longer has its kernel-devel; kept with no headers (matrixgen resolve finds them)", info, k.Release))
+		byRel[k.Release] = len(out.Kernels)
+		out.Kernels = append(out.Kernels, k)
+	}
+	return out
+}
+
+// crawlRepo reads one repository, reusing the kernels of an index whose
+// verified digest is unchanged since the last run, and passes each kernel
+// through the domain's consistency rule.
+func (j *job) crawlRepo(ctx context.Context, f source.Fetcher, ref RepoRef) repoOutcome {
+	o := repoOutcome{ref: ref}
+	base := j.mirrors[ref.MirrorKey] + "/" + strings.TrimPrefix(ref.Path, "/")
+	if ref.MirrorList {
+		o.url = base
+		b, err := ResolveMirrorList(ctx, f, base, j.arch)
+		var he *fetch.HTTPError
+		if errors.As(err, &he) && he.StatusCode == http.StatusNotFound && ref.Fallback != "" {
+			// The regional form, tried only when the CDN's answers 404.
+			o.url = j.mirrors[ref.MirrorKey] + "/" + strings.TrimPrefix(ref.Fallback, "/")
+			b, err = ResolveMirrorList(ctx, f, o.url, j.arch)
+		}
+		if err != nil {
+			o.err = err
+			return o
+		}
+		base = b
+	}
+	matcher := Headers
+	if ref.Livepatch {
+		matcher = Livepatches
+	}
+	memoKey := func(digest string) string {
+		kind := "headers"
+		if ref.Livepatch {
+			kind = "livepatch"
+		}
+		return "rpm-kernels-v1-" + strings.ReplaceAll(digest, ":", "-") + "-" + strings.ReplaceAll(string(j.arch), "+", "_") + "-" + kind + "-" + j.d.Kernels
+	}
+	res, err := CrawlRepo(ctx, f, Repo{
+		Base: base, Arch: j.arch, Distribution: j.d.Kernels, Packages: matcher,
+		Reuse: func(digest string) ([]matrixgen.Kernel, bool) {
+			var ks []matrixgen.Kernel
+			if !f.LoadMemo(memoKey(digest), &ks) {
+				return nil, false
+			}
+			return ks, true
+		},
+	})
+	if res != nil {
+		o.url = res.IndexURL
+		if o.url == "" {
+			o.url = res.RepomdURL
+		}
+	}
+	if err != nil {
+		if o.url == "" {
+			o.url = base + "repodata/repomd.xml"
+		}
+		o.err = err
+		return o
+	}
+	o.res = res
+	if !res.Reused {
+		_ = f.StoreMemo(memoKey(res.Digest), res.Kernels) // an optimisation: a failed store costs a re-parse
+	}
+	version := j.d.version(j.rel.Name)
+	for _, k := range res.Kernels {
+		mk, err := matrixgen.Make(matrixgen.Spec{Target: j.d.Kernels, Arch: j.arch, Release: k.Release, DistroVersion: version})
+		if err != nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s %s %s: %s in %s: refused: %v", j.d.ID, j.rel.Name, j.arch, k.Release, ref.Name, err))
+			continue
+		}
+		mk.Headers, mk.Source, mk.Origin = k.Headers, k.Source, k.Origin
+		o.kernels = append(o.kernels, mk)
+	}
+	return o
+}
