@@ -64,12 +64,14 @@ type Vars struct {
 }
 
 // presets are the artifact name templates of DESIGN.md, each with the
-// user's axes in it so --axis values never share a name. They are written
+// user's axes in it so --axis values never share a name, and the distro
+// version in the package name: an Ubuntu HWE release such as
+// 6.8.0-51-generic ships in 22.04 and 24.04, two builds. They are written
 // out as templates so --help can show them and users can start from them.
 // Unexported: the build service runs many requests in one process, so no
 // caller may change them; read them through Preset and PresetNames.
 var presets = map[string]string{
-	"deb-rpm":           `{{.Package}}-{{.Distribution}}-{{.KernelRelease}}_{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}_{{.PkgArch}}.{{.PkgExt}}`,
+	"deb-rpm":           `{{.Package}}-{{.Distribution}}-{{.DistroVersion}}-{{.KernelRelease}}_{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}_{{.PkgArch}}.{{.PkgExt}}`,
 	"precompiled-image": `{{.DriverVersion}}{{range .AxisValues}}-{{.}}{{end}}-{{replace .KernelRelease "+" "_"}}-{{.OSTag}}-{{replace .Arch "+" "_"}}`,
 	// NVIDIA's compatibility string, <driver>+<axis values>+k<series>+<arch>
 	// (2.4.1+nvf1.0+k5.19+riscv64): one build per kernel series, so two
@@ -385,7 +387,7 @@ func imageByte(c byte) bool {
 // defaultArtifact is the deb-rpm preset without the template engine: the
 // nightly renders hundreds of thousands of names. A test keeps the two equal.
 func defaultArtifact(v *Vars) string {
-	s := v.Package + "-" + v.Distribution + "-" + v.KernelRelease + "_" + v.DriverVersion
+	s := v.Package + "-" + v.Distribution + "-" + v.DistroVersion + "-" + v.KernelRelease + "_" + v.DriverVersion
 	for _, a := range v.AxisValues {
 		s += "+" + a
 	}

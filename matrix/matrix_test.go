@@ -137,10 +137,10 @@ func TestBuildPresets(t *testing.T) {
 		want   []string
 	}{
 		{"deb-rpm", nil, []string{
-			"nvidia-ubuntu-6.8.0-51-generic_550.1_amd64.deb",
-			"nvidia-debian-6.12.95+deb12-arm64_550.1_arm64.deb",
-			"nvidia-amazonlinux-6.1.174-217.345.amzn2023.x86_64_550.1_x86_64.rpm",
-			"nvidia-centos-5.14.0-570.el9.aarch64+64k_550.1_aarch64+64k.rpm",
+			"nvidia-ubuntu-24.04-6.8.0-51-generic_550.1_amd64.deb",
+			"nvidia-debian-12-6.12.95+deb12-arm64_550.1_arm64.deb",
+			"nvidia-amazonlinux-2023-6.1.174-217.345.amzn2023.x86_64_550.1_x86_64.rpm",
+			"nvidia-centos-stream9-5.14.0-570.el9.aarch64+64k_550.1_aarch64+64k.rpm",
 		}},
 		{"precompiled-image", nil, []string{
 			"550.1-6.8.0-51-generic-ubuntu24.04-x86_64",
@@ -152,8 +152,8 @@ func TestBuildPresets(t *testing.T) {
 		// With axes, each preset names the axis values after the driver
 		// version: NVIDIA's <driver>+<nvlink>+k<series>+<arch> for compat.
 		{"deb-rpm", []Axis{{"nvlink", []string{"nvf1.0", "nvf1.1"}}}, []string{
-			"nvidia-ubuntu-6.8.0-51-generic_550.1+nvf1.0_amd64.deb",
-			"nvidia-ubuntu-6.8.0-51-generic_550.1+nvf1.1_amd64.deb",
+			"nvidia-ubuntu-24.04-6.8.0-51-generic_550.1+nvf1.0_amd64.deb",
+			"nvidia-ubuntu-24.04-6.8.0-51-generic_550.1+nvf1.1_amd64.deb",
 		}},
 		{"precompiled-image", []Axis{{"nvlink", []string{"nvf1.0"}}, {"cuda", []string{"12", "13"}}}, []string{
 			"550.1-nvf1.0-12-6.8.0-51-generic-ubuntu24.04-x86_64",
@@ -219,9 +219,19 @@ func TestPresetsKeepArchesApart(t *testing.T) {
 			k("ubuntu", "24.04", "x86_64", "6.8.0-51-generic"), k("ubuntu", "24.04", "aarch64", "6.8.0-51-generic"),
 			k("ubuntu", "24.04", "aarch64+64k", "6.8.0-51-generic"), k("ubuntu", "24.04", "riscv64", "6.8.0-51-generic"),
 		},
+		// An HWE release ships in two Ubuntu versions: two builds.
+		"hwe": {k("ubuntu", "22.04", "x86_64", "6.8.0-51-generic"), k("ubuntu", "24.04", "x86_64", "6.8.0-51-generic")},
 	}
 	for _, name := range PresetNames() {
 		for set, ks := range sets {
+			if name == "compat-version" && set == "hwe" {
+				// One name per kernel series by design: refused, not merged.
+				var ce *CollisionError
+				if _, err := Build(ks, Options{DriverVersions: []string{"570.1"}, Artifact: preset(t, name)}); !errors.As(err, &ce) {
+					t.Errorf("compat-version on hwe: %v, want a CollisionError", err)
+				}
+				continue
+			}
 			es, err := Build(ks, Options{DriverVersions: []string{"570.1"}, Artifact: preset(t, name)})
 			if err != nil {
 				t.Errorf("%s on %s: %v", name, set, err)
@@ -272,18 +282,18 @@ func TestBuildEntries(t *testing.T) {
 		t.Errorf("base images %q, %q", es[0].BaseImage, es[8].BaseImage)
 	}
 	js := string(AppendJSON(nil, es[:1]))
-	wantJS := `{"include":[{"distribution":"ubuntu","distro_version":"24.04","kernel_release":"6.8.0-51-generic","architecture":"x86_64","driver_version":"550.1","base_image":"ubuntu:24.04","cache_key":"6.8.0-51-generic:x86_64:ubuntu:24.04:550.1:nvlink=nvf1.0:cuda=12","artifact":"driver-ubuntu-6.8.0-51-generic_550.1+nvf1.0+12_amd64.deb","nvlink":"nvf1.0","cuda":"12"}]}`
+	wantJS := `{"include":[{"distribution":"ubuntu","distro_version":"24.04","kernel_release":"6.8.0-51-generic","architecture":"x86_64","driver_version":"550.1","base_image":"ubuntu:24.04","cache_key":"6.8.0-51-generic:x86_64:ubuntu:24.04:550.1:nvlink=nvf1.0:cuda=12","artifact":"driver-ubuntu-24.04-6.8.0-51-generic_550.1+nvf1.0+12_amd64.deb","nvlink":"nvf1.0","cuda":"12"}]}`
 	if js != wantJS {
 		t.Errorf("JSON =\n%s\nwant\n%s", js, wantJS)
 	}
 
 	// Built artifacts are left out.
-	built := map[string]bool{"driver-ubuntu-6.8.0-51-generic_550.1_amd64.deb": true}
+	built := map[string]bool{"driver-ubuntu-24.04-6.8.0-51-generic_550.1_amd64.deb": true}
 	rest, err := Build(ks[:1], Options{DriverVersions: []string{"550.1", "560.2"}, Built: built})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := artifacts(rest); !slices.Equal(got, []string{"driver-ubuntu-6.8.0-51-generic_560.2_amd64.deb"}) {
+	if got := artifacts(rest); !slices.Equal(got, []string{"driver-ubuntu-24.04-6.8.0-51-generic_560.2_amd64.deb"}) {
 		t.Errorf("with %v built: %q", built, got)
 	}
 }
@@ -346,7 +356,7 @@ func TestCollisions(t *testing.T) {
 		{"the same kernel twice", []matrixgen.Kernel{series[0], series[0]}, Options{}, &CollisionError{
 			Template: "deb-rpm", Text: presets["deb-rpm"],
 			Collisions: []Collision{
-				{"artifact", "driver-ubuntu-6.8.0-49-generic__amd64.deb", []string{"ubuntu/24.04/x86_64/6.8.0-49-generic", "ubuntu/24.04/x86_64/6.8.0-49-generic"}},
+				{"artifact", "driver-ubuntu-24.04-6.8.0-49-generic__amd64.deb", []string{"ubuntu/24.04/x86_64/6.8.0-49-generic", "ubuntu/24.04/x86_64/6.8.0-49-generic"}},
 				{"cache_key", "6.8.0-49-generic:x86_64:ubuntu:24.04:", []string{"ubuntu/24.04/x86_64/6.8.0-49-generic", "ubuntu/24.04/x86_64/6.8.0-49-generic"}},
 			},
 		}},

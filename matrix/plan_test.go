@@ -62,7 +62,7 @@ func TestPlanFile(t *testing.T) {
   "axes": ["nvlink"],
   "sha256": "` + p.Digest() + `",
   "builds": [
-    {"distribution":"ubuntu","distro_version":"24.04","kernel_release":"6.8.0-51-generic","architecture":"x86_64","driver_version":"570.1","base_image":"ubuntu:24.04","cache_key":"6.8.0-51-generic:x86_64:ubuntu:24.04:570.1:nvlink=nvf1.0","artifact":"driver-ubuntu-6.8.0-51-generic_570.1+nvf1.0_amd64.deb","nvlink":"nvf1.0"},`
+    {"distribution":"ubuntu","distro_version":"24.04","kernel_release":"6.8.0-51-generic","architecture":"x86_64","driver_version":"570.1","base_image":"ubuntu:24.04","cache_key":"6.8.0-51-generic:x86_64:ubuntu:24.04:570.1:nvlink=nvf1.0","artifact":"driver-ubuntu-24.04-6.8.0-51-generic_570.1+nvf1.0_amd64.deb","nvlink":"nvf1.0"},`
 	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "\"nvlink\":\"nvf1.1\"}\n  ]\n}\n") || strings.Count(got, "\n") != 16 {
 		t.Errorf("plan file:\n%s", got)
 	}
