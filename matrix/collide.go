@@ -48,6 +48,9 @@ func (e *CollisionError) Error() string {
 		}
 		fmt.Fprintf(&b, "\n  %s %q: %d builds: %s", c.Field, c.Value, len(c.Entries), strings.Join(shorten(c.Entries, 4), ", "))
 	}
+	if names > 0 && e.Template == "compat-version" {
+		b.WriteString("\ncompat-version names one build per driver version, axis values, kernel series and arch (NVIDIA's compatibility string): keep one kernel per series in the input")
+	}
 	if names > 0 {
 		b.WriteString("\nevery build needs its own name: put what tells them apart into --artifact-template (e.g. {{.KernelRelease}} or {{axis \"NAME\"}}) or narrow the kernels (--target, --arch, --distro-version)")
 	}

@@ -377,6 +377,7 @@ func TestCollisions(t *testing.T) {
 	_, err := Build(series, Options{DriverVersions: []string{"570.1"}, Artifact: preset(t, "compat-version")})
 	want := `artifact template compat-version ({{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}+k{{.KernelSeries}}+{{.Arch}}) gives 1 name to more than one build: it is too coarse for this kernel set
   artifact "570.1+k6.8+x86_64": 5 builds: ubuntu/24.04/x86_64/6.8.0-49-generic driver 570.1, ubuntu/24.04/x86_64/6.8.0-50-generic driver 570.1, ubuntu/24.04/x86_64/6.8.0-51-generic driver 570.1, ubuntu/24.04/x86_64/6.8.0-52-generic driver 570.1, and 1 more
+compat-version names one build per driver version, axis values, kernel series and arch (NVIDIA's compatibility string): keep one kernel per series in the input
 every build needs its own name: put what tells them apart into --artifact-template (e.g. {{.KernelRelease}} or {{axis "NAME"}}) or narrow the kernels (--target, --arch, --distro-version)`
 	if err == nil || err.Error() != want {
 		t.Errorf("error text\n got %v\nwant %s", err, want)
