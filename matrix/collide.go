@@ -88,7 +88,7 @@ type collisions struct {
 }
 
 func newCollisions(n int) *collisions {
-	return &collisions{artifacts: make(map[string]ref, n), keys: make(map[string]ref, n)}
+	return &collisions{artifacts: make(map[string]ref, n), keys: map[string]ref{}}
 }
 
 func (c *collisions) add(field, value string, r ref) {
