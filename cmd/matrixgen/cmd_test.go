@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -156,7 +157,9 @@ func TestNewCmdMatrixFlags(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.Sources.Kernels != "kernels.json" || len(got.Sources.Crawled) != 2 || len(got.DriverVersions) != 2 || got.ChunkSize != 10 || got.Sources.Filter.Target != "ubuntu,debian" || got.Artifact != "deb-rpm" {
+	if got.Sources.Kernels != "kernels.json" || !slices.Equal(got.Sources.Crawled, []string{"a/x86_64/list.json", "b.json"}) ||
+		!slices.Equal(got.DriverVersions, []string{"1", "2"}) || !slices.Equal(got.AxisFlags, []string{"x=a,b"}) ||
+		got.ChunkSize != 10 || got.Sources.Filter.Target != "ubuntu,debian" || got.Artifact != "deb-rpm" {
 		t.Errorf("parsed options = %+v", got)
 	}
 }
