@@ -32,6 +32,9 @@ var ErrNeedsPlan = errors.New("the builds need the chunked workflow")
 // PublishPlan writes the planning step's outputs and summary. planFile is
 // the --plan-out path ("" when none was asked for).
 func PublishPlan(s Step, p matrix.Plan, planFile string) error {
+	if !s.Actions && s.SummaryPath == "" {
+		return nil // outside Actions GitHub's limits do not apply
+	}
 	chunks := p.Chunks()
 	if s.OutputPath != "" && chunks > 1 && planFile == "" {
 		msg := fmt.Sprintf("%d builds need %d matrices of up to %d jobs, and one matrix output cannot hold them: use the chunked workflow (README \"In GitHub Actions\"): add --plan-out plan.json, upload it, and run `matrixgen matrix --from-plan plan.json --chunk N` for each id in the chunks output", len(p.Entries), chunks, p.ChunkSize)
