@@ -513,3 +513,21 @@ func BenchmarkMatrix(b *testing.B) {
 		}
 	}
 }
+
+// FuzzParseAxis: an --axis flag that parses and validates writes back as
+// NAME=v1,v2 and parses to the same axis.
+func FuzzParseAxis(f *testing.F) {
+	for _, s := range []string{"nvlink=nvf1.0,nvf1.1", " nv = a , b ", "nv=a,,b", "nv=a,a", "=a", "nvlink", "cuda=12,13", "a=b=c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, flag string) {
+		a, err := ParseAxis(flag)
+		if err != nil || (Options{Axes: []Axis{a}}).Validate() != nil {
+			return
+		}
+		again, err := ParseAxis(a.Name + "=" + strings.Join(a.Values, ","))
+		if err != nil || !reflect.DeepEqual(again, a) {
+			t.Fatalf("%q parsed as %#v, its canonical form as %#v, %v", flag, a, again, err)
+		}
+	})
+}

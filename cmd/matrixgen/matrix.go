@@ -83,6 +83,7 @@ $GITHUB_STEP_SUMMARY. Limits being approached get ::warning:: annotations.
 Artifact presets (--artifact), Go templates over the entry; axis values
 follow the driver version in each:
 ` + strings.Join(presetHelp, "\n") + `
+
 compat-version names one build per driver, axis values, kernel series and
 arch (NVIDIA's compatibility string, 2.4.1+nvf1.0+k5.19+riscv64): with two
 kernels of one series it fails; keep one kernel per series (--target,
