@@ -531,3 +531,33 @@ func FuzzParseAxis(f *testing.F) {
 		}
 	})
 }
+
+// TestBuildConcurrent: one parsed template serves concurrent Builds (the
+// build service runs many requests at once); each gets its own axis values.
+func TestBuildConcurrent(t *testing.T) {
+	tmpl, err := ParseTemplate("t", `{{.KernelRelease}}-{{axis "nvlink"}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks := []matrixgen.Kernel{k("ubuntu", "24.04", "x86_64", "6.8.0-51-generic"), k("ubuntu", "24.04", "x86_64", "6.8.0-52-generic")}
+	results := make([][]string, 8)
+	errs := make(chan error, len(results))
+	for i := range results {
+		go func() {
+			es, err := Build(ks, Options{Axes: []Axis{{"nvlink", []string{fmt.Sprint("v", i)}}}, Artifact: tmpl})
+			results[i] = artifacts(es)
+			errs <- err
+		}()
+	}
+	for range results {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, got := range results {
+		want := []string{fmt.Sprintf("6.8.0-51-generic-v%d", i), fmt.Sprintf("6.8.0-52-generic-v%d", i)}
+		if !slices.Equal(got, want) {
+			t.Errorf("Build %d: %q, want %q", i, got, want)
+		}
+	}
+}
