@@ -3,8 +3,10 @@ package matrix
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -47,30 +49,66 @@ type Vars struct {
 	Arch          string // x86_64, aarch64, aarch64+64k, riscv64
 	DebArch       string // amd64, arm64, riscv64
 	RPMArch       string // x86_64, aarch64, riscv64
-	PkgArch       string // DebArch for Debian-family distributions, RPMArch otherwise
+	PkgArch       string // DebArch for Debian-family distributions, RPMArch otherwise; "+64k" appended for aarch64+64k
 	PkgExt        string // "deb" or "rpm"
 	DriverVersion string
 	Package       string
 	OSTag         string // distribution and version run together: ubuntu24.04, amazonlinux2023
 	DefaultImage  string // the preset base image for the distribution and version
-	Axes          map[string]string
+	// Axes maps each --axis name to this entry's value: {{index .Axes "nvlink"}},
+	// or {{axis "nvlink"}}, which fails on a name that is not an axis.
+	Axes map[string]string
+	// AxisValues are this entry's axis values in --axis order, for templates
+	// that name every axis: {{range .AxisValues}}+{{.}}{{end}}.
+	AxisValues []string
 }
 
-// Artifact presets (DESIGN.md). They are written out as templates so
-// --help can show them and users can start from them.
-var Presets = map[string]string{
-	"deb-rpm":           `{{.Package}}-{{.Distribution}}-{{.KernelRelease}}_{{.DriverVersion}}_{{.PkgArch}}.{{.PkgExt}}`,
-	"precompiled-image": `{{.DriverVersion}}-{{replace .KernelRelease "+" "_"}}-{{.OSTag}}`,
-	"compat-version":    `{{.DriverVersion}}+k{{.KernelSeries}}+{{.Arch}}`,
+// presets are the artifact name templates of DESIGN.md, each with the
+// user's axes in it so --axis values never share a name, and the distro
+// version in the package name: an Ubuntu HWE release such as
+// 6.8.0-51-generic ships in 22.04 and 24.04, two builds. They are written
+// out as templates so --help can show them and users can start from them.
+// Unexported: the build service runs many requests in one process, so no
+// caller may change them; read them through Preset and PresetNames.
+var presets = map[string]string{
+	"deb-rpm":           `{{.Package}}-{{.Distribution}}-{{.DistroVersion}}-{{.KernelRelease}}_{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}_{{.PkgArch}}.{{.PkgExt}}`,
+	"precompiled-image": `{{.DriverVersion}}{{range .AxisValues}}-{{.}}{{end}}-{{replace .KernelRelease "+" "_"}}-{{.OSTag}}-{{replace .Arch "+" "_"}}`,
+	// NVIDIA's compatibility string, <driver>+<axis values>+k<series>+<arch>
+	// (2.4.1+nvf1.0+k5.19+riscv64): one build per kernel series, so two
+	// kernels of one series are a collision the user must resolve.
+	"compat-version": `{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}+k{{.KernelSeries}}+{{.Arch}}`,
+}
+
+// DefaultPreset is the artifact preset used when none is named.
+const DefaultPreset = "deb-rpm"
+
+// Preset returns the template text of a named artifact preset.
+func Preset(name string) (string, bool) {
+	t, ok := presets[name]
+	return t, ok
+}
+
+// PresetNames lists the artifact presets, sorted.
+func PresetNames() []string {
+	names := make([]string, 0, len(presets))
+	for n := range presets {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // DefaultBaseImage is the base-image template used when none is given.
 const DefaultBaseImage = `{{.DefaultImage}}`
 
+// funcs are the template functions. "axis" is a placeholder at parse time
+// (so templates that call it parse); Build binds it to the entry being
+// rendered on its own clone of the template.
 var funcs = template.FuncMap{
 	"replace": func(s, old, new string) string { return strings.ReplaceAll(s, old, new) },
 	"lower":   strings.ToLower,
 	"upper":   strings.ToUpper,
+	"axis":    func(name string) (string, error) { return "", fmt.Errorf("axis %q: no axes here", name) },
 }
 
 // ParseTemplate compiles a user template, naming the flag in errors.
@@ -97,12 +135,58 @@ var (
 	reFixed    = map[string]bool{"distribution": true, "distro_version": true, "kernel_release": true, "architecture": true, "driver_version": true, "base_image": true, "cache_key": true, "artifact": true}
 )
 
-// Validate checks the user-supplied parts of the options.
+// fixedFields are the fields of every entry, in output order.
+var fixedFields = [...]string{"distribution", "distro_version", "kernel_release", "architecture", "driver_version", "base_image", "cache_key", "artifact"}
+
+// ParseAxis reads one --axis flag, NAME=v1,v2. Values are trimmed; empty
+// ones are kept so Validate can refuse them by name.
+func ParseAxis(flag string) (Axis, error) {
+	name, vals, ok := strings.Cut(flag, "=")
+	if !ok || strings.TrimSpace(name) == "" {
+		return Axis{}, fmt.Errorf("--axis %q: want NAME=v1,v2", flag)
+	}
+	a := Axis{Name: strings.TrimSpace(name)}
+	for _, v := range strings.Split(vals, ",") {
+		a.Values = append(a.Values, strings.TrimSpace(v))
+	}
+	return a, nil
+}
+
+// ValidateDriverVersion checks one driver version: the charset of a kernel
+// version, and never empty (an empty version makes names such as
+// "…_arm64__arm64.deb" and a cache key ending in ":").
+func ValidateDriverVersion(v string) error {
+	if v == "" {
+		return &matrixgen.InvalidError{Field: "driver-version", Value: v, Reason: "empty (leave the flag out for builds without a driver version)"}
+	}
+	return relabel(matrixgen.ValidateKernelVersion(v), "driver-version")
+}
+
+// relabel names the field the user gave: the charset rule is the kernel
+// version's, but the message must not call a driver version "kernelversion".
+func relabel(err error, field string) error {
+	var ie *matrixgen.InvalidError
+	if errors.As(err, &ie) {
+		c := *ie
+		c.Field = field
+		return &c
+	}
+	return err
+}
+
+// Validate checks the user-supplied parts of the options. Duplicate driver
+// versions or axis values are refused rather than merged: a repeated flag
+// is more likely a typo in a workflow than a wish.
 func (o Options) Validate() error {
+	seenDriver := make(map[string]bool, len(o.DriverVersions))
 	for _, v := range o.DriverVersions {
-		if err := matrixgen.ValidateKernelVersion(v); err != nil {
+		if err := ValidateDriverVersion(v); err != nil {
 			return fmt.Errorf("--driver-version: %w", err)
 		}
+		if seenDriver[v] {
+			return fmt.Errorf("--driver-version %s given twice: give each version once", v)
+		}
+		seenDriver[v] = true
 	}
 	seen := map[string]bool{}
 	for _, a := range o.Axes {
@@ -116,17 +200,72 @@ func (o Options) Validate() error {
 		if len(a.Values) == 0 {
 			return fmt.Errorf("--axis %s: no values (want NAME=v1,v2)", a.Name)
 		}
+		vals := make(map[string]bool, len(a.Values))
 		for _, v := range a.Values {
-			if err := matrixgen.ValidateKernelVersion(v); err != nil {
-				return fmt.Errorf("--axis %s: %w", a.Name, err)
+			if v == "" {
+				return fmt.Errorf("--axis %s=%s: empty value", a.Name, strings.Join(a.Values, ","))
 			}
+			if err := matrixgen.ValidateKernelVersion(v); err != nil {
+				return fmt.Errorf("--axis %s: %w", a.Name, relabel(err, "axis "+a.Name))
+			}
+			if vals[v] {
+				return fmt.Errorf("--axis %s: value %s given twice: give each value once", a.Name, v)
+			}
+			vals[v] = true
 		}
 	}
 	return nil
 }
 
+// CacheKey is an entry's cache key:
+// kernel:arch:distro:distroversion:driverversion, then :name=value per axis
+// in axis order. Every part is a validated token (no ":" or "="), so the key
+// reads back unambiguously.
+func CacheKey(release string, arch matrixgen.Arch, distribution, distroVersion, driverVersion string, axes []AxisValue) string {
+	n := len(release) + len(arch) + len(distribution) + len(distroVersion) + len(driverVersion) + 4
+	for _, a := range axes {
+		n += len(a.Name) + len(a.Value) + 2
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(release)
+	b.WriteByte(':')
+	b.WriteString(string(arch))
+	b.WriteByte(':')
+	b.WriteString(distribution)
+	b.WriteByte(':')
+	b.WriteString(distroVersion)
+	b.WriteByte(':')
+	b.WriteString(driverVersion)
+	for _, a := range axes {
+		b.WriteByte(':')
+		b.WriteString(a.Name)
+		b.WriteByte('=')
+		b.WriteString(a.Value)
+	}
+	return b.String()
+}
+
+// duplicateKernels says whether a kernel appears twice. Driver versions and
+// axis values are unique (Validate), so cache keys can only collide through
+// a repeated kernel: Build checks each cache key only then, which keeps a
+// 200,000-entry map off the nightly's path.
+func duplicateKernels(kernels []matrixgen.Kernel) bool {
+	seen := make(map[matrixgen.Key]struct{}, len(kernels))
+	for _, k := range kernels {
+		if _, ok := seen[k.Key()]; ok {
+			return true
+		}
+		seen[k.Key()] = struct{}{}
+	}
+	return false
+}
+
 // Build expands kernels into matrix entries: one per kernel × driver
-// version × axis value, leaving out artifacts already built.
+// version × axis value, leaving out artifacts already built. Every entry
+// of the full product (built or not) must have its own artifact and cache
+// key: otherwise it returns a *CollisionError naming the entries that
+// share one and the template that made them.
 func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -138,24 +277,39 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 	if o.Package == "" {
 		o.Package = "driver"
 	}
+	var v Vars
+	artifactT, err := bindAxis(o.Artifact, &v)
+	if err != nil {
+		return nil, err
+	}
+	imageT, err := bindAxis(o.BaseImage, &v)
+	if err != nil {
+		return nil, err
+	}
 	combos := axisCombos(o.Axes)
-	out := make([]Entry, 0, len(kernels)*len(drivers)*len(combos))
+	total := len(kernels) * len(drivers) * len(combos)
+	out := make([]Entry, 0, total)
+	col := newCollisions(total)
+	checkKeys := duplicateKernels(kernels)
 	var buf bytes.Buffer
-	for _, k := range kernels {
-		v := varsFor(k, o.Package)
+	for ki, k := range kernels {
+		v = varsFor(k, o.Package)
 		imageChecked := false
-		for _, dv := range drivers {
+		for di, dv := range drivers {
 			v.DriverVersion = dv
-			for _, combo := range combos {
+			for ci, combo := range combos {
+				v.Axes, v.AxisValues = nil, nil
 				if len(combo) > 0 {
 					v.Axes = make(map[string]string, len(combo))
-					for _, a := range combo {
+					v.AxisValues = make([]string, len(combo))
+					for i, a := range combo {
 						v.Axes[a.Name] = a.Value
+						v.AxisValues[i] = a.Value
 					}
 				}
-				artifact, err := render(&buf, o.Artifact, &v, defaultArtifact)
+				artifact, err := render(&buf, artifactT, &v, defaultArtifact)
 				if err != nil {
-					return nil, err
+					return nil, fmt.Errorf("%s: %w", k.Key(), err)
 				}
 				if !validName(artifact, artifactByte) {
 					hint := ""
@@ -164,16 +318,22 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 					}
 					return nil, fmt.Errorf("artifact template gave %q for %s: want a name that starts with a letter or digit and holds only letters, digits and . _ + ~ - (up to 255 bytes)%s", artifact, k.Key(), hint)
 				}
+				key := CacheKey(k.Release, v.archValue(), k.Distribution, k.DistroVersion, dv, combo)
+				r := ref{int32(ki), int32(di), int32(ci)}
+				col.add("artifact", artifact, r)
+				if checkKeys {
+					col.add("cache_key", key, r)
+				}
 				if o.Built[artifact] {
 					continue
 				}
 				image := v.DefaultImage // checked once per kernel below
-				if o.BaseImage != nil {
-					if image, err = render(&buf, o.BaseImage, &v, nil); err != nil {
-						return nil, err
+				if imageT != nil {
+					if image, err = render(&buf, imageT, &v, nil); err != nil {
+						return nil, fmt.Errorf("%s: %w", k.Key(), err)
 					}
 				}
-				if (o.BaseImage != nil || !imageChecked) && !validName(image, imageByte) {
+				if (imageT != nil || !imageChecked) && !validName(image, imageByte) {
 					return nil, fmt.Errorf("base image template gave %q for %s: not an image reference", image, k.Key())
 				}
 				imageChecked = true
@@ -184,14 +344,37 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 					Architecture:  v.Arch,
 					DriverVersion: dv,
 					BaseImage:     image,
-					CacheKey:      k.Release + ":" + v.Arch + ":" + k.Distribution + ":" + k.DistroVersion + ":" + dv,
+					CacheKey:      key,
 					Artifact:      artifact,
 					Axes:          combo,
 				})
 			}
 		}
 	}
+	if err := col.err(kernels, drivers, combos, o.Artifact); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+func (v *Vars) archValue() matrixgen.Arch { return matrixgen.Arch(v.Arch) }
+
+// bindAxis gives a clone of t an "axis" function that reads the entry
+// being rendered (v), so concurrent Builds never share state.
+func bindAxis(t *template.Template, v *Vars) (*template.Template, error) {
+	if t == nil {
+		return nil, nil
+	}
+	c, err := t.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", t.Name(), err)
+	}
+	return c.Funcs(template.FuncMap{"axis": func(name string) (string, error) {
+		if val, ok := v.Axes[name]; ok {
+			return val, nil
+		}
+		return "", fmt.Errorf("no axis %q (give it with --axis %s=v1,v2)", name, name)
+	}}), nil
 }
 
 // validName checks a generated name without regexp: it runs once per job.
@@ -221,9 +404,16 @@ func imageByte(c byte) bool {
 }
 
 // defaultArtifact is the deb-rpm preset without the template engine: the
-// nightly renders hundreds of thousands of names.
+// nightly renders hundreds of thousands of names. A test keeps the two equal.
 func defaultArtifact(v *Vars) string {
-	return v.Package + "-" + v.Distribution + "-" + v.KernelRelease + "_" + v.DriverVersion + "_" + v.PkgArch + "." + v.PkgExt
+	if len(v.AxisValues) == 0 { // one concatenation: one allocation per name
+		return v.Package + "-" + v.Distribution + "-" + v.DistroVersion + "-" + v.KernelRelease + "_" + v.DriverVersion + "_" + v.PkgArch + "." + v.PkgExt
+	}
+	axes := ""
+	for _, a := range v.AxisValues {
+		axes += "+" + a
+	}
+	return v.Package + "-" + v.Distribution + "-" + v.DistroVersion + "-" + v.KernelRelease + "_" + v.DriverVersion + axes + "_" + v.PkgArch + "." + v.PkgExt
 }
 
 func render(buf *bytes.Buffer, t *template.Template, v *Vars, fast func(*Vars) string) (string, error) {
@@ -269,6 +459,11 @@ func varsFor(k matrixgen.Kernel, pkg string) Vars {
 	v.PkgArch, v.PkgExt = v.RPMArch, "rpm"
 	if k.Distribution == matrixgen.Ubuntu || k.Distribution == matrixgen.Debian {
 		v.PkgArch, v.PkgExt = v.DebArch, "deb"
+	}
+	if k.Arch == matrixgen.AArch64_64k {
+		// Both package arches of a 64k kernel are aarch64/arm64; the name
+		// keeps the full token so it never meets the 4k kernel's package.
+		v.PkgArch += "+64k"
 	}
 	return v
 }

@@ -71,3 +71,14 @@ func (c Compat) MarshalJSON() ([]byte, error) {
 	b.WriteByte('}')
 	return b.Bytes(), nil
 }
+
+// ValidateCompat checks the compat document's inputs by the rules of
+// Options.Validate. given says the driver version was asked for, so an
+// empty one is refused rather than taken as "none".
+func ValidateCompat(driverVersion string, given bool, axes []Axis) error {
+	o := Options{Axes: axes}
+	if given {
+		o.DriverVersions = []string{driverVersion}
+	}
+	return o.Validate()
+}

@@ -2,9 +2,13 @@ package matrix
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"text/template"
 
 	"github.com/matrixgen/matrixgen"
 )
@@ -45,22 +49,28 @@ func TestFilter(t *testing.T) {
 		k("debian", "12", "x86_64", "6.1.0-28-amd64"),
 		k("amazonlinux", "2023", "x86_64", "6.1.174-217.345.amzn2023.x86_64"),
 	}
+	all := "6.8.0-51-generic 5.15.0-100-generic 6.1.0-28-amd64 6.1.174-217.345.amzn2023.x86_64"
 	tests := []struct {
 		f    Filter
-		want int
+		want string // releases kept, in order
 	}{
-		{Filter{}, 4},
-		{Filter{Target: "ubuntu"}, 2},
-		{Filter{Target: "ubuntu,debian"}, 3},
-		{Filter{Target: "*linux"}, 1},
-		{Filter{Arch: "aarch64"}, 1},
-		{Filter{DistroVersion: "2?.04"}, 2},
-		{Filter{Target: "ubuntu", Arch: "x86_64"}, 1},
-		{Filter{Target: "fedora"}, 0},
+		{Filter{}, all},
+		{Filter{Target: "ubuntu"}, "6.8.0-51-generic 5.15.0-100-generic"},
+		{Filter{Target: "ubuntu,debian"}, "6.8.0-51-generic 5.15.0-100-generic 6.1.0-28-amd64"},
+		{Filter{Target: " debian , ubuntu "}, "6.8.0-51-generic 5.15.0-100-generic 6.1.0-28-amd64"},
+		{Filter{Target: "*linux"}, "6.1.174-217.345.amzn2023.x86_64"},
+		{Filter{Arch: "aarch64"}, "5.15.0-100-generic"},
+		{Filter{DistroVersion: "2?.04"}, "6.8.0-51-generic 5.15.0-100-generic"},
+		{Filter{Target: "ubuntu", Arch: "x86_64"}, "6.8.0-51-generic"},
+		{Filter{Target: "fedora"}, ""},
 	}
 	for _, tt := range tests {
-		if got := tt.f.Apply(ks); len(got) != tt.want {
-			t.Errorf("%+v kept %d, want %d", tt.f, len(got), tt.want)
+		var got []string
+		for _, k := range tt.f.Apply(ks) {
+			got = append(got, k.Release)
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("%+v kept %q, want %q", tt.f, strings.Join(got, " "), tt.want)
 		}
 	}
 	if err := (Filter{Arch: "[x"}).Validate(); err == nil || !strings.Contains(err.Error(), "--arch") {
@@ -72,12 +82,46 @@ func TestCompare(t *testing.T) {
 	old := []matrixgen.Kernel{k("debian", "12", "x86_64", "6.1.0-27-amd64"), k("debian", "12", "x86_64", "6.1.0-28-amd64")}
 	new := []matrixgen.Kernel{k("debian", "12", "x86_64", "6.1.0-28-amd64"), k("debian", "12", "x86_64", "6.1.0-29-amd64"), k("ubuntu", "24.04", "x86_64", "6.8.0-51-generic")}
 	d := Compare(old, new)
-	if len(d.Added) != 2 || len(d.Removed) != 1 || d.Removed[0].Release != "6.1.0-27-amd64" || d.Empty() {
-		t.Fatalf("Compare = %+v", d)
+	releases := func(ks []matrixgen.Kernel) string {
+		var r []string
+		for _, k := range ks {
+			r = append(r, k.Key().String())
+		}
+		return strings.Join(r, " ")
+	}
+	if got, want := releases(d.Added), "debian/12/x86_64/6.1.0-29-amd64 ubuntu/24.04/x86_64/6.8.0-51-generic"; got != want {
+		t.Errorf("Added = %s, want %s", got, want)
+	}
+	if got, want := releases(d.Removed), "debian/12/x86_64/6.1.0-27-amd64"; got != want {
+		t.Errorf("Removed = %s, want %s", got, want)
+	}
+	if d.Empty() {
+		t.Error("Compare of different sets is Empty")
 	}
 	if !Compare(new, new).Empty() {
 		t.Error("Compare(x, x) not empty")
 	}
+}
+
+func preset(t *testing.T, name string) *template.Template {
+	t.Helper()
+	text, ok := Preset(name)
+	if !ok {
+		t.Fatalf("no preset %q", name)
+	}
+	tmpl, err := ParseTemplate(name, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl
+}
+
+func artifacts(es []Entry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Artifact)
+	}
+	return out
 }
 
 func TestBuildPresets(t *testing.T) {
@@ -89,46 +133,120 @@ func TestBuildPresets(t *testing.T) {
 	}
 	tests := []struct {
 		preset string
+		axes   []Axis
 		want   []string
 	}{
-		{"deb-rpm", []string{
-			"nvidia-ubuntu-6.8.0-51-generic_550.1_amd64.deb",
-			"nvidia-debian-6.12.95+deb12-arm64_550.1_arm64.deb",
-			"nvidia-amazonlinux-6.1.174-217.345.amzn2023.x86_64_550.1_x86_64.rpm",
-			"nvidia-centos-5.14.0-570.el9.aarch64+64k_550.1_aarch64.rpm",
+		{"deb-rpm", nil, []string{
+			"nvidia-ubuntu-24.04-6.8.0-51-generic_550.1_amd64.deb",
+			"nvidia-debian-12-6.12.95+deb12-arm64_550.1_arm64.deb",
+			"nvidia-amazonlinux-2023-6.1.174-217.345.amzn2023.x86_64_550.1_x86_64.rpm",
+			"nvidia-centos-stream9-5.14.0-570.el9.aarch64+64k_550.1_aarch64+64k.rpm",
 		}},
-		{"precompiled-image", []string{
-			"550.1-6.8.0-51-generic-ubuntu24.04",
-			"550.1-6.12.95_deb12-arm64-debian12",
-			"550.1-6.1.174-217.345.amzn2023.x86_64-amazonlinux2023",
-			"550.1-5.14.0-570.el9.aarch64_64k-centosstream9",
+		{"precompiled-image", nil, []string{
+			"550.1-6.8.0-51-generic-ubuntu24.04-x86_64",
+			"550.1-6.12.95_deb12-arm64-debian12-aarch64",
+			"550.1-6.1.174-217.345.amzn2023.x86_64-amazonlinux2023-x86_64",
+			"550.1-5.14.0-570.el9.aarch64_64k-centosstream9-aarch64_64k",
 		}},
-		{"compat-version", []string{"550.1+k6.8+x86_64", "550.1+k6.12+aarch64", "550.1+k6.1+x86_64", "550.1+k5.14+aarch64+64k"}},
+		{"compat-version", nil, []string{"550.1+k6.8+x86_64", "550.1+k6.12+aarch64", "550.1+k6.1+x86_64", "550.1+k5.14+aarch64+64k"}},
+		// With axes, each preset names the axis values after the driver
+		// version: NVIDIA's <driver>+<nvlink>+k<series>+<arch> for compat.
+		{"deb-rpm", []Axis{{"nvlink", []string{"nvf1.0", "nvf1.1"}}}, []string{
+			"nvidia-ubuntu-24.04-6.8.0-51-generic_550.1+nvf1.0_amd64.deb",
+			"nvidia-ubuntu-24.04-6.8.0-51-generic_550.1+nvf1.1_amd64.deb",
+		}},
+		{"precompiled-image", []Axis{{"nvlink", []string{"nvf1.0"}}, {"cuda", []string{"12", "13"}}}, []string{
+			"550.1-nvf1.0-12-6.8.0-51-generic-ubuntu24.04-x86_64",
+			"550.1-nvf1.0-13-6.8.0-51-generic-ubuntu24.04-x86_64",
+		}},
+		{"compat-version", []Axis{{"nvlink", []string{"nvf1.0", "nvf1.1"}}}, []string{"550.1+nvf1.0+k6.8+x86_64", "550.1+nvf1.1+k6.8+x86_64"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.preset, func(t *testing.T) {
-			tmpl, err := ParseTemplate(tt.preset, Presets[tt.preset])
+		t.Run(fmt.Sprint(tt.preset, tt.axes), func(t *testing.T) {
+			in := ks
+			if tt.axes != nil {
+				in = ks[:1]
+			}
+			es, err := Build(in, Options{DriverVersions: []string{"550.1"}, Package: "nvidia", Artifact: preset(t, tt.preset), Axes: tt.axes})
 			if err != nil {
 				t.Fatal(err)
 			}
-			es, err := Build(ks, Options{DriverVersions: []string{"550.1"}, Package: "nvidia", Artifact: tmpl})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, e := range es {
-				if e.Artifact != tt.want[i] {
-					t.Errorf("%s: artifact %q, want %q", ks[i].Key(), e.Artifact, tt.want[i])
-				}
+			if got := artifacts(es); !slices.Equal(got, tt.want) {
+				t.Errorf("artifacts\n got %q\nwant %q", got, tt.want)
 			}
 		})
 	}
-	// The fast path for the default preset must agree with its template.
-	tmpl, _ := ParseTemplate("deb-rpm", Presets["deb-rpm"])
-	viaTmpl, _ := Build(ks, Options{DriverVersions: []string{"1.0"}, Artifact: tmpl})
-	fast, _ := Build(ks, Options{DriverVersions: []string{"1.0"}})
-	for i := range fast {
-		if fast[i].Artifact != viaTmpl[i].Artifact {
-			t.Errorf("fast path %q != template %q", fast[i].Artifact, viaTmpl[i].Artifact)
+	// The seed's example: 2.4.1+nvf1.0+k5.19+riscv64.
+	es, err := Build([]matrixgen.Kernel{k("ubuntu", "22.10", "riscv64", "5.19.0-1021-generic")}, Options{DriverVersions: []string{"2.4.1"}, Axes: []Axis{{"nvlink", []string{"nvf1.0"}}}, Artifact: preset(t, "compat-version")})
+	if err != nil || len(es) != 1 || es[0].Artifact != "2.4.1+nvf1.0+k5.19+riscv64" {
+		t.Errorf("compat-version riscv64 = %v, %v", artifacts(es), err)
+	}
+}
+
+// TestDefaultFastPath: the built-in deb-rpm renderer must agree with the
+// preset's template, axes included.
+func TestDefaultFastPath(t *testing.T) {
+	ks := []matrixgen.Kernel{
+		k("ubuntu", "24.04", "x86_64", "6.8.0-51-generic"),
+		k("debian", "12", "aarch64", "6.12.95+deb12-arm64"),
+		k("centos", "stream9", "aarch64+64k", "5.14.0-570.el9.aarch64+64k"),
+		k("centos", "stream9", "aarch64", "5.14.0-570.el9.aarch64"),
+	}
+	for _, axes := range [][]Axis{nil, {{"nvlink", []string{"nvf1.0", "nvf1.1"}}, {"cuda", []string{"12"}}}} {
+		o := Options{DriverVersions: []string{"1.0", "2.0"}, Axes: axes}
+		fast, err := Build(ks, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Artifact = preset(t, "deb-rpm")
+		viaTmpl, err := Build(ks, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(artifacts(fast), artifacts(viaTmpl)) {
+			t.Errorf("axes %v: fast path\n%q\ntemplate\n%q", axes, artifacts(fast), artifacts(viaTmpl))
+		}
+	}
+}
+
+// TestPresetsKeepArchesApart: the same release on aarch64 and aarch64+64k
+// (and an Ubuntu release, which names no arch, on x86_64 and aarch64) must
+// get different names from every preset.
+func TestPresetsKeepArchesApart(t *testing.T) {
+	sets := map[string][]matrixgen.Kernel{
+		"64k": {k("rocky", "9", "aarch64", "5.14.0-427.13.1.el9_4.aarch64"), k("rocky", "9", "aarch64+64k", "5.14.0-427.13.1.el9_4.aarch64")},
+		"ubuntu": {
+			k("ubuntu", "24.04", "x86_64", "6.8.0-51-generic"), k("ubuntu", "24.04", "aarch64", "6.8.0-51-generic"),
+			k("ubuntu", "24.04", "aarch64+64k", "6.8.0-51-generic"), k("ubuntu", "24.04", "riscv64", "6.8.0-51-generic"),
+		},
+		// An HWE release ships in two Ubuntu versions: two builds.
+		"hwe": {k("ubuntu", "22.04", "x86_64", "6.8.0-51-generic"), k("ubuntu", "24.04", "x86_64", "6.8.0-51-generic")},
+	}
+	for _, name := range PresetNames() {
+		for set, ks := range sets {
+			if name == "compat-version" && set == "hwe" {
+				// One name per kernel series by design: refused, not merged.
+				var ce *CollisionError
+				if _, err := Build(ks, Options{DriverVersions: []string{"570.1"}, Artifact: preset(t, name)}); !errors.As(err, &ce) {
+					t.Errorf("compat-version on hwe: %v, want a CollisionError", err)
+				}
+				continue
+			}
+			es, err := Build(ks, Options{DriverVersions: []string{"570.1"}, Artifact: preset(t, name)})
+			if err != nil {
+				t.Errorf("%s on %s: %v", name, set, err)
+				continue
+			}
+			seen := map[string]bool{}
+			for _, e := range es {
+				if seen[e.Artifact] {
+					t.Errorf("%s on %s: %q twice", name, set, e.Artifact)
+				}
+				seen[e.Artifact] = true
+			}
+			if len(es) != len(ks) {
+				t.Errorf("%s on %s: %d entries for %d kernels", name, set, len(es), len(ks))
+			}
 		}
 	}
 }
@@ -142,41 +260,133 @@ func TestBuildEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(es) != 2*2*2*2 {
-		t.Fatalf("%d entries, want 16 (kernels × drivers × nvlink × cuda)", len(es))
+	var keys []string
+	for _, e := range es {
+		keys = append(keys, e.CacheKey)
 	}
-	e := es[0]
-	if e.CacheKey != "6.8.0-51-generic:x86_64:ubuntu:24.04:550.1" || e.BaseImage != "ubuntu:24.04" {
-		t.Errorf("entry = %+v", e)
+	// kernel × driver × nvlink × cuda, in that nesting; axes in --axis order.
+	var want []string
+	for _, kr := range []string{"6.8.0-51-generic:x86_64:ubuntu:24.04", "6.12.0-212.el10.x86_64:x86_64:centos:stream10"} {
+		for _, dv := range []string{"550.1", "560.2"} {
+			for _, nv := range []string{"nvf1.0", "nvf1.1"} {
+				for _, cu := range []string{"12", "13"} {
+					want = append(want, kr+":"+dv+":nvlink="+nv+":cuda="+cu)
+				}
+			}
+		}
 	}
-	if es[8].BaseImage != "quay.io/centos/centos:stream10" {
-		t.Errorf("centos base image %q", es[8].BaseImage)
+	if !slices.Equal(keys, want) {
+		t.Errorf("cache keys\n got %q\nwant %q", keys, want)
+	}
+	if es[0].BaseImage != "ubuntu:24.04" || es[8].BaseImage != "quay.io/centos/centos:stream10" {
+		t.Errorf("base images %q, %q", es[0].BaseImage, es[8].BaseImage)
 	}
 	js := string(AppendJSON(nil, es[:1]))
-	want := `{"include":[{"distribution":"ubuntu","distro_version":"24.04","kernel_release":"6.8.0-51-generic","architecture":"x86_64","driver_version":"550.1","base_image":"ubuntu:24.04","cache_key":"6.8.0-51-generic:x86_64:ubuntu:24.04:550.1","artifact":"driver-ubuntu-6.8.0-51-generic_550.1_amd64.deb","nvlink":"nvf1.0","cuda":"12"}]}`
-	if js != want {
-		t.Errorf("JSON =\n%s\nwant\n%s", js, want)
-	}
-	seen := map[string]bool{}
-	for _, e := range es {
-		key := e.CacheKey + fmt.Sprint(e.Axes)
-		if seen[key] {
-			t.Fatalf("duplicate entry %s", key)
-		}
-		seen[key] = true
+	wantJS := `{"include":[{"distribution":"ubuntu","distro_version":"24.04","kernel_release":"6.8.0-51-generic","architecture":"x86_64","driver_version":"550.1","base_image":"ubuntu:24.04","cache_key":"6.8.0-51-generic:x86_64:ubuntu:24.04:550.1:nvlink=nvf1.0:cuda=12","artifact":"driver-ubuntu-24.04-6.8.0-51-generic_550.1+nvf1.0+12_amd64.deb","nvlink":"nvf1.0","cuda":"12"}]}`
+	if js != wantJS {
+		t.Errorf("JSON =\n%s\nwant\n%s", js, wantJS)
 	}
 
 	// Built artifacts are left out.
-	built := map[string]bool{es[0].Artifact: true}
-	rest, _ := Build(ks[:1], Options{DriverVersions: []string{"550.1", "560.2"}, Built: built})
-	if len(rest) != 1 || rest[0].DriverVersion != "560.2" {
-		t.Errorf("with %v built: %+v", built, rest)
+	built := map[string]bool{"driver-ubuntu-24.04-6.8.0-51-generic_550.1_amd64.deb": true}
+	rest, err := Build(ks[:1], Options{DriverVersions: []string{"550.1", "560.2"}, Built: built})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := artifacts(rest); !slices.Equal(got, []string{"driver-ubuntu-24.04-6.8.0-51-generic_560.2_amd64.deb"}) {
+		t.Errorf("with %v built: %q", built, got)
+	}
+}
+
+func TestAxisInTemplates(t *testing.T) {
+	ks := []matrixgen.Kernel{k("ubuntu", "24.04", "x86_64", "6.8.0-51-generic")}
+	axes := []Axis{{"nvlink", []string{"nvf1.0", "nvf1.1"}}}
+	for _, text := range []string{`{{.KernelRelease}}-{{axis "nvlink"}}`, `{{.KernelRelease}}-{{index .Axes "nvlink"}}`, `{{.KernelRelease}}-{{.Axes.nvlink}}`, `{{.KernelRelease}}{{range .AxisValues}}-{{.}}{{end}}`} {
+		tmpl, err := ParseTemplate("t", text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		es, err := Build(ks, Options{Axes: axes, Artifact: tmpl})
+		if err != nil {
+			t.Errorf("%s: %v", text, err)
+			continue
+		}
+		if got, want := artifacts(es), []string{"6.8.0-51-generic-nvf1.0", "6.8.0-51-generic-nvf1.1"}; !slices.Equal(got, want) {
+			t.Errorf("%s: %q, want %q", text, got, want)
+		}
+	}
+	// axis fails on a name that is not an axis; index gives "" silently.
+	tmpl, _ := ParseTemplate("t", `{{.KernelRelease}}-{{axis "nvlnk"}}`)
+	if _, err := Build(ks, Options{Axes: axes, Artifact: tmpl}); err == nil || !strings.Contains(err.Error(), `no axis "nvlnk"`) {
+		t.Errorf("unknown axis: %v", err)
+	}
+}
+
+// TestCollisions: builds that would share a name or a cache key are
+// refused, naming the builds and the template.
+func TestCollisions(t *testing.T) {
+	series := []matrixgen.Kernel{
+		k("ubuntu", "24.04", "x86_64", "6.8.0-49-generic"), k("ubuntu", "24.04", "x86_64", "6.8.0-50-generic"),
+		k("ubuntu", "24.04", "x86_64", "6.8.0-51-generic"), k("ubuntu", "24.04", "x86_64", "6.8.0-52-generic"),
+		k("ubuntu", "24.04", "x86_64", "6.8.0-53-generic"),
+	}
+	release, _ := ParseTemplate("--artifact-template", "{{.KernelRelease}}")
+	tests := []struct {
+		name string
+		ks   []matrixgen.Kernel
+		o    Options
+		want *CollisionError
+	}{
+		{"compat-version, five kernels of one series", series, Options{DriverVersions: []string{"570.1"}, Artifact: preset(t, "compat-version")}, &CollisionError{
+			Template: "compat-version", Text: `{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}+k{{.KernelSeries}}+{{.Arch}}`,
+			Collisions: []Collision{{"artifact", "570.1+k6.8+x86_64", []string{
+				"ubuntu/24.04/x86_64/6.8.0-49-generic driver 570.1", "ubuntu/24.04/x86_64/6.8.0-50-generic driver 570.1",
+				"ubuntu/24.04/x86_64/6.8.0-51-generic driver 570.1", "ubuntu/24.04/x86_64/6.8.0-52-generic driver 570.1",
+				"ubuntu/24.04/x86_64/6.8.0-53-generic driver 570.1",
+			}}},
+		}},
+		{"template without the axis", series[:1], Options{Axes: []Axis{{"nvlink", []string{"nvf1.0", "nvf1.1"}}}, Artifact: release}, &CollisionError{
+			Template: "--artifact-template", Text: "{{.KernelRelease}}",
+			Collisions: []Collision{{"artifact", "6.8.0-49-generic", []string{"ubuntu/24.04/x86_64/6.8.0-49-generic nvlink=nvf1.0", "ubuntu/24.04/x86_64/6.8.0-49-generic nvlink=nvf1.1"}}},
+		}},
+		{"built does not hide a collision", series[:1], Options{Axes: []Axis{{"nvlink", []string{"nvf1.0", "nvf1.1"}}}, Artifact: release, Built: map[string]bool{"6.8.0-49-generic": true}}, &CollisionError{
+			Template: "--artifact-template", Text: "{{.KernelRelease}}",
+			Collisions: []Collision{{"artifact", "6.8.0-49-generic", []string{"ubuntu/24.04/x86_64/6.8.0-49-generic nvlink=nvf1.0", "ubuntu/24.04/x86_64/6.8.0-49-generic nvlink=nvf1.1"}}},
+		}},
+		{"the same kernel twice", []matrixgen.Kernel{series[0], series[0]}, Options{}, &CollisionError{
+			Template: "deb-rpm", Text: presets["deb-rpm"],
+			Collisions: []Collision{
+				{"artifact", "driver-ubuntu-24.04-6.8.0-49-generic__amd64.deb", []string{"ubuntu/24.04/x86_64/6.8.0-49-generic", "ubuntu/24.04/x86_64/6.8.0-49-generic"}},
+				{"cache_key", "6.8.0-49-generic:x86_64:ubuntu:24.04:", []string{"ubuntu/24.04/x86_64/6.8.0-49-generic", "ubuntu/24.04/x86_64/6.8.0-49-generic"}},
+			},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			es, err := Build(tt.ks, tt.o)
+			var ce *CollisionError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Build = %q, %v; want a CollisionError", artifacts(es), err)
+			}
+			if !reflect.DeepEqual(ce, tt.want) {
+				t.Errorf("error\n got %#v\nwant %#v", ce, tt.want)
+			}
+		})
+	}
+	// The text names the template and the builds, and caps long lists.
+	_, err := Build(series, Options{DriverVersions: []string{"570.1"}, Artifact: preset(t, "compat-version")})
+	want := `artifact template compat-version ({{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}+k{{.KernelSeries}}+{{.Arch}}) gives 1 name to more than one build: it is too coarse for this kernel set
+  artifact "570.1+k6.8+x86_64": 5 builds: ubuntu/24.04/x86_64/6.8.0-49-generic driver 570.1, ubuntu/24.04/x86_64/6.8.0-50-generic driver 570.1, ubuntu/24.04/x86_64/6.8.0-51-generic driver 570.1, ubuntu/24.04/x86_64/6.8.0-52-generic driver 570.1, and 1 more
+compat-version names one build per driver version, axis values, kernel series and arch (NVIDIA's compatibility string): keep one kernel per series in the input
+every build needs its own name: put what tells them apart into --artifact-template (e.g. {{.KernelRelease}} or {{axis "NAME"}}) or narrow the kernels (--target, --arch, --distro-version)`
+	if err == nil || err.Error() != want {
+		t.Errorf("error text\n got %v\nwant %s", err, want)
 	}
 }
 
 func TestBuildErrors(t *testing.T) {
 	ks := []matrixgen.Kernel{k("ubuntu", "24.04", "x86_64", "6.8.0-51-generic")}
-	pre, _ := ParseTemplate("precompiled-image", Presets["precompiled-image"])
+	pre := preset(t, "precompiled-image")
 	slash, _ := ParseTemplate("t", "{{.KernelRelease}}/../x")
 	missing, _ := ParseTemplate("t", "{{.Nope}}")
 	tests := []struct {
@@ -184,26 +394,79 @@ func TestBuildErrors(t *testing.T) {
 		o    Options
 		want string
 	}{
-		{"needs driver", Options{Artifact: pre}, "--driver-version"},
-		{"unsafe name", Options{Artifact: slash}, `"6.8.0-51-generic/../x"`},
-		{"bad field", Options{Artifact: missing}, "Nope"},
-		{"bad axis", Options{Axes: []Axis{{"artifact", []string{"x"}}}}, "fixed fields"},
-		{"empty axis", Options{Axes: []Axis{{"nvlink", nil}}}, "no values"},
-		{"bad axis value", Options{Axes: []Axis{{"nvlink", []string{"a b"}}}}, "nvlink"},
-		{"bad driver", Options{DriverVersions: []string{"1;rm"}}, "--driver-version"},
+		{"needs driver", Options{Artifact: pre}, `artifact template gave "-6.8.0-51-generic-ubuntu24.04-x86_64" for ubuntu/24.04/x86_64/6.8.0-51-generic: want a name that starts with a letter or digit and holds only letters, digits and . _ + ~ - (up to 255 bytes) (does the template need --driver-version?)`},
+		{"unsafe name", Options{Artifact: slash}, `artifact template gave "6.8.0-51-generic/../x" for ubuntu/24.04/x86_64/6.8.0-51-generic: want a name that starts with a letter or digit and holds only letters, digits and . _ + ~ - (up to 255 bytes) (does the template need --driver-version?)`},
+		{"bad field", Options{Artifact: missing}, `ubuntu/24.04/x86_64/6.8.0-51-generic: template t: template: t:1:2: executing "t" at <.Nope>: can't evaluate field Nope in type *matrix.Vars`},
+		{"bad axis", Options{Axes: []Axis{{"artifact", []string{"x"}}}}, `--axis "artifact": name must be letters, digits, _ or - and not one of the fixed fields`},
+		{"axis twice", Options{Axes: []Axis{{"nv", []string{"a"}}, {"nv", []string{"b"}}}}, `--axis "nv" given twice`},
+		{"empty axis", Options{Axes: []Axis{{"nvlink", nil}}}, "--axis nvlink: no values (want NAME=v1,v2)"},
+		{"empty axis value", Options{Axes: []Axis{{"nvlink", []string{"a", ""}}}}, "--axis nvlink=a,: empty value"},
+		{"duplicate axis value", Options{Axes: []Axis{{"nv", []string{"a", "a"}}}}, "--axis nv: value a given twice: give each value once"},
+		{"bad axis value", Options{Axes: []Axis{{"nvlink", []string{"a b"}}}}, `--axis nvlink: invalid: axis nvlink "a b": character ' ' at byte 1 is not allowed (letters, digits and . _ + ~ - only)`},
+		{"bad driver", Options{DriverVersions: []string{"$(reboot)"}}, `--driver-version: invalid: driver-version "$(reboot)": character '$' at byte 0 is not allowed (letters, digits and . _ + ~ - only)`},
+		{"empty driver", Options{DriverVersions: []string{""}}, `--driver-version: invalid: driver-version "": empty (leave the flag out for builds without a driver version)`},
+		{"driver twice", Options{DriverVersions: []string{"570.1", "560.2", "570.1"}}, "--driver-version 570.1 given twice: give each version once"},
 	}
 	for _, tt := range tests {
-		if _, err := Build(ks, tt.o); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: Build = %v, want error containing %q", tt.name, err, tt.want)
+		if _, err := Build(ks, tt.o); err == nil || err.Error() != tt.want {
+			t.Errorf("%s: Build = %v\nwant error %s", tt.name, err, tt.want)
 		}
+	}
+	if _, err := Build(ks, Options{DriverVersions: []string{"1;rm"}}); !errors.Is(err, matrixgen.ErrInvalid) {
+		t.Errorf("bad driver version: %v, want ErrInvalid", err)
+	}
+}
+
+func TestParseAxis(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Axis
+		err  string
+	}{
+		{"nvlink=nvf1.0,nvf1.1", Axis{"nvlink", []string{"nvf1.0", "nvf1.1"}}, ""},
+		{" nv = a , b ", Axis{"nv", []string{"a", "b"}}, ""},
+		{"nv=a,,b", Axis{"nv", []string{"a", "", "b"}}, ""}, // Validate refuses the empty one
+		{"nv=", Axis{"nv", []string{""}}, ""},
+		{"nvlink", Axis{}, `--axis "nvlink": want NAME=v1,v2`},
+		{"=a", Axis{}, `--axis "=a": want NAME=v1,v2`},
+	}
+	for _, tt := range tests {
+		got, err := ParseAxis(tt.in)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("ParseAxis(%q) = %v, want error %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseAxis(%q) = %#v, %v; want %#v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestPresetsAreCopies(t *testing.T) {
+	names := PresetNames()
+	if want := []string{"compat-version", "deb-rpm", "precompiled-image"}; !slices.Equal(names, want) {
+		t.Fatalf("PresetNames = %q, want %q", names, want)
+	}
+	names[0] = "changed"
+	if PresetNames()[0] != "compat-version" {
+		t.Error("PresetNames returned shared state")
+	}
+	if _, ok := Preset("rpm"); ok {
+		t.Error(`Preset("rpm") exists`)
 	}
 }
 
 func TestChunk(t *testing.T) {
 	es := make([]Entry, 600)
+	for i := range es {
+		es[i].Artifact = fmt.Sprint(i)
+	}
 	got := Chunk(es, 256)
-	if len(got) != 3 || len(got[0]) != 256 || len(got[2]) != 88 {
-		t.Errorf("Chunk(600, 256) sizes = %d chunks", len(got))
+	if len(got) != 3 || len(got[0]) != 256 || len(got[1]) != 256 || len(got[2]) != 88 ||
+		got[0][0].Artifact != "0" || got[1][0].Artifact != "256" || got[2][0].Artifact != "512" || got[2][87].Artifact != "599" {
+		t.Errorf("Chunk(600, 256): %d chunks", len(got))
 	}
 	if len(Chunk(nil, 256)) != 0 {
 		t.Error("Chunk(nil) not empty")
@@ -247,6 +510,54 @@ func BenchmarkMatrix(b *testing.B) {
 		var buf []byte
 		for _, c := range Chunk(es, MaxJobs) {
 			buf = AppendJSON(buf[:0], c)
+		}
+	}
+}
+
+// FuzzParseAxis: an --axis flag that parses and validates writes back as
+// NAME=v1,v2 and parses to the same axis.
+func FuzzParseAxis(f *testing.F) {
+	for _, s := range []string{"nvlink=nvf1.0,nvf1.1", " nv = a , b ", "nv=a,,b", "nv=a,a", "=a", "nvlink", "cuda=12,13", "a=b=c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, flag string) {
+		a, err := ParseAxis(flag)
+		if err != nil || (Options{Axes: []Axis{a}}).Validate() != nil {
+			return
+		}
+		again, err := ParseAxis(a.Name + "=" + strings.Join(a.Values, ","))
+		if err != nil || !reflect.DeepEqual(again, a) {
+			t.Fatalf("%q parsed as %#v, its canonical form as %#v, %v", flag, a, again, err)
+		}
+	})
+}
+
+// TestBuildConcurrent: one parsed template serves concurrent Builds (the
+// build service runs many requests at once); each gets its own axis values.
+func TestBuildConcurrent(t *testing.T) {
+	tmpl, err := ParseTemplate("t", `{{.KernelRelease}}-{{axis "nvlink"}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks := []matrixgen.Kernel{k("ubuntu", "24.04", "x86_64", "6.8.0-51-generic"), k("ubuntu", "24.04", "x86_64", "6.8.0-52-generic")}
+	results := make([][]string, 8)
+	errs := make(chan error, len(results))
+	for i := range results {
+		go func() {
+			es, err := Build(ks, Options{Axes: []Axis{{"nvlink", []string{fmt.Sprint("v", i)}}}, Artifact: tmpl})
+			results[i] = artifacts(es)
+			errs <- err
+		}()
+	}
+	for range results {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, got := range results {
+		want := []string{fmt.Sprintf("6.8.0-51-generic-v%d", i), fmt.Sprintf("6.8.0-52-generic-v%d", i)}
+		if !slices.Equal(got, want) {
+			t.Errorf("Build %d: %q, want %q", i, got, want)
 		}
 	}
 }

@@ -13,6 +13,7 @@ var crawlerFields = []string{"kernelversion", "headers", "kernelconfigdata"}
 
 // Detect tells which kind of file data is, from its shape alone (it does not validate):
 //
+//   - a "matrixgen_plan" key: Plan;
 //   - an "include" key: Matrix;
 //   - every key an architecture name (or no key at all, an empty demand list): Kernels;
 //   - lists whose entries carry Falco's fields (kernelversion, headers, kernelconfigdata):
@@ -34,6 +35,9 @@ func detect(v any) (Kind, error) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return "", fmt.Errorf("%w: the top-level value is %s, want an object", ErrUnknownFormat, typeName(v))
+	}
+	if _, ok := obj["matrixgen_plan"]; ok {
+		return Plan, nil
 	}
 	if _, ok := obj["include"]; ok {
 		return Matrix, nil

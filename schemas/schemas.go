@@ -22,10 +22,12 @@ const (
 	FalcoList Kind = "falco-list"
 	// Matrix is the GitHub Actions matrix, {"include": [...]}.
 	Matrix Kind = "matrix"
+	// Plan is every build of a run with its chunking: `matrix --plan-out`.
+	Plan Kind = "plan"
 )
 
 // Kinds lists every kind, in a fixed order.
-func Kinds() []Kind { return []Kind{Kernels, Crawl, FalcoList, Matrix} }
+func Kinds() []Kind { return []Kind{Kernels, Crawl, FalcoList, Matrix, Plan} }
 
 var (
 	// ErrUnknownKind is returned for a Kind that is none of Kinds().
@@ -41,7 +43,7 @@ var files embed.FS
 // fileName is the schema file of k, or "" for an unknown kind.
 func fileName(k Kind) string {
 	switch k {
-	case Kernels, Crawl, FalcoList, Matrix:
+	case Kernels, Crawl, FalcoList, Matrix, Plan:
 		return string(k) + ".schema.json"
 	}
 	return ""
@@ -73,6 +75,7 @@ var cache = map[Kind]*compiled{
 	Crawl:     {},
 	FalcoList: {},
 	Matrix:    {},
+	Plan:      {},
 }
 
 func load(kind Kind) (*compiled, error) {

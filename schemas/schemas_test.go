@@ -93,6 +93,11 @@ func TestInvalidExamplesFail(t *testing.T) {
 			"/include/0/cache_key",      // four parts
 			"/include/0/kernel_release", // ";"
 		},
+		"plan.json": {
+			"/builds/0/artifact", // leading "-"
+			"/chunk_size",        // over 256
+			"/sha256",            // not hex
+		},
 	}
 	files, err := filepath.Glob("examples/invalid/*.json")
 	if err != nil {
@@ -195,6 +200,7 @@ func TestDetect(t *testing.T) {
 		wantErr string // substring; "" means no error
 	}{
 		{"matrix", `{"include":[]}`, Matrix, ""},
+		{"plan", `{"matrixgen_plan":1,"builds":[]}`, Plan, ""},
 		{"matrix wins over arch keys", `{"include":[],"x86_64":[]}`, Matrix, ""},
 		{"kernels", `{"x86_64":[{"target":"ubuntu","kernelrelease":"6.8.0-51-generic","distroversion":"24.04"}]}`, Kernels, ""},
 		{"kernels, every arch", `{"x86_64":[],"aarch64":[],"riscv64":[],"aarch64+64k":[]}`, Kernels, ""},
@@ -451,8 +457,10 @@ func defs(t *testing.T, kind Kind) map[string]any {
 // this keeps their copies of the shared rules identical.
 func TestSharedDefsAgree(t *testing.T) {
 	shared := map[string][]Kind{
-		"release":       {Kernels, Crawl, FalcoList, Matrix},
-		"distroversion": {Kernels, Crawl, FalcoList, Matrix},
+		"release":       {Kernels, Crawl, FalcoList, Matrix, Plan},
+		"distroversion": {Kernels, Crawl, FalcoList, Matrix, Plan},
+		"build":         {Matrix, Plan},
+		"arch":          {Matrix, Plan},
 		"kernelversion": {Crawl, FalcoList},
 		"target":        {Crawl, FalcoList},
 		"headers":       {Crawl, FalcoList},

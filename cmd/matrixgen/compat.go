@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen/matrix"
@@ -12,6 +10,7 @@ type compatOptions struct {
 	io            *ioStreams
 	Sources       sourceFlags
 	DriverVersion string
+	DriverGiven   bool // --driver-version was on the command line, even if empty
 	AxisFlags     []string
 }
 
@@ -22,41 +21,46 @@ func newCmdCompat(ios *ioStreams, runF func(*compatOptions) error) *cobra.Comman
 		Short: "Print the compatibility document packagers ship with a driver",
 		Long: `Print {"driverVersion":…,"kernels":["5.19","6.1"],"arch":["riscv64"],…} from
 the same kernel set matrix uses: the kernel series (major.minor) and arches the
-driver is built for, plus one list per --axis.`,
+driver is built for, plus one list per --axis. An empty or repeated value is
+refused (exit 2).`,
 		Example: `  matrixgen compat --driver-version 570.1 --axis nvlink=nvf1.0,nvf1.1
   matrixgen compat --driver-version 2.4.0 --arch riscv64`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.DriverGiven = cmd.Flags().Changed("driver-version")
 			if runF != nil {
 				return runF(opts)
 			}
-			axes, err := parseAxes(opts.AxisFlags)
-			if err != nil {
-				return err
-			}
-			o := matrix.Options{Axes: axes}
-			if opts.DriverVersion != "" {
-				o.DriverVersions = []string{opts.DriverVersion}
-			}
-			if err := o.Validate(); err != nil {
-				return usageErr("%w", err)
-			}
-			kernels, partial, err := opts.Sources.load(cmd.Context(), cmd, opts.io)
-			if err != nil {
-				return err
-			}
-			out, _ := json.Marshal(matrix.NewCompat(kernels, opts.DriverVersion, axes))
-			if err := writeJSONLine(opts.io, out, true); err != nil {
-				return err
-			}
-			if partial {
-				return silentExit(exitPartial)
-			}
-			return nil
+			return compatRun(cmd, opts)
 		},
 	}
 	opts.Sources.register(cmd)
 	cmd.Flags().StringVar(&opts.DriverVersion, "driver-version", "", "driver version the document describes")
 	cmd.Flags().StringArrayVar(&opts.AxisFlags, "axis", nil, "extra axis NAME=v1,v2; repeatable")
 	return cmd
+}
+
+func compatRun(cmd *cobra.Command, opts *compatOptions) error {
+	axes, err := parseAxes(opts.AxisFlags)
+	if err != nil {
+		return err
+	}
+	if err := matrix.ValidateCompat(opts.DriverVersion, opts.DriverGiven, axes); err != nil {
+		return usageErr("%w", err)
+	}
+	kernels, partial, err := opts.Sources.load(cmd.Context(), cmd, opts.io)
+	if err != nil {
+		return err
+	}
+	out, err := matrix.NewCompat(kernels, opts.DriverVersion, axes).MarshalJSON()
+	if err != nil {
+		return err
+	}
+	if err := writeJSONLine(opts.io, out, true); err != nil {
+		return err
+	}
+	if partial {
+		return silentExit(exitPartial)
+	}
+	return nil
 }

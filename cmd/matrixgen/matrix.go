@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"sort"
-	"strconv"
+	"io/fs"
+	"os"
 	"strings"
 	"text/template"
 
@@ -12,6 +14,7 @@ import (
 
 	"github.com/matrixgen/matrixgen/ghactions"
 	"github.com/matrixgen/matrixgen/inputs"
+	"github.com/matrixgen/matrixgen/internal/atomicfile"
 	"github.com/matrixgen/matrixgen/matrix"
 )
 
@@ -19,6 +22,7 @@ type matrixOptions struct {
 	io               *ioStreams
 	Sources          sourceFlags
 	Built            string
+	BuiltOptional    bool
 	DriverVersions   []string
 	AxisFlags        []string
 	BaseImage        string
@@ -27,56 +31,89 @@ type matrixOptions struct {
 	Package          string
 	ChunkSize        int
 	AllowEmpty       bool
+	PlanOut          string
+	FromPlan         string
+	Chunk            int
 }
+
+// planFlags are the flags that shape a plan; --from-plan takes all of
+// that from the plan file, so they cannot be combined with it.
+var planFlags = []string{"kernels", "crawled", "target", "arch", "distro-version", "built", "built-optional", "driver-version", "axis", "base-image", "artifact", "artifact-template", "package", "chunk-size", "allow-empty", "plan-out"}
 
 func newCmdMatrix(ios *ioStreams, runF func(*matrixOptions) error) *cobra.Command {
 	opts := &matrixOptions{io: ios}
-	var presets []string
-	for name, text := range matrix.Presets {
-		presets = append(presets, fmt.Sprintf("  %-18s %s", name, text))
+	var presetHelp []string
+	for _, name := range matrix.PresetNames() {
+		text, _ := matrix.Preset(name)
+		presetHelp = append(presetHelp, fmt.Sprintf("  %-18s %s", name, text))
 	}
-	sort.Strings(presets)
 	cmd := &cobra.Command{
 		Use:   "matrix",
 		Short: "Print the GitHub Actions matrix of builds that are missing",
 		Long: `Print {"include":[...]} for GitHub Actions' fromJSON: one entry per kernel ×
 driver version × axis value, with distribution, distro_version, kernel_release,
-architecture, driver_version, base_image, cache_key
-(kernel:arch:distro:distroversion:driverversion), artifact, and one field per
---axis. Kernels come from --kernels (default ./kernels.json) merged with any
---crawled files; --built leaves out artifacts already built.
+architecture, driver_version, base_image, cache_key, artifact, and one field
+per --axis. Kernels come from --kernels (default ./kernels.json) merged with
+any --crawled files; --built leaves out artifacts already built.
 
-More than --chunk-size entries (default 256, GitHub's per-matrix limit) are
-split: stdout then holds one matrix per line. Output is indented on a
-terminal and compact otherwise. With $GITHUB_OUTPUT set, step outputs
-matrix (or matrix-1..N), chunks, count and has_builds are written, and a
-table of the builds is appended to $GITHUB_STEP_SUMMARY.
+cache_key is kernel:arch:distro:distroversion:driverversion followed by
+:NAME=VALUE for each --axis in the order given, e.g.
+6.8.0-51-generic:x86_64:ubuntu:24.04:570.1:nvlink=nvf1.0.
 
-Artifact presets (--artifact), Go templates over the entry:
-` + strings.Join(presets, "\n") + `
+Every build must get its own artifact and cache_key: when a template gives
+two builds one name, the command fails (exit 1) naming them and the template.
+A repeated --driver-version or --axis value, or an empty one, is refused
+(exit 2), not merged.
+
+Stdout is always one JSON document: the matrix when the builds fit one chunk
+(--chunk-size, default 256, GitHub's per-matrix limit), otherwise the plan:
+every build plus its chunking and a sha256, the file --plan-out writes. A
+later job selects chunk N from the plan with --from-plan FILE --chunk N; a
+plan that was edited or damaged is refused. Output is indented on a
+terminal and compact otherwise.
+
+With $GITHUB_OUTPUT set, the step outputs count, has_builds, chunk_size and
+chunks (a JSON array of chunk ids, for a matrix over chunks) are written,
+plus matrix when the builds fit one chunk. When they do not, matrix is not
+written and the step fails with an ::error:: unless --plan-out is given
+(the chunked workflow). A table of the builds (one column per axis, capped
+at 256 KiB with a note of what it leaves out) is appended to
+$GITHUB_STEP_SUMMARY. Limits being approached get ::warning:: annotations.
+
+Artifact presets (--artifact), Go templates over the entry; axis values
+follow the driver version in each:
+` + strings.Join(presetHelp, "\n") + `
+
+compat-version names one build per driver, axis values, kernel series and
+arch (NVIDIA's compatibility string, 2.4.1+nvf1.0+k5.19+riscv64): with two
+kernels of one series it fails; keep one kernel per series (--target,
+--distro-version) or use --artifact-template.
+
 Template fields: .Distribution .DistroVersion .Flavor .KernelRelease
-.KernelSeries .Arch .DebArch .RPMArch .PkgArch .PkgExt .DriverVersion
-.Package .OSTag .DefaultImage .Axes; functions: replace, lower, upper.
+.KernelSeries .Arch .DebArch .RPMArch .PkgArch (.DebArch for deb, .RPMArch
+for rpm, "+64k" added for aarch64+64k) .PkgExt .DriverVersion .Package
+.OSTag .DefaultImage .Axes .AxisValues; functions: replace, lower, upper,
+axis. An axis reads as {{axis "nvlink"}} (fails on an unknown name) or
+{{index .Axes "nvlink"}}; {{range .AxisValues}}+{{.}}{{end}} writes all.
 
 Nothing to build exits 4 unless --allow-empty (then {"include":[]} and
 has_builds=false: guard the build job with it).`,
 		Example: `  matrixgen matrix --driver-version 550.127.05
   matrixgen matrix --crawled out/x86_64/list.json --target ubuntu --distro-version 24.04 --built built.txt
   matrixgen matrix --driver-version 570.1 --axis nvlink=nvf1.0,nvf1.1 --artifact precompiled-image
-  matrixgen matrix --artifact-template '{{.Package}}_{{.KernelRelease}}_{{.DebArch}}.ko.xz' --package mydrv`,
+  matrixgen matrix --artifact-template '{{.Package}}_{{.KernelRelease}}_{{axis "nvlink"}}.ko.xz' --axis nvlink=nvf1.0,nvf1.1
+  matrixgen matrix --driver-version 570.1 --built built.txt --built-optional --allow-empty --plan-out plan.json
+  matrixgen matrix --from-plan plan.json --chunk 2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.ChunkSize < 1 || opts.ChunkSize > matrix.MaxJobs {
-				return usageErr("--chunk-size %d: want 1 to %d (GitHub's jobs-per-matrix limit)", opts.ChunkSize, matrix.MaxJobs)
-			}
-			if cmd.Flags().Changed("artifact") && opts.ArtifactTemplate != "" {
-				return usageErr("--artifact and --artifact-template exclude each other")
-			}
-			if _, ok := matrix.Presets[opts.Artifact]; !ok {
-				return usageErr("--artifact %q: want one of deb-rpm, precompiled-image, compat-version (or --artifact-template)", opts.Artifact)
+			if err := opts.check(cmd); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.FromPlan != "" {
+				return matrixChunkRun(opts)
 			}
 			return matrixRun(cmd, opts)
 		},
@@ -84,32 +121,68 @@ has_builds=false: guard the build job with it).`,
 	opts.Sources.register(cmd)
 	f := cmd.Flags()
 	f.StringVar(&opts.Built, "built", "", "file of artifact names already built (one per line, or a JSON array): left out")
-	f.StringArrayVar(&opts.DriverVersions, "driver-version", nil, "driver version to build; repeatable (default: one build per kernel with an empty driver version)")
-	f.StringArrayVar(&opts.AxisFlags, "axis", nil, "extra matrix axis NAME=v1,v2 (cross product); repeatable")
+	f.BoolVar(&opts.BuiltOptional, "built-optional", false, "treat a missing --built file as nothing built (a first run); default: a missing file is an error")
+	f.StringArrayVar(&opts.DriverVersions, "driver-version", nil, "driver version to build; repeatable, each once (default: one build per kernel with an empty driver version)")
+	f.StringArrayVar(&opts.AxisFlags, "axis", nil, "extra matrix axis NAME=v1,v2 (cross product, each value once); repeatable")
 	f.StringVar(&opts.BaseImage, "base-image", "", "base image template (default: ubuntu:24.04, debian:12, quay.io/centos/centos:stream9, amazonlinux:2023, ...)")
-	f.StringVar(&opts.Artifact, "artifact", "deb-rpm", "artifact name preset: deb-rpm, precompiled-image, compat-version")
+	f.StringVar(&opts.Artifact, "artifact", matrix.DefaultPreset, "artifact name preset: "+strings.Join(matrix.PresetNames(), ", "))
 	f.StringVar(&opts.ArtifactTemplate, "artifact-template", "", "artifact name as a Go text/template (overrides --artifact)")
 	f.StringVar(&opts.Package, "package", "driver", "package name for the deb-rpm preset")
 	f.IntVar(&opts.ChunkSize, "chunk-size", matrix.MaxJobs, "maximum entries per matrix")
 	f.BoolVar(&opts.AllowEmpty, "allow-empty", false, "print an empty matrix instead of exiting 4 when nothing is left to build")
+	f.StringVar(&opts.PlanOut, "plan-out", "", "write the plan (every build, its chunking and a sha256) to this file, for the chunk jobs")
+	f.StringVar(&opts.FromPlan, "from-plan", "", "read builds from a plan file written by --plan-out (needs --chunk)")
+	f.IntVar(&opts.Chunk, "chunk", 0, "with --from-plan: print chunk N (1 to the plan's chunks)")
 	return cmd
+}
+
+// check refuses flag combinations before any file is read.
+func (opts *matrixOptions) check(cmd *cobra.Command) error {
+	flags := cmd.Flags()
+	if opts.FromPlan != "" {
+		for _, name := range planFlags {
+			if flags.Changed(name) {
+				return usageErr("--from-plan takes the builds and their chunking from the plan: drop --%s", name)
+			}
+		}
+		if !flags.Changed("chunk") {
+			return usageErr("--from-plan needs --chunk N (the ids are in the plan step's chunks output)")
+		}
+		return nil
+	}
+	if flags.Changed("chunk") {
+		return usageErr("--chunk selects a chunk of a plan: give --from-plan FILE too")
+	}
+	if flags.Changed("from-plan") {
+		return usageErr("--from-plan: empty file name")
+	}
+	if opts.ChunkSize < 1 || opts.ChunkSize > matrix.MaxJobs {
+		return usageErr("--chunk-size %d: want 1 to %d (GitHub's jobs-per-matrix limit)", opts.ChunkSize, matrix.MaxJobs)
+	}
+	if flags.Changed("artifact") && opts.ArtifactTemplate != "" {
+		return usageErr("--artifact and --artifact-template exclude each other")
+	}
+	if _, ok := matrix.Preset(opts.Artifact); !ok {
+		return usageErr("--artifact %q: want one of %s (or --artifact-template)", opts.Artifact, strings.Join(matrix.PresetNames(), ", "))
+	}
+	if opts.BuiltOptional && opts.Built == "" {
+		return usageErr("--built-optional: give --built FILE too")
+	}
+	if flags.Changed("plan-out") && opts.PlanOut == "" {
+		return usageErr("--plan-out: empty file name")
+	}
+	return nil
 }
 
 // parseAxes reads NAME=v1,v2 flags.
 func parseAxes(flags []string) ([]matrix.Axis, error) {
 	var axes []matrix.Axis
 	for _, a := range flags {
-		name, vals, ok := strings.Cut(a, "=")
-		if !ok || name == "" {
-			return nil, usageErr("--axis %q: want NAME=v1,v2", a)
+		axis, err := matrix.ParseAxis(a)
+		if err != nil {
+			return nil, usageErr("%w", err)
 		}
-		var values []string
-		for _, v := range strings.Split(vals, ",") {
-			if v = strings.TrimSpace(v); v != "" {
-				values = append(values, v)
-			}
-		}
-		axes = append(axes, matrix.Axis{Name: name, Values: values})
+		axes = append(axes, axis)
 	}
 	return axes, nil
 }
@@ -120,12 +193,16 @@ func (opts *matrixOptions) buildOptions() (matrix.Options, error) {
 		return matrix.Options{}, err
 	}
 	o := matrix.Options{DriverVersions: opts.DriverVersions, Axes: axes, Package: opts.Package}
+	if err := o.Validate(); err != nil {
+		return o, usageErr("%w", err)
+	}
 	var tmpl *template.Template
 	switch {
 	case opts.ArtifactTemplate != "":
 		tmpl, err = matrix.ParseTemplate("--artifact-template", opts.ArtifactTemplate)
-	case opts.Artifact != "deb-rpm": // deb-rpm is the built-in fast path
-		tmpl, err = matrix.ParseTemplate(opts.Artifact, matrix.Presets[opts.Artifact])
+	case opts.Artifact != matrix.DefaultPreset: // the default preset has a built-in fast path
+		text, _ := matrix.Preset(opts.Artifact)
+		tmpl, err = matrix.ParseTemplate(opts.Artifact, text)
 	}
 	if err != nil {
 		return o, usageErr("%w", err)
@@ -137,12 +214,16 @@ func (opts *matrixOptions) buildOptions() (matrix.Options, error) {
 		}
 	}
 	if opts.Built != "" {
-		if o.Built, err = inputs.ReadBuilt(opts.Built); err != nil {
-			return o, err
+		o.Built, err = inputs.ReadBuilt(opts.Built)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && opts.BuiltOptional:
+			fmt.Fprintf(opts.io.ErrOut, "matrixgen: --built %s does not exist: nothing is built yet (--built-optional)\n", opts.Built)
+			o.Built = nil
+		case errors.Is(err, fs.ErrNotExist):
+			return o, fmt.Errorf("--built %s: no such file (a first run has nothing built yet: add --built-optional to treat a missing file as empty)", opts.Built)
+		case err != nil:
+			return o, fmt.Errorf("--built: %w", err)
 		}
-	}
-	if err := o.Validate(); err != nil {
-		return o, usageErr("%w", err)
 	}
 	return o, nil
 }
@@ -168,73 +249,80 @@ func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
 		fmt.Fprintf(opts.io.ErrOut, "matrixgen: nothing to build: %s (--allow-empty prints an empty matrix)\n", why)
 		return silentExit(exitNothing)
 	}
-	chunks := matrix.Chunk(entries, opts.ChunkSize)
-	if len(chunks) == 0 {
-		chunks = [][]matrix.Entry{{}}
-	}
-	var outs []ghactions.Output
-	stepOutputs := opts.io.Getenv("GITHUB_OUTPUT") != ""
-	var buf []byte
-	for i, c := range chunks {
-		buf = matrix.AppendJSON(buf[:0], c)
-		if stepOutputs {
-			name := "matrix"
-			if len(chunks) > 1 {
-				name = "matrix-" + strconv.Itoa(i+1)
-			}
-			outs = append(outs, ghactions.Output{Name: name, Value: string(buf)})
-		}
-		if err := writeJSONLine(opts.io, buf, len(chunks) == 1); err != nil {
-			return err
+	plan := matrix.NewPlan(entries, bo.Axes, opts.ChunkSize)
+	planJSON := plan.AppendJSON(nil)
+	if opts.PlanOut != "" {
+		if err := atomicfile.Write(opts.PlanOut, planJSON); err != nil {
+			return fmt.Errorf("--plan-out: %w", err)
 		}
 	}
-	if err := writeActionsOutputs(opts.io, outs, entries, len(chunks)); err != nil {
+	step := ghactions.FromEnv(opts.io.Getenv, opts.io.ErrOut)
+	if err := ghactions.PublishPlan(step, plan, opts.PlanOut); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.io.ErrOut, "matrixgen: %d builds in %d matrix(es) from %d kernels\n", len(entries), len(chunks), len(kernels))
+	chunks := plan.Chunks()
+	if chunks > 1 {
+		if _, err := opts.io.Out.Write(planJSON); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %s in %d matrices of up to %d from %s: stdout holds the plan; select one with --from-plan FILE --chunk N\n",
+			count(len(entries), "build", "builds"), chunks, plan.ChunkSize, count(len(kernels), "kernel", "kernels"))
+	} else {
+		if err := writeJSONLine(opts.io, matrix.AppendJSON(nil, entries), true); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %s in 1 matrix from %s\n", count(len(entries), "build", "builds"), count(len(kernels), "kernel", "kernels"))
+	}
 	if partial {
 		return silentExit(exitPartial)
 	}
 	return nil
 }
 
+// matrixChunkRun prints one chunk of a plan file: the chunk job's matrix.
+func matrixChunkRun(opts *matrixOptions) error {
+	data, err := os.ReadFile(opts.FromPlan)
+	if err != nil {
+		return fmt.Errorf("--from-plan: %w", err)
+	}
+	plan, err := matrix.ParsePlan(data)
+	if err != nil {
+		return fmt.Errorf("--from-plan %s: %w", opts.FromPlan, err)
+	}
+	entries, err := plan.Chunk(opts.Chunk)
+	if err != nil {
+		return usageErr("--chunk: %w", err)
+	}
+	step := ghactions.FromEnv(opts.io.Getenv, opts.io.ErrOut)
+	if err := ghactions.PublishChunk(step, plan, opts.Chunk, entries); err != nil {
+		return err
+	}
+	if err := writeJSONLine(opts.io, matrix.AppendJSON(nil, entries), true); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.io.ErrOut, "matrixgen: chunk %d of %d: %s\n", opts.Chunk, plan.Chunks(), count(len(entries), "build", "builds"))
+	return nil
+}
+
+// count writes "1 build", "2 builds".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // writeJSONLine prints compact JSON, indented when a person is reading a
 // single document on a terminal.
 func writeJSONLine(ios *ioStreams, compact []byte, single bool) error {
 	if ios.OutTTY && single {
-		var v any
-		if err := json.Unmarshal(compact, &v); err == nil {
-			pretty, _ := json.MarshalIndent(v, "", "  ")
-			compact = pretty
+		// json.Indent keeps the fields in their order (an any round trip
+		// would sort them).
+		var pretty bytes.Buffer
+		if err := json.Indent(&pretty, compact, "", "  "); err == nil {
+			compact = pretty.Bytes()
 		}
 	}
 	_, err := ios.Out.Write(append(compact, '\n'))
 	return err
-}
-
-func writeActionsOutputs(ios *ioStreams, outs []ghactions.Output, entries []matrix.Entry, chunks int) error {
-	if p := ios.Getenv("GITHUB_OUTPUT"); p != "" {
-		outs = append(outs,
-			ghactions.Output{Name: "chunks", Value: strconv.Itoa(chunks)},
-			ghactions.Output{Name: "count", Value: strconv.Itoa(len(entries))},
-			ghactions.Output{Name: "has_builds", Value: strconv.FormatBool(len(entries) > 0)},
-		)
-		if err := ghactions.WriteOutputs(p, outs); err != nil {
-			return err
-		}
-	}
-	if p := ios.Getenv("GITHUB_STEP_SUMMARY"); p != "" {
-		rows := make([][]string, 0, len(entries))
-		for _, e := range entries {
-			rows = append(rows, []string{e.Distribution, e.DistroVersion, e.Architecture, "`" + e.KernelRelease + "`", e.DriverVersion, "`" + e.Artifact + "`"})
-		}
-		md := fmt.Sprintf("### matrixgen: %d builds\n\n", len(entries))
-		if len(entries) > 0 {
-			md += ghactions.Table([]string{"distribution", "version", "arch", "kernel", "driver", "artifact"}, rows)
-		}
-		if err := ghactions.AppendSummary(p, md+"\n"); err != nil {
-			return err
-		}
-	}
-	return nil
 }
