@@ -496,6 +496,9 @@ func DefaultImage(distribution, version string) string {
 		return "rockylinux/rockylinux:" + version
 	case matrixgen.Oracle:
 		return "oraclelinux:" + version
+	case matrixgen.RHEL:
+		// Red Hat's Universal Base Image: RHEL's own userland, freely pullable.
+		return "registry.access.redhat.com/ubi" + version + "/ubi:latest"
 	}
 	return distribution + ":" + version
 }

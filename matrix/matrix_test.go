@@ -561,3 +561,20 @@ func TestBuildConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultImage(t *testing.T) {
+	for _, tt := range []struct{ dist, version, want string }{
+		{"ubuntu", "24.04", "ubuntu:24.04"},
+		{"debian", "12", "debian:12"},
+		{"centos", "stream9", "quay.io/centos/centos:stream9"},
+		{"rocky", "9", "rockylinux/rockylinux:9"},
+		{"oracle", "8", "oraclelinux:8"},
+		{"rhel", "9", "registry.access.redhat.com/ubi9/ubi:latest"},
+		{"amazonlinux", "2023", "amazonlinux:2023"},
+		{"fedora", "42", "fedora:42"},
+	} {
+		if got := DefaultImage(tt.dist, tt.version); got != tt.want {
+			t.Errorf("DefaultImage(%s, %s) = %q, want %q", tt.dist, tt.version, got, tt.want)
+		}
+	}
+}
