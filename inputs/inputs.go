@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -34,9 +35,21 @@ type Set struct {
 	Problems []falco.Problem // Falco entries that are invalid or underivable
 }
 
-// Load reads spec, a path or "git:REV:path", detecting its format.
+// Stdin is the spec that reads standard input, and the name messages use for it.
+const Stdin = "-"
+
+// ErrEmptyPath is the error for an empty spec: the caller names the flag.
+var ErrEmptyPath = errors.New("empty path (want a file, git:REV:path, or - for stdin)")
+
+// Load reads spec, a path, "git:REV:path" or "-" (os.Stdin), detecting its
+// format.
 func Load(ctx context.Context, spec string) (*Set, error) {
-	data, err := read(ctx, spec)
+	return LoadFrom(ctx, spec, os.Stdin)
+}
+
+// LoadFrom is Load reading "-" from stdin.
+func LoadFrom(ctx context.Context, spec string, stdin io.Reader) (*Set, error) {
+	data, err := ReadSpec(ctx, spec, stdin)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +109,22 @@ func Detect(data []byte) (Format, error) {
 	return Falco, nil
 }
 
-func read(ctx context.Context, spec string) ([]byte, error) {
+// ReadSpec returns the bytes spec names: a path, "git:REV:path", or "-"
+// for stdin (read whole: kernel files are parsed in memory anyway).
+func ReadSpec(ctx context.Context, spec string, stdin io.Reader) ([]byte, error) {
+	if spec == "" {
+		return nil, ErrEmptyPath
+	}
+	if spec == Stdin {
+		if stdin == nil {
+			return nil, errors.New("read stdin: no standard input")
+		}
+		data, err := io.ReadAll(stdin)
+		if err != nil {
+			return nil, fmt.Errorf("read stdin: %w", err)
+		}
+		return data, nil
+	}
 	rest, ok := strings.CutPrefix(spec, "git:")
 	if !ok {
 		return os.ReadFile(spec)

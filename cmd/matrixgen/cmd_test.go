@@ -68,27 +68,32 @@ func TestTranscripts(t *testing.T) {
 		{"unknown-command", []string{"frobnicate"}, "", 2},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := runCLI(t, tt.stdin, nil, tt.args...)
-			if r.code != tt.code {
-				t.Errorf("matrixgen %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(tt.args, " "), r.code, tt.code, r.stdout, r.stderr)
-			}
-			got := fmt.Sprintf("$ matrixgen %s\nexit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(tt.args, " "), r.code, r.stdout, r.stderr)
-			golden := filepath.Join("testdata", tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("transcript differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", golden, got, want)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { transcript(t, tt.name, tt.stdin, tt.code, tt.args...) })
+	}
+}
+
+// transcript runs the CLI and compares exit code, stdout and stderr with
+// testdata/<name>.golden (rewritten with -update).
+func transcript(t *testing.T, name, stdin string, code int, args ...string) {
+	t.Helper()
+	r := runCLI(t, stdin, nil, args...)
+	if r.code != code {
+		t.Errorf("matrixgen %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, code, r.stdout, r.stderr)
+	}
+	got := fmt.Sprintf("$ matrixgen %s\nexit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	golden := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("transcript differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", golden, got, want)
 	}
 }
 
@@ -159,7 +164,8 @@ func TestAddKernel(t *testing.T) {
 		{"explicit ubuntu", []string{"--target", "ubuntu", "--arch", "arm64", "--release", "6.14.0-1021-gcp", "--distro-version", "24.04"}, 0, "added ubuntu/24.04/aarch64/6.14.0-1021-gcp"},
 		{"ubuntu ambiguous", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.14.0-1021-gcp"}, 1, "underivable"},
 		{"contradiction", []string{"--target", "fedora", "--arch", "x86_64", "--release", "6.14.0-100.fc42.x86_64", "--distro-version", "41"}, 1, "says fedora 42"},
-		{"shell", []string{"--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28$(reboot)", "--distro-version", "12"}, 1, "invalid: kernelrelease"},
+		// An invalid value on the command line is a usage error, the same for a release as for an arch.
+		{"shell", []string{"--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28$(reboot)", "--distro-version", "12"}, 2, "invalid: kernelrelease"},
 		{"bad arch", []string{"--target", "debian", "--arch", "sparc", "--release", "6.1.0-28-amd64"}, 2, `arch "sparc"`},
 		{"missing flag", []string{"--target", "debian", "--arch", "x86_64"}, 2, "release"},
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,6 +87,10 @@ Exit status: 0 every source fine; 3 output written but some sources failed
 			}
 			if len(opts.Arches) > 1 && opts.OutDir == "" {
 				return usageErr("%d arches need --out-dir DIR (writes DIR/<arch>/list.json); --out and stdout take one arch", len(opts.Arches))
+			}
+			if opts.Timeout <= 0 {
+				// 0 used to mean "no limit" by accident; a crawl always has one.
+				return usageErr("--timeout %s: want a positive duration, e.g. 30m", opts.Timeout)
 			}
 			if opts.Concurrency < 1 {
 				return usageErr("--concurrency %d: want at least 1", opts.Concurrency)
@@ -187,12 +192,8 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 		log.Info("release crawled", "done", done, "total", total)
 	}
-	ctx := cmd.Context()
-	if opts.Timeout > 0 {
-		var cancel func()
-		ctx, cancel = contextWithTimeout(ctx, opts.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), opts.Timeout)
+	defer cancel()
 	rep, err := crawlers.Run(ctx, client, req)
 	var ue *crawlers.UsageError
 	if errors.As(err, &ue) {

@@ -35,9 +35,12 @@ func (s *sourceFlags) load(ctx context.Context, cmd *cobra.Command, ios *ioStrea
 	if err := s.Filter.Validate(); err != nil {
 		return nil, false, usageErr("%w", err)
 	}
+	if s.Kernels == "" {
+		return nil, false, usageErr("--kernels is empty: give the kernels.json to read (a path, git:REV:path or -)")
+	}
 	var sets [][]matrixgen.Kernel
 	partial := false
-	k, err := inputs.Load(ctx, s.Kernels)
+	k, err := inputs.LoadFrom(ctx, s.Kernels, ios.In)
 	switch {
 	case err == nil:
 		sets = append(sets, k.Kernels)
