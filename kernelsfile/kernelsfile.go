@@ -4,10 +4,13 @@ package kernelsfile
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -15,6 +18,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/internal/atomicfile"
+	"github.com/matrixgen/matrixgen/internal/filelock"
 	"github.com/matrixgen/matrixgen/internal/jsonpos"
 )
 
@@ -187,13 +191,79 @@ func Marshal(kernels []matrixgen.Kernel) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Write replaces path atomically with the canonical form of kernels.
-func Write(path string, kernels []matrixgen.Kernel) error {
-	data, err := Marshal(kernels)
+// Write replaces path atomically with the canonical form of kernels,
+// under the same lock as Update.
+func Write(ctx context.Context, path string, kernels []matrixgen.Kernel) error {
+	return Update(ctx, path, func([]matrixgen.Kernel) ([]matrixgen.Kernel, bool, error) {
+		return kernels, true, nil
+	})
+}
+
+// UpdateFunc gets the kernels in the file (none when it does not exist yet)
+// and returns the new list and whether to write it.
+type UpdateFunc func(kernels []matrixgen.Kernel) (updated []matrixgen.Kernel, changed bool, err error)
+
+// Update is a read-modify-write of the kernels.json at path that concurrent
+// writers (two add-kernel runs, the PR bot, the service) cannot interleave:
+// it holds an exclusive lock on a sibling lock file (".kernels.json.lock")
+// from the read to the rename, so no writer's kernel is lost. A symlink at
+// path is followed: its target is updated and the link stays. Temp files a
+// killed writer left (".kernels.json.tmp-*") are removed: every writer
+// holds the lock, so while we hold it no live writer owns one. A missing
+// file reads as no kernels; fn's error is returned as is and nothing is
+// written.
+func Update(ctx context.Context, path string, fn UpdateFunc) error {
+	target, err := atomicfile.Resolve(path)
+	if err != nil {
+		return fmt.Errorf("update %s: %w", path, err)
+	}
+	unlock, err := filelock.Lock(ctx, LockPath(target))
+	if err != nil {
+		return fmt.Errorf("update %s: %w", path, err)
+	}
+	defer unlock()
+	if err := removeStale(target); err != nil {
+		return fmt.Errorf("update %s: %w", path, err)
+	}
+	var kernels []matrixgen.Kernel
+	data, err := os.ReadFile(target)
+	switch {
+	case err == nil:
+		if kernels, err = Parse(data, path); err != nil {
+			return err
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	updated, changed, err := fn(kernels)
+	if err != nil || !changed {
+		return err
+	}
+	out, err := Marshal(updated)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return atomicfile.Write(path, data)
+	return atomicfile.Write(target, out)
+}
+
+// LockPath is the lock file Update holds for the kernels file at path (after
+// symlinks): a hidden sibling, so every link to one file shares one lock.
+func LockPath(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".lock")
+}
+
+// removeStale deletes the temp files of path's writes; call it with the lock held.
+func removeStale(path string) error {
+	stale, err := atomicfile.TempFiles(path)
+	if err != nil {
+		return err
+	}
+	for _, f := range stale {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Add returns kernels with k added, and whether it was new. A kernel with

@@ -1,6 +1,7 @@
 package kernelsfile
 
 import (
+	"context"
 	"errors"
 	"math/rand"
 	"os"
@@ -127,7 +128,7 @@ func TestWriteAndAdd(t *testing.T) {
 	if _, again := Add(ks, k); again {
 		t.Error("Add of a present kernel said added")
 	}
-	if err := Write(p, ks); err != nil {
+	if err := Write(context.Background(), p, ks); err != nil {
 		t.Fatal(err)
 	}
 	back, err := Read(p)
@@ -135,7 +136,7 @@ func TestWriteAndAdd(t *testing.T) {
 		t.Fatalf("Read after Write = %v, %v", back, err)
 	}
 	bad := []matrixgen.Kernel{{Distribution: "debian", DistroVersion: "12", Arch: "x86_64", Release: "6.1;x"}}
-	if err := Write(p, bad); !errors.Is(err, matrixgen.ErrInvalid) {
+	if err := Write(context.Background(), p, bad); !errors.Is(err, matrixgen.ErrInvalid) {
 		t.Fatalf("Write(invalid) = %v", err)
 	}
 	if again, _ := Read(p); len(again) != 3 {

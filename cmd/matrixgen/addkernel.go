@@ -1,9 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/spf13/cobra"
 
@@ -39,7 +39,7 @@ A missing kernels file is created.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return addKernelRun(opts)
+			return addKernelRun(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -55,7 +55,10 @@ A missing kernels file is created.`,
 	return cmd
 }
 
-func addKernelRun(opts *addKernelOptions) error {
+func addKernelRun(ctx context.Context, opts *addKernelOptions) error {
+	if opts.Kernels == "" {
+		return usageErr("--kernels is empty: give the kernels.json to update")
+	}
 	arch, err := matrixgen.ParseArch(opts.Arch)
 	if err != nil {
 		return usageErr("--arch: %w", err)
@@ -81,17 +84,17 @@ func addKernelRun(opts *addKernelOptions) error {
 	if err != nil {
 		return err
 	}
-	kernels, err := kernelsfile.Read(opts.Kernels)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	added := false
+	err = kernelsfile.Update(ctx, opts.Kernels, func(kernels []matrixgen.Kernel) ([]matrixgen.Kernel, bool, error) {
+		kernels, added = kernelsfile.Add(kernels, k)
+		return kernels, added, nil
+	})
+	if err != nil {
 		return err
 	}
-	kernels, added := kernelsfile.Add(kernels, k)
 	if !added {
 		fmt.Fprintf(opts.io.ErrOut, "%s: already present in %s; nothing changed\n", k.Key(), opts.Kernels)
 		return nil
-	}
-	if err := kernelsfile.Write(opts.Kernels, kernels); err != nil {
-		return err
 	}
 	fmt.Fprintf(opts.io.ErrOut, "added %s to %s\n", k.Key(), opts.Kernels)
 	return nil
