@@ -77,7 +77,9 @@ type job struct {
 }
 
 // Run crawls what req asks for. Sources fail independently: the report
-// names each failure, and Run returns an error only for a bad request.
+// names each failure, and Run returns an error only for a bad request, or
+// ctx's error when ctx ended (Ctrl-C, timeout) mid-crawl: then the report
+// still holds what finished, with every unfinished source as a failure.
 func Run(ctx context.Context, f deb.Fetcher, req Request) (*Report, error) {
 	jobs, rep, err := plan(ctx, req)
 	if err != nil {
@@ -122,9 +124,6 @@ func Run(ctx context.Context, f deb.Fetcher, req Request) (*Report, error) {
 		})
 	}
 	_ = g.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	for _, r := range results {
 		rep.Sources += len(r.Suites)
 		rep.Warnings = append(rep.Warnings, r.Warnings...)
@@ -139,7 +138,7 @@ func Run(ctx context.Context, f deb.Fetcher, req Request) (*Report, error) {
 		}
 	}
 	slices.SortFunc(rep.Kernels, matrixgen.Compare)
-	return rep, nil
+	return rep, ctx.Err()
 }
 
 // carryOver adds the previous run's kernels of a release that had a failed

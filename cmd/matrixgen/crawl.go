@@ -74,8 +74,15 @@ output (marked "carried_over": true) instead of dropped.
 Mirror keys for --mirror: debian, debian-security, ubuntu, ubuntu-security,
 ubuntu-ports.
 
-Exit status: 0 every source fine; 3 output written but some sources failed
-(named on stderr); 1 nothing written; 2 usage error.`,
+Without --previous, the output being replaced (--out or --out-dir) serves as
+the previous crawl. An arch whose every source failed is not written at all:
+its old list.json stays as it was, and stderr says so.
+
+Ctrl-C or --timeout ends the crawl early: what finished is written, every
+unfinished source is named as failed, and the exit code is 3.` + exitCodesHelp(
+			"   (1 also: every source failed, or the crawl ended before any finished)",
+			"3  partial: output written, but some sources failed or did not finish",
+			"   (each named on stderr with its URL)"),
 		Example: `  matrixgen crawl --distro debian --release bookworm --out list.json
   matrixgen crawl --arch x86_64,aarch64,riscv64 --out-dir out --stats stats.json
   matrixgen crawl --mirror debian=http://127.0.0.1:8080/debian --mirror debian-security=http://127.0.0.1:8080/debian-security --distro debian
@@ -162,25 +169,33 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 		req.Keyring = kr
 	}
-	if opts.Previous != "" {
+	log := slog.New(slog.NewTextHandler(opts.io.ErrOut, nil))
+	implicitPrevious := ""
+	switch {
+	case opts.Previous != "":
 		prev, err := falco.ReadTree(opts.Previous, req.Arches)
 		if err != nil {
 			return fmt.Errorf("--previous: %w", err)
 		}
 		req.Previous = prev
+	case outputPath(opts) != "" && fileExists(outputPath(opts)):
+		// Without --previous, the output being replaced is the previous
+		// crawl: a source that fails now must not drop its kernels from it.
+		prev, err := falco.ReadTree(outputPath(opts), req.Arches)
+		if err != nil {
+			log.Warn("cannot carry over from the existing output; a failed source's kernels will not be kept", "path", outputPath(opts), "err", err)
+		} else {
+			req.Previous, implicitPrevious = prev, outputPath(opts)
+		}
 	}
 	cacheDir := opts.CacheDir
 	if opts.NoCache {
 		cacheDir = ""
 	}
-	if cacheDir != "" {
-		if err := os.MkdirAll(cacheDir, 0o755); err != nil {
-			return fmt.Errorf("--cache-dir: %w", err)
-		}
-	}
+	// The cache directory is created by the first cache write, so a
+	// request refused above (or by crawlers.Run's checks) leaves no trace.
 	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency})
 	req.Lister = client.Transport()
-	log := slog.New(slog.NewTextHandler(opts.io.ErrOut, nil))
 	var bar *progressbar.ProgressBar
 	req.Progress = func(done, total int) {
 		if opts.io.ErrTTY {
@@ -196,10 +211,15 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	defer cancel()
 	rep, err := crawlers.Run(ctx, client, req)
 	var ue *crawlers.UsageError
-	if errors.As(err, &ue) {
+	interrupted := ""
+	switch {
+	case errors.As(err, &ue):
 		return usageErr("%s", ue.Msg)
-	}
-	if err != nil {
+	case rep != nil && errors.Is(err, context.DeadlineExceeded) && cmd.Context().Err() == nil:
+		interrupted = fmt.Sprintf("--timeout %s reached", opts.Timeout)
+	case rep != nil && errors.Is(err, context.Canceled):
+		interrupted = "interrupted"
+	case err != nil:
 		return err
 	}
 	for _, d := range rep.Discovered {
@@ -211,9 +231,15 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	for _, f := range rep.Failures {
 		log.Error("source failed", "distro", f.Distro, "suite", f.Suite, "arch", f.Arch, "url", f.URL, "err", f.Err)
 	}
-	wrote, err := writeCrawl(opts, req.Arches, rep)
+	if implicitPrevious != "" && rep.CarriedOver > 0 {
+		log.Warn("kernels of failed sources carried over from the existing output (marked carried_over)", "path", implicitPrevious, "kernels", rep.CarriedOver)
+	}
+	wrote, kept, err := writeCrawl(opts, req.Arches, rep)
 	if err != nil {
 		return err
+	}
+	for _, k := range kept {
+		log.Error("every source of this arch failed: output not written", "arch", k.arch, "path", k.path, "kept", k.existed)
 	}
 	stats := client.Stats()
 	if opts.Stats != "" {
@@ -224,8 +250,13 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	}
 	printCrawlSummary(opts.io.ErrOut, rep, stats, time.Since(start))
 	switch {
+	case !wrote && interrupted != "":
+		return &exitError{code: exitFailure, err: fmt.Errorf("%s before any source finished (%d unfinished); nothing written", interrupted, len(rep.Failures))}
 	case !wrote:
 		return &exitError{code: exitFailure, err: fmt.Errorf("every source failed (%d); nothing written", len(rep.Failures))}
+	case interrupted != "":
+		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %s: %d of %d sources unfinished or failed (named above); what finished is written\n", interrupted, len(rep.Failures), rep.Sources)
+		return silentExit(exitPartial)
 	case len(rep.Failures) > 0:
 		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %d of %d sources failed (named above); output written\n", len(rep.Failures), rep.Sources)
 		return silentExit(exitPartial)
@@ -233,24 +264,79 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	return nil
 }
 
+// keptOutput is an arch whose list.json was not written because every one
+// of its sources failed: the file there (if any) is left as it was.
+type keptOutput struct {
+	arch    matrixgen.Arch
+	path    string
+	existed bool
+}
+
 // writeCrawl writes one list.json per arch (schema-checked by falco) and
-// says whether anything was written: not when every source failed.
-func writeCrawl(opts *crawlOptions, arches []matrixgen.Arch, rep *crawlers.Report) (bool, error) {
-	if len(rep.Kernels) == 0 && len(rep.Failures) > 0 {
-		return false, nil
+// says whether anything was written. An arch that had failed sources and
+// no kernel seen in this run is not written: every source that could say
+// anything about it failed, and writing would replace a good file with an
+// empty one (or one only restating it as carried over) because mirrors were
+// down.
+func writeCrawl(opts *crawlOptions, arches []matrixgen.Arch, rep *crawlers.Report) (bool, []keptOutput, error) {
+	failed := map[matrixgen.Arch]bool{}
+	for _, f := range rep.Failures {
+		failed[f.Arch] = true
+	}
+	var write []matrixgen.Arch
+	var kept []keptOutput
+	for _, a := range arches {
+		if failed[a] && !seenFresh(rep.Kernels, a) {
+			p := ""
+			switch {
+			case opts.OutDir != "":
+				p = falco.TreePath(opts.OutDir, a)
+			case opts.Out != "":
+				p = opts.Out
+			}
+			kept = append(kept, keptOutput{a, p, p != "" && fileExists(p)})
+			continue
+		}
+		write = append(write, a)
+	}
+	if len(write) == 0 {
+		return false, kept, nil
 	}
 	switch {
 	case opts.OutDir != "":
-		return true, falco.WriteTree(opts.OutDir, arches, rep.Kernels)
+		return true, kept, falco.WriteTree(opts.OutDir, write, rep.Kernels)
 	case opts.Out != "":
-		return true, falco.WriteFile(opts.Out, rep.Kernels)
+		return true, kept, falco.WriteFile(opts.Out, rep.Kernels)
 	}
 	data, err := falco.MarshalChecked(rep.Kernels) // one arch: the flags allow no more
 	if err != nil {
-		return false, err
+		return false, kept, err
 	}
 	_, err = opts.io.Out.Write(data)
-	return true, err
+	return true, kept, err
+}
+
+// seenFresh says whether this run saw a kernel of arch itself (not carried over).
+func seenFresh(kernels []matrixgen.Kernel, arch matrixgen.Arch) bool {
+	for _, k := range kernels {
+		if k.Arch == arch && !k.CarriedOver {
+			return true
+		}
+	}
+	return false
+}
+
+// outputPath is where this crawl writes (a file or a tree), "" for stdout.
+func outputPath(opts *crawlOptions) string {
+	if opts.OutDir != "" {
+		return opts.OutDir
+	}
+	return opts.Out
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 func printCrawlSummary(w io.Writer, rep *crawlers.Report, s fetch.Stats, took time.Duration) {
