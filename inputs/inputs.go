@@ -29,10 +29,13 @@ const (
 
 // Set is a loaded kernel set with the entries that could not be used.
 type Set struct {
-	Name     string
-	Format   Format
-	Kernels  []matrixgen.Kernel
-	Problems []falco.Problem // Falco entries that are invalid or underivable
+	Name    string
+	Format  Format
+	Kernels []matrixgen.Kernel
+	// Problems are the Falco entries that are invalid or underivable, each
+	// at its position; the cause (errors.As: *matrixgen.InvalidError,
+	// *matrixgen.UnderivableError) is wrapped, after the entry's key.
+	Problems []*jsonpos.Error
 }
 
 // Stdin is the spec that reads standard input, and the name messages use for it.
@@ -71,9 +74,15 @@ func Parse(data []byte, name string) (*Set, error) {
 		if a, ok := falco.ArchFromPath(strings.TrimPrefix(name, "git:")); ok {
 			arch = a
 		}
-		s.Kernels, s.Problems, err = falco.Decode(bytes.NewReader(data), name, arch)
-		for i := range s.Problems {
-			s.Problems[i].Line, _ = jsonpos.LineCol(data, s.Problems[i].Offset)
+		// Syntax first, by the rule every reader shares: the streaming
+		// decoder can only say "byte N: EOF".
+		if e := jsonpos.Syntax(name, data); e != nil {
+			return nil, e
+		}
+		var probs []falco.Problem
+		s.Kernels, probs, err = falco.Decode(bytes.NewReader(data), name, arch)
+		for _, p := range probs {
+			s.Problems = append(s.Problems, jsonpos.At(name, data, p.Offset, fmt.Errorf("%s: %w", p.Key, p.Err)))
 		}
 	}
 	if err != nil {

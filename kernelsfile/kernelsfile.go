@@ -41,63 +41,74 @@ func Read(path string) ([]matrixgen.Kernel, error) {
 	return Parse(data, path)
 }
 
-// Parse validates data as kernels.json. Every problem is reported as
-// name:line:col with the offending value: malformed JSON, an unknown arch,
-// an unknown field, an invalid release or distro version, a duplicate.
-// Valid files are read with gjson, which gives each value's offset for
-// free; encoding/json is used only to locate syntax errors.
+// Parse validates data as kernels.json. The first problem is returned as a
+// *jsonpos.Error (name:line:col) with the offending value: malformed JSON,
+// an unknown arch, an unknown field, an invalid release or distro version,
+// a duplicate. Valid files are read with gjson, which gives each value's
+// offset for free.
 func Parse(data []byte, name string) ([]matrixgen.Kernel, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("%s: empty file (want a JSON object keyed by arch, {} for no kernels)", name)
+	ks, probs := parse(data, name, false)
+	if len(probs) > 0 {
+		return nil, probs[0]
 	}
-	fail := func(off int, err error) error { return jsonpos.At(name, data, int64(off), err) }
+	return ks, nil
+}
+
+// Problems returns every problem of data as kernels.json, in file order:
+// what Parse would report first and all that follow it. A file that is not
+// well-formed JSON has one problem, where the syntax breaks.
+func Problems(data []byte, name string) []*jsonpos.Error {
+	_, probs := parse(data, name, true)
+	return probs
+}
+
+func parse(data []byte, name string, all bool) ([]matrixgen.Kernel, []*jsonpos.Error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, []*jsonpos.Error{jsonpos.At(name, data, int64(len(data)), errors.New("empty file (want a JSON object keyed by arch, {} for no kernels)"))}
+	}
 	if !gjson.ValidBytes(data) {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return nil, fail(int(jsonpos.Offset(err, dec.InputOffset())), err)
-		}
-		return nil, fail(int(skipSep(data, dec.InputOffset())), errors.New("unexpected data after the top-level object"))
+		return nil, []*jsonpos.Error{jsonpos.Syntax(name, data)}
+	}
+	var probs []*jsonpos.Error
+	fail := func(off int, err error) bool {
+		probs = append(probs, jsonpos.At(name, data, int64(off), err))
+		return all // keep going only when every problem is wanted
 	}
 	root := gjson.ParseBytes(data)
 	if !root.IsObject() {
-		return nil, fail(root.Index, errors.New("want a JSON object keyed by arch"))
+		fail(root.Index, errors.New("want a JSON object keyed by arch"))
+		return nil, probs
 	}
 	n := bytes.Count(data, []byte(`"kernelrelease"`)) // a capacity hint: Kernel is large
 	out := make([]matrixgen.Kernel, 0, n)
 	seen := make(map[matrixgen.Key]int, n) // offset of each entry; positions are computed only for errors
-	var err error
 	root.ForEach(func(key, list gjson.Result) bool {
 		arch, aerr := matrixgen.ParseArch(key.Str)
 		if aerr != nil {
-			err = fail(key.Index, aerr)
-			return false
+			return fail(key.Index, aerr)
 		}
 		if !list.IsArray() {
-			err = fail(list.Index, fmt.Errorf("arch %q: want a list of kernels", key.Str))
-			return false
+			return fail(list.Index, fmt.Errorf("arch %q: want a list of kernels", key.Str))
 		}
+		ok := true
 		list.ForEach(func(_, obj gjson.Result) bool {
-			var k matrixgen.Kernel
-			if k, err = entryAt(obj, arch); err != nil {
-				err = fail(obj.Index, err)
-				return false
+			k, err := entryAt(obj, arch)
+			if err != nil {
+				ok = fail(obj.Index, err)
+				return ok
 			}
 			if prev, dup := seen[k.Key()]; dup {
 				l, c := jsonpos.LineCol(data, int64(prev))
-				err = fail(obj.Index, fmt.Errorf("duplicate entry %s (first at %d:%d)", k.Key(), l, c))
-				return false
+				ok = fail(obj.Index, fmt.Errorf("duplicate entry %s (first at %d:%d)", k.Key(), l, c))
+				return ok
 			}
 			seen[k.Key()] = obj.Index
 			out = append(out, k)
 			return true
 		})
-		return err == nil
+		return ok
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, probs
 }
 
 // entryAt reads one {"target", "kernelrelease", "distroversion"} object.
@@ -131,15 +142,6 @@ func entryAt(obj gjson.Result, arch matrixgen.Arch) (matrixgen.Kernel, error) {
 		return matrixgen.Kernel{}, err
 	}
 	return e.kernel(arch)
-}
-
-// skipSep moves an offset past white space and commas, so positions point
-// at a value itself.
-func skipSep(data []byte, off int64) int64 {
-	for off < int64(len(data)) && strings.IndexByte(" \t\r\n,", data[off]) >= 0 {
-		off++
-	}
-	return off
 }
 
 func (e entry) kernel(arch matrixgen.Arch) (matrixgen.Kernel, error) {

@@ -141,7 +141,9 @@ func collect(e *jsonschema.ValidationError, schemaDoc, instance any, out *[]viol
 	case *kind.MaxLength:
 		*out = append(*out, violation{at, fmt.Sprintf("is %d characters long, want at most %d", k.Got, k.Want)})
 	case *kind.UniqueItems:
-		*out = append(*out, violation{at, fmt.Sprintf("items %d and %d are the same", k.Duplicates[0], k.Duplicates[1])})
+		// Point at the second item: it is the one to delete, and a position
+		// (validate's file:line:col) then lands on it rather than on the list.
+		*out = append(*out, violation{child(strconv.Itoa(k.Duplicates[1])), fmt.Sprintf("the same as item %d", k.Duplicates[0])})
 	default:
 		if len(e.Causes) == 0 {
 			*out = append(*out, violation{at, e.ErrorKind.LocalizedString(printer)})
