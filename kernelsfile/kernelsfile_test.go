@@ -108,8 +108,8 @@ func TestParseErrors(t *testing.T) {
 		{"blank", "  \n", "empty file"},
 		{"malformed", "{\n  \"x86_64\": [\n    {\"target\": \"ubuntu\",}\n  ]\n}", "kernels.json:3:"},
 		// A truncated file is at its end, as in every reader (it was 1:1 here, 2:1 in validate).
-		{"truncated", `{"x86_64": [`, "kernels.json:1:13: unexpected end of JSON input"},
-		{"truncated with newline", "{\"x86_64\": [\n", "kernels.json:2:1: unexpected end of JSON input"},
+		{"truncated", `{"x86_64": [`, "kernels.json:1:13: malformed JSON: unexpected end of JSON input"},
+		{"truncated with newline", "{\"x86_64\": [\n", "kernels.json:2:1: malformed JSON: unexpected end of JSON input"},
 		{"not an object", `[1]`, "want a JSON object"},
 		{"unknown arch", `{"sparc": []}`, `arch "sparc"`},
 		{"not a list", `{"x86_64": {}}`, "want a list"},
@@ -124,7 +124,7 @@ func TestParseErrors(t *testing.T) {
 		{"too long", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6` + strings.Repeat("1", 200) + `", "distroversion": "24.04"}]}`, "longer than 128"},
 		{"bad distroversion", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6.8.0", "distroversion": "24.04/x"}]}`, "distroversion"},
 		{"duplicate", "{\"x86_64\": [\n{\"target\": \"ubuntu\", \"kernelrelease\": \"6.8.0-51-generic\", \"distroversion\": \"24.04\"},\n{\"target\": \"ubuntu\", \"kernelrelease\": \"6.8.0-51-generic\", \"distroversion\": \"24.04\"}]}", "kernels.json:3:1: duplicate entry ubuntu/24.04/x86_64/6.8.0-51-generic (first at 2:1)"},
-		{"trailing", `{} {}`, "kernels.json:1:4: invalid character '{' after top-level value"},
+		{"trailing", `{} {}`, "kernels.json:1:4: malformed JSON: invalid character '{' after top-level value"},
 		{"number release", "{\"x86_64\": [\n  {\"target\": \"ubuntu\", \"kernelrelease\": 6.8, \"distroversion\": \"24.04\"}]}", `kernels.json:2:3: field "kernelrelease": want a string, got 6.8`},
 		{"entry not an object", `{"x86_64": ["6.8.0-51-generic"]}`, "kernels.json:1:13: want an object"},
 	}

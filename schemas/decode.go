@@ -19,21 +19,11 @@ const maxDepth = 64
 // ErrMalformed is what every malformed-JSON error of this package wraps:
 // errors.Is(err, ErrMalformed) tells it from a document that breaks its schema.
 // The error itself is a *jsonpos.Error carrying the line and column (the
-// caller sets its File).
-var ErrMalformed = errors.New("malformed JSON")
-
-// malformed is the cause inside a syntax error's *jsonpos.Error.
-type malformed struct {
-	msg string
-	err error // the encoding/json error, when there is one
-}
-
-func (m *malformed) Error() string        { return "malformed JSON: " + m.msg }
-func (m *malformed) Unwrap() error        { return m.err }
-func (m *malformed) Is(target error) bool { return target == ErrMalformed }
+// caller sets its File). It is jsonpos.ErrMalformed, shared by every reader.
+var ErrMalformed = jsonpos.ErrMalformed
 
 func newSyntaxError(data []byte, off int64, msg string, err error) *jsonpos.Error {
-	return jsonpos.At("", data, off, &malformed{msg: msg, err: err})
+	return jsonpos.At("", data, off, &jsonpos.Malformed{Msg: msg, Err: err})
 }
 
 // decode parses data as exactly one JSON value in the shape the validator wants:
@@ -69,13 +59,8 @@ func decode(data []byte) (any, error) {
 }
 
 // scannerError locates the syntax error in data, which json.Valid rejected,
-// by the rule every reader shares (jsonpos.Syntax).
-func scannerError(data []byte) error {
-	e := jsonpos.Syntax("", data)
-	msg := e.Err.Error()
-	e.Err = &malformed{msg: msg, err: e.Err}
-	return e
-}
+// by the rule every reader shares.
+func scannerError(data []byte) error { return jsonpos.Syntax("", data) }
 
 func decodeValue(d *json.Decoder, data []byte, path []string) (any, error) {
 	if len(path) > maxDepth {

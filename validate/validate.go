@@ -57,7 +57,11 @@ func Check(file string, data []byte, arch matrixgen.Arch) *Result {
 	covered := map[int64]bool{} // entries and keys a schema violation already names
 	if ve != nil {
 		for _, v := range ve.Violations {
-			r.Problems = append(r.Problems, jsonpos.At(file, data, jsonpos.PointerOffset(data, v.Pointer), errors.New(v.String())))
+			key, val := jsonpos.PointerPos(data, v.Pointer)
+			if v.AtKey {
+				val = key // a property that is not allowed: its key is the problem
+			}
+			r.Problems = append(r.Problems, jsonpos.At(file, data, val, errors.New(v.String())))
 			toks := strings.Split(v.Pointer, "/")
 			for depth := 2; depth <= 3 && depth <= len(toks); depth++ {
 				k, val := jsonpos.PointerPos(data, strings.Join(toks[:depth], "/"))

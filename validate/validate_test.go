@@ -35,7 +35,7 @@ func TestCheck(t *testing.T) {
 				`k.json:4:3: invalid: target "slackware": unknown target`,
 				"k.json:5:3: /x86_64/3/distroversion: required property is missing",
 				`k.json:6:14: /x86_64/4/target: "débian" does not match pattern`,
-				"k.json:6:87: /x86_64/4/x: property is not allowed",
+				"k.json:6:82: /x86_64/4/x: property is not allowed",
 			},
 		},
 		// A truncated file is at its end, as every reader says.

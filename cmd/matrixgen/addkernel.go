@@ -31,7 +31,7 @@ Without --distro-version the version is derived from the release (Ubuntu needs
 --kernel-version or --distro-version). A release whose marker contradicts
 --distro-version is refused. An invalid or underivable kernel is refused and
 the file is left untouched; a kernel already present changes nothing.
-A missing kernels file is created.`,
+A missing kernels file is created.` + exitCodesHelp(),
 		Example: `  matrixgen add-kernel --target amazonlinux --arch x86_64 --release 6.12.58-82.121.amzn2023.x86_64
   matrixgen add-kernel --target ubuntu --arch arm64 --release 6.14.0-1021-gcp --distro-version 24.04`,
 		Args: cobra.NoArgs,

@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/internal/jsonpos"
 	"github.com/matrixgen/matrixgen/kernelsfile"
 )
 
@@ -105,5 +109,109 @@ func TestAddKernelFiles(t *testing.T) {
 	r = runCLI(t, "", nil, "add-kernel", "--kernels", "", "--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28-amd64")
 	if r.code != 2 || r.stderr != "matrixgen: --kernels is empty: give the kernels.json to update\n" {
 		t.Errorf("--kernels '': exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestFilesTranscripts: exit codes, messages and stdin for diff, validate,
+// add-kernel and the root command, as whole-CLI transcripts.
+func TestFilesTranscripts(t *testing.T) {
+	old, err := os.ReadFile("testdata/old.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+		code  int
+	}{
+		// diff --exit-code: 1 means "differ", so a failed read is 5 (it was 1).
+		{"diff-exit-code-missing", []string{"diff", "--exit-code", "testdata/old.json", "testdata/nope.json"}, "", 5},
+		{"diff-missing", []string{"diff", "testdata/old.json", "testdata/nope.json"}, "", 1},
+		{"diff-exit-code-malformed", []string{"diff", "--exit-code", "testdata/truncated.json", "testdata/old.json"}, "", 5},
+		{"diff-exit-code-stdin", []string{"diff", "--exit-code", "-", "testdata/old.json"}, string(old), 0},
+		{"diff-both-stdin", []string{"diff", "-", "-"}, "", 2},
+		{"diff-empty-arg", []string{"diff", "", "testdata/old.json"}, "", 2},
+		{"diff-help", []string{"diff", "--help"}, "", 0},
+		// Typed usage errors: unknown commands, extra arguments, missing flags.
+		{"unknown-command-suggest", []string{"valdiate", "x.json"}, "", 2},
+		{"crawl-extra-arg", []string{"crawl", "bookworm"}, "", 2},
+		{"validate-no-args", []string{"validate"}, "", 2},
+		{"add-kernel-missing-flag", []string{"add-kernel", "--target", "debian", "--arch", "x86_64"}, "", 2},
+		// An invalid release and an invalid arch on the command line: both usage errors.
+		{"add-kernel-invalid-release", []string{"add-kernel", "--kernels", "testdata/nope.json", "--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28-é", "--distro-version", "12"}, "", 2},
+		{"add-kernel-invalid-arch", []string{"add-kernel", "--kernels", "testdata/nope.json", "--target", "debian", "--arch", "sparc", "--release", "6.1.0-28-amd64", "--distro-version", "12"}, "", 2},
+		{"matrix-empty-kernels", []string{"matrix", "--kernels", "", "--driver-version", "1"}, "", 2},
+		// validate: every problem, at file:line:col; a truncated file is at
+		// its end whichever command reads it (it was 1:1 in matrix, 2:1 in validate).
+		{"validate-every-problem", []string{"validate", "testdata/many-problems.json", "testdata/truncated.json", "testdata/kernels.json"}, "", 1},
+		{"matrix-truncated", []string{"matrix", "--kernels", "testdata/truncated.json"}, "", 1},
+		{"validate-stdin", []string{"validate", "-"}, string(old), 0},
+		{"validate-missing", []string{"validate", "testdata/nope.json", "testdata/old.json"}, "", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { transcript(t, tt.name, tt.stdin, tt.code, tt.args...) })
+	}
+}
+
+// TestExitCode: codes come from types, never from message text.
+func TestExitCode(t *testing.T) {
+	invalid := &matrixgen.InvalidError{Field: "arch", Value: "sparc", Reason: "unknown"}
+	tests := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"nil", nil, 0},
+		{"plain", errors.New("boom"), 1},
+		{"text that looks like usage", errors.New(`unknown command "x" for "matrixgen"; accepts 2 arg(s); required flag(s) "a" not set`), 1},
+		{"typed usage", usageErr("--x: bad"), 2},
+		{"wrapped typed", fmt.Errorf("ctx: %w", &exitError{code: exitPartial}), 3},
+		{"invalid flag value", fmt.Errorf("--arch: %w", invalid), 2},
+		{"invalid file entry", &jsonpos.Error{File: "k.json", Line: 2, Col: 3, Err: invalid}, 1},
+		{"underivable", &matrixgen.UnderivableError{Target: "ubuntu", Release: "6.8.0-1-generic", Reason: "ambiguous"}, 1},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err); got != tt.want {
+			t.Errorf("%s: exitCode(%v) = %d, want %d", tt.name, tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestBuildVersion(t *testing.T) {
+	tests := []struct {
+		name string
+		bi   *debug.BuildInfo
+		ok   bool
+		want string
+	}{
+		{"no info", nil, false, "unknown (no build information in the binary)"},
+		{"go install m@v", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}, true, "v1.2.3 (no VCS commit recorded)"},
+		{"checkout", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "ce6ca1d0"}, {Key: "vcs.time", Value: "2026-11-30T01:00:00Z"}, {Key: "vcs.modified", Value: "true"},
+		}}, true, "(devel) (commit ce6ca1d0, 2026-11-30T01:00:00Z, modified)"},
+	}
+	for _, tt := range tests {
+		if got := buildVersion(tt.bi, tt.ok); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	r := runCLI(t, "", nil, "--version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "matrixgen version ") {
+		t.Errorf("--version: exit %d, %q", r.code, r.stdout)
+	}
+}
+
+// TestHelpListsExitCodes: every command's help says its exit codes.
+func TestHelpListsExitCodes(t *testing.T) {
+	for _, c := range []string{"", "diff", "validate", "crawl", "add-kernel"} {
+		args := []string{"--help"}
+		if c != "" {
+			args = []string{c, "--help"}
+		}
+		r := runCLI(t, "", nil, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Exit codes") || !strings.Contains(r.stdout, "2  usage error") {
+			t.Errorf("matrixgen %s --help: exit %d, no exit codes:\n%s", c, r.code, r.stdout)
+		}
 	}
 }

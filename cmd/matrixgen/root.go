@@ -172,6 +172,7 @@ Exit codes (every command; each command's --help lists its own):
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SuggestionsMinimumDistance = 2 // cobra's own default, which SuggestionsFor does not apply
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)

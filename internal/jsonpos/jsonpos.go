@@ -39,6 +39,20 @@ func (e *Error) Error() string {
 }
 func (e *Error) Unwrap() error { return e.Err }
 
+// ErrMalformed is what every malformed-JSON Error wraps, whichever reader
+// found it: errors.Is(err, ErrMalformed) tells bad syntax from bad content.
+var ErrMalformed = errors.New("malformed JSON")
+
+// Malformed is the cause of a syntax Error: "malformed JSON: <what>".
+type Malformed struct {
+	Msg string
+	Err error // the encoding/json error, when there is one
+}
+
+func (m *Malformed) Error() string        { return "malformed JSON: " + m.Msg }
+func (m *Malformed) Unwrap() error        { return m.Err }
+func (m *Malformed) Is(target error) bool { return target == ErrMalformed }
+
 // LineCol converts a byte offset in data to a 1-based line and column,
 // by Error's column rule.
 func LineCol(data []byte, offset int64) (line, col int) {
@@ -110,18 +124,18 @@ func Syntax(file string, data []byte) *Error {
 		return nil
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return At(file, data, int64(len(data)), errors.New("empty input, want a JSON object"))
+		return At(file, data, int64(len(data)), &Malformed{Msg: "empty input, want a JSON object"})
 	}
 	err := json.Unmarshal(data, new(json.RawMessage))
 	var se *json.SyntaxError
 	if !errors.As(err, &se) {
-		return At(file, data, 0, err)
+		return At(file, data, 0, &Malformed{Msg: fmt.Sprint(err), Err: err})
 	}
 	off := se.Offset - 1
 	if se.Offset >= int64(len(data)) && strings.Contains(se.Error(), "end of JSON input") {
 		off = int64(len(data))
 	}
-	return At(file, data, off, err)
+	return At(file, data, off, &Malformed{Msg: se.Error(), Err: err})
 }
 
 // SkipSpace moves an offset taken from dec.InputOffset past the separators

@@ -43,10 +43,10 @@ func TestPointerPos(t *testing.T) {
 func TestSyntax(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"a": 1}`, ""},
-		{"{\"x86_64\": [\n", "f:2:1: unexpected end of JSON input"},
-		{`{"x86_64": [`, "f:1:13: unexpected end of JSON input"},
-		{`{"é": tru}`, "f:1:10: invalid character '}' in literal true (expecting 'e')"},
-		{"  \n", "f:2:1: empty input, want a JSON object"},
+		{"{\"x86_64\": [\n", "f:2:1: malformed JSON: unexpected end of JSON input"},
+		{`{"x86_64": [`, "f:1:13: malformed JSON: unexpected end of JSON input"},
+		{`{"é": tru}`, "f:1:10: malformed JSON: invalid character '}' in literal true (expecting 'e')"},
+		{"  \n", "f:2:1: malformed JSON: empty input, want a JSON object"},
 	}
 	for _, tt := range tests {
 		got := ""
