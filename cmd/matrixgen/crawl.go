@@ -80,7 +80,7 @@ its old list.json stays as it was, and stderr says so.
 
 Ctrl-C or --timeout ends the crawl early: what finished is written, every
 unfinished source is named as failed, and the exit code is 3.` + exitCodesHelp(
-			"   (1 also: every source failed, or the crawl ended before any finished)",
+			"1  nothing written: every source failed, or none finished before Ctrl-C or --timeout",
 			"3  partial: output written, but some sources failed or did not finish",
 			"   (each named on stderr with its URL)"),
 		Example: `  matrixgen crawl --distro debian --release bookworm --out list.json

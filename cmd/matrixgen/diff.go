@@ -31,7 +31,8 @@ as - for stdin (one side at most).
 
 --exit-code exits 1 when the sides differ, as git diff does; then 1 cannot
 also mean trouble, so a side that cannot be read exits 5.` + exitCodesHelp(
-			"   (with --exit-code: 0 the sides are the same, 1 they differ)",
+			"0  success (with --exit-code: the two sides are the same)",
+			"1  failure, nothing written (with --exit-code: the two sides differ)",
 			"3  partial: some entries of a side were skipped (named on stderr)",
 			"5  with --exit-code: a side could not be read"),
 		Example: `  matrixgen diff git:HEAD~1:kernels.json kernels.json

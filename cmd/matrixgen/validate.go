@@ -19,7 +19,7 @@ for kernel files also apply the domain rules the schema cannot express
 (duplicates, ".." in releases, unknown targets, underivable entries). Every
 problem of every file is printed on stderr as FILE:LINE:COL, with the JSON
 pointer of the value for schema violations. FILE may be git:REV:path, or -
-for stdin.` + exitCodesHelp("   (1 also: any file is invalid or cannot be read)"),
+for stdin.` + exitCodesHelp("1  a file is invalid or cannot be read (every problem is printed)"),
 		Example: `  matrixgen validate kernels.json
   matrixgen validate out/*/list.json
   matrixgen matrix > m.json && matrixgen validate m.json`,
