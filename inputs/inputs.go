@@ -56,7 +56,15 @@ func LoadFrom(ctx context.Context, spec string, stdin io.Reader) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(data, spec)
+	return Parse(data, DisplayName(spec))
+}
+
+// DisplayName is how messages name spec: "stdin" for "-", else spec.
+func DisplayName(spec string) string {
+	if spec == Stdin {
+		return "stdin"
+	}
+	return spec
 }
 
 // Parse detects the format of data and reads it.

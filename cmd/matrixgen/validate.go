@@ -48,10 +48,7 @@ for stdin.` + exitCodesHelp("1  a file is invalid or cannot be read (every probl
 					bad++
 					continue
 				}
-				name := path
-				if path == inputs.Stdin {
-					name = "stdin"
-				}
+				name := inputs.DisplayName(path)
 				r := validate.Check(name, data, "")
 				if r.Valid() {
 					fmt.Fprintf(ios.Out, "%s: valid %s\n", name, r.Kind)
