@@ -199,6 +199,10 @@ Exit codes (every command; each command's --help lists its own):
 		newCmdValidate(ios, nil),
 		newCmdCrawl(ios, nil),
 	)
+	// cobra adds these during Execute; add them now so their argument
+	// errors are typed too.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	typeUsageErrors(root)
 	return root
 }
