@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/kernelsfile"
 )
 
@@ -56,8 +57,11 @@ A missing kernels file is created.` + exitCodesHelp(),
 }
 
 func addKernelRun(ctx context.Context, opts *addKernelOptions) error {
-	if opts.Kernels == "" {
+	switch opts.Kernels {
+	case "":
 		return usageErr("--kernels is empty: give the kernels.json to update")
+	case inputs.Stdin:
+		return usageErr("--kernels -: add-kernel updates a file in place; give its path")
 	}
 	arch, err := matrixgen.ParseArch(opts.Arch)
 	if err != nil {

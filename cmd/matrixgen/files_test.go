@@ -106,9 +106,17 @@ func TestAddKernelFiles(t *testing.T) {
 		t.Errorf("stale temp file not removed: %v", err)
 	}
 
-	r = runCLI(t, "", nil, "add-kernel", "--kernels", "", "--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28-amd64")
-	if r.code != 2 || r.stderr != "matrixgen: --kernels is empty: give the kernels.json to update\n" {
-		t.Errorf("--kernels '': exit %d, stderr %q", r.code, r.stderr)
+	for _, tt := range []struct{ kernels, want string }{
+		{"", "matrixgen: --kernels is empty: give the kernels.json to update\n"},
+		{"-", "matrixgen: --kernels -: add-kernel updates a file in place; give its path\n"},
+	} {
+		r = runCLI(t, "", nil, "add-kernel", "--kernels", tt.kernels, "--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28-amd64")
+		if r.code != 2 || r.stderr != tt.want {
+			t.Errorf("--kernels %q: exit %d, stderr %q; want 2 and %q", tt.kernels, r.code, r.stderr, tt.want)
+		}
+	}
+	if _, err := os.Stat("-"); err == nil {
+		t.Error(`add-kernel created a file named "-"`)
 	}
 }
 
