@@ -202,7 +202,8 @@ func Write(ctx context.Context, path string, kernels []matrixgen.Kernel) error {
 }
 
 // UpdateFunc gets the kernels in the file (none when it does not exist yet)
-// and returns the new list and whether to write it.
+// and returns the new list and whether to write it. Update may call it
+// twice (once without the lock, once with it), so it must only compute.
 type UpdateFunc func(kernels []matrixgen.Kernel) (updated []matrixgen.Kernel, changed bool, err error)
 
 // Update is a read-modify-write of the kernels.json at path that concurrent
@@ -214,10 +215,21 @@ type UpdateFunc func(kernels []matrixgen.Kernel) (updated []matrixgen.Kernel, ch
 // holds the lock, so while we hold it no live writer owns one. A missing
 // file reads as no kernels; fn's error is returned as is and nothing is
 // written.
+//
+// When fn changes nothing (the kernel is present already), Update returns
+// after a read without the lock: writes are atomic renames, so the read
+// is whole, and a no-op leaves no lock file behind.
 func Update(ctx context.Context, path string, fn UpdateFunc) error {
 	target, err := atomicfile.Resolve(path)
 	if err != nil {
 		return fmt.Errorf("update %s: %w", path, err)
+	}
+	kernels, err := readOrEmpty(target, path)
+	if err != nil {
+		return err
+	}
+	if _, changed, err := fn(kernels); err != nil || !changed {
+		return err
 	}
 	unlock, err := filelock.Lock(ctx, LockPath(target))
 	if err != nil {
@@ -227,14 +239,8 @@ func Update(ctx context.Context, path string, fn UpdateFunc) error {
 	if err := removeStale(target); err != nil {
 		return fmt.Errorf("update %s: %w", path, err)
 	}
-	var kernels []matrixgen.Kernel
-	data, err := os.ReadFile(target)
-	switch {
-	case err == nil:
-		if kernels, err = Parse(data, path); err != nil {
-			return err
-		}
-	case !errors.Is(err, fs.ErrNotExist):
+	// Read again under the lock: another writer may have changed the file.
+	if kernels, err = readOrEmpty(target, path); err != nil {
 		return err
 	}
 	updated, changed, err := fn(kernels)
@@ -246,6 +252,19 @@ func Update(ctx context.Context, path string, fn UpdateFunc) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return atomicfile.Write(target, out)
+}
+
+// readOrEmpty reads the kernels file at target (named path in errors); a
+// missing file has no kernels.
+func readOrEmpty(target, path string) ([]matrixgen.Kernel, error) {
+	data, err := os.ReadFile(target)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return Parse(data, path)
 }
 
 // LockPath is the lock file Update holds for the kernels file at path (after

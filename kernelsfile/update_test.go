@@ -160,3 +160,31 @@ func TestUpdateRefusesBadFile(t *testing.T) {
 		t.Errorf("truncated file overwritten: %q", data)
 	}
 }
+
+// TestUpdateNoChangeTakesNoLock: a kernel already present changes nothing
+// and leaves no lock file (the repo's own kernels.json gets none in tests).
+func TestUpdateNoChangeTakesNoLock(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "kernels.json")
+	k := debianKernel(t, 28)
+	if err := Write(context.Background(), p, []matrixgen.Kernel{k}); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(LockPath(p))
+	before, _ := os.ReadFile(p)
+	calls := 0
+	err := Update(context.Background(), p, func(ks []matrixgen.Kernel) ([]matrixgen.Kernel, bool, error) {
+		calls++
+		ks, added := Add(ks, k)
+		return ks, added, nil
+	})
+	if err != nil || calls != 1 {
+		t.Fatalf("Update = %v after %d calls, want nil after 1", err, calls)
+	}
+	if _, err := os.Stat(LockPath(p)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("lock file created for a no-op (%v)", err)
+	}
+	if after, _ := os.ReadFile(p); string(after) != string(before) {
+		t.Errorf("file rewritten by a no-op")
+	}
+}
