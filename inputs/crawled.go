@@ -31,7 +31,7 @@ func LoadCrawled(ctx context.Context, spec string, stdin io.Reader) ([]*Set, err
 		archFlag, path = a, p
 	}
 	if path == "" {
-		return nil, fmt.Errorf("--crawled %q: empty path", spec)
+		return nil, fmt.Errorf("--crawled %q: %w", spec, ErrEmptyPath)
 	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		if archFlag != "" {
@@ -39,21 +39,11 @@ func LoadCrawled(ctx context.Context, spec string, stdin io.Reader) ([]*Set, err
 		}
 		return loadCrawledDir(path)
 	}
-	var data []byte
-	var err error
-	switch {
-	case path == "-":
-		if stdin == nil {
-			return nil, errors.New("--crawled -: no standard input")
-		}
-		data, err = io.ReadAll(stdin)
-		path = "<stdin>"
-	default:
-		data, err = read(ctx, path)
-	}
+	data, err := ReadSpec(ctx, path, stdin)
 	if err != nil {
 		return nil, err
 	}
+	path = DisplayName(path)
 	s, err := parseCrawled(data, path, archFlag)
 	if err != nil {
 		return nil, err

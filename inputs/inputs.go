@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -28,19 +29,42 @@ const (
 
 // Set is a loaded kernel set with the entries that could not be used.
 type Set struct {
-	Name     string
-	Format   Format
-	Kernels  []matrixgen.Kernel
-	Problems []falco.Problem // Falco entries that are invalid or underivable
+	Name    string
+	Format  Format
+	Kernels []matrixgen.Kernel
+	// Problems are the Falco entries that are invalid or underivable, each
+	// at its position; the cause (errors.As: *matrixgen.InvalidError,
+	// *matrixgen.UnderivableError) is wrapped, after the entry's key.
+	Problems []*jsonpos.Error
 }
 
-// Load reads spec, a path or "git:REV:path", detecting its format.
+// Stdin is the spec that reads standard input, and the name messages use for it.
+const Stdin = "-"
+
+// ErrEmptyPath is the error for an empty spec: the caller names the flag.
+var ErrEmptyPath = errors.New("empty path (want a file, git:REV:path, or - for stdin)")
+
+// Load reads spec, a path, "git:REV:path" or "-" (os.Stdin), detecting its
+// format.
 func Load(ctx context.Context, spec string) (*Set, error) {
-	data, err := read(ctx, spec)
+	return LoadFrom(ctx, spec, os.Stdin)
+}
+
+// LoadFrom is Load reading "-" from stdin.
+func LoadFrom(ctx context.Context, spec string, stdin io.Reader) (*Set, error) {
+	data, err := ReadSpec(ctx, spec, stdin)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(data, spec)
+	return Parse(data, DisplayName(spec))
+}
+
+// DisplayName is how messages name spec: "stdin" for "-", else spec.
+func DisplayName(spec string) string {
+	if spec == Stdin {
+		return "stdin"
+	}
+	return spec
 }
 
 // Parse detects the format of data and reads it.
@@ -64,17 +88,31 @@ func Parse(data []byte, name string) (*Set, error) {
 
 // parseFalco decodes a Falco list.json as arch, placing each problem.
 func parseFalco(data []byte, name string, arch matrixgen.Arch) (*Set, error) {
+	// Syntax first, by the rule every reader shares: the streaming
+	// decoder can only say "byte N: EOF".
+	if e := jsonpos.Syntax(name, data); e != nil {
+		return nil, e
+	}
 	s := &Set{Name: name, Format: Falco}
-	var err error
-	s.Kernels, s.Problems, err = falco.Decode(bytes.NewReader(data), name, arch)
+	kernels, probs, err := falco.Decode(bytes.NewReader(data), name, arch)
 	if err != nil {
 		return nil, err
 	}
-	for i := range s.Problems {
-		s.Problems[i].Line, _ = jsonpos.LineCol(data, s.Problems[i].Offset)
+	s.Kernels = kernels
+	for _, p := range probs {
+		s.Problems = append(s.Problems, jsonpos.At(name, data, p.Offset, &KeyError{Key: p.Key, Err: p.Err}))
 	}
 	return s, nil
 }
+
+// KeyError is a Falco entry's problem under its top-level key.
+type KeyError struct {
+	Key string
+	Err error
+}
+
+func (e *KeyError) Error() string { return e.Key + ": " + e.Err.Error() }
+func (e *KeyError) Unwrap() error { return e.Err }
 
 // Detect tells kernels.json (keys are arches) from list.json (keys are
 // distros) by the first key; an empty object is an empty kernels.json.
@@ -103,7 +141,22 @@ func Detect(data []byte) (Format, error) {
 	return Falco, nil
 }
 
-func read(ctx context.Context, spec string) ([]byte, error) {
+// ReadSpec returns the bytes spec names: a path, "git:REV:path", or "-"
+// for stdin (read whole: kernel files are parsed in memory anyway).
+func ReadSpec(ctx context.Context, spec string, stdin io.Reader) ([]byte, error) {
+	if spec == "" {
+		return nil, ErrEmptyPath
+	}
+	if spec == Stdin {
+		if stdin == nil {
+			return nil, errors.New("read stdin: no standard input")
+		}
+		data, err := io.ReadAll(stdin)
+		if err != nil {
+			return nil, fmt.Errorf("read stdin: %w", err)
+		}
+		return data, nil
+	}
 	rest, ok := strings.CutPrefix(spec, "git:")
 	if !ok {
 		return os.ReadFile(spec)

@@ -4,10 +4,13 @@ package kernelsfile
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -15,6 +18,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/internal/atomicfile"
+	"github.com/matrixgen/matrixgen/internal/filelock"
 	"github.com/matrixgen/matrixgen/internal/jsonpos"
 )
 
@@ -37,63 +41,74 @@ func Read(path string) ([]matrixgen.Kernel, error) {
 	return Parse(data, path)
 }
 
-// Parse validates data as kernels.json. Every problem is reported as
-// name:line:col with the offending value: malformed JSON, an unknown arch,
-// an unknown field, an invalid release or distro version, a duplicate.
-// Valid files are read with gjson, which gives each value's offset for
-// free; encoding/json is used only to locate syntax errors.
+// Parse validates data as kernels.json. The first problem is returned as a
+// *jsonpos.Error (name:line:col) with the offending value: malformed JSON,
+// an unknown arch, an unknown field, an invalid release or distro version,
+// a duplicate. Valid files are read with gjson, which gives each value's
+// offset for free.
 func Parse(data []byte, name string) ([]matrixgen.Kernel, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("%s: empty file (want a JSON object keyed by arch, {} for no kernels)", name)
+	ks, probs := parse(data, name, false)
+	if len(probs) > 0 {
+		return nil, probs[0]
 	}
-	fail := func(off int, err error) error { return jsonpos.At(name, data, int64(off), err) }
+	return ks, nil
+}
+
+// Problems returns every problem of data as kernels.json, in file order:
+// what Parse would report first and all that follow it. A file that is not
+// well-formed JSON has one problem, where the syntax breaks.
+func Problems(data []byte, name string) []*jsonpos.Error {
+	_, probs := parse(data, name, true)
+	return probs
+}
+
+func parse(data []byte, name string, all bool) ([]matrixgen.Kernel, []*jsonpos.Error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, []*jsonpos.Error{jsonpos.At(name, data, int64(len(data)), errors.New("empty file (want a JSON object keyed by arch, {} for no kernels)"))}
+	}
 	if !gjson.ValidBytes(data) {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return nil, fail(int(jsonpos.Offset(err, dec.InputOffset())), err)
-		}
-		return nil, fail(int(skipSep(data, dec.InputOffset())), errors.New("unexpected data after the top-level object"))
+		return nil, []*jsonpos.Error{jsonpos.Syntax(name, data)}
+	}
+	var probs []*jsonpos.Error
+	fail := func(off int, err error) bool {
+		probs = append(probs, jsonpos.At(name, data, int64(off), err))
+		return all // keep going only when every problem is wanted
 	}
 	root := gjson.ParseBytes(data)
 	if !root.IsObject() {
-		return nil, fail(root.Index, errors.New("want a JSON object keyed by arch"))
+		fail(root.Index, errors.New("want a JSON object keyed by arch"))
+		return nil, probs
 	}
 	n := bytes.Count(data, []byte(`"kernelrelease"`)) // a capacity hint: Kernel is large
 	out := make([]matrixgen.Kernel, 0, n)
 	seen := make(map[matrixgen.Key]int, n) // offset of each entry; positions are computed only for errors
-	var err error
 	root.ForEach(func(key, list gjson.Result) bool {
 		arch, aerr := matrixgen.ParseArch(key.Str)
 		if aerr != nil {
-			err = fail(key.Index, aerr)
-			return false
+			return fail(key.Index, aerr)
 		}
 		if !list.IsArray() {
-			err = fail(list.Index, fmt.Errorf("arch %q: want a list of kernels", key.Str))
-			return false
+			return fail(list.Index, fmt.Errorf("arch %q: want a list of kernels", key.Str))
 		}
+		ok := true
 		list.ForEach(func(_, obj gjson.Result) bool {
-			var k matrixgen.Kernel
-			if k, err = entryAt(obj, arch); err != nil {
-				err = fail(obj.Index, err)
-				return false
+			k, err := entryAt(obj, arch)
+			if err != nil {
+				ok = fail(obj.Index, err)
+				return ok
 			}
 			if prev, dup := seen[k.Key()]; dup {
 				l, c := jsonpos.LineCol(data, int64(prev))
-				err = fail(obj.Index, fmt.Errorf("duplicate entry %s (first at %d:%d)", k.Key(), l, c))
-				return false
+				ok = fail(obj.Index, fmt.Errorf("duplicate entry %s (first at %d:%d)", k.Key(), l, c))
+				return ok
 			}
 			seen[k.Key()] = obj.Index
 			out = append(out, k)
 			return true
 		})
-		return err == nil
+		return ok
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, probs
 }
 
 // entryAt reads one {"target", "kernelrelease", "distroversion"} object.
@@ -127,15 +142,6 @@ func entryAt(obj gjson.Result, arch matrixgen.Arch) (matrixgen.Kernel, error) {
 		return matrixgen.Kernel{}, err
 	}
 	return e.kernel(arch)
-}
-
-// skipSep moves an offset past white space and commas, so positions point
-// at a value itself.
-func skipSep(data []byte, off int64) int64 {
-	for off < int64(len(data)) && strings.IndexByte(" \t\r\n,", data[off]) >= 0 {
-		off++
-	}
-	return off
 }
 
 func (e entry) kernel(arch matrixgen.Arch) (matrixgen.Kernel, error) {
@@ -187,13 +193,98 @@ func Marshal(kernels []matrixgen.Kernel) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Write replaces path atomically with the canonical form of kernels.
-func Write(path string, kernels []matrixgen.Kernel) error {
-	data, err := Marshal(kernels)
+// Write replaces path atomically with the canonical form of kernels,
+// under the same lock as Update.
+func Write(ctx context.Context, path string, kernels []matrixgen.Kernel) error {
+	return Update(ctx, path, func([]matrixgen.Kernel) ([]matrixgen.Kernel, bool, error) {
+		return kernels, true, nil
+	})
+}
+
+// UpdateFunc gets the kernels in the file (none when it does not exist yet)
+// and returns the new list and whether to write it. Update may call it
+// twice (once without the lock, once with it), so it must only compute.
+type UpdateFunc func(kernels []matrixgen.Kernel) (updated []matrixgen.Kernel, changed bool, err error)
+
+// Update is a read-modify-write of the kernels.json at path that concurrent
+// writers (two add-kernel runs, the PR bot, the service) cannot interleave:
+// it holds an exclusive lock on a sibling lock file (".kernels.json.lock")
+// from the read to the rename, so no writer's kernel is lost. A symlink at
+// path is followed: its target is updated and the link stays. Temp files a
+// killed writer left (".kernels.json.tmp-*") are removed: every writer
+// holds the lock, so while we hold it no live writer owns one. A missing
+// file reads as no kernels; fn's error is returned as is and nothing is
+// written.
+//
+// When fn changes nothing (the kernel is present already), Update returns
+// after a read without the lock: writes are atomic renames, so the read
+// is whole, and a no-op leaves no lock file behind.
+func Update(ctx context.Context, path string, fn UpdateFunc) error {
+	target, err := atomicfile.Resolve(path)
+	if err != nil {
+		return fmt.Errorf("update %s: %w", path, err)
+	}
+	kernels, err := readOrEmpty(target, path)
+	if err != nil {
+		return err
+	}
+	if _, changed, err := fn(kernels); err != nil || !changed {
+		return err
+	}
+	unlock, err := filelock.Lock(ctx, LockPath(target))
+	if err != nil {
+		return fmt.Errorf("update %s: %w", path, err)
+	}
+	defer unlock()
+	if err := removeStale(target); err != nil {
+		return fmt.Errorf("update %s: %w", path, err)
+	}
+	// Read again under the lock: another writer may have changed the file.
+	if kernels, err = readOrEmpty(target, path); err != nil {
+		return err
+	}
+	updated, changed, err := fn(kernels)
+	if err != nil || !changed {
+		return err
+	}
+	out, err := Marshal(updated)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return atomicfile.Write(path, data)
+	return atomicfile.Write(target, out)
+}
+
+// readOrEmpty reads the kernels file at target (named path in errors); a
+// missing file has no kernels.
+func readOrEmpty(target, path string) ([]matrixgen.Kernel, error) {
+	data, err := os.ReadFile(target)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return Parse(data, path)
+}
+
+// LockPath is the lock file Update holds for the kernels file at path (after
+// symlinks): a hidden sibling, so every link to one file shares one lock.
+func LockPath(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".lock")
+}
+
+// removeStale deletes the temp files of path's writes; call it with the lock held.
+func removeStale(path string) error {
+	stale, err := atomicfile.TempFiles(path)
+	if err != nil {
+		return err
+	}
+	for _, f := range stale {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Add returns kernels with k added, and whether it was new. A kernel with

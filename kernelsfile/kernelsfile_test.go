@@ -1,7 +1,9 @@
 package kernelsfile
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -73,12 +75,41 @@ func TestMarshalDeterministic(t *testing.T) {
 	}
 }
 
+// TestProblems: every problem of a file, each at its own position, in
+// file order (Parse stops at the first).
+func TestProblems(t *testing.T) {
+	in := "{\"x86_64\": [\n" +
+		"  {\"target\": \"beos\", \"kernelrelease\": \"6.8.0\", \"distroversion\": \"1\"},\n" +
+		"  {\"target\": \"ubuntu\", \"kernelrelease\": \"6.8.0-51-generic\", \"distroversion\": \"24.04\"},\n" +
+		"  {\"target\": \"ubuntu\", \"kernelrelease\": \"6.8.0-51-generic\", \"distroversion\": \"24.04\"}\n" +
+		"],\n\"sparc\": [],\n\"aarch64\": [{\"target\": \"debian\", \"kernelrelease\": \"6.1.0-28-arm64\", \"x\": \"\"}]}\n"
+	var got []string
+	for _, p := range Problems([]byte(in), "k.json") {
+		got = append(got, fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col))
+	}
+	want := []string{"k.json:2:3", "k.json:4:3", "k.json:6:1", "k.json:7:13"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Problems positions = %v, want %v", got, want)
+	}
+	// Columns count characters: after 'é' (two bytes) the next problem is
+	// at column 93, not 94.
+	ps := Problems([]byte(`{"x86_64": [{"target": "débian", "kernelrelease": "6.1.0-28-amd64", "distroversion": "12"}, 1]}`), "k.json")
+	if len(ps) != 2 || ps[1].Line != 1 || ps[1].Col != 93 {
+		t.Errorf("Problems after a non-ASCII character = %v, want the second at 1:93", ps)
+	}
+	if ps := Problems([]byte(`{"x86_64": []}`), "k.json"); len(ps) != 0 {
+		t.Errorf("Problems of a valid file = %v", ps)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"empty", "", "empty file"},
 		{"blank", "  \n", "empty file"},
 		{"malformed", "{\n  \"x86_64\": [\n    {\"target\": \"ubuntu\",}\n  ]\n}", "kernels.json:3:"},
-		{"truncated", `{"x86_64": [`, "kernels.json:1:"},
+		// A truncated file is at its end, as in every reader (it was 1:1 here, 2:1 in validate).
+		{"truncated", `{"x86_64": [`, "kernels.json:1:13: malformed JSON: unexpected end of JSON input"},
+		{"truncated with newline", "{\"x86_64\": [\n", "kernels.json:2:1: malformed JSON: unexpected end of JSON input"},
 		{"not an object", `[1]`, "want a JSON object"},
 		{"unknown arch", `{"sparc": []}`, `arch "sparc"`},
 		{"not a list", `{"x86_64": {}}`, "want a list"},
@@ -93,7 +124,7 @@ func TestParseErrors(t *testing.T) {
 		{"too long", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6` + strings.Repeat("1", 200) + `", "distroversion": "24.04"}]}`, "longer than 128"},
 		{"bad distroversion", `{"x86_64": [{"target": "ubuntu", "kernelrelease": "6.8.0", "distroversion": "24.04/x"}]}`, "distroversion"},
 		{"duplicate", "{\"x86_64\": [\n{\"target\": \"ubuntu\", \"kernelrelease\": \"6.8.0-51-generic\", \"distroversion\": \"24.04\"},\n{\"target\": \"ubuntu\", \"kernelrelease\": \"6.8.0-51-generic\", \"distroversion\": \"24.04\"}]}", "kernels.json:3:1: duplicate entry ubuntu/24.04/x86_64/6.8.0-51-generic (first at 2:1)"},
-		{"trailing", `{} {}`, "after the top-level object"},
+		{"trailing", `{} {}`, "kernels.json:1:4: malformed JSON: invalid character '{' after top-level value"},
 		{"number release", "{\"x86_64\": [\n  {\"target\": \"ubuntu\", \"kernelrelease\": 6.8, \"distroversion\": \"24.04\"}]}", `kernels.json:2:3: field "kernelrelease": want a string, got 6.8`},
 		{"entry not an object", `{"x86_64": ["6.8.0-51-generic"]}`, "kernels.json:1:13: want an object"},
 	}
@@ -127,7 +158,7 @@ func TestWriteAndAdd(t *testing.T) {
 	if _, again := Add(ks, k); again {
 		t.Error("Add of a present kernel said added")
 	}
-	if err := Write(p, ks); err != nil {
+	if err := Write(context.Background(), p, ks); err != nil {
 		t.Fatal(err)
 	}
 	back, err := Read(p)
@@ -135,7 +166,7 @@ func TestWriteAndAdd(t *testing.T) {
 		t.Fatalf("Read after Write = %v, %v", back, err)
 	}
 	bad := []matrixgen.Kernel{{Distribution: "debian", DistroVersion: "12", Arch: "x86_64", Release: "6.1;x"}}
-	if err := Write(p, bad); !errors.Is(err, matrixgen.ErrInvalid) {
+	if err := Write(context.Background(), p, bad); !errors.Is(err, matrixgen.ErrInvalid) {
 		t.Fatalf("Write(invalid) = %v", err)
 	}
 	if again, _ := Read(p); len(again) != 3 {

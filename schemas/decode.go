@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/matrixgen/matrixgen/internal/jsonpos"
@@ -17,31 +16,14 @@ import (
 // object, list, entry, headers); the cap only keeps hostile input from recursing deeply.
 const maxDepth = 64
 
-// SyntaxError reports input that is not exactly one well-formed JSON value. Callers add the
-// file name; Line and Column (both 1-based, Column in characters) say where in it.
-type SyntaxError struct {
-	Line, Column int
-	Offset       int64  // byte offset of the problem
-	Msg          string // what is wrong
-	Err          error  // the encoding/json error, when there is one
-}
+// ErrMalformed is what every malformed-JSON error of this package wraps:
+// errors.Is(err, ErrMalformed) tells it from a document that breaks its schema.
+// The error itself is a *jsonpos.Error carrying the line and column (the
+// caller sets its File). It is jsonpos.ErrMalformed, shared by every reader.
+var ErrMalformed = jsonpos.ErrMalformed
 
-func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("malformed JSON at line %d, column %d: %s", e.Line, e.Column, e.Msg)
-}
-
-func (e *SyntaxError) Unwrap() error { return e.Err }
-
-func newSyntaxError(data []byte, off int64, msg string, err error) *SyntaxError {
-	off = max(0, min(off, int64(len(data))))
-	line, col := jsonpos.LineCol(data, off)
-	return &SyntaxError{
-		Line:   line,
-		Column: col,
-		Offset: off,
-		Msg:    msg,
-		Err:    err,
-	}
+func newSyntaxError(data []byte, off int64, msg string, err error) *jsonpos.Error {
+	return jsonpos.At("", data, off, &jsonpos.Malformed{Msg: msg, Err: err})
 }
 
 // decode parses data as exactly one JSON value in the shape the validator wants:
@@ -76,19 +58,9 @@ func decode(data []byte) (any, error) {
 	return v, nil
 }
 
-// scannerError locates the syntax error in data, which json.Valid rejected.
-func scannerError(data []byte) error {
-	err := json.Unmarshal(data, new(json.RawMessage))
-	var se *json.SyntaxError
-	if !errors.As(err, &se) {
-		return newSyntaxError(data, 0, fmt.Sprint(err), err)
-	}
-	off := se.Offset - 1
-	if se.Offset >= int64(len(data)) && strings.Contains(se.Error(), "end of JSON input") {
-		off = int64(len(data))
-	}
-	return newSyntaxError(data, off, se.Error(), err)
-}
+// scannerError locates the syntax error in data, which json.Valid rejected,
+// by the rule every reader shares.
+func scannerError(data []byte) error { return jsonpos.Syntax("", data) }
 
 func decodeValue(d *json.Decoder, data []byte, path []string) (any, error) {
 	if len(path) > maxDepth {
@@ -148,7 +120,7 @@ func decodeValue(d *json.Decoder, data []byte, path []string) (any, error) {
 	}
 }
 
-// tokenError turns an error from json.Decoder.Token into a SyntaxError. decode has checked
+// tokenError turns an error from json.Decoder.Token into a syntax error. decode has checked
 // the syntax already, so this is a guard; its position is approximate.
 func tokenError(data []byte, d *json.Decoder, err error) error {
 	switch {

@@ -22,7 +22,7 @@ var crawlerFields = []string{"kernelversion", "headers", "kernelconfigdata"}
 //     misspelt architecture key is reported by validation rather than as an unknown file.
 //
 // Anything else is an error wrapping ErrUnknownFormat that says why; malformed JSON is a
-// *SyntaxError.
+// *jsonpos.Error wrapping ErrMalformed.
 func Detect(data []byte) (Kind, error) {
 	v, err := decode(data)
 	if err != nil {

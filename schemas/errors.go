@@ -21,6 +21,9 @@ type Violation struct {
 	Pointer string
 	// Message says which rule failed and, where it helps, the value.
 	Message string
+	// AtKey says the problem is the property itself (one that is not
+	// allowed), so a position belongs on its key rather than its value.
+	AtKey bool
 }
 
 func (v Violation) String() string { return displayPointer(v.Pointer) + ": " + v.Message }
@@ -74,7 +77,7 @@ func explain(ve *jsonschema.ValidationError, schemaDoc, instance any) []Violatio
 	vs := make([]Violation, 0, len(out))
 	seen := map[Violation]bool{}
 	for _, v := range out {
-		pub := Violation{Pointer: pointer(v.path), Message: v.msg}
+		pub := Violation{Pointer: pointer(v.path), Message: v.msg, AtKey: v.atKey}
 		if !seen[pub] { // the same rule reached through two $refs reports twice
 			seen[pub] = true
 			vs = append(vs, pub)
@@ -84,8 +87,9 @@ func explain(ve *jsonschema.ValidationError, schemaDoc, instance any) []Violatio
 }
 
 type violation struct {
-	path []string
-	msg  string
+	path  []string
+	msg   string
+	atKey bool
 }
 
 func collect(e *jsonschema.ValidationError, schemaDoc, instance any, out *[]violation) {
@@ -94,7 +98,7 @@ func collect(e *jsonschema.ValidationError, schemaDoc, instance any, out *[]viol
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
 		for _, m := range k.Missing {
-			*out = append(*out, violation{child(m), "required property is missing"})
+			*out = append(*out, violation{child(m), "required property is missing", false})
 		}
 	case *kind.AdditionalProperties:
 		msg := "property is not allowed"
@@ -102,7 +106,7 @@ func collect(e *jsonschema.ValidationError, schemaDoc, instance any, out *[]viol
 			msg += " (allowed: " + strings.Join(allowed, ", ") + ")"
 		}
 		for _, p := range k.Properties {
-			*out = append(*out, violation{child(p), msg})
+			*out = append(*out, violation{child(p), msg, true})
 		}
 	case *kind.PropertyNames:
 		// The causes validate the key itself, so their locations are meaningless here.
@@ -114,9 +118,9 @@ func collect(e *jsonschema.ValidationError, schemaDoc, instance any, out *[]viol
 				why = append(why, s.msg)
 			}
 		}
-		*out = append(*out, violation{child(k.Property), "key is not allowed: " + strings.Join(why, "; ")})
+		*out = append(*out, violation{child(k.Property), "key is not allowed: " + strings.Join(why, "; "), true})
 	case *kind.AnyOf, *kind.OneOf:
-		*out = append(*out, violation{at, alternatives(e, schemaDoc, instance)})
+		*out = append(*out, violation{at, alternatives(e, schemaDoc, instance), false})
 	case *kind.Not:
 		msg := "matches a forbidden schema"
 		if p, ok := lookup(schemaDoc, e.SchemaURL, "not", "pattern").(string); ok {
@@ -125,26 +129,28 @@ func collect(e *jsonschema.ValidationError, schemaDoc, instance any, out *[]viol
 		if s, ok := valueAt(instance, at).(string); ok {
 			msg = fmt.Sprintf("%q %s", s, msg)
 		}
-		*out = append(*out, violation{at, msg})
+		*out = append(*out, violation{at, msg, false})
 	case *kind.Pattern:
-		*out = append(*out, violation{at, fmt.Sprintf("%q does not match pattern %s", k.Got, k.Want)})
+		*out = append(*out, violation{at, fmt.Sprintf("%q does not match pattern %s", k.Got, k.Want), false})
 	case *kind.Type:
-		*out = append(*out, violation{at, fmt.Sprintf("got %s, want %s", k.Got, strings.Join(k.Want, " or "))})
+		*out = append(*out, violation{at, fmt.Sprintf("got %s, want %s", k.Got, strings.Join(k.Want, " or ")), false})
 	case *kind.Format:
-		*out = append(*out, violation{at, fmt.Sprintf("%s is not a valid %s: %v", quoteValue(k.Got), k.Want, k.Err)})
+		*out = append(*out, violation{at, fmt.Sprintf("%s is not a valid %s: %v", quoteValue(k.Got), k.Want, k.Err), false})
 	case *kind.MinItems:
-		*out = append(*out, violation{at, fmt.Sprintf("has %d items, want at least %d", k.Got, k.Want)})
+		*out = append(*out, violation{at, fmt.Sprintf("has %d items, want at least %d", k.Got, k.Want), false})
 	case *kind.MaxItems:
-		*out = append(*out, violation{at, fmt.Sprintf("has %d items, want at most %d", k.Got, k.Want)})
+		*out = append(*out, violation{at, fmt.Sprintf("has %d items, want at most %d", k.Got, k.Want), false})
 	case *kind.MinLength:
-		*out = append(*out, violation{at, fmt.Sprintf("%v is %d characters long, want at least %d", quoteValue(valueAt(instance, at)), k.Got, k.Want)})
+		*out = append(*out, violation{at, fmt.Sprintf("%v is %d characters long, want at least %d", quoteValue(valueAt(instance, at)), k.Got, k.Want), false})
 	case *kind.MaxLength:
-		*out = append(*out, violation{at, fmt.Sprintf("is %d characters long, want at most %d", k.Got, k.Want)})
+		*out = append(*out, violation{at, fmt.Sprintf("is %d characters long, want at most %d", k.Got, k.Want), false})
 	case *kind.UniqueItems:
-		*out = append(*out, violation{at, fmt.Sprintf("items %d and %d are the same", k.Duplicates[0], k.Duplicates[1])})
+		// Point at the second item: it is the one to delete, and a position
+		// (validate's file:line:col) then lands on it rather than on the list.
+		*out = append(*out, violation{child(strconv.Itoa(k.Duplicates[1])), fmt.Sprintf("the same as item %d", k.Duplicates[0]), false})
 	default:
 		if len(e.Causes) == 0 {
-			*out = append(*out, violation{at, e.ErrorKind.LocalizedString(printer)})
+			*out = append(*out, violation{at, e.ErrorKind.LocalizedString(printer), false})
 			return
 		}
 		// Structural kinds (the root, $ref, allOf, ...): the causes say what is wrong.

@@ -125,8 +125,8 @@ func compile(kind Kind) (*jsonschema.Schema, any, error) {
 	return sch, doc, nil
 }
 
-// Validate checks data against kind's schema. A malformed document gives a *SyntaxError
-// (with line and column), a document that breaks the schema a *ValidationError listing
+// Validate checks data against kind's schema. A malformed document gives a
+// *jsonpos.Error (line and column) wrapping ErrMalformed, a document that breaks the schema a *ValidationError listing
 // every violation with its JSON pointer. The error does not name the file: callers add it.
 func Validate(kind Kind, data []byte) error {
 	c, err := load(kind)

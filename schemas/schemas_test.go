@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/matrixgen/matrixgen/internal/jsonpos"
 )
 
 // falcoCorpus is the real Falco kernel-crawler output of 2022-08-29, unchanged.
@@ -215,7 +217,7 @@ func TestDetect(t *testing.T) {
 		{"key holds a string", `{"debian":"6.1.0-53-amd64"}`, "", `key "debian" holds a string`},
 		{"only empty lists", `{"debian":[],"ubuntu":[]}`, "", "every list is empty"},
 		{"entries without kernelrelease", `{"debian":[{"name":"linux"}]}`, "", "no entry has a kernelrelease"},
-		{"malformed", `{"x86_64": [}`, "", "malformed JSON at line 1, column 13"},
+		{"malformed", `{"x86_64": [}`, "", "line 1, column 13: malformed JSON"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -229,9 +231,9 @@ func TestDetect(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("Detect(%s) = %q, %v; want error containing %q", tc.in, got, err, tc.wantErr)
 			}
-			var se *SyntaxError
-			if !errors.Is(err, ErrUnknownFormat) && !errors.As(err, &se) {
-				t.Errorf("Detect(%s) error %v is neither ErrUnknownFormat nor *SyntaxError", tc.in, err)
+			var se *jsonpos.Error
+			if !errors.Is(err, ErrUnknownFormat) && !(errors.As(err, &se) && errors.Is(err, ErrMalformed)) {
+				t.Errorf("Detect(%s) error %v is neither ErrUnknownFormat nor a malformed-JSON *jsonpos.Error", tc.in, err)
 			}
 		})
 	}
@@ -294,7 +296,7 @@ func TestValidate(t *testing.T) {
 		{"kernels distroversion too long", Kernels, kernel("6.1", strings.Repeat("1", 33)), "/x86_64/0/distroversion", "at most 32"},
 		{"kernels distroversion with ..", Kernels, kernel("6.1", "1..2"), "/x86_64/0/distroversion", `"1..2" must not match pattern`},
 		{"kernels missing release", Kernels, `{"aarch64":[{"target":"debian","distroversion":"12"}]}`, "/aarch64/0/kernelrelease", "required property is missing"},
-		{"kernels duplicate entry", Kernels, `{"riscv64":[{"target":"debian","kernelrelease":"6.12.107+deb13-riscv64","distroversion":"13"},{"target":"debian","kernelrelease":"6.12.107+deb13-riscv64","distroversion":"13"}]}`, "/riscv64", "items 0 and 1 are the same"},
+		{"kernels duplicate entry", Kernels, `{"riscv64":[{"target":"debian","kernelrelease":"6.12.107+deb13-riscv64","distroversion":"13"},{"target":"debian","kernelrelease":"6.12.107+deb13-riscv64","distroversion":"13"}]}`, "/riscv64/1", "the same as item 0"},
 		{"kernels unknown arch lists allowed ones", Kernels, `{"arm64":[]}`, "/arm64", "allowed: aarch64, aarch64+64k, riscv64, x86_64"},
 		{"kernels arch holds an object", Kernels, `{"x86_64":{}}`, "/x86_64", "got object, want array"},
 
@@ -387,15 +389,15 @@ func TestSyntaxErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, kind := range Kinds() {
 				err := Validate(kind, []byte(tc.in))
-				var se *SyntaxError
-				if !errors.As(err, &se) {
-					t.Fatalf("Validate(%q, %q) = %v; want a *SyntaxError", kind, tc.in, err)
+				var se *jsonpos.Error
+				if !errors.As(err, &se) || !errors.Is(err, ErrMalformed) {
+					t.Fatalf("Validate(%q, %q) = %v; want a *jsonpos.Error wrapping ErrMalformed", kind, tc.in, err)
 				}
-				if se.Line != tc.line || se.Column != tc.col || !strings.Contains(se.Error(), tc.msg) {
+				if se.Line != tc.line || se.Col != tc.col || !strings.Contains(se.Error(), tc.msg) {
 					t.Errorf("Validate(%q, %q) = %v (line %d, column %d); want line %d, column %d, %q",
-						kind, tc.in, err, se.Line, se.Column, tc.line, tc.col, tc.msg)
+						kind, tc.in, err, se.Line, se.Col, tc.line, tc.col, tc.msg)
 				}
-				want := fmt.Sprintf("malformed JSON at line %d, column %d: ", tc.line, tc.col)
+				want := fmt.Sprintf("line %d, column %d: malformed JSON: ", tc.line, tc.col)
 				if !strings.HasPrefix(err.Error(), want) {
 					t.Errorf("Validate(%q, %q) = %q; want prefix %q", kind, tc.in, err, want)
 				}
@@ -555,13 +557,13 @@ func FuzzDetect(f *testing.F) {
 		kind, detectErr := Detect(data)
 		anyKind, anyErr := ValidateAny(data)
 		if !json.Valid(data) {
-			var se *SyntaxError
-			if !errors.As(detectErr, &se) || !errors.As(anyErr, &se) {
-				t.Fatalf("malformed %q: Detect = %q, %v; ValidateAny = %q, %v; want *SyntaxError", data, kind, detectErr, anyKind, anyErr)
+			var se *jsonpos.Error
+			if !errors.As(detectErr, &se) || !errors.As(anyErr, &se) || !errors.Is(detectErr, ErrMalformed) {
+				t.Fatalf("malformed %q: Detect = %q, %v; ValidateAny = %q, %v; want a malformed-JSON *jsonpos.Error", data, kind, detectErr, anyKind, anyErr)
 			}
 			for _, k := range Kinds() {
-				if err := Validate(k, data); !errors.As(err, &se) {
-					t.Fatalf("malformed %q: Validate(%q) = %v; want *SyntaxError", data, k, err)
+				if err := Validate(k, data); !errors.As(err, &se) || !errors.Is(err, ErrMalformed) {
+					t.Fatalf("malformed %q: Validate(%q) = %v; want a malformed-JSON *jsonpos.Error", data, k, err)
 				}
 			}
 			return

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/kernelsfile"
 )
 
@@ -31,7 +32,7 @@ Without --distro-version the version is derived from the release (Ubuntu needs
 --kernel-version or --distro-version). A release whose marker contradicts
 --distro-version is refused. An invalid or underivable kernel is refused and
 the file is left untouched; a kernel already present changes nothing.
-A missing kernels file is created.`,
+A missing kernels file is created.` + exitCodesHelp(),
 		Example: `  matrixgen add-kernel --target amazonlinux --arch x86_64 --release 6.12.58-82.121.amzn2023.x86_64
   matrixgen add-kernel --target ubuntu --arch arm64 --release 6.14.0-1021-gcp --distro-version 24.04`,
 		Args: cobra.NoArgs,
@@ -39,7 +40,7 @@ A missing kernels file is created.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return addKernelRun(opts)
+			return addKernelRun(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -55,7 +56,13 @@ A missing kernels file is created.`,
 	return cmd
 }
 
-func addKernelRun(opts *addKernelOptions) error {
+func addKernelRun(ctx context.Context, opts *addKernelOptions) error {
+	switch opts.Kernels {
+	case "":
+		return usageErr("--kernels is empty: give the kernels.json to update")
+	case inputs.Stdin:
+		return usageErr("--kernels -: add-kernel updates a file in place; give its path")
+	}
 	arch, err := matrixgen.ParseArch(opts.Arch)
 	if err != nil {
 		return usageErr("--arch: %w", err)
@@ -69,17 +76,17 @@ func addKernelRun(opts *addKernelOptions) error {
 	if err != nil {
 		return err
 	}
-	kernels, err := kernelsfile.Read(opts.Kernels)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	added := false
+	err = kernelsfile.Update(ctx, opts.Kernels, func(kernels []matrixgen.Kernel) ([]matrixgen.Kernel, bool, error) {
+		kernels, added = kernelsfile.Add(kernels, k)
+		return kernels, added, nil
+	})
+	if err != nil {
 		return err
 	}
-	kernels, added := kernelsfile.Add(kernels, k)
 	if !added {
 		fmt.Fprintf(opts.io.ErrOut, "%s: already present in %s; nothing changed\n", k.Key(), opts.Kernels)
 		return nil
-	}
-	if err := kernelsfile.Write(opts.Kernels, kernels); err != nil {
-		return err
 	}
 	fmt.Fprintf(opts.io.ErrOut, "added %s to %s\n", k.Key(), opts.Kernels)
 	return nil

@@ -73,27 +73,32 @@ func TestTranscripts(t *testing.T) {
 		{"unknown-command", []string{"frobnicate"}, "", 2},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := runCLI(t, tt.stdin, nil, tt.args...)
-			if r.code != tt.code {
-				t.Errorf("matrixgen %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(tt.args, " "), r.code, tt.code, r.stdout, r.stderr)
-			}
-			got := fmt.Sprintf("$ matrixgen %s\nexit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(tt.args, " "), r.code, r.stdout, r.stderr)
-			golden := filepath.Join("testdata", tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("transcript differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", golden, got, want)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { transcript(t, tt.name, tt.stdin, tt.code, tt.args...) })
+	}
+}
+
+// transcript runs the CLI and compares exit code, stdout and stderr with
+// testdata/<name>.golden (rewritten with -update).
+func transcript(t *testing.T, name, stdin string, code int, args ...string) {
+	t.Helper()
+	r := runCLI(t, stdin, nil, args...)
+	if r.code != code {
+		t.Errorf("matrixgen %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, code, r.stdout, r.stderr)
+	}
+	got := fmt.Sprintf("$ matrixgen %s\nexit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	golden := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("transcript differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", golden, got, want)
 	}
 }
 
@@ -113,18 +118,19 @@ func TestAddKernel(t *testing.T) {
 		{"duplicate", []string{"--target", "amazonlinux", "--arch", "amd64", "--release", "6.12.58-82.121.amzn2023.x86_64"}, 0, "already present"},
 		{"explicit ubuntu", []string{"--target", "ubuntu", "--arch", "arm64", "--release", "6.14.0-1021-gcp", "--distro-version", "24.04"}, 0, "added ubuntu/24.04/aarch64/6.14.0-1021-gcp"},
 		{"ubuntu ambiguous", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.14.0-1021-gcp"}, 1, "underivable"},
-		{"contradiction", []string{"--target", "fedora", "--arch", "x86_64", "--release", "6.14.0-100.fc42.x86_64", "--distro-version", "41"}, 1, "is fedora 42"},
-		// Each of these was accepted before the consistency rule moved into the domain (issue 6).
-		{"el9 aarch64 as x86_64", []string{"--target", "rocky", "--arch", "x86_64", "--release", "5.14.0-503.11.1.el9_5.aarch64"}, 1, `names aarch64 by its ".aarch64"`},
-		{"debian arm64 as amd64", []string{"--target", "debian", "--arch", "amd64", "--release", "6.1.0-28-arm64"}, 1, `names aarch64 by its "-arm64"`},
-		{"fedora x86_64 as arm64", []string{"--target", "fedora", "--arch", "arm64", "--release", "6.14.0-100.fc42.x86_64"}, 1, `names x86_64`},
-		{"ubuntu 6.8 in 20.04", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-49-generic", "--distro-version", "20.04"}, 1, "Ubuntu 20.04 does not ship"},
-		{"ubuntu 99.99", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-49-generic", "--distro-version", "99.99"}, 1, "not an Ubuntu release"},
-		{"ubuntu 5.15 in 24.04", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "5.15.0-125-generic", "--distro-version", "24.04"}, 1, "Ubuntu 24.04 does not ship"},
-		{"amazon without marker", []string{"--target", "amazonlinux2", "--arch", "x86_64", "--release", "6.8.0-79-generic", "--distro-version", "2"}, 1, "amzn"},
+		{"contradiction", []string{"--target", "fedora", "--arch", "x86_64", "--release", "6.14.0-100.fc42.x86_64", "--distro-version", "41"}, 2, "is fedora 42"},
+		// Each of these was accepted before the consistency rule moved into the domain (issue 6);
+		// an invalid value on the command line is a usage error (2), whichever field it is in.
+		{"el9 aarch64 as x86_64", []string{"--target", "rocky", "--arch", "x86_64", "--release", "5.14.0-503.11.1.el9_5.aarch64"}, 2, `names aarch64 by its ".aarch64"`},
+		{"debian arm64 as amd64", []string{"--target", "debian", "--arch", "amd64", "--release", "6.1.0-28-arm64"}, 2, `names aarch64 by its "-arm64"`},
+		{"fedora x86_64 as arm64", []string{"--target", "fedora", "--arch", "arm64", "--release", "6.14.0-100.fc42.x86_64"}, 2, `names x86_64`},
+		{"ubuntu 6.8 in 20.04", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-49-generic", "--distro-version", "20.04"}, 2, "Ubuntu 20.04 does not ship"},
+		{"ubuntu 99.99", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-49-generic", "--distro-version", "99.99"}, 2, "not an Ubuntu release"},
+		{"ubuntu 5.15 in 24.04", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "5.15.0-125-generic", "--distro-version", "24.04"}, 2, "Ubuntu 24.04 does not ship"},
+		{"amazon without marker", []string{"--target", "amazonlinux2", "--arch", "x86_64", "--release", "6.8.0-79-generic", "--distro-version", "2"}, 2, "amzn"},
 		{"debian +bpo by hand", []string{"--target", "debian", "--arch", "x86_64", "--release", "6.12.12+bpo-amd64", "--distro-version", "12"}, 0, "added debian/12/x86_64/6.12.12+bpo-amd64"},
 		{"ubuntu uname -v", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-57-generic", "--kernel-version", "#41~22.04.1-Ubuntu SMP PREEMPT_DYNAMIC Fri Mar 28"}, 0, "added ubuntu/22.04/x86_64/6.8.0-57-generic"},
-		{"shell", []string{"--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28$(reboot)", "--distro-version", "12"}, 1, "invalid: kernelrelease"},
+		{"shell", []string{"--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28$(reboot)", "--distro-version", "12"}, 2, "invalid: kernelrelease"},
 		{"bad arch", []string{"--target", "debian", "--arch", "sparc", "--release", "6.1.0-28-amd64"}, 2, `arch "sparc"`},
 		{"missing flag", []string{"--target", "debian", "--arch", "x86_64"}, 2, "release"},
 	}

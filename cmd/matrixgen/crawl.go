@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,7 @@ type crawlOptions struct {
 	Stats           string
 	Previous        string
 	Discover        bool
+	Vault           bool
 	CheckValidUntil bool
 	Now             string
 	Timeout         time.Duration
@@ -54,29 +56,48 @@ kernel-crawler list.json shape plus distroversion on every entry.
 Distributions and their default releases (--distro, --release):
 ` + crawlers.DistroHelp() + `
 --release takes RELEASE where it names one release of the distributions asked
-for, or DISTRO/RELEASE (debian/bookworm).
+for, or DISTRO/RELEASE (debian/bookworm, rocky/9.4, fedora/38,
+amazonlinux2023/latest). --arch takes x86_64, aarch64, aarch64+64k (the RHEL
+family's 64k-page kernels, read from the aarch64 repositories) and riscv64.
 
 Debian and Ubuntu: every InRelease is verified against the archive keyrings
 (embedded; --keyring replaces them) and its Valid-Until; every Packages file
 against the SHA256 the signed InRelease lists. Every linux-headers-<abi>-<flavor>
 package is one kernel, with the URLs of the headers, common headers and kbuild
-packages it depends on, resolved across the release's suites. Every kernel is
-checked against the suite it was found in: one whose release contradicts it is
-refused with a warning.
+packages it depends on, resolved across the release's suites.
 
-Unchanged indices cost one 304 with the on-disk cache, and an index whose
-signed digest is unchanged since the last run is not parsed again.
+RPM distributions: repodata/repomd.xml, then its primary index (primary_db
+where a repository has no primary XML), verified by checksum as it streams
+and by open-checksum after decompression. kernel-devel, kernel-64k-devel,
+Amazon's kernel<series>-devel and Oracle's kernel-uek-devel are kernels.
+Amazon Linux 2023's kernel-livepatch repository adds the live-patched kernels,
+marked "source": "livepatch".
+
+Every kernel is checked against the release it was found in: one whose own
+markers contradict it is refused with a warning. Unchanged indices cost one
+304 with the on-disk cache, and an index whose verified digest is unchanged
+since the last run is not parsed again.
 
 A dead mirror, a bad signature, a checksum mismatch or a truncated file fails
 only its source, named on stderr with its URL; the rest is written. With
 --previous, a failed release's kernels are carried over from the previous
-output (marked "carried_over": true) instead of dropped. Ctrl-C or --timeout
-writes what finished and names the rest as failed.
+output (marked "carried_over": true) instead of dropped.
+
+Mirror keys for --mirror: debian, debian-security, ubuntu, ubuntu-security,
+ubuntu-ports.
+
+Without --previous, the output being replaced (--out or --out-dir) serves as
+the previous crawl. An arch whose every source failed is not written at all:
+its old list.json stays as it was, and stderr says so.
+
+Ctrl-C or --timeout ends the crawl early: what finished is written, every
+unfinished source is named as failed, and the exit code is 3.
 
 Mirror keys for --mirror KEY=URL, with their defaults:
-` + crawlers.MirrorHelp() + `
-Exit status: 0 every source fine; 3 output written but some sources failed
-(named on stderr); 1 nothing written; 2 usage error.`,
+` + crawlers.MirrorHelp() + exitCodesHelp(
+			"1  nothing written: every source failed, or none finished before Ctrl-C or --timeout",
+			"3  partial: output written, but some sources failed or did not finish",
+			"   (each named on stderr with its URL)"),
 		Example: `  matrixgen crawl --distro debian --release bookworm --out list.json
   matrixgen crawl --arch x86_64,aarch64,riscv64 --out-dir out --stats stats.json
   matrixgen crawl --mirror debian=http://127.0.0.1:8080/debian --mirror debian-security=http://127.0.0.1:8080/debian-security --distro debian
@@ -89,6 +110,10 @@ Exit status: 0 every source fine; 3 output written but some sources failed
 			if len(opts.Arches) > 1 && opts.OutDir == "" {
 				return usageErr("%d arches need --out-dir DIR (writes DIR/<arch>/list.json); --out and stdout take one arch", len(opts.Arches))
 			}
+			if opts.Timeout <= 0 {
+				// 0 used to mean "no limit" by accident; a crawl always has one.
+				return usageErr("--timeout %s: want a positive duration, e.g. 30m", opts.Timeout)
+			}
 			if opts.Concurrency < 1 {
 				return usageErr("--concurrency %d: want at least 1", opts.Concurrency)
 			}
@@ -99,11 +124,11 @@ Exit status: 0 every source fine; 3 output written but some sources failed
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&opts.Distros, "distro", nil, "distributions to crawl (default all; see above)")
-	f.StringSliceVar(&opts.Arches, "arch", []string{"x86_64"}, "architectures: x86_64 (amd64), aarch64 (arm64), riscv64")
-	f.StringSliceVar(&opts.Releases, "release", nil, "releases, e.g. bookworm,noble or debian/bookworm (default: each distribution's defaults)")
+	f.StringSliceVar(&opts.Distros, "distro", nil, "distributions to crawl (default all; listed above)")
+	f.StringSliceVar(&opts.Arches, "arch", []string{"x86_64"}, "architectures: x86_64 (amd64), aarch64 (arm64), aarch64+64k, riscv64")
+	f.StringSliceVar(&opts.Releases, "release", nil, "releases: bookworm,noble or DISTRO/RELEASE (default: each distribution's defaults)")
 	f.StringVar(&opts.Component, "component", "main", "archive component")
-	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "KEY=URL mirror override; repeatable (keys above)")
+	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "KEY=URL mirror override; repeatable (keys listed above)")
 	f.StringArrayVar(&opts.Keyrings, "keyring", nil, "OpenPGP keyring file to verify InRelease with; repeatable (default: embedded Debian and Ubuntu archive keyrings)")
 	f.IntVar(&opts.Concurrency, "concurrency", 8, "requests in flight across all mirrors (4 per host at most)")
 	f.StringVar(&opts.CacheDir, "cache-dir", defaultCacheDir(), "conditional-GET cache directory")
@@ -112,6 +137,7 @@ Exit status: 0 every source fine; 3 output written but some sources failed
 	f.StringVar(&opts.OutDir, "out-dir", "", "write DIR/<arch>/list.json for each arch")
 	f.StringVar(&opts.Stats, "stats", "", "write request counters as JSON here")
 	f.StringVar(&opts.Previous, "previous", "", "previous crawl output (list.json, or the --out-dir): kernels of failed sources are carried over")
+	f.BoolVar(&opts.Vault, "vault", false, "also crawl the minor releases the Rocky and AlmaLinux vaults list (9.4, 9.5, ...)")
 	f.BoolVar(&opts.Discover, "discover", false, "list each mirror's dists/ to find and crawl releases the built-in table does not know")
 	f.BoolVar(&opts.CheckValidUntil, "check-valid-until", true, "refuse InRelease files past their Valid-Until, as apt does")
 	f.StringVar(&opts.Now, "now", "", "clock for signature and Valid-Until checks (RFC 3339), for reproducing a past crawl")
@@ -129,7 +155,7 @@ func defaultCacheDir() string {
 
 func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	start := time.Now()
-	req := crawlers.Request{Distros: opts.Distros, Releases: opts.Releases, Concurrency: opts.Concurrency,
+	req := crawlers.Request{Distros: opts.Distros, Releases: opts.Releases, Concurrency: opts.Concurrency, Vault: opts.Vault,
 		Component: opts.Component, Discover: opts.Discover, SkipValidUntil: !opts.CheckValidUntil, KeyringFiles: opts.Keyrings}
 	for _, a := range opts.Arches {
 		arch, err := matrixgen.ParseArch(a)
@@ -153,24 +179,32 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 		req.Now = func() time.Time { return t }
 	}
-	if opts.Previous != "" {
+	log := slog.New(slog.NewTextHandler(opts.io.ErrOut, nil))
+	implicitPrevious := ""
+	switch {
+	case opts.Previous != "":
 		prev, err := falco.ReadTree(opts.Previous, req.Arches)
 		if err != nil {
 			return fmt.Errorf("--previous: %w", err)
 		}
 		req.Previous = prev
+	case outputPath(opts) != "" && fileExists(outputPath(opts)):
+		// Without --previous, the output being replaced is the previous
+		// crawl: a source that fails now must not drop its kernels from it.
+		prev, err := falco.ReadTree(outputPath(opts), req.Arches)
+		if err != nil {
+			log.Warn("cannot carry over from the existing output; a failed source's kernels will not be kept", "path", outputPath(opts), "err", err)
+		} else {
+			req.Previous, implicitPrevious = prev, outputPath(opts)
+		}
 	}
 	cacheDir := opts.CacheDir
 	if opts.NoCache {
 		cacheDir = ""
 	}
-	if cacheDir != "" {
-		if err := os.MkdirAll(cacheDir, 0o755); err != nil {
-			return fmt.Errorf("--cache-dir: %w", err)
-		}
-	}
+	// The cache directory is created by the first cache write, so a
+	// request refused above (or by crawlers.Run's checks) leaves no trace.
 	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency})
-	log := slog.New(slog.NewTextHandler(opts.io.ErrOut, nil))
 	var bar *progressbar.ProgressBar
 	req.Progress = func(p crawlers.Progress) {
 		if opts.io.ErrTTY {
@@ -181,25 +215,25 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 			_ = bar.Set(p.Done)
 			return
 		}
-		if p.Err != nil {
-			log.Warn("source failed", "job", p.Job.String(), "source", p.Source, "done", p.Done, "total", p.Total)
-			return
-		}
-		log.Info("source crawled", "job", p.Job.String(), "source", p.Source, "done", p.Done, "total", p.Total)
+		// Failures are named once, with their error, after the crawl.
+		log.Info("source finished", "job", p.Job.String(), "source", p.Source, "ok", p.Err == nil, "done", p.Done, "total", p.Total)
 	}
-	ctx := cmd.Context()
-	if opts.Timeout > 0 {
-		var cancel func()
-		ctx, cancel = contextWithTimeout(ctx, opts.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), opts.Timeout)
+	defer cancel()
 	rep, err := crawlers.Run(ctx, client, req)
 	var ue *crawlers.UsageError
-	if errors.As(err, &ue) {
+	switch {
+	case errors.As(err, &ue):
 		return usageErr("%s", ue.Msg)
-	}
-	if err != nil {
+	case err != nil:
 		return err
+	}
+	interrupted := ""
+	switch {
+	case errors.Is(rep.Interrupted, context.DeadlineExceeded) && cmd.Context().Err() == nil:
+		interrupted = fmt.Sprintf("--timeout %s reached", opts.Timeout)
+	case rep.Interrupted != nil:
+		interrupted = "interrupted"
 	}
 	for _, d := range rep.Discovered {
 		log.Info("discovered release not in the built-in table", "release", d)
@@ -210,9 +244,15 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	for _, f := range rep.Failures {
 		log.Error("source failed", "distro", f.Job.Distro, "release", f.Job.Release, "arch", f.Job.Arch, "source", f.Source, "url", f.URL, "err", f.Err)
 	}
-	wrote, err := writeCrawl(opts, req.Arches, rep)
+	if implicitPrevious != "" && rep.CarriedOver > 0 {
+		log.Warn("kernels of failed sources carried over from the existing output (marked carried_over)", "path", implicitPrevious, "kernels", rep.CarriedOver)
+	}
+	wrote, kept, err := writeCrawl(opts, req.Arches, rep)
 	if err != nil {
 		return err
+	}
+	for _, k := range kept {
+		log.Error("every source of this arch failed: output not written", "arch", k.arch, "path", k.path, "kept", k.existed)
 	}
 	stats := crawlStats{Stats: client.Stats(), Sources: rep.Sources, FailedSources: len(rep.Failures), ReusedSources: rep.Reused}
 	if opts.Stats != "" {
@@ -223,10 +263,12 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	}
 	printCrawlSummary(opts.io.ErrOut, rep, stats, time.Since(start))
 	switch {
+	case !wrote && interrupted != "":
+		return &exitError{code: exitFailure, err: fmt.Errorf("%s before any source finished (%d unfinished); nothing written", interrupted, len(rep.Failures))}
 	case !wrote:
 		return &exitError{code: exitFailure, err: fmt.Errorf("every source failed (%d); nothing written", len(rep.Failures))}
-	case rep.Interrupted != nil:
-		fmt.Fprintf(opts.io.ErrOut, "matrixgen: crawl interrupted (%v): what finished is written; %d sources failed or did not finish (named above)\n", rep.Interrupted, len(rep.Failures))
+	case interrupted != "":
+		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %s: %d of %d sources unfinished or failed (named above); what finished is written\n", interrupted, len(rep.Failures), rep.Sources)
 		return silentExit(exitPartial)
 	case len(rep.Failures) > 0:
 		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %d of %d sources failed (named above); output written\n", len(rep.Failures), rep.Sources)
@@ -235,24 +277,79 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	return nil
 }
 
+// keptOutput is an arch whose list.json was not written because every one
+// of its sources failed: the file there (if any) is left as it was.
+type keptOutput struct {
+	arch    matrixgen.Arch
+	path    string
+	existed bool
+}
+
 // writeCrawl writes one list.json per arch (schema-checked by falco) and
-// says whether anything was written: not when every source failed.
-func writeCrawl(opts *crawlOptions, arches []matrixgen.Arch, rep *crawlers.Report) (bool, error) {
-	if len(rep.Kernels) == 0 && len(rep.Failures) > 0 {
-		return false, nil
+// says whether anything was written. An arch that had failed sources and
+// no kernel seen in this run is not written: every source that could say
+// anything about it failed, and writing would replace a good file with an
+// empty one (or one only restating it as carried over) because mirrors were
+// down.
+func writeCrawl(opts *crawlOptions, arches []matrixgen.Arch, rep *crawlers.Report) (bool, []keptOutput, error) {
+	failed := map[matrixgen.Arch]bool{}
+	for _, f := range rep.Failures {
+		failed[f.Job.Arch] = true
+	}
+	var write []matrixgen.Arch
+	var kept []keptOutput
+	for _, a := range arches {
+		if failed[a] && !seenFresh(rep.Kernels, a) {
+			p := ""
+			switch {
+			case opts.OutDir != "":
+				p = falco.TreePath(opts.OutDir, a)
+			case opts.Out != "":
+				p = opts.Out
+			}
+			kept = append(kept, keptOutput{a, p, p != "" && fileExists(p)})
+			continue
+		}
+		write = append(write, a)
+	}
+	if len(write) == 0 {
+		return false, kept, nil
 	}
 	switch {
 	case opts.OutDir != "":
-		return true, falco.WriteTree(opts.OutDir, arches, rep.Kernels)
+		return true, kept, falco.WriteTree(opts.OutDir, write, rep.Kernels)
 	case opts.Out != "":
-		return true, falco.WriteFile(opts.Out, rep.Kernels)
+		return true, kept, falco.WriteFile(opts.Out, rep.Kernels)
 	}
 	data, err := falco.MarshalChecked(rep.Kernels) // one arch: the flags allow no more
 	if err != nil {
-		return false, err
+		return false, kept, err
 	}
 	_, err = opts.io.Out.Write(data)
-	return true, err
+	return true, kept, err
+}
+
+// seenFresh says whether this run saw a kernel of arch itself (not carried over).
+func seenFresh(kernels []matrixgen.Kernel, arch matrixgen.Arch) bool {
+	for _, k := range kernels {
+		if k.Arch == arch && !k.CarriedOver {
+			return true
+		}
+	}
+	return false
+}
+
+// outputPath is where this crawl writes (a file or a tree), "" for stdout.
+func outputPath(opts *crawlOptions) string {
+	if opts.OutDir != "" {
+		return opts.OutDir
+	}
+	return opts.Out
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // crawlStats is what --stats writes: the fetch counters and the sources,

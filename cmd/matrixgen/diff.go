@@ -1,17 +1,15 @@
 package main
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
-	"slices"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/matrix"
+	"github.com/matrixgen/matrixgen/output"
 )
 
 type diffOptions struct {
@@ -28,14 +26,29 @@ func newCmdDiff(ios *ioStreams, runF func(*diffOptions) error) *cobra.Command {
 		Short: "Show kernels added and removed between two kernel files",
 		Long: `Compare two kernel sets and list the kernels added and removed, grouped by
 distribution and arch. Each side is kernels.json or crawl output (Falco
-list.json), detected from its content, given as a path or as git:REV:path.
+list.json), detected from its content, given as a path, as git:REV:path, or
+as - for stdin (one side at most).
 
---exit-code exits 1 when the sides differ, as git diff does.`,
+--exit-code exits 1 when the sides differ, as git diff does; then 1 cannot
+also mean trouble, so a side that cannot be read exits 5.` + exitCodesHelp(
+			"0  success (with --exit-code: the two sides are the same)",
+			"1  failure, nothing written (with --exit-code: the two sides differ)",
+			"3  partial: some entries of a side were skipped (named on stderr)",
+			"5  with --exit-code: a side could not be read"),
 		Example: `  matrixgen diff git:HEAD~1:kernels.json kernels.json
-  matrixgen diff --json old/x86_64/list.json new/x86_64/list.json | jq '.added[].kernelrelease'`,
+  matrixgen diff --json old/x86_64/list.json new/x86_64/list.json | jq '.added[].kernelrelease'
+  git show main:kernels.json | matrixgen diff --exit-code - kernels.json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return usageErr("diff takes two files, OLD and NEW (got %d); see 'matrixgen diff --help'", len(args))
+			}
+			if args[0] == inputs.Stdin && args[1] == inputs.Stdin {
+				return usageErr("diff: only one side can be - (stdin is read once)")
+			}
+			for i, a := range args {
+				if a == "" {
+					return usageErr("diff: %s is empty: give a path, git:REV:path or -", []string{"OLD", "NEW"}[i])
+				}
 			}
 			return nil
 		},
@@ -48,33 +61,25 @@ list.json), detected from its content, given as a path or as git:REV:path.
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, `print {"added":[...],"removed":[...]}`)
-	cmd.Flags().BoolVar(&opts.ExitCode, "exit-code", false, "exit 1 when the two sides differ")
+	cmd.Flags().BoolVar(&opts.ExitCode, "exit-code", false, "exit 1 when the two sides differ (and 5 when a side cannot be read)")
 	return cmd
 }
 
-type diffKernel struct {
-	Distribution  string `json:"distribution"`
-	DistroVersion string `json:"distroversion"`
-	Arch          string `json:"arch"`
-	KernelRelease string `json:"kernelrelease"`
-	Flavor        string `json:"flavor,omitempty"`
-}
-
-func toDiffKernels(ks []matrixgen.Kernel) []diffKernel {
-	out := make([]diffKernel, 0, len(ks))
-	for _, k := range ks {
-		out = append(out, diffKernel{k.Distribution, k.DistroVersion, string(k.Arch), k.Release, k.Flavor})
-	}
-	return out
-}
-
 func diffRun(cmd *cobra.Command, opts *diffOptions) error {
+	format := output.Text
+	if opts.JSON {
+		format = output.JSON
+	}
+	h, err := output.New(format, opts.io.Out, output.Options{TTY: opts.io.OutTTY})
+	if err != nil {
+		return usageErr("%w", err)
+	}
 	var sides [2][]matrixgen.Kernel
 	partial := false
 	for i, spec := range []string{opts.Old, opts.New} {
-		s, err := inputs.Load(cmd.Context(), spec)
+		s, err := inputs.LoadFrom(cmd.Context(), spec, opts.io.In)
 		if err != nil {
-			return err
+			return diffTrouble(opts, err)
 		}
 		for _, p := range s.Problems {
 			fmt.Fprintln(opts.io.ErrOut, "matrixgen: skipped:", p.Error())
@@ -83,21 +88,8 @@ func diffRun(cmd *cobra.Command, opts *diffOptions) error {
 		sides[i] = s.Kernels
 	}
 	d := matrix.Compare(sides[0], sides[1])
-	if opts.JSON {
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetEscapeHTML(false)
-		if opts.io.OutTTY {
-			enc.SetIndent("", "  ")
-		}
-		err := enc.Encode(struct {
-			Added   []diffKernel `json:"added"`
-			Removed []diffKernel `json:"removed"`
-		}{toDiffKernels(d.Added), toDiffKernels(d.Removed)})
-		if err != nil {
-			return err
-		}
-	} else if err := printDiff(opts.io, d); err != nil {
-		return err
+	if err := h.Diff(d); err != nil {
+		return diffTrouble(opts, err)
 	}
 	switch {
 	case partial:
@@ -108,42 +100,12 @@ func diffRun(cmd *cobra.Command, opts *diffOptions) error {
 	return nil
 }
 
-// printDiff prints one aligned table, grouped by distribution and arch,
-// additions before removals within a group.
-func printDiff(ios *ioStreams, d matrix.Diff) error {
-	type row struct {
-		sign string
-		k    matrixgen.Kernel
-	}
-	var rows []row
-	for _, k := range d.Added {
-		rows = append(rows, row{"+", k})
-	}
-	for _, k := range d.Removed {
-		rows = append(rows, row{"-", k})
-	}
-	slices.SortStableFunc(rows, func(a, b row) int {
-		if c := strings.Compare(a.k.Distribution, b.k.Distribution); c != 0 {
-			return c
-		}
-		if c := strings.Compare(string(a.k.Arch), string(b.k.Arch)); c != 0 {
-			return c
-		}
-		if a.sign != b.sign {
-			return strings.Compare(a.sign, b.sign) // "+" sorts before "-"
-		}
-		return matrixgen.Compare(a.k, b.k)
-	})
-	tw := tabwriter.NewWriter(ios.Out, 0, 4, 2, ' ', 0)
-	if len(rows) > 0 {
-		fmt.Fprintln(tw, "\tDISTRIBUTION\tARCH\tVERSION\tRELEASE")
-	}
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.sign, r.k.Distribution, r.k.Arch, r.k.DistroVersion, r.k.Release)
-	}
-	if err := tw.Flush(); err != nil {
+// diffTrouble gives a failure its exit code: with --exit-code, 1 means
+// "differ", so trouble exits 5; a usage error keeps 2.
+func diffTrouble(opts *diffOptions, err error) error {
+	var ee *exitError
+	if !opts.ExitCode || errors.As(err, &ee) || exitCode(err) == exitUsage {
 		return err
 	}
-	_, err := fmt.Fprintf(ios.Out, "%d added, %d removed\n", len(d.Added), len(d.Removed))
-	return err
+	return &exitError{code: exitTrouble, err: err}
 }

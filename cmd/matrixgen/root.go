@@ -6,20 +6,26 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/internal/jsonpos"
 )
 
 // Exit codes, the same for every command (README "Exit codes").
 const (
 	exitOK      = 0
 	exitFailure = 1 // nothing written; also `diff --exit-code`: the sides differ
-	exitUsage   = 2
+	exitUsage   = 2 // bad flags or arguments, including an invalid value given on the command line
 	exitPartial = 3 // output written, some sources or lines failed (named on stderr)
 	exitNothing = 4 // `matrix`: nothing to build and no --allow-empty
+	// exitTrouble is `diff --exit-code`'s failure (a side could not be read):
+	// 1 already means "differ" there, as with git diff, so trouble needs its own code.
+	exitTrouble = 5
 )
 
 // exitError carries an exit code through cobra back to run.
@@ -40,10 +46,94 @@ func usageErr(format string, args ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
+// asUsage marks err as a usage error unless it already carries a code.
+func asUsage(err error) error {
+	var ee *exitError
+	if err == nil || errors.As(err, &ee) {
+		return err
+	}
+	return &exitError{code: exitUsage, err: err}
+}
+
 // silentExit ends with code after the command printed what it had to.
 func silentExit(code int) error { return &exitError{code: code} }
 
-var version = "dev" // set with -ldflags "-X main.version=..."
+// exitCode is the code err ends the process with. It branches on types
+// only: an *exitError says its code; an invalid value (matrixgen.ErrInvalid)
+// that carries no file position came from a flag or argument, which is a
+// usage error, the same for a release, an arch or a target; anything else
+// is a failure.
+func exitCode(err error) int {
+	var ee *exitError
+	var pe *jsonpos.Error
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, matrixgen.ErrInvalid) && !errors.As(err, &pe):
+		return exitUsage
+	}
+	return exitFailure
+}
+
+// exitCodesHelp is the "Exit codes" paragraph for a command's Long help:
+// the codes every command shares plus the command's own lines, e.g.
+// exitCodesHelp("3  partial: ..."). A line for 0, 1 or 2 replaces the
+// shared one; lines starting with a space continue the line before.
+func exitCodesHelp(lines ...string) string {
+	codes := []string{
+		"0  success",
+		"1  failure, nothing written",
+		"2  usage error: a bad flag, argument or value given on the command line",
+	}
+	for _, l := range lines {
+		replaced := false
+		for i, c := range codes {
+			if l != "" && l[0] != ' ' && c[0] == l[0] {
+				codes[i], replaced = l, true
+			}
+		}
+		if !replaced {
+			codes = append(codes, l)
+		}
+	}
+	return "\n\nExit codes:\n  " + strings.Join(codes, "\n  ")
+}
+
+// buildVersion says which build this is: the module version and the VCS
+// commit the go command stamped into the binary (go build in a checkout
+// stamps vcs.revision; go install m@v stamps the version). Tests pass their
+// own *debug.BuildInfo.
+func buildVersion(bi *debug.BuildInfo, ok bool) string {
+	if !ok || bi == nil {
+		return "unknown (no build information in the binary)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, when, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			when = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = ", modified"
+			}
+		}
+	}
+	if rev == "" {
+		return v + " (no VCS commit recorded)"
+	}
+	if when != "" {
+		when = ", " + when
+	}
+	return fmt.Sprintf("%s (commit %s%s%s)", v, rev, when, modified)
+}
 
 // ioStreams lets tests run commands without a terminal.
 type ioStreams struct {
@@ -73,16 +163,27 @@ func newRootCmd(ios *ioStreams) *cobra.Command {
 or by crawling distro mirrors), derives each one's distro version, and emits
 GitHub Actions build matrices with only what is not built yet.
 
-Exit codes (every command):
+Exit codes (every command; each command's --help lists its own):
   0  success
   1  failure, nothing written (diff --exit-code: the two sides differ)
-  2  usage error
+  2  usage error: a bad flag, argument or value given on the command line
   3  partial: output written, but some sources or lines failed (named on stderr)
-  4  nothing to build (matrix without --allow-empty)`,
-		Version:       version,
+  4  nothing to build (matrix without --allow-empty)
+  5  diff --exit-code only: a side could not be read`,
+		// Arbitrary args reach RunE, so an unknown command is reported by
+		// our own typed error instead of cobra's untyped one.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return unknownCommand(cmd, args[0])
+			}
+			return cmd.Help()
+		},
+		Version:       buildVersion(debug.ReadBuildInfo()),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SuggestionsMinimumDistance = 2 // cobra's own default, which SuggestionsFor does not apply
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
@@ -98,7 +199,55 @@ Exit codes (every command):
 		newCmdValidate(ios, nil),
 		newCmdCrawl(ios, nil),
 	)
+	// cobra adds these during Execute; add them now so their argument
+	// errors are typed too.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	typeUsageErrors(root)
 	return root
+}
+
+// unknownCommand is the usage error for a command name matrixgen lacks.
+func unknownCommand(root *cobra.Command, name string) error {
+	msg := fmt.Sprintf("unknown command %q (see 'matrixgen --help')", name)
+	if sug := root.SuggestionsFor(name); len(sug) > 0 {
+		msg += "; did you mean " + strings.Join(sug, " or ") + "?"
+	}
+	return &exitError{code: exitUsage, err: errors.New(msg)}
+}
+
+// typeUsageErrors makes every way cobra refuses a command line a typed
+// usage error: argument validators (cobra.NoArgs, MinimumNArgs, ...) and
+// required flags, which cobra reports as plain errors. Required flags are
+// checked here, in PreRunE, before cobra's own check would return its
+// untyped error.
+func typeUsageErrors(c *cobra.Command) {
+	if args := c.Args; args != nil {
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			err := args(cmd, a)
+			var ee *exitError
+			if err == nil || errors.As(err, &ee) {
+				return err
+			}
+			return asUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
+		}
+	}
+	pre := c.PreRunE
+	c.PreRunE = func(cmd *cobra.Command, a []string) error {
+		if err := cmd.ValidateRequiredFlags(); err != nil {
+			return asUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
+		}
+		if err := cmd.ValidateFlagGroups(); err != nil {
+			return asUsage(err)
+		}
+		if pre != nil {
+			return pre(cmd, a)
+		}
+		return nil
+	}
+	for _, sub := range c.Commands() {
+		typeUsageErrors(sub)
+	}
 }
 
 // run executes the CLI and maps errors to exit codes; only main exits.
@@ -106,24 +255,9 @@ func run(ctx context.Context, args []string, ios *ioStreams) int {
 	root := newRootCmd(ios)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return exitOK
-	}
 	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintln(ios.ErrOut, "matrixgen:", ee.err)
-		}
-		return ee.code
+	if err != nil && (!errors.As(err, &ee) || ee.err != nil) {
+		fmt.Fprintln(ios.ErrOut, "matrixgen:", err)
 	}
-	fmt.Fprintln(ios.ErrOut, "matrixgen:", err)
-	// cobra reports unknown commands and bad arguments as plain errors.
-	if strings.HasPrefix(err.Error(), "unknown command") || strings.Contains(err.Error(), "arg(s)") || strings.Contains(err.Error(), "required flag") {
-		return exitUsage
-	}
-	return exitFailure
-}
-
-func contextWithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, d)
+	return exitCode(err)
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/falco"
 	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/matrix"
 )
@@ -36,9 +35,12 @@ func (s *sourceFlags) load(ctx context.Context, cmd *cobra.Command, ios *ioStrea
 	if err := s.Filter.Validate(); err != nil {
 		return nil, false, usageErr("%w", err)
 	}
+	if s.Kernels == "" {
+		return nil, false, usageErr("--kernels is empty: give the kernels.json to read (a path, git:REV:path or -)")
+	}
 	var sets [][]matrixgen.Kernel
 	partial := false
-	k, err := inputs.Load(ctx, s.Kernels)
+	k, err := inputs.LoadFrom(ctx, s.Kernels, ios.In)
 	switch {
 	case err == nil:
 		sets = append(sets, k.Kernels)
@@ -53,7 +55,7 @@ func (s *sourceFlags) load(ctx context.Context, cmd *cobra.Command, ios *ioStrea
 			return nil, false, err
 		}
 		for _, set := range loaded {
-			for _, g := range falco.GroupProblems(set.Problems) {
+			for _, g := range inputs.GroupProblems(set.Problems) {
 				fmt.Fprintln(ios.ErrOut, "matrixgen: skipped:", g)
 				partial = true
 			}

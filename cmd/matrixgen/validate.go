@@ -1,17 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/falco"
-	"github.com/matrixgen/matrixgen/kernelsfile"
-	"github.com/matrixgen/matrixgen/schemas"
+	"github.com/matrixgen/matrixgen/inputs"
+	"github.com/matrixgen/matrixgen/validate"
 )
 
 func newCmdValidate(ios *ioStreams, runF func([]string) error) *cobra.Command {
@@ -21,28 +16,53 @@ func newCmdValidate(ios *ioStreams, runF func([]string) error) *cobra.Command {
 		Long: `Detect which file each FILE is (kernels.json, crawl output, Falco's own
 list.json, or a matrix), validate it against the JSON Schema in schemas/, and
 for kernel files also apply the domain rules the schema cannot express
-(duplicates, ".." in releases, unknown targets). Each problem is printed with
-its JSON pointer. Exit 1 when any file is invalid.`,
+(duplicates, ".." in releases, unknown targets, underivable entries). Every
+problem of every file is printed on stderr as FILE:LINE:COL, with the JSON
+pointer of the value for schema violations. FILE may be git:REV:path, or -
+for stdin.` + exitCodesHelp("1  a file is invalid or cannot be read (every problem is printed)"),
 		Example: `  matrixgen validate kernels.json
+  matrixgen validate out/*/list.json
   matrixgen matrix > m.json && matrixgen validate m.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			stdin := 0
+			for _, a := range args {
+				if a == "" {
+					return usageErr("validate: an empty FILE argument (want a path, git:REV:path or -)")
+				}
+				if a == inputs.Stdin {
+					stdin++
+				}
+			}
+			if stdin > 1 {
+				return usageErr("validate: - given %d times (stdin is read once)", stdin)
+			}
 			if runF != nil {
 				return runF(args)
 			}
 			bad := 0
 			for _, path := range args {
-				kind, err := validateFile(path)
+				data, err := inputs.ReadSpec(cmd.Context(), path, ios.In)
 				if err != nil {
-					msg := err.Error()
-					if !strings.HasPrefix(msg, path+":") { // domain errors already say file:line:col
-						msg = path + ": invalid: " + msg
-					}
-					fmt.Fprintln(ios.ErrOut, msg)
+					fmt.Fprintf(ios.ErrOut, "matrixgen: %v\n", err)
 					bad++
 					continue
 				}
-				fmt.Fprintf(ios.Out, "%s: valid %s\n", path, kind)
+				name := inputs.DisplayName(path)
+				r := validate.Check(name, data, "")
+				if r.Valid() {
+					fmt.Fprintf(ios.Out, "%s: valid %s\n", name, r.Kind)
+					continue
+				}
+				bad++
+				for _, p := range r.Problems {
+					fmt.Fprintln(ios.ErrOut, p)
+				}
+				kind := "file"
+				if r.Kind != "" {
+					kind = string(r.Kind)
+				}
+				fmt.Fprintf(ios.ErrOut, "%s: invalid %s: %d %s\n", name, kind, len(r.Problems), plural(len(r.Problems), "problem", "problems"))
 			}
 			if bad > 0 {
 				return silentExit(exitFailure)
@@ -52,28 +72,9 @@ its JSON pointer. Exit 1 when any file is invalid.`,
 	}
 }
 
-func validateFile(path string) (schemas.Kind, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	kind, err := schemas.ValidateAny(data)
-	if err != nil {
-		return kind, err
-	}
-	switch kind {
-	case schemas.Kernels:
-		_, err = kernelsfile.Parse(data, path)
-	case schemas.Crawl:
-		var probs []falco.Problem
-		arch, ok := falco.ArchFromPath(path)
-		if !ok {
-			arch = matrixgen.X86_64
-		}
-		_, probs, err = falco.Decode(bytes.NewReader(data), path, arch)
-		if err == nil && len(probs) > 0 {
-			err = probs[0]
-		}
-	}
-	return kind, err
+	return many
 }

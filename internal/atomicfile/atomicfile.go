@@ -3,19 +3,78 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
-// Write replaces path with data atomically, keeping path's mode if it exists.
+// maxLinks bounds symlink chains, as the kernel's ELOOP limit does (40).
+const maxLinks = 40
+
+// Resolve follows path through symlinks to the file a write must replace,
+// which need not exist yet (a dangling link names the file to create).
+// Renaming over a symlink would replace the link itself and leave its
+// target stale.
+func Resolve(path string) (string, error) {
+	for range maxLinks {
+		fi, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return path, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		path = dest
+	}
+	return "", fmt.Errorf("%s: more than %d symlinks", path, maxLinks)
+}
+
+// tempPrefix is how temp files for path start; TempFiles matches them.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// TempFiles lists the temp files that writes of path leave behind when the
+// writer dies between create and rename (kill -9, power loss).
+func TempFiles(path string) ([]string, error) {
+	dir, prefix := filepath.Dir(path), tempPrefix(path)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
+}
+
+// Write replaces path with data atomically, keeping path's mode if it
+// exists. A symlink at path stays: its target is replaced.
 func Write(path string, data []byte) (err error) {
+	target, err := Resolve(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	mode := os.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
+	if fi, err := os.Stat(target); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	dir := filepath.Dir(target)
+	f, err := os.CreateTemp(dir, tempPrefix(target)+"*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -37,7 +96,7 @@ func Write(path string, data []byte) (err error) {
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = os.Rename(f.Name(), path); err != nil {
+	if err = os.Rename(f.Name(), target); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	// Persist the rename itself.

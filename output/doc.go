@@ -1,0 +1,3 @@
+// Package output renders command results in the formats users pick (an
+// aligned text table, JSON) behind one Handler interface.
+package output
