@@ -297,3 +297,16 @@ func TestNewKernel(t *testing.T) {
 		t.Errorf("bad distroversion: %v", err)
 	}
 }
+
+func TestValidateReleaseNamesCharacters(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"6.1.0-28-amdé64", `character 'é' at byte 12`},
+		{"6.1.0$(reboot)", `character '$' at byte 5`},
+		{"6.1.0-\xff", `character byte 0xff (not UTF-8) at byte 6`},
+	} {
+		err := ValidateRelease(tt.in)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ValidateRelease(%q) = %v; want %q", tt.in, err, tt.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package matrixgen
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxReleaseLen caps release strings: they end up in branch names, Docker
@@ -50,9 +51,14 @@ func validateToken(field, s string, max int, digitFirst bool) error {
 	case strings.Contains(s, ".."):
 		return bad(`contains ".."`)
 	}
-	for i := 0; i < len(s); i++ {
-		if !tokenByte(s[i]) {
-			return bad(fmt.Sprintf("character %q at byte %d is not allowed (letters, digits and . _ + ~ - only)", rune(s[i]), i))
+	for i, r := range s {
+		if r >= utf8.RuneSelf || !tokenByte(byte(r)) {
+			// Name the character as the user typed it ('é'), not one of its bytes.
+			what := fmt.Sprintf("%q", r)
+			if r == utf8.RuneError {
+				what = fmt.Sprintf("byte 0x%02x (not UTF-8)", s[i])
+			}
+			return bad(fmt.Sprintf("character %s at byte %d is not allowed (letters, digits and . _ + ~ - only)", what, i))
 		}
 	}
 	return nil

@@ -22,7 +22,7 @@ func newCmdCompat(ios *ioStreams, runF func(*compatOptions) error) *cobra.Comman
 		Long: `Print {"driverVersion":…,"kernels":["5.19","6.1"],"arch":["riscv64"],…} from
 the same kernel set matrix uses: the kernel series (major.minor) and arches the
 driver is built for, plus one list per --axis. An empty or repeated value is
-refused (exit 2).`,
+refused (exit 2).` + exitCodesHelp("3  partial: written, but some crawled entries were skipped (named on stderr)"),
 		Example: `  matrixgen compat --driver-version 570.1 --axis nvlink=nvf1.0,nvf1.1
   matrixgen compat --driver-version 2.4.0 --arch riscv64`,
 		Args: cobra.NoArgs,

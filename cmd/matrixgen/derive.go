@@ -49,9 +49,7 @@ comments and blank lines are skipped). A bad line never stops the rest.
 
 Output is an aligned table, or with --json one JSON object per input line:
   {"target":…,"kernelrelease":…,"distroversion":…,"rule":…}
-  {"target":…,"kernelrelease":…,"error":"underivable: …"}   (or "invalid: …")
-
-Exit status: 0 when every line derived, 3 when any did not, 2 on usage errors.`,
+  {"target":…,"kernelrelease":…,"error":"underivable: …"}   (or "invalid: …")` + exitCodesHelp("3  partial: some releases were not derived (each named in the output)"),
 		Example: `  matrixgen derive --target fedora 6.14.0-100.fc42.x86_64
   matrixgen derive --target ubuntu-gcp --kernel-version 24~22.04.1 6.8.0-1012-gcp
   matrixgen derive --target ubuntu --kernel-version "$(uname -v)" "$(uname -r)"

@@ -97,7 +97,10 @@ axis. An axis reads as {{axis "nvlink"}} (fails on an unknown name) or
 {{index .Axes "nvlink"}}; {{range .AxisValues}}+{{.}}{{end}} writes all.
 
 Nothing to build exits 4 unless --allow-empty (then {"include":[]} and
-has_builds=false: guard the build job with it).`,
+has_builds=false: guard the build job with it).` + exitCodesHelp(
+			"1  failure, nothing written (a colliding template, a tampered plan, a missing --built file)",
+			"3  partial: matrix written, but some crawled entries were skipped (named on stderr)",
+			"4  nothing to build (without --allow-empty)"),
 		Example: `  matrixgen matrix --driver-version 550.127.05
   matrixgen matrix --crawled out/x86_64/list.json --target ubuntu --distro-version 24.04 --built built.txt
   matrixgen matrix --driver-version 570.1 --axis nvlink=nvf1.0,nvf1.1 --artifact precompiled-image

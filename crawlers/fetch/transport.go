@@ -51,9 +51,12 @@ func (t *timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	fired := timer != nil && !timer.Stop()
 	if err == nil && fired && parent.Err() == nil {
-		// The headers came as the timer fired: the context is gone, so the body is unusable.
+		// The headers came as the timer fired: the context is (being)
+		// cancelled, so the body is unusable. The timer's func may not have
+		// run cancel yet, so context.Cause can still be nil: name the
+		// timeout directly rather than return a nil response and nil error.
 		resp.Body.Close()
-		resp, err = nil, context.Cause(ctx)
+		resp, err = nil, &TimeoutError{Phase: phaseHeaders, After: t.header}
 	}
 	if err != nil {
 		if te := timeoutCause(parent, ctx); te != nil {
