@@ -27,6 +27,19 @@ const (
 type Handler interface {
 	// Diff renders the kernels added and removed between two sets.
 	Diff(d matrix.Diff) error
+	// Derivations renders derive's results, one per input.
+	Derivations(rs []Derivation) error
+}
+
+// Derivation is one derive result, as the JSON format prints it (one
+// object per line, JSON Lines): a distro version and its rule, or an error
+// whose first word says its kind ("invalid:", "underivable:").
+type Derivation struct {
+	Target        string `json:"target"`
+	KernelRelease string `json:"kernelrelease"`
+	DistroVersion string `json:"distroversion,omitempty"`
+	Rule          string `json:"rule,omitempty"`
+	Error         string `json:"error,omitempty"`
 }
 
 // Options say where and how to render.
@@ -91,6 +104,34 @@ func (h *jsonHandler) encode(v any) error {
 }
 
 func (h *jsonHandler) Diff(d matrix.Diff) error { return h.encode(NewDiffDoc(d)) }
+
+// Derivations writes JSON Lines: one compact object per input, so a stream
+// of releases can be piped through and read back line by line.
+func (h *jsonHandler) Derivations(rs []Derivation) error {
+	enc := json.NewEncoder(h.w)
+	enc.SetEscapeHTML(false)
+	for _, r := range rs {
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Derivations prints an aligned table; a refusal shows "-" as its version
+// and the reason in the rule column.
+func (h *textHandler) Derivations(rs []Derivation) error {
+	tw := tabwriter.NewWriter(h.w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tRELEASE\tDISTROVERSION\tRULE")
+	for _, r := range rs {
+		if r.Error != "" {
+			fmt.Fprintf(tw, "%s\t%s\t-\t%s\n", r.Target, r.KernelRelease, r.Error)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Target, r.KernelRelease, r.DistroVersion, r.Rule)
+	}
+	return tw.Flush()
+}
 
 type textHandler struct{ w io.Writer }
 

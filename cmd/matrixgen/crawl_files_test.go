@@ -139,11 +139,12 @@ func TestCrawlInterrupted(t *testing.T) {
 			files.ServeHTTP(w, r)
 			return
 		}
-		// The user presses Ctrl-C once the other suites are done: the
-		// cache holds an entry for a body only after it was read whole.
+		// The user presses Ctrl-C once the other suites are done: a suite's
+		// index is memoised (by its digest) only after it was read and
+		// parsed whole; two suites with identical indices share one memo.
 		tick := time.NewTicker(5 * time.Millisecond)
 		defer tick.Stop()
-		for !cachedAll(cache, srv.URL, "bookworm", "bookworm-updates", "bookworm-backports") {
+		for !parsedAll(cache, mirror, "bookworm", "bookworm-updates", "bookworm-backports") {
 			select {
 			case <-r.Context().Done():
 				return
@@ -182,10 +183,16 @@ func TestCrawlInterrupted(t *testing.T) {
 
 // cachedAll says whether the fetch cache in dir holds the Packages.xz of
 // every suite: cache entries are committed only after the whole body.
-func cachedAll(dir, url string, suites ...string) bool {
+// parsedAll says whether the crawl has read and parsed the Packages index
+// of every suite: each index's memo (keyed by its SHA256) is in the cache.
+func parsedAll(cache, mirror string, suites ...string) bool {
 	for _, s := range suites {
-		sum := sha256.Sum256([]byte(url + "/debian/dists/" + s + "/main/binary-amd64/Packages.xz"))
-		if _, err := os.Stat(filepath.Join(dir, hex.EncodeToString(sum[:])+".json")); err != nil {
+		data, err := os.ReadFile(filepath.Join(mirror, "debian", "dists", s, "main", "binary-amd64", "Packages.xz"))
+		if err != nil {
+			return false
+		}
+		sum := sha256.Sum256(data)
+		if _, err := os.Stat(filepath.Join(cache, "memo", "deb-stanzas-v1-"+hex.EncodeToString(sum[:])+".json")); err != nil {
 			return false
 		}
 	}

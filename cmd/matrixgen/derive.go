@@ -2,15 +2,14 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/output"
 )
 
 type deriveOptions struct {
@@ -76,18 +75,10 @@ Output is an aligned table, or with --json one JSON object per input line:
 	return cmd
 }
 
-type deriveResult struct {
-	Target        string `json:"target"`
-	KernelRelease string `json:"kernelrelease"`
-	DistroVersion string `json:"distroversion,omitempty"`
-	Rule          string `json:"rule,omitempty"`
-	Error         string `json:"error,omitempty"`
-}
-
 func deriveRun(opts *deriveOptions) error {
-	var results []deriveResult
+	var results []output.Derivation
 	add := func(in matrixgen.Input) {
-		r := deriveResult{Target: in.Target, KernelRelease: in.Release}
+		r := output.Derivation{Target: in.Target, KernelRelease: in.Release}
 		d, err := matrixgen.Derive(in)
 		if err != nil {
 			r.Error = err.Error()
@@ -114,7 +105,7 @@ func deriveRun(opts *deriveOptions) error {
 				if errors.As(err, &ie) {
 					msg = fmt.Sprintf("invalid: stdin line %d: %s", n, ie.Reason)
 				}
-				results = append(results, deriveResult{Target: in.Target, KernelRelease: in.Release, Error: msg})
+				results = append(results, output.Derivation{Target: in.Target, KernelRelease: in.Release, Error: msg})
 				continue
 			}
 			add(in)
@@ -132,27 +123,16 @@ func deriveRun(opts *deriveOptions) error {
 			failed++
 		}
 	}
+	format := output.Text
 	if opts.JSON {
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetEscapeHTML(false)
-		for _, r := range results {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-	} else {
-		tw := tabwriter.NewWriter(opts.io.Out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "TARGET\tRELEASE\tDISTROVERSION\tRULE")
-		for _, r := range results {
-			if r.Error != "" {
-				fmt.Fprintf(tw, "%s\t%s\t-\t%s\n", r.Target, r.KernelRelease, r.Error)
-				continue
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Target, r.KernelRelease, r.DistroVersion, r.Rule)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
+		format = output.JSON
+	}
+	h, err := output.New(format, opts.io.Out, output.Options{})
+	if err != nil {
+		return err
+	}
+	if err := h.Derivations(results); err != nil {
+		return err
 	}
 	if failed > 0 {
 		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %d of %d releases not derived\n", failed, len(results))
