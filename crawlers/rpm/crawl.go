@@ -159,7 +159,11 @@ func resolve(base, xmlBase, href string) (string, error) {
 		}
 		hu.RawPath = ""
 	}
-	return bu.ResolveReference(hu).String(), nil
+	u := bu.ResolveReference(hu)
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return "", fmt.Errorf("href %q resolves to %q, not an http(s) URL", href, u.Redacted())
+	}
+	return u.String(), nil
 }
 
 // collector turns matched packages into kernels.
