@@ -346,3 +346,25 @@ func replaceSize(md string, old, new int) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestCrawlPrimaryDBNotSQLite: a verified primary_db that is not an SQLite file fails the
+// repository with an error naming the URL; the temp file is removed.
+func TestCrawlPrimaryDBNotSQLite(t *testing.T) {
+	garbage := []byte(strings.Repeat("not a database\n", 100))
+	gz := gzipOf(t, garbage)
+	md := `<repomd xmlns="http://linux.duke.edu/metadata/repo"><revision>1</revision><data type="primary_db">
+  <checksum type="sha256">` + sha256hex(gz) + `</checksum><open-checksum type="sha256">` + sha256hex(garbage) + `</open-checksum>
+  <location href="repodata/primary.sqlite.gz" /><size>` + itoa(len(gz)) + `</size><open-size>` + itoa(len(garbage)) + `</open-size></data></repomd>`
+	m := newTestMirror(t)
+	m.fault("/db/repodata/repomd.xml", serveBytes([]byte(md)))
+	m.fault("/db/repodata/primary.sqlite.gz", serveBytes(gz))
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	_, err := CrawlRepo(context.Background(), newClient(t), Repo{Base: m.url("/db/"), Arch: matrixgen.X86_64})
+	if err == nil || !strings.Contains(err.Error(), m.url("/db/repodata/primary.sqlite.gz")) || !strings.Contains(err.Error(), "primary_db") {
+		t.Fatalf("CrawlRepo: %v, want a primary_db error naming the URL", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
+		t.Errorf("temp files left: %q", left)
+	}
+}
