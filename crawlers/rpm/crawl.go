@@ -61,6 +61,9 @@ type Result struct {
 // release, ordered by rpm version (go-rpmutils Vercmp). Any failure fails the repository: the
 // error names the URL, and no partial kernel list is returned.
 func CrawlRepo(ctx context.Context, f Fetcher, r Repo) (*Result, error) {
+	if a, err := matrixgen.ParseArch(string(r.Arch)); err != nil || a != r.Arch {
+		return nil, fmt.Errorf("rpm: repository %s: arch %q: want x86_64, aarch64, aarch64+64k or riscv64", r.Base, r.Arch)
+	}
 	if r.Packages == nil {
 		r.Packages = Headers
 	}

@@ -368,3 +368,11 @@ func TestCrawlPrimaryDBNotSQLite(t *testing.T) {
 		t.Errorf("temp files left: %q", left)
 	}
 }
+
+func TestCrawlRepoArch(t *testing.T) {
+	for _, a := range []matrixgen.Arch{"", "amd64", "arm64"} {
+		if _, err := CrawlRepo(context.Background(), nil, Repo{Base: "http://m/", Arch: a}); err == nil || !strings.Contains(err.Error(), "http://m/") {
+			t.Errorf("CrawlRepo with arch %q: %v, want an error naming the repository", a, err)
+		}
+	}
+}
