@@ -22,25 +22,38 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 )
 
-// benchPrimary writes a ~200 MB primary.xml (copies of a real package block from the CentOS
-// Stream 9 excerpt, every 500th one a kernel-devel, the rest renamed so they are skipped)
-// compressed with zstd and gzip into dir.
+// benchPrimary writes a ~200 MB primary.xml compressed with zstd and gzip into dir. Its
+// packages are real <package> blocks, cycled until the size is reached, each copy with its
+// own 64-hex pkgid as real indices have. The blocks come from the real primary.xml.gz named by
+// $MATRIXGEN_BENCH_PRIMARY when set (e.g. the full CentOS Stream 9 AppStream primary, 17,649
+// packages, whose compression ratio is a real index's), else from the CS9 excerpt in
+// fixtures, every 500th copy a kernel-devel and the others renamed so they are skipped (that
+// data compresses far better than a real index, which flatters the decompressor).
 // It runs only under -bench: normal tests never generate it.
 func benchPrimary(b *testing.B, dir string) (plainSize int64, plainSHA string, files map[string]string) {
-	doc := fixture(b, "real/centos-stream-9/AppStream-x86_64-primary-kernel-devel-excerpt.xml")
-	var tmpl []byte
-	for _, m := range reOraclePkg.FindAll(doc, -1) {
-		if bytes.Contains(m, []byte("<name>kernel-devel</name>")) {
-			tmpl = m
-			break
+	var blocks [][]byte
+	if src := os.Getenv("MATRIXGEN_BENCH_PRIMARY"); src != "" {
+		raw, err := os.ReadFile(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		blocks = reOraclePkg.FindAll(decompress(b, src, raw), -1)
+	} else {
+		doc := fixture(b, "real/centos-stream-9/AppStream-x86_64-primary-kernel-devel-excerpt.xml")
+		var tmpl []byte
+		for _, m := range reOraclePkg.FindAll(doc, -1) {
+			if bytes.Contains(m, []byte("<name>kernel-devel</name>")) {
+				tmpl = m
+				break
+			}
+		}
+		blocks = append(blocks, tmpl)
+		other := bytes.Replace(tmpl, []byte("<name>kernel-devel</name>"), []byte("<name>python3-pkg</name>"), 1)
+		for range 499 {
+			blocks = append(blocks, other)
 		}
 	}
-	// Real primaries do not repeat: every package has its own name and 64-hex pkgid, which
-	// is most of what a compressor cannot squeeze. Split the template around both.
 	sum := []byte(`pkgid="YES">`)
-	i := bytes.Index(tmpl, sum) + len(sum)
-	pre, post := tmpl[:i], tmpl[i+64:]
-	otherPre := bytes.Replace(pre, []byte("<name>kernel-devel</name>"), []byte("<name>python3-pkg@N@</name>"), 1)
 	files = map[string]string{"zstd": filepath.Join(dir, "primary.xml.zst"), "gzip": filepath.Join(dir, "primary.xml.gz")}
 	zf, _ := os.Create(files["zstd"])
 	gf, _ := os.Create(files["gzip"])
@@ -52,12 +65,13 @@ func benchPrimary(b *testing.B, dir string) (plainSize int64, plainSHA string, f
 	w.Write(head)
 	plainSize = int64(len(head))
 	for n := 0; plainSize < 200<<20; n++ {
-		p := pre
-		if n%500 != 0 {
-			p = bytes.Replace(otherPre, []byte("@N@"), fmt.Appendf(nil, "%07d", n), 1)
+		blk := blocks[n%len(blocks)]
+		if i := bytes.Index(blk, sum); i >= 0 && i+len(sum)+64 <= len(blk) {
+			id := sha256.Sum256(fmt.Appendf(nil, "%d", n))
+			blk = append(append(append(blk[:i+len(sum):i+len(sum)], hex.EncodeToString(id[:])...), blk[i+len(sum)+64:]...), '\n')
+		} else {
+			blk = append(blk[:len(blk):len(blk)], '\n')
 		}
-		id := sha256.Sum256(fmt.Appendf(nil, "%d", n))
-		blk := append(append(append(p, hex.EncodeToString(id[:])...), post...), '\n')
 		w.Write(blk)
 		plainSize += int64(len(blk))
 	}
@@ -83,31 +97,34 @@ func BenchmarkScanPrimary(b *testing.B) {
 		dir = b.TempDir()
 	}
 	size, plainSHA, files := benchPrimary(b, dir)
-	open := func(b *testing.B, format string) io.Reader {
+	// open returns a decompressing reader of the file and a func that frees both; every
+	// iteration frees its own, so that the heap figure is one stream's.
+	open := func(b *testing.B, format string) (io.Reader, func()) {
 		f, err := os.Open(files[format])
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Cleanup(func() { f.Close() })
 		if format == "zstd" {
 			d, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.Cleanup(d.Close)
-			return d
+			return d, func() { d.Close(); f.Close() }
 		}
 		d, err := gzip.NewReader(f)
 		if err != nil {
 			b.Fatal(err)
 		}
-		return d
+		return d, func() { d.Close(); f.Close() }
 	}
 	for _, format := range []string{"zstd", "gzip"} {
 		b.Run(format+"/decompress-only", func(b *testing.B) {
 			b.SetBytes(size)
 			for b.Loop() {
-				if _, err := io.Copy(io.Discard, open(b, format)); err != nil {
+				r, free := open(b, format)
+				_, err := io.Copy(io.Discard, r)
+				free()
+				if err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -118,10 +135,12 @@ func BenchmarkScanPrimary(b *testing.B) {
 			kernels := 0
 			for b.Loop() {
 				kernels = 0
-				_, err := ScanPrimary(open(b, format), "bench", Headers.Match, func(p *Package) error {
+				r, free := open(b, format)
+				_, err := ScanPrimary(r, "bench", Headers.Match, func(p *Package) error {
 					kernels++
 					return nil
 				})
+				free()
 				if err != nil {
 					b.Fatal(err)
 				}
