@@ -251,8 +251,12 @@ func TestCrawlFaults(t *testing.T) {
 			m := newTestMirror(t)
 			m.fault(tt.path, tt.h)
 			res, err := CrawlRepo(context.Background(), newClient(t), Repo{Base: m.url(tt.base), Arch: matrixgen.X86_64})
-			if res != nil {
-				t.Errorf("result %+v with error %v, want no result", res, err)
+			wantIndex := ""
+			if !strings.HasSuffix(tt.url, "repomd.xml") {
+				wantIndex = m.url(tt.url)
+			}
+			if res == nil || res.Kernels != nil || res.RepomdURL != m.url(tt.base+"repodata/repomd.xml") || res.IndexURL != wantIndex {
+				t.Errorf("result %+v with error %v, want the URLs reached (index %q) and no kernels", res, err, wantIndex)
 			}
 			tt.check(t, err)
 			if !strings.Contains(err.Error(), m.url(tt.url)) {
