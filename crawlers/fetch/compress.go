@@ -75,7 +75,10 @@ func newDecompressor(f *format, r io.Reader) (io.Reader, func(), error) {
 		return zr, func() {}, nil
 	case "zstd":
 		// One goroutine-free decoder per stream: crawlers already run streams in parallel.
-		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
+		// rpm-md zstd metadata may use a large window (openSUSE's needed python-zstandard's
+		// max_window_size raised to 2 GiB): allow the decoder's maximum, 512 MiB, which is
+		// also its default, stated here so that it is not lowered by accident.
+		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(zstd.MaxWindowSize))
 		if err != nil {
 			return nil, nil, err
 		}

@@ -1,11 +1,17 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // TestOpenChecksum checks rpm-md's open-checksum: the digest of the decompressed stream,
@@ -82,5 +88,32 @@ func TestOpenChecksum(t *testing.T) {
 	}
 	if _, err := c.Get(context.Background(), Request{URL: srv.URL + "/primary.xml.gz", OpenSHA256: "abc"}); err == nil || !strings.Contains(err.Error(), "open SHA256") {
 		t.Errorf("invalid OpenSHA256: %v, want an error naming it", err)
+	}
+}
+
+// TestZstdLargeWindow: the Fedora 42 fixture primary was written by the real zstd with
+// --long=27 from a pipe, so its frame declares a 128 MiB window; it decodes, while a decoder
+// with a small window limit refuses the same bytes (so the frame really declares it).
+func TestZstdLargeWindow(t *testing.T) {
+	files, err := filepath.Glob("../../fixtures/rpm/mirror/fedora/releases/42/Everything/x86_64/os/repodata/*-primary.xml.zst")
+	if err != nil || len(files) != 1 {
+		t.Fatalf("fixture: %v %v", files, err)
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := zstd.NewReader(bytes.NewReader(raw), zstd.WithDecoderMaxWindow(8<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(small); err == nil {
+		t.Fatal("an 8 MiB-window decoder read the stream: it does not declare a large window")
+	}
+	small.Close()
+	_, srv := newMirror(t, map[string]mirrorFile{"/primary.xml.zst": {body: raw}})
+	got, err := newTestClient(t, Options{}).Get(context.Background(), Request{URL: srv.URL + "/primary.xml.zst", Decompress: true, SHA256: sha(raw)})
+	if err != nil || !bytes.HasPrefix(got, []byte("<?xml")) || !bytes.HasSuffix(got, []byte("</metadata>")) {
+		t.Fatalf("Get = %q, %v; want the primary.xml", got, err)
 	}
 }

@@ -59,8 +59,12 @@ type Result struct {
 // CrawlRepo reads repodata/repomd.xml, then the primary index it names (primary_db only when
 // there is no primary), verified while it streams, and returns one Kernel per distinct
 // release, ordered by rpm version (go-rpmutils Vercmp). Any failure fails the repository: the
-// error names the URL, and no partial kernel list is returned.
+// error names the URL, and the Result returned with it (nil only for an invalid Repo) has no
+// kernels, only the URLs reached: IndexURL is set when the index itself failed.
 func CrawlRepo(ctx context.Context, f Fetcher, r Repo) (*Result, error) {
+	if a, err := matrixgen.ParseArch(string(r.Arch)); err != nil || a != r.Arch {
+		return nil, fmt.Errorf("rpm: repository %s: arch %q: want x86_64, aarch64, aarch64+64k or riscv64", r.Base, r.Arch)
+	}
 	if r.Packages == nil {
 		r.Packages = Headers
 	}
@@ -73,20 +77,20 @@ func CrawlRepo(ctx context.Context, f Fetcher, r Repo) (*Result, error) {
 	res := &Result{Repo: r, RepomdURL: r.Base + "repodata/repomd.xml"}
 	data, err := f.Get(ctx, fetch.Request{URL: res.RepomdURL, MaxBytes: maxRepomd})
 	if err != nil {
-		return nil, err
+		return res.fail(err)
 	}
 	md, err := ParseRepomd(bytes.NewReader(data), res.RepomdURL)
 	if err != nil {
-		return nil, err
+		return res.fail(err)
 	}
 	res.Revision = md.Revision
 	rec := md.Primary()
 	if rec == nil {
-		return nil, &NoPrimaryError{URL: res.RepomdURL, Types: md.Types()}
+		return res.fail(&NoPrimaryError{URL: res.RepomdURL, Types: md.Types()})
 	}
 	req, err := indexRequest(res.RepomdURL, r.Base, rec)
 	if err != nil {
-		return nil, err
+		return res.fail(err)
 	}
 	res.IndexURL = req.URL
 	res.Digest = "sha256:" + rec.Checksum.Value
@@ -104,10 +108,16 @@ func CrawlRepo(ctx context.Context, f Fetcher, r Repo) (*Result, error) {
 		err = readPrimaryXML(ctx, f, req, c)
 	}
 	if err != nil {
-		return nil, err
+		return res.fail(err)
 	}
 	res.Kernels = c.kernels()
 	return res, nil
+}
+
+// fail drops whatever was found and returns the Result beside err.
+func (res *Result) fail(err error) (*Result, error) {
+	res.Kernels, res.Warnings, res.Packages, res.Reused = nil, nil, 0, false
+	return res, err
 }
 
 // indexRequest builds the verified request for a primary record.
@@ -159,7 +169,11 @@ func resolve(base, xmlBase, href string) (string, error) {
 		}
 		hu.RawPath = ""
 	}
-	return bu.ResolveReference(hu).String(), nil
+	u := bu.ResolveReference(hu)
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return "", fmt.Errorf("href %q resolves to %q, not an http(s) URL", href, u.Redacted())
+	}
+	return u.String(), nil
 }
 
 // collector turns matched packages into kernels.

@@ -251,8 +251,12 @@ func TestCrawlFaults(t *testing.T) {
 			m := newTestMirror(t)
 			m.fault(tt.path, tt.h)
 			res, err := CrawlRepo(context.Background(), newClient(t), Repo{Base: m.url(tt.base), Arch: matrixgen.X86_64})
-			if res != nil {
-				t.Errorf("result %+v with error %v, want no result", res, err)
+			wantIndex := ""
+			if !strings.HasSuffix(tt.url, "repomd.xml") {
+				wantIndex = m.url(tt.url)
+			}
+			if res == nil || res.Kernels != nil || res.RepomdURL != m.url(tt.base+"repodata/repomd.xml") || res.IndexURL != wantIndex {
+				t.Errorf("result %+v with error %v, want the URLs reached (index %q) and no kernels", res, err, wantIndex)
 			}
 			tt.check(t, err)
 			if !strings.Contains(err.Error(), m.url(tt.url)) {
@@ -346,3 +350,33 @@ func replaceSize(md string, old, new int) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestCrawlPrimaryDBNotSQLite: a verified primary_db that is not an SQLite file fails the
+// repository with an error naming the URL; the temp file is removed.
+func TestCrawlPrimaryDBNotSQLite(t *testing.T) {
+	garbage := []byte(strings.Repeat("not a database\n", 100))
+	gz := gzipOf(t, garbage)
+	md := `<repomd xmlns="http://linux.duke.edu/metadata/repo"><revision>1</revision><data type="primary_db">
+  <checksum type="sha256">` + sha256hex(gz) + `</checksum><open-checksum type="sha256">` + sha256hex(garbage) + `</open-checksum>
+  <location href="repodata/primary.sqlite.gz" /><size>` + itoa(len(gz)) + `</size><open-size>` + itoa(len(garbage)) + `</open-size></data></repomd>`
+	m := newTestMirror(t)
+	m.fault("/db/repodata/repomd.xml", serveBytes([]byte(md)))
+	m.fault("/db/repodata/primary.sqlite.gz", serveBytes(gz))
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	_, err := CrawlRepo(context.Background(), newClient(t), Repo{Base: m.url("/db/"), Arch: matrixgen.X86_64})
+	if err == nil || !strings.Contains(err.Error(), m.url("/db/repodata/primary.sqlite.gz")) || !strings.Contains(err.Error(), "primary_db") {
+		t.Fatalf("CrawlRepo: %v, want a primary_db error naming the URL", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
+		t.Errorf("temp files left: %q", left)
+	}
+}
+
+func TestCrawlRepoArch(t *testing.T) {
+	for _, a := range []matrixgen.Arch{"", "amd64", "arm64"} {
+		if _, err := CrawlRepo(context.Background(), nil, Repo{Base: "http://m/", Arch: a}); err == nil || !strings.Contains(err.Error(), "http://m/") {
+			t.Errorf("CrawlRepo with arch %q: %v, want an error naming the repository", a, err)
+		}
+	}
+}

@@ -93,3 +93,18 @@ func FuzzLivepatchKernel(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIndexEndPackage: the anchored searches agree with the bytes package.
+func FuzzIndexEndPackage(f *testing.F) {
+	f.Add([]byte("<package><name>k</name></packager></package>"))
+	f.Add([]byte("</package>"))
+	f.Add([]byte("x<!-- ! -->k</package"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := indexEndPackage(b), bytes.Index(b, tagEndPackage); got != want {
+			t.Fatalf("indexEndPackage(%q) = %d, want %d", b, got, want)
+		}
+		if got, want := hasMarkupDecl(b), bytes.Contains(b, []byte("<!")); got != want {
+			t.Fatalf("hasMarkupDecl(%q) = %v, want %v", b, got, want)
+		}
+	})
+}

@@ -56,6 +56,11 @@ func TestScanPrimary(t *testing.T) {
 		{name: "wrong root", doc: `<repomd><package type="rpm"></package></repomd>`, wantErr: "root element <repomd>"},
 		{name: "text between packages", doc: pkgHead + "junk" + pkgXML("a1", "") + "</metadata>", wantErr: `unexpected text "junk" in <metadata>`},
 		{name: "data after the root", doc: pkgHead + "</metadata>x", wantErr: `unexpected text "x" after </metadata>`},
+		// Skipped packages are cut out by the byte scan and never decoded: a broken one
+		// between two kept ones is not seen (the index's checksum is what vouches for it).
+		{name: "skipped package never decoded", doc: pkgHead + pkgXML("a1", "") + "<package><name>b1</name><arch><<</package>\n" + pkgXML("a2", "") + "</metadata>",
+			want: []string{"a1 Packages/a1.rpm", "a2 Packages/a2.rpm"}, count: 3},
+		{name: "packager is not package", doc: pkgHead + "<packager>x</packager></metadata>", wantErr: "unexpected"},
 		{name: "malformed kept package", doc: pkgHead + "<package><name>a1</name><arch></package>\n</metadata>", wantErr: "p.xml"},
 	}
 	for _, tt := range tests {
