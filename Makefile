@@ -11,8 +11,8 @@ FUZZTIME ?= 30s
 run:
 	$(GO) run ./cmd/matrixgen matrix --kernels kernels.json --driver-version $(DRIVER_VERSION)
 
-## test: everything CI runs (gofmt, vet, race tests with fuzz seeds, schema examples)
-test: fmt-check vet unit schemas
+## test: everything CI runs (gofmt, vet, staticcheck, race tests with fuzz seeds, schema examples)
+test: fmt-check lint unit schemas
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -38,9 +38,9 @@ build:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKG)
 
-## lint: vet plus staticcheck (fetched through the module proxy on first use)
+## lint: vet plus staticcheck, pinned as a `tool` in go.mod (fetched through the module proxy on first use)
 lint: vet
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(PKG)
+	$(GO) tool staticcheck $(PKG)
 
 ## fuzz: run each fuzz target for FUZZTIME (seed corpora already run in `make test`)
 fuzz:

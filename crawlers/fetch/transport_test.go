@@ -150,7 +150,7 @@ func TestBackoffDelay(t *testing.T) {
 			t.Errorf("delay(%d) of %+v = %v, want %v", n, b, got, want)
 		}
 	}
-	j := DefaultBackoff
+	j := DefaultBackoff()
 	for i := 0; i < 100; i++ {
 		if got := j.delay(1); got < 800*time.Millisecond || got > 1200*time.Millisecond {
 			t.Fatalf("delay(1) of the default backoff = %v, want 1s ±20%%", got)
