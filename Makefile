@@ -42,13 +42,34 @@ bench:
 lint: vet
 	$(GO) tool staticcheck $(PKG)
 
-## fuzz: run each fuzz target for FUZZTIME (seed corpora already run in `make test`)
+# FUZZRATE_AWK reads `go test -fuzz` output and prints "TARGET: N execs in T (R/s)" from the
+# last progress line. go test's own "(N/sec)" is the rate since the line before only, so R
+# here is all execs over all elapsed time (baseline coverage included).
+FUZZRATE_AWK = /^fuzz: elapsed: .*, execs: / { el = $$3; sub(/,$$/, "", el); execs = $$5; found = 1 } \
+	END { \
+		if (!found) { printf "%s: no progress line (fuzzing never started)\n", t; exit 1 } \
+		secs = 0; \
+		if (match(el, /[0-9]+h/)) secs += 3600 * substr(el, RSTART, RLENGTH - 1); \
+		if (match(el, /[0-9]+m/)) secs += 60 * substr(el, RSTART, RLENGTH - 1); \
+		if (match(el, /[0-9.]+s/)) secs += substr(el, RSTART, RLENGTH - 1); \
+		printf "%s: %d execs in %s (%.0f/s)\n", t, execs, el, (secs > 0 ? execs / secs : 0) \
+	}
+
+## fuzz: run each fuzz target for FUZZTIME (seed corpora already run in `make test`) and
+## print its rate, "target: N execs in T (R/s)", from go test's last progress line
 fuzz:
-	@for pkg in $$($(GO) list $(PKG)); do \
+	@summary=""; \
+	for pkg in $$($(GO) list $(PKG)); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+			echo "== $$pkg $$f"; \
+			log=$$(mktemp); \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >$$log 2>&1; rc=$$?; \
+			if [ $$rc -ne 0 ]; then cat $$log; rm -f $$log; exit $$rc; fi; \
+			line=$$(awk -v t="$$f" '$(FUZZRATE_AWK)' $$log); rm -f $$log; \
+			echo "$$line"; summary="$$summary$$line\n"; \
 		done; \
-	done
+	done; \
+	printf "== fuzz rates\n$$summary"
 
 clean:
 	rm -rf bin
