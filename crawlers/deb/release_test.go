@@ -675,6 +675,15 @@ func testSigner(tb testing.TB) *openpgp.Entity {
 	return e
 }
 
+// signedSeedPlain is the text testSigner signs for FuzzVerifyInRelease: the first seven
+// lines of bookworm-security's real Release (Origin to Valid-Until). The property is about the
+// signature and armor, not the fields, and every byte of a seed costs minimization time.
+func signedSeedPlain(tb testing.TB) []byte {
+	tb.Helper()
+	lines := bytes.SplitAfter(releaseSeeds(tb)[0], []byte("\n"))
+	return bytes.Join(lines[:7], nil)
+}
+
 // clearsignWith clearsigns plain with e, as a mirror would publish an InRelease. The final
 // newline is the armor's, as in a real InRelease, so VerifyInRelease must return plain itself.
 func clearsignWith(tb testing.TB, e *openpgp.Entity, plain []byte) []byte {
@@ -735,7 +744,7 @@ func TestVerifyInReleaseProperty(t *testing.T) {
 		t.Fatal(err)
 	}
 	signer := testSigner(t)
-	smallPlain := smallRelease(releaseSeeds(t)[0], 3)
+	smallPlain := signedSeedPlain(t)
 	small := clearsignWith(t, signer, smallPlain)
 	tests := []struct {
 		name    string
@@ -769,7 +778,7 @@ func FuzzVerifyInRelease(f *testing.F) {
 	}
 	signer := testSigner(f)
 	keyring = append(keyring, signer)
-	want := smallRelease(releaseSeeds(f)[0], 3)
+	want := signedSeedPlain(f)
 	orig := clearsignWith(f, signer, want)
 	for _, v := range inReleaseVariants(orig, "Version: 12") {
 		f.Add(v)
