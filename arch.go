@@ -1,6 +1,9 @@
 package matrixgen
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Arch is a kernel architecture in uname -m spelling. AArch64_64k is the
 // RHEL 64k-page kernel variant: it targets aarch64 hosts but builds against
@@ -15,7 +18,7 @@ const (
 )
 
 // Arches lists the supported architectures in output order.
-var Arches = []Arch{X86_64, AArch64, AArch64_64k, RISCV64}
+func Arches() []Arch { return []Arch{X86_64, AArch64, AArch64_64k, RISCV64} }
 
 // ParseArch normalises the spellings distributions use (Debian amd64/arm64,
 // RPM x86_64/aarch64) to one Arch.
@@ -31,6 +34,77 @@ func ParseArch(s string) (Arch, error) {
 		return RISCV64, nil
 	}
 	return "", &InvalidError{Field: "arch", Value: s, Reason: "unknown architecture (want x86_64/amd64, aarch64/arm64, aarch64+64k or riscv64)"}
+}
+
+// Debian kernel flavors that end a release and name an arch matrixgen does
+// not build for (Debian's linux-image-* flavors for i386, armhf, s390x, ...).
+var debForeign = []string{"686", "686-pae", "armmp", "armmp-lpae", "marvell", "rpi", "s390x", "powerpc64le", "loong64", "4kc-malta", "5kc-malta", "octeon", "mips32r2el", "mips64r2el", "loongson-3"}
+
+// rpmForeign are RPM arches matrixgen does not build for.
+var rpmForeign = []string{"i686", "i386", "ppc64le", "ppc64", "s390x", "armv7hl", "noarch", "src"}
+
+// ReleaseArch is the arch a release names, with the marker that names it:
+// RPM ".x86_64"/".aarch64"/"+64k", Debian "-amd64"/"-arm64"/"-riscv64",
+// Ubuntu's "-64k" flavors (arm64 only). ok is false when the release names
+// no arch; arch is "" when it names one matrixgen does not build for.
+func ReleaseArch(distribution, release string) (arch Arch, marker string, ok bool) {
+	switch distribution {
+	case Debian:
+		for _, a := range []struct {
+			suffix string
+			arch   Arch
+		}{{"-amd64", X86_64}, {"-arm64", AArch64}, {"-riscv64", RISCV64}} {
+			if strings.HasSuffix(release, a.suffix) {
+				return a.arch, a.suffix, true
+			}
+		}
+		for _, f := range debForeign {
+			if strings.HasSuffix(release, "-"+f) {
+				return "", "-" + f, true
+			}
+		}
+	case Ubuntu:
+		if strings.HasSuffix(release, "-64k") {
+			return AArch64, "-64k", true
+		}
+	case Fedora, CentOS, Rocky, AlmaLinux, Oracle, RHEL, AmazonLinux:
+		if strings.HasSuffix(release, "+64k") {
+			return AArch64_64k, "+64k", true
+		}
+		i := strings.LastIndexByte(release, '.')
+		if i < 0 {
+			return "", "", false
+		}
+		switch a := release[i+1:]; a {
+		case "x86_64", "aarch64", "riscv64":
+			return Arch(a), "." + a, true
+		default:
+			for _, f := range rpmForeign {
+				if a == f {
+					return "", "." + a, true
+				}
+			}
+		}
+	}
+	return "", "", false
+}
+
+// CheckArch refuses a release that names another arch than the one it is
+// filed under, and an aarch64+64k kernel whose release is not a 64k one.
+func CheckArch(distribution, release string, arch Arch) error {
+	named, marker, ok := ReleaseArch(distribution, release)
+	if arch == AArch64_64k && !strings.HasSuffix(release, "+64k") {
+		return &InvalidError{Field: "arch", Value: string(arch), Reason: fmt.Sprintf("release %s is not a 64k-page kernel: aarch64+64k releases end in +64k (Ubuntu's -64k flavors are aarch64)", release)}
+	}
+	switch {
+	case !ok:
+		return nil
+	case named == "":
+		return &InvalidError{Field: "kernelrelease", Value: release, Reason: fmt.Sprintf("its %q names an architecture matrixgen does not build for (want x86_64, aarch64, aarch64+64k or riscv64)", marker)}
+	case named != arch:
+		return &InvalidError{Field: "arch", Value: string(arch), Reason: fmt.Sprintf("contradicts the release: %s names %s by its %q", release, named, marker)}
+	}
+	return nil
 }
 
 // Target is the architecture of the machines that boot the kernel.

@@ -2,7 +2,7 @@ package matrixgen
 
 import (
 	"encoding/json"
-	"fmt"
+	"errors"
 	"os"
 	"sort"
 	"strings"
@@ -41,52 +41,66 @@ func loadCorpus(tb testing.TB) []corpusEntry {
 
 // TestDeriveCorpus runs derivation over the 4,450 real entries of the 2022
 // Falco crawl. Every RPM-family entry must derive, to the version its Falco
-// key names where the key names one; the rest report their coverage.
+// key names where the key names one. Every Ubuntu and Debian entry must
+// derive too, except the refusals DESIGN.md asks for (OEM and other series
+// that are no release's GA kernel, with a plain upload); an Ubuntu upload
+// that names a release (~YY.MM) must give that release. The distributions
+// matrixgen does not build for are refused with their reason.
 func TestDeriveCorpus(t *testing.T) {
 	corpus := loadCorpus(t)
 	if len(corpus) != 4450 {
 		t.Fatalf("corpus has %d entries, want 4450", len(corpus))
 	}
-	type cov struct{ ok, total int }
-	perTarget := map[string]*cov{}
 	mustDerive := map[string]string{ // Falco key → expected version ("" = any)
 		"Fedora": "", "CentOS": "", "Oracle6": "6", "Oracle7": "7", "Oracle8": "8",
 		"AmazonLinux": "1", "AmazonLinux2": "2", "AmazonLinux2022": "2022",
+		"Ubuntu": "", "Debian": "",
 	}
+	// Series Ubuntu shipped only as OEM or cloud kernels of one release:
+	// a plain upload cannot tell which, so derivation refuses them.
+	notGA := map[string]bool{"4.11": true, "5.6": true, "5.10": true, "5.14": true, "5.17": true}
+	unsupported := map[string]bool{"Flatcar": true, "Minikube": true, "PhotonOS": true}
+	refused := map[string]int{}
 	for _, e := range corpus {
-		c := perTarget[e.Target]
-		if c == nil {
-			c = &cov{}
-			perTarget[e.Target] = c
-		}
-		c.total++
 		d, err := Derive(Input{Target: e.Target, Release: e.Release, KernelVersion: e.KernelVersion})
-		if err == nil {
-			c.ok++
+		switch {
+		case unsupported[e.Key]:
+			if !errors.Is(err, ErrUnderivable) || !strings.Contains(err.Error(), "does not build for") {
+				t.Errorf("%s %s: %v; want refused as unsupported", e.Key, e.Release, err)
+			}
+			refused[e.Key]++
+			continue
+		case e.Key == "Ubuntu" && notGA[seriesOf(e.Release)] && reUbuNum.MatchString(e.KernelVersion):
+			if !errors.Is(err, ErrUnderivable) || !strings.Contains(err.Error(), "no Ubuntu release's GA kernel") {
+				t.Errorf("%s %s %s: %v; want refused: series is no release's GA kernel", e.Key, e.Release, e.KernelVersion, err)
+			}
+			refused[e.Key]++
+			continue
 		}
 		want, must := mustDerive[e.Key]
 		if !must {
+			t.Errorf("corpus key %s is covered by no rule of this test", e.Key)
 			continue
 		}
 		if err != nil {
-			t.Errorf("%s %s %s: %v", e.Key, e.Target, e.Release, err)
+			t.Errorf("%s %s %s %s: %v", e.Key, e.Target, e.Release, e.KernelVersion, err)
 			continue
 		}
+		if i := strings.IndexByte(e.KernelVersion, '~'); e.Key == "Ubuntu" && i >= 0 {
+			want = e.KernelVersion[i+1 : i+6] // "24~18.04.1" → "18.04"
+		}
 		if want != "" && d.DistroVersion != want {
-			t.Errorf("%s %s: derived %q by %q, want %q", e.Key, e.Release, d.DistroVersion, d.Rule, want)
+			t.Errorf("%s %s %s: derived %q by %q, want %q", e.Key, e.Release, e.KernelVersion, d.DistroVersion, d.Rule, want)
 		}
 	}
-	targets := make([]string, 0, len(perTarget))
-	for k := range perTarget {
-		targets = append(targets, k)
+	// The refusals are exactly these many: a change that refuses more real
+	// kernels fails here.
+	wantRefused := map[string]int{"Flatcar": 282, "Minikube": 6, "PhotonOS": 190, "Ubuntu": 98}
+	for k, n := range wantRefused {
+		if refused[k] != n {
+			t.Errorf("%s: %d entries refused, want %d", k, refused[k], n)
+		}
 	}
-	sort.Strings(targets)
-	var b strings.Builder
-	for _, k := range targets {
-		c := perTarget[k]
-		fmt.Fprintf(&b, "\n  %-28s %4d/%4d", k, c.ok, c.total)
-	}
-	t.Logf("derivation coverage per target (derived/total):%s", b.String())
 }
 
 func BenchmarkDeriveCorpus(b *testing.B) {

@@ -37,11 +37,25 @@ func TestDerive(t *testing.T) {
 		{target: "amazonlinux2023", release: "4.14.72-73.55.amzn2.x86_64", want: "2"},
 		{target: "AmazonLinux2022", release: "5.15.24-13.97.amzn2022.x86_64", want: "2022"},
 		{target: "AmazonLinux", release: "4.9.17-8.31.amzn1.x86_64", want: "1"},
-		{target: "amazonlinux2", release: "5.10.0-custom", want: "2", rule: "amazon target name"},
+		{target: "amazonlinux2", release: "5.10.0-custom", wantErr: ErrUnderivable},
+		{target: "amazonlinux2", release: "6.8.0-79-generic", wantErr: ErrUnderivable}, // no amzn marker at all
 		{target: "amazonlinux", release: "6.12.58-82.121.amzn2023.aarch64", want: "2023"},
-		{target: "amazonlinux", release: "5.14.0-362.el9_3.x86_64", wantErr: ErrUnderivable}, // mismatch
-		{target: "amazonlinux2023", release: "5.14.0-362.el9_3.x86_64", wantErr: ErrUnderivable},
-		{target: "fedora", release: "6.1.174-217.345.amzn2023.x86_64", wantErr: ErrUnderivable},
+		{target: "amazonlinux", release: "5.14.0-362.el9_3.x86_64", wantErr: ErrInvalid}, // another distribution's marker
+		{target: "amazonlinux2023", release: "5.14.0-362.el9_3.x86_64", wantErr: ErrInvalid},
+		{target: "fedora", release: "6.1.174-217.345.amzn2023.x86_64", wantErr: ErrInvalid},
+		// RHEL (NVIDIA's precompiled images target RHEL 9 aarch64+64k)
+		{target: "rhel", release: "5.14.0-427.13.1.el9_4.aarch64+64k", want: "9", minor: "4", rule: "rhel .elN"},
+		{target: "redhat", release: "4.18.0-553.el8_10.x86_64", want: "8", minor: "10"},
+		{target: "rhel9", release: "5.14.0-503.11.1.el9_5.x86_64", want: "9", minor: "5"},
+		// Known distributions matrixgen does not build for: refused with a reason.
+		{target: "sles", release: "5.14.21-150500.55.83-default", wantErr: ErrUnderivable},
+		{target: "opensuse-leap", release: "6.4.0-150600.23.25-default", wantErr: ErrUnderivable},
+		{target: "flatcar", release: "5.15.63-flatcar", wantErr: ErrUnderivable},
+		{target: "bottlerocket", release: "6.1.102", wantErr: ErrUnderivable},
+		{target: "talos", release: "6.6.43-talos", wantErr: ErrUnderivable},
+		{target: "photon", release: "4.19.72-1.ph3", wantErr: ErrUnderivable},
+		{target: "azurelinux", release: "6.6.57.1-6.azl3", wantErr: ErrUnderivable},
+		{target: "arch", release: "6.12.1-arch1-1", wantErr: ErrUnderivable},
 		// Debian
 		{target: "debian", release: "6.12.95+deb12-amd64", want: "12", rule: "+debNN"},
 		{target: "debian", release: "6.12.107+deb13-riscv64", want: "13"},
@@ -60,7 +74,18 @@ func TestDerive(t *testing.T) {
 		{target: "debian", release: "6.12.38-arm64", want: "13"},
 		{target: "debian", release: "4.9.0-0.bpo.12-rt-amd64", wantErr: ErrUnderivable},
 		{target: "debian", release: "5.19.0-2-amd64", wantErr: ErrUnderivable},
-		{target: "debian", release: "6.1.0-28.fc42", wantErr: ErrUnderivable},
+		{target: "debian", release: "6.1.0-28.fc42", wantErr: ErrInvalid},
+		// +bpo ABIs: series S backported to the release before S's own.
+		{target: "debian", release: "6.12.12+bpo-amd64", want: "12", rule: "+bpo backport of 6.12"},
+		{target: "debian", release: "6.1.12+bpo-arm64", want: "11"},
+		{target: "debian", release: "6.16.3+bpo-amd64", wantErr: ErrUnderivable}, // 6.16 is no release's series
+		// A suite decides for Debian too, and must agree with the release.
+		{target: "debian", release: "6.1.0-28-amd64", suite: "bookworm-security", want: "12", rule: "debian suite bookworm"},
+		{target: "debian", release: "6.12.12+bpo-amd64", suite: "bookworm-backports", want: "12"},
+		{target: "debian", release: "6.12.95+deb12-amd64", suite: "trixie", wantErr: ErrInvalid},
+		{target: "debian", release: "6.1.0-28-amd64", suite: "jammy", wantErr: ErrInvalid}, // Ubuntu's suite
+		{target: "ubuntu", release: "6.8.0-51-generic", suite: "bookworm", wantErr: ErrInvalid},
+		{target: "fedora", release: "6.14.0-100.fc42.x86_64", suite: "noble", wantErr: ErrInvalid},
 		// Ubuntu
 		{target: "ubuntu", release: "6.8.0-51-generic", suite: "noble-security", want: "24.04", rule: "suite noble"},
 		{target: "ubuntu-gcp", release: "6.8.0-51-generic", suite: "jammy-updates", want: "22.04"},
@@ -72,8 +97,23 @@ func TestDerive(t *testing.T) {
 		{target: "ubuntu", release: "6.14.0-1021-gcp", wantErr: ErrUnderivable},                   // ambiguous
 		{target: "ubuntu-oem", release: "5.14.0-1042-oem", kv: "47", wantErr: ErrUnderivable},     // OEM series
 		{target: "ubuntu", release: "5.19.0-1010-gcp", kv: "36+22.10.1", wantErr: ErrUnderivable}, // other form
-		{target: "ubuntu", release: "6.8.0-51-generic", suite: "warty", wantErr: ErrUnderivable},
-		{target: "ubuntu", release: "6.8.0-51.fc42", kv: "1", wantErr: ErrUnderivable},
+		{target: "ubuntu", release: "6.8.0-51-generic", suite: "warty", wantErr: ErrInvalid},
+		{target: "ubuntu", release: "6.8.0-51.fc42", kv: "1", wantErr: ErrInvalid},
+		// Uploads as loaders read them from uname -v, and suffixed uploads.
+		{target: "ubuntu", release: "6.8.0-57-generic", kv: "#41~22.04.1-Ubuntu SMP PREEMPT_DYNAMIC Fri Mar 28 13:05:23 UTC 2", want: "22.04", rule: "~YY.MM"},
+		{target: "ubuntu", release: "6.8.0-57-generic", kv: "41~22.04.1-Ubuntu", want: "22.04"},
+		{target: "ubuntu", release: "5.15.0-131-generic", kv: "140-Ubuntu", want: "22.04", rule: "GA series 5.15"},
+		{target: "ubuntu", release: "5.15.0-131-generic", kv: "#140-Ubuntu SMP Fri Jan 10 12:01:23 UTC 2025", want: "22.04"},
+		{target: "ubuntu-azure-cvm", release: "5.4.0-1090-azure-cvm", kv: "96+cvm1", want: "20.04", rule: "GA series 5.4"},
+		{target: "ubuntu", release: "7.0.0-14-generic", kv: "14", want: "26.04", rule: "GA series 7.0"},
+		{target: "ubuntu", release: "7.0.0-14-generic", kv: "14~24.04.1", want: "24.04"},
+		// A release Ubuntu never shipped in that version is a contradiction,
+		// unless the upload itself names the version (cloud kernels go beyond HWE).
+		{target: "ubuntu", release: "6.8.0-49-generic", kv: "51", suite: "focal-updates", wantErr: ErrInvalid},
+		{target: "ubuntu", release: "5.15.0-125-generic", suite: "noble-updates", wantErr: ErrInvalid},
+		{target: "ubuntu-azure", release: "4.15.0-1023-azure", kv: "24~14.04.1", want: "14.04"},
+		{target: "ubuntu", release: "6.8.0-49-generic", kv: "51~99.99.1", wantErr: ErrUnderivable},
+		{target: "ubuntu", release: "6.8.0-49-generic", kv: "#51~22.04.1-Ubuntu;reboot", wantErr: ErrInvalid},
 		// Invalid input
 		{target: "ubuntu", release: "6.8.0-51-generic$(reboot)", kv: "1", wantErr: ErrInvalid},
 		{target: "ubuntu", release: "6.8.0-51 generic", kv: "1", wantErr: ErrInvalid},
@@ -84,7 +124,7 @@ func TestDerive(t *testing.T) {
 		{target: "debian", release: "6" + strings.Repeat("1", 128), wantErr: ErrInvalid},
 		{target: "slackware", release: "6.1.0", wantErr: ErrInvalid},
 		{target: "ubuntu", release: "6.8.0-51-generic", kv: "1;x", wantErr: ErrInvalid},
-		{target: "photonOS", release: "4.19.72-1.ph3.x86_64", wantErr: ErrInvalid},
+		{target: "photonOS", release: "4.19.72-1.ph3.x86_64", wantErr: ErrUnderivable},
 	}
 	for _, tt := range tests {
 		name := tt.target + "/" + tt.release + "/" + tt.kv + "/" + tt.suite

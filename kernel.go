@@ -1,6 +1,7 @@
 package matrixgen
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -102,24 +103,100 @@ func FlavorOf(distribution, release string) string {
 	return ""
 }
 
-// NewKernel builds a validated Kernel from a target name (a distribution or
-// a Falco target such as "ubuntu-gcp"), taking the flavor from the target or
-// else from the release. An empty distroVersion is derived, never guessed.
-func NewKernel(target string, arch Arch, release, distroVersion, kernelVersion string) (Kernel, error) {
-	t, err := ParseTarget(target)
+// Spec is a kernel as it enters matrixgen, from any entry point: a
+// kernels.json entry, a Falco list.json entry, add-kernel's flags, a crawl,
+// the PR bot or POST /build. Make is the one rule that turns it into a
+// Kernel.
+type Spec struct {
+	Target        string // distribution or Falco target ("ubuntu-gcp", "amazonlinux2023")
+	Arch          Arch
+	Release       string // uname -r
+	DistroVersion string // "" = derive from the release
+	KernelVersion string // Ubuntu upload, or uname -v ("#41~22.04.1-Ubuntu SMP ...")
+	Suite         string // the Debian or Ubuntu suite it was found in, when crawled
+}
+
+// Make validates s and builds its Kernel. The release's own markers must
+// agree with everything else given: the distribution (.fc42 is Fedora's),
+// the distro version (.fc42 is not Fedora 41; Ubuntu 20.04 never shipped
+// 6.8), the arch (.aarch64 is not x86_64) and the suite. A missing distro
+// version is derived, never guessed. Refusals are *InvalidError (a
+// contradiction or a malformed field) or *UnderivableError.
+func Make(s Spec) (Kernel, error) {
+	t, err := ParseTarget(s.Target)
 	if err != nil {
 		return Kernel{}, err
 	}
-	k := Kernel{Distribution: t.Distribution, Flavor: t.Flavor, DistroVersion: distroVersion, Arch: arch, Release: release, KernelVersion: kernelVersion}
-	if k.DistroVersion == "" {
-		d, err := Derive(Input{Target: target, Release: release, KernelVersion: kernelVersion})
-		if err != nil {
-			return Kernel{}, err
-		}
-		k.DistroVersion = d.DistroVersion
+	if t.Unsupported {
+		return Kernel{}, &InvalidError{Field: "target", Value: s.Target, Reason: "known distribution, not built for: " + UnsupportedReason(t.Distribution)}
 	}
+	if err := ValidateRelease(s.Release); err != nil {
+		return Kernel{}, err
+	}
+	if _, err := ParseArch(string(s.Arch)); err != nil {
+		return Kernel{}, err
+	}
+	kv, err := UbuntuUpload(s.KernelVersion)
+	if err != nil {
+		return Kernel{}, err
+	}
+	if err := CheckArch(t.Distribution, s.Release, s.Arch); err != nil {
+		return Kernel{}, err
+	}
+	k := Kernel{Distribution: t.Distribution, Flavor: t.Flavor, DistroVersion: s.DistroVersion, Arch: s.Arch, Release: s.Release, KernelVersion: kv}
 	if k.Flavor == "" {
 		k.Flavor = FlavorOf(k.Distribution, k.Release)
 	}
+	d, derr := Derive(Input{Target: s.Target, Release: s.Release, KernelVersion: kv, Suite: s.Suite})
+	switch {
+	case errors.Is(derr, ErrInvalid):
+		return Kernel{}, derr
+	case k.DistroVersion == "":
+		if derr != nil {
+			return Kernel{}, derr
+		}
+		k.DistroVersion = d.DistroVersion
+	default:
+		if err := ValidateDistroVersion(k.DistroVersion); err != nil {
+			return Kernel{}, err
+		}
+		if ok, why := validVersion(k.Distribution, k.DistroVersion); !ok {
+			return Kernel{}, &InvalidError{Field: "distroversion", Value: k.DistroVersion, Reason: why}
+		}
+		// A plain Ubuntu upload derives the GA release, but it is no evidence
+		// against another: HWE binaries carry plain uploads in their package
+		// versions (noble-security's linux-headers-6.17.0-42-generic is
+		// 6.17.0-42.42), so only the ships check below applies to them.
+		weak := k.Distribution == Ubuntu && s.Suite == "" && reUbuNum.MatchString(kv)
+		if derr == nil && d.DistroVersion != k.DistroVersion && !weak {
+			return Kernel{}, &InvalidError{Field: "distroversion", Value: k.DistroVersion, Reason: fmt.Sprintf("contradicts the release: %s is %s %s (rule: %s)", s.Release, k.Distribution, d.DistroVersion, d.Rule)}
+		}
+		var ue *UnderivableError
+		if errors.As(derr, &ue) && markerRequired(k.Distribution) {
+			// Every kernel of these distributions names its version:
+			// one that does not is another distribution's.
+			return Kernel{}, &InvalidError{Field: "kernelrelease", Value: s.Release, Reason: fmt.Sprintf("not a %s kernel release: %s", k.Distribution, ue.Reason)}
+		}
+		if k.Distribution == Ubuntu {
+			if err := checkUbuntuSeries(k.DistroVersion, k.Release, kv); err != nil {
+				return Kernel{}, err
+			}
+		}
+	}
 	return k, k.Validate()
+}
+
+// markerRequired says whether every kernel release of a distribution carries
+// its version marker (.fcNN, .elN, .amznN).
+func markerRequired(distribution string) bool {
+	switch distribution {
+	case Fedora, CentOS, Rocky, AlmaLinux, Oracle, RHEL, AmazonLinux:
+		return true
+	}
+	return false
+}
+
+// NewKernel is Make for callers that have no suite.
+func NewKernel(target string, arch Arch, release, distroVersion, kernelVersion string) (Kernel, error) {
+	return Make(Spec{Target: target, Arch: arch, Release: release, DistroVersion: distroVersion, KernelVersion: kernelVersion})
 }

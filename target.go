@@ -14,10 +14,34 @@ const (
 	Rocky       = "rocky"
 	AlmaLinux   = "almalinux"
 	Oracle      = "oracle"
+	RHEL        = "rhel"
 )
 
-// Distributions is every distribution derivation knows, sorted.
-var Distributions = []string{AlmaLinux, AmazonLinux, CentOS, Debian, Fedora, Oracle, Rocky, Ubuntu}
+// Distributions is every distribution matrixgen builds for, sorted.
+func Distributions() []string {
+	return []string{AlmaLinux, AmazonLinux, CentOS, Debian, Fedora, Oracle, RHEL, Rocky, Ubuntu}
+}
+
+// unsupported are distributions users bring from Falco and NVIDIA tooling
+// that matrixgen knows but does not build for, each with the reason.
+var unsupported = map[string]string{
+	"sles":         "SUSE kernel releases (5.14.21-150500.55.83-default) name no distro version, and matrixgen has no SUSE build images",
+	"opensuse":     "openSUSE kernel releases name no distro version, and matrixgen has no openSUSE build images",
+	"flatcar":      "Flatcar ships no kernel headers packages; modules are built in its developer container",
+	"bottlerocket": "Bottlerocket modules are built with the variant's kernel kit, not in a distro container",
+	"talos":        "Talos loads modules only as system extensions built with its own toolchain",
+	"photon":       "Photon OS is not a supported build target",
+	"azurelinux":   "Azure Linux is not a supported build target",
+	"arch":         "Arch Linux is rolling: a kernel has no distro version to build in",
+	"minikube":     "minikube's kernel is built with its ISO, not in a distro container",
+}
+
+// unsupportedAliases maps spellings seen in Falco output to the names above.
+var unsupportedAliases = map[string]string{
+	"suse": "sles", "sled": "sles", "opensuse-leap": "opensuse", "opensuse-tumbleweed": "opensuse",
+	"photonos": "photon", "azl": "azurelinux", "mariner": "azurelinux", "cbl-mariner": "azurelinux",
+	"archlinux": "arch", "flatcar-container-linux": "flatcar",
+}
 
 // Target is a parsed target name: the distribution, an Ubuntu flavor when
 // the name carried one (Falco's "ubuntu-gcp"), and a version hint when the
@@ -26,6 +50,9 @@ type Target struct {
 	Distribution string
 	Flavor       string
 	VersionHint  string
+	// Unsupported marks a known distribution matrixgen does not build for
+	// (SUSE, Flatcar, ...): it parses, and derivation refuses it with a reason.
+	Unsupported bool
 }
 
 // ParseTarget accepts distribution names, today's Falco keys and targets
@@ -40,8 +67,10 @@ func ParseTarget(s string) (Target, error) {
 		return Target{Distribution: Ubuntu, Flavor: f}, nil
 	}
 	switch l {
-	case Debian, Fedora, CentOS, Rocky, AlmaLinux, Oracle:
+	case Debian, Fedora, CentOS, Rocky, AlmaLinux, Oracle, RHEL:
 		return Target{Distribution: l}, nil
+	case "redhat", "rhel-server", "redhatenterpriseserver":
+		return Target{Distribution: RHEL}, nil
 	case "ol", "oraclelinux":
 		return Target{Distribution: Oracle}, nil
 	case "amzn", "amazon":
@@ -56,6 +85,7 @@ func ParseTarget(s string) (Target, error) {
 	for _, p := range []struct{ prefix, dist string }{
 		{"amazonlinux", AmazonLinux}, {"oraclelinux", Oracle}, {"oracle", Oracle}, {"ol", Oracle},
 		{"fedora", Fedora}, {"centos", CentOS}, {"rocky", Rocky}, {"almalinux", AlmaLinux}, {"debian", Debian},
+		{"rhel", RHEL}, {"redhat", RHEL},
 	} {
 		if rest, ok := strings.CutPrefix(l, p.prefix); ok && allDigits(rest) {
 			if p.dist == AmazonLinux && rest == "" {
@@ -65,8 +95,26 @@ func ParseTarget(s string) (Target, error) {
 			return Target{Distribution: p.dist, VersionHint: rest}, nil
 		}
 	}
-	return Target{}, &InvalidError{Field: "target", Value: s, Reason: "unknown target (want a distribution such as " + strings.Join(Distributions, ", ") + ", or a Falco key such as amazonlinux2023, ol, ubuntu-gcp)"}
+	if name, ok := UnsupportedDistribution(l); ok {
+		return Target{Distribution: name, Unsupported: true}, nil
+	}
+	return Target{}, &InvalidError{Field: "target", Value: s, Reason: "unknown target (want a distribution such as " + strings.Join(Distributions(), ", ") + ", or a Falco key such as amazonlinux2023, ol, ubuntu-gcp)"}
 }
+
+// UnsupportedDistribution recognises a distribution matrixgen knows but does
+// not build for ("sles", "flatcar", "photonOS", "opensuse-leap", "talos1"...),
+// giving its canonical name.
+func UnsupportedDistribution(s string) (string, bool) {
+	l := strings.TrimRightFunc(strings.ToLower(s), func(r rune) bool { return r >= '0' && r <= '9' || r == '.' })
+	if a, ok := unsupportedAliases[l]; ok {
+		l = a
+	}
+	_, ok := unsupported[l]
+	return l, ok
+}
+
+// UnsupportedReason says why a known distribution is not built for.
+func UnsupportedReason(distribution string) string { return unsupported[distribution] }
 
 // FalcoTarget is the target name Falco's list.json uses for a kernel:
 // "ubuntu-<flavor>" for Ubuntu, "amazonlinux2023" and friends for Amazon

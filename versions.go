@@ -1,38 +1,137 @@
 package matrixgen
 
-import "strings"
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
 
-// UbuntuReleases maps Ubuntu codenames to versions, so a kernel found in
-// a suite ("noble-security") gets the version of that suite.
-var UbuntuReleases = map[string]string{
-	"trusty": "14.04", "utopic": "14.10", "vivid": "15.04", "wily": "15.10",
-	"xenial": "16.04", "yakkety": "16.10", "zesty": "17.04", "artful": "17.10",
-	"bionic": "18.04", "cosmic": "18.10", "disco": "19.04", "eoan": "19.10",
-	"focal": "20.04", "groovy": "20.10", "hirsute": "21.04", "impish": "21.10",
-	"jammy": "22.04", "kinetic": "22.10", "lunar": "23.04", "mantic": "23.10",
-	"noble": "24.04", "oracular": "24.10", "plucky": "25.04", "questing": "25.10",
-	"resolute": "26.04",
+// release is one distribution release: its codename, version and, for
+// Ubuntu and Debian, the kernel series it ships as its GA kernel.
+type release struct {
+	codename, version, series string
+	lts                       bool
 }
 
-// ubuntuGA maps a kernel series to the Ubuntu release whose GA kernel it is
-// (DESIGN.md). Series missing here (OEM 5.14, 5.17, ...) are nobody's GA.
-var ubuntuGA = map[string]string{
-	"3.13": "14.04", "3.16": "14.10", "3.19": "15.04", "4.2": "15.10", "4.4": "16.04",
-	"4.8": "16.10", "4.10": "17.04", "4.13": "17.10", "4.15": "18.04", "4.18": "18.10",
-	"5.0": "19.04", "5.3": "19.10", "5.4": "20.04", "5.8": "20.10", "5.11": "21.04",
-	"5.13": "21.10", "5.15": "22.04", "5.19": "22.10", "6.2": "23.04", "6.5": "23.10",
-	"6.8": "24.04", "6.11": "24.10", "6.14": "25.04", "6.17": "25.10",
+// ubuntuReleases in release order. Series are each release's GA kernel
+// (DESIGN.md); 26.04's 7.0 already ships in noble-security as HWE.
+var ubuntuReleases = []release{
+	{"trusty", "14.04", "3.13", true}, {"utopic", "14.10", "3.16", false},
+	{"vivid", "15.04", "3.19", false}, {"wily", "15.10", "4.2", false},
+	{"xenial", "16.04", "4.4", true}, {"yakkety", "16.10", "4.8", false},
+	{"zesty", "17.04", "4.10", false}, {"artful", "17.10", "4.13", false},
+	{"bionic", "18.04", "4.15", true}, {"cosmic", "18.10", "4.18", false},
+	{"disco", "19.04", "5.0", false}, {"eoan", "19.10", "5.3", false},
+	{"focal", "20.04", "5.4", true}, {"groovy", "20.10", "5.8", false},
+	{"hirsute", "21.04", "5.11", false}, {"impish", "21.10", "5.13", false},
+	{"jammy", "22.04", "5.15", true}, {"kinetic", "22.10", "5.19", false},
+	{"lunar", "23.04", "6.2", false}, {"mantic", "23.10", "6.5", false},
+	{"noble", "24.04", "6.8", true}, {"oracular", "24.10", "6.11", false},
+	{"plucky", "25.04", "6.14", false}, {"questing", "25.10", "6.17", false},
+	{"resolute", "26.04", "7.0", true},
 }
 
-// DebianReleases maps Debian codenames to versions.
-var DebianReleases = map[string]string{
-	"jessie": "8", "stretch": "9", "buster": "10", "bullseye": "11",
-	"bookworm": "12", "trixie": "13", "forky": "14", "duke": "15",
+// ubuntuOEM lists the OEM kernel series an LTS release shipped that are no
+// release's GA series (linux-oem-5.6, -5.10, -5.14 in focal; -5.17, -6.0,
+// -6.1 in jammy). Derivation still refuses them (a plain upload names no
+// release); the consistency check accepts them in the release that had them.
+var ubuntuOEM = map[string][]string{
+	"18.04": {"5.0"},
+	"20.04": {"5.6", "5.10", "5.14"},
+	"22.04": {"5.17", "6.0", "6.1"},
 }
 
-// debianSeries maps the one kernel series each Debian release ships to it.
-var debianSeries = map[string]string{
-	"3.16": "8", "4.9": "9", "4.19": "10", "5.10": "11", "6.1": "12", "6.12": "13",
+// debianReleases in release order, with the one kernel series each ships.
+var debianReleases = []release{
+	{"jessie", "8", "3.16", false}, {"stretch", "9", "4.9", false},
+	{"buster", "10", "4.19", false}, {"bullseye", "11", "5.10", false},
+	{"bookworm", "12", "6.1", false}, {"trixie", "13", "6.12", false},
+	{"forky", "14", "", false}, {"duke", "15", "", false},
+}
+
+func releasesOf(distribution string) []release {
+	switch distribution {
+	case Ubuntu:
+		return ubuntuReleases
+	case Debian:
+		return debianReleases
+	}
+	return nil
+}
+
+// Codenames lists the codenames of a distribution that names its releases
+// (Ubuntu, Debian), oldest first; nil for the others.
+func Codenames(distribution string) []string {
+	rs := releasesOf(distribution)
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.codename
+	}
+	return out
+}
+
+// CodenameVersion is the version of a codename: ("ubuntu", "noble") → "24.04".
+func CodenameVersion(distribution, codename string) (string, bool) {
+	for _, r := range releasesOf(distribution) {
+		if r.codename == codename {
+			return r.version, true
+		}
+	}
+	return "", false
+}
+
+func releaseByVersion(distribution, version string) (release, int, bool) {
+	for i, r := range releasesOf(distribution) {
+		if r.version == version {
+			return r, i, true
+		}
+	}
+	return release{}, -1, false
+}
+
+func releaseBySeries(distribution, series string) (release, int, bool) {
+	for i, r := range releasesOf(distribution) {
+		if r.series != "" && r.series == series {
+			return r, i, true
+		}
+	}
+	return release{}, -1, false
+}
+
+// UbuntuShips says whether Ubuntu version ships kernel series as a kernel of
+// its own: its GA series, an OEM series it had, or, for an LTS, the GA series
+// of every later release up to and including the next LTS (HWE).
+func UbuntuShips(version, series string) bool {
+	r, i, ok := releaseByVersion(Ubuntu, version)
+	if !ok {
+		return false
+	}
+	if r.series == series || slices.Contains(ubuntuOEM[version], series) {
+		return true
+	}
+	if !r.lts {
+		return false
+	}
+	for _, later := range ubuntuReleases[i+1:] {
+		if later.series == series {
+			return true
+		}
+		if later.lts {
+			break
+		}
+	}
+	return false
+}
+
+// ubuntuShippedBy lists the Ubuntu versions that ship a series, for messages.
+func ubuntuShippedBy(series string) []string {
+	var out []string
+	for _, r := range ubuntuReleases {
+		if UbuntuShips(r.version, series) {
+			out = append(out, r.version)
+		}
+	}
+	return out
 }
 
 // SuiteCodename strips the pocket from a suite: "noble-security" → "noble",
@@ -44,15 +143,78 @@ func SuiteCodename(suite string) string {
 
 // VersionFromSuite gives the distro version a suite belongs to, if known.
 func VersionFromSuite(distribution, suite string) (string, bool) {
-	var table map[string]string
+	return CodenameVersion(distribution, SuiteCodename(suite))
+}
+
+// suiteDistribution names the distribution whose codename a suite carries.
+func suiteDistribution(suite string) string {
+	for _, d := range []string{Ubuntu, Debian} {
+		if _, ok := VersionFromSuite(d, suite); ok {
+			return d
+		}
+	}
+	return ""
+}
+
+// DebianMajor trims a Debian point release to its major: "12.8" → "12".
+// Kernels are per major release; Debian's Release files name the point.
+func DebianMajor(version string) string {
+	major, _, _ := strings.Cut(version, ".")
+	return major
+}
+
+// seriesOf is the major.minor of a release, or "" when it has none.
+func seriesOf(release string) string {
+	m := reSeries.FindStringSubmatch(release)
+	if m == nil {
+		return ""
+	}
+	return m[1] + "." + m[2]
+}
+
+// validVersion checks that a distro version names a real release of the
+// distribution (by the shape each uses: Ubuntu and Debian by table).
+func validVersion(distribution, version string) (bool, string) {
 	switch distribution {
 	case Ubuntu:
-		table = UbuntuReleases
+		if _, _, ok := releaseByVersion(Ubuntu, version); !ok {
+			return false, "not an Ubuntu release (want one of " + strings.Join(versionsOf(Ubuntu), ", ") + ")"
+		}
 	case Debian:
-		table = DebianReleases
-	default:
-		return "", false
+		if _, _, ok := releaseByVersion(Debian, version); !ok {
+			return false, "not a Debian release (want one of " + strings.Join(versionsOf(Debian), ", ") + ")"
+		}
+	case Fedora:
+		if n, err := strconv.Atoi(version); err != nil || n < 1 {
+			return false, "a Fedora version is a number (42)"
+		}
+	case CentOS:
+		n := strings.TrimPrefix(version, "stream")
+		v, err := strconv.Atoi(n)
+		switch {
+		case err != nil || v < 1:
+			return false, "a CentOS version is N (up to 8) or streamN (9 and later)"
+		case v >= 9 && n == version:
+			return false, "CentOS " + n + " is CentOS Stream: write stream" + n
+		}
+	case AmazonLinux:
+		switch version {
+		case "1", "2", "2022", "2023":
+		default:
+			return false, "an Amazon Linux version is 1, 2, 2022 or 2023"
+		}
+	case Rocky, AlmaLinux, Oracle, RHEL:
+		if n, err := strconv.Atoi(version); err != nil || n < 1 {
+			return false, "a " + distribution + " version is its major number (9)"
+		}
 	}
-	v, ok := table[SuiteCodename(suite)]
-	return v, ok
+	return true, ""
+}
+
+func versionsOf(distribution string) []string {
+	var out []string
+	for _, r := range releasesOf(distribution) {
+		out = append(out, r.version)
+	}
+	return out
 }

@@ -26,7 +26,7 @@ func TestDiscover(t *testing.T) {
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	defer srv.Close()
 
-	found, err := discover(context.Background(), nil, srv.URL+"/debian", &Debian)
+	found, err := discover(context.Background(), nil, srv.URL+"/debian", Debian())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestDiscover(t *testing.T) {
 		t.Errorf("discover = %v, want %v (table releases, pockets and aliases left out)", found, want)
 	}
 
-	if _, err := discover(context.Background(), nil, srv.URL+"/nope", &Debian); err == nil || !strings.Contains(err.Error(), srv.URL+"/nope/dists/") {
+	if _, err := discover(context.Background(), nil, srv.URL+"/nope", Debian()); err == nil || !strings.Contains(err.Error(), srv.URL+"/nope/dists/") {
 		t.Errorf("missing listing: %v", err)
 	}
 

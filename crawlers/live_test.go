@@ -47,7 +47,7 @@ func TestLive(t *testing.T) {
 	for _, w := range rep.Warnings {
 		t.Log("warning:", w)
 	}
-	for _, d := range All {
+	for _, d := range All() {
 		for _, r := range d.Releases {
 			if per[d.Name+"/"+r.Version] == 0 {
 				t.Errorf("%s %s (%s): no kernels", d.Name, r.Codename, r.Version)

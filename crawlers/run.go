@@ -169,7 +169,7 @@ func plan(ctx context.Context, req Request) ([]job, *Report, error) {
 	rep := &Report{}
 	table := req.Table
 	if table == nil {
-		table = All
+		table = All()
 	}
 	distros := table
 	if len(req.Distros) > 0 {
@@ -230,7 +230,8 @@ func plan(ctx context.Context, req Request) ([]job, *Report, error) {
 				if !slices.Contains(rel.Arches, a) {
 					continue // e.g. riscv64 before trixie: the release does not ship it
 				}
-				spec := deb.Spec{Distribution: d.Name, Codename: rel.Codename, DistroVersion: rel.Version, Arch: a, Component: req.Component}
+				spec := deb.Spec{Distribution: d.Name, Codename: rel.Codename, DistroVersion: rel.Version, Arch: a, Component: req.Component,
+					ReleaseVersion: d.ReleaseVersion, KernelVersion: d.KernelVersion}
 				for _, s := range d.Suites(rel.Codename, a) {
 					spec.Suites = append(spec.Suites, deb.Suite{Name: s.Name, Mirror: mirrors[s.MirrorKey]})
 				}

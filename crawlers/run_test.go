@@ -25,7 +25,6 @@ import (
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/deb"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
-	"github.com/matrixgen/matrixgen/crawlers/keyrings"
 )
 
 // mirrorsDir holds real, byte-identical archive metadata laid out as on a
@@ -214,27 +213,22 @@ func hold(ctx context.Context) {
 // bookworm-backports (amd64 only) and bookworm-security (amd64, arm64) for
 // Debian, noble-security (amd64) for Ubuntu.
 func testTable(base string) []*Distro {
-	debian := &Distro{
-		Name:     matrixgen.Debian,
-		Releases: []Release{{"bookworm", "12", []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64}}},
-		Mirrors:  map[string]string{"debian": base + "/debian", "debian-security": base + "/debian-security"},
-		Suites: func(c string, a matrixgen.Arch) []SuiteRef {
-			sec := SuiteRef{c + "-security", "debian-security"}
-			if a == matrixgen.X86_64 {
-				return []SuiteRef{{c + "-backports", "debian"}, sec}
-			}
-			return []SuiteRef{sec}
-		},
-		Keyring: keyrings.Debian,
+	// The real configuration (hooks, keyrings), with the fixtures' suites.
+	debian := Debian()
+	debian.Releases = []Release{{"bookworm", "12", []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64}}}
+	debian.Mirrors = map[string]string{"debian": base + "/debian", "debian-security": base + "/debian-security"}
+	debian.Suites = func(c string, a matrixgen.Arch) []SuiteRef {
+		sec := SuiteRef{c + "-security", "debian-security"}
+		if a == matrixgen.X86_64 {
+			return []SuiteRef{{c + "-backports", "debian"}, sec}
+		}
+		return []SuiteRef{sec}
 	}
-	ubuntu := &Distro{
-		Name:     matrixgen.Ubuntu,
-		Releases: []Release{{"noble", "24.04", []matrixgen.Arch{matrixgen.X86_64}}},
-		Mirrors:  map[string]string{"ubuntu": base + "/ubuntu"},
-		Suites: func(c string, _ matrixgen.Arch) []SuiteRef {
-			return []SuiteRef{{c + "-security", "ubuntu"}}
-		},
-		Keyring: keyrings.Ubuntu,
+	ubuntu := Ubuntu()
+	ubuntu.Releases = []Release{{"noble", "24.04", []matrixgen.Arch{matrixgen.X86_64}}}
+	ubuntu.Mirrors = map[string]string{"ubuntu": base + "/ubuntu"}
+	ubuntu.Suites = func(c string, _ matrixgen.Arch) []SuiteRef {
+		return []SuiteRef{{c + "-security", "ubuntu"}}
 	}
 	return []*Distro{debian, ubuntu}
 }

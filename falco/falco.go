@@ -249,3 +249,50 @@ func cmpStrings(pairs ...string) int {
 	}
 	return 0
 }
+
+// ProblemGroup is the problems of one distribution key that share a reason:
+// reading a Falco file with hundreds of Flatcar entries gives one line.
+type ProblemGroup struct {
+	Key    string
+	Reason string
+	Count  int
+	First  Problem
+}
+
+func (g ProblemGroup) String() string {
+	if g.Count == 1 {
+		return g.First.Error()
+	}
+	where := g.First.Name
+	if g.First.Line > 0 {
+		where = fmt.Sprintf("%s:%d", g.First.Name, g.First.Line)
+	}
+	return fmt.Sprintf("%s: %d entries under %q: %s (first at %s)", g.First.Name, g.Count, g.Key, g.Reason, where)
+}
+
+// GroupProblems groups problems by key and reason, in order of first
+// appearance. The reason of a refusal to derive or of an invalid field is
+// its rule, without the entry's own release, so like entries group.
+func GroupProblems(probs []Problem) []ProblemGroup {
+	var out []ProblemGroup
+	index := map[[2]string]int{}
+	for _, p := range probs {
+		reason := p.Err.Error()
+		var ue *matrixgen.UnderivableError
+		var ie *matrixgen.InvalidError
+		switch {
+		case errors.As(p.Err, &ue):
+			reason = "underivable: " + ue.Reason
+		case errors.As(p.Err, &ie) && ie.Field == "target":
+			reason = "invalid target: " + ie.Reason
+		}
+		k := [2]string{p.Key, reason}
+		if i, ok := index[k]; ok {
+			out[i].Count++
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, ProblemGroup{Key: p.Key, Reason: reason, Count: 1, First: p})
+	}
+	return out
+}

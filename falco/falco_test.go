@@ -2,8 +2,10 @@ package falco
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -139,4 +141,38 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("re-decode: %d vs %d kernels, %v, %v", len(back), len(ks), probs, err)
 		}
 	})
+}
+
+// TestGroupProblems: the 2022 corpus's unsupported and underivable entries
+// give one line per distribution key and reason, not one per entry.
+func TestGroupProblems(t *testing.T) {
+	f, err := os.Open(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, probs, err := Decode(f, "x86_64.json", matrixgen.X86_64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, g := range GroupProblems(probs) {
+		got[g.Key+": "+g.Reason] = g.Count
+		if g.Count > 1 && !strings.Contains(g.String(), fmt.Sprintf("%d entries under %q", g.Count, g.Key)) {
+			t.Errorf("group line %q does not count its entries", g)
+		}
+	}
+	want := map[string]int{
+		`PhotonOS: invalid target: known distribution, not built for: Photon OS is not a supported build target`:                                             190,
+		`Flatcar: invalid target: known distribution, not built for: Flatcar ships no kernel headers packages; modules are built in its developer container`: 282,
+		`Minikube: invalid target: known distribution, not built for: minikube's kernel is built with its ISO, not in a distro container`:                    6,
+		`Ubuntu: underivable: kernel series 5.17 is no Ubuntu release's GA kernel`:                                                                           9,
+		`Ubuntu: underivable: kernel series 5.10 is no Ubuntu release's GA kernel`:                                                                           26,
+		`Ubuntu: underivable: kernel series 5.14 is no Ubuntu release's GA kernel`:                                                                           28,
+		`Ubuntu: underivable: kernel series 5.6 is no Ubuntu release's GA kernel`:                                                                            29,
+		`Ubuntu: underivable: kernel series 4.11 is no Ubuntu release's GA kernel`:                                                                           6,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("groups:\n got %v\nwant %v", got, want)
+	}
 }

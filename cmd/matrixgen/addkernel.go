@@ -60,24 +60,12 @@ func addKernelRun(opts *addKernelOptions) error {
 	if err != nil {
 		return usageErr("--arch: %w", err)
 	}
-	t, err := matrixgen.ParseTarget(opts.Target)
-	if err != nil {
-		return usageErr("--target: %w", err)
+	// The domain's one consistency rule: the release's markers must agree
+	// with the target, arch and distro version given.
+	k, err := matrixgen.Make(matrixgen.Spec{Target: opts.Target, Arch: arch, Release: opts.Release, DistroVersion: opts.DistroVersion, KernelVersion: opts.KernelVersion})
+	if errors.Is(err, matrixgen.ErrUnderivable) && opts.DistroVersion == "" {
+		return fmt.Errorf("%w (give --distro-version)", err)
 	}
-	d, derr := matrixgen.Derive(matrixgen.Input{Target: opts.Target, Release: opts.Release, KernelVersion: opts.KernelVersion})
-	if errors.Is(derr, matrixgen.ErrInvalid) {
-		return derr
-	}
-	version := opts.DistroVersion
-	switch {
-	case version == "" && derr != nil:
-		return fmt.Errorf("%w (give --distro-version)", derr)
-	case version == "":
-		version = d.DistroVersion
-	case derr == nil && d.DistroVersion != version:
-		return fmt.Errorf("refused: release %s says %s %s (rule %s), not --distro-version %s", opts.Release, t.Distribution, d.DistroVersion, d.Rule, version)
-	}
-	k, err := matrixgen.NewKernel(opts.Target, arch, opts.Release, version, opts.KernelVersion)
 	if err != nil {
 		return err
 	}

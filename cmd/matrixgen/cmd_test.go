@@ -39,7 +39,9 @@ func TestTranscripts(t *testing.T) {
 	}{
 		{"derive-args", []string{"derive", "--target", "fedora", "6.14.0-100.fc42.x86_64", "6.14.0-1.fc41.aarch64"}, "", 0},
 		{"derive-ubuntu-hwe", []string{"derive", "--target", "ubuntu-gcp", "--kernel-version", "24~22.04.1", "6.8.0-1012-gcp"}, "", 0},
-		{"derive-stdin-json", []string{"derive", "--json"}, "debian 6.12.95+deb12-amd64\namazonlinux2 6.1.174-217.345.amzn2023.x86_64\n# comment\n\nubuntu 6.14.0-1021-gcp\ncentos 6.12.0-212.el10.x86_64\namazonlinux 5.14.0-362.el9_3.x86_64\ndebian 6.1.0$(reboot)\nonlyonefield\n", 3},
+		{"derive-stdin-json", []string{"derive", "--json"}, "debian 6.12.95+deb12-amd64\namazonlinux2 6.1.174-217.345.amzn2023.x86_64\n# comment\n\nubuntu 6.14.0-1021-gcp\ncentos 6.12.0-212.el10.x86_64\namazonlinux 5.14.0-362.el9_3.x86_64\ndebian 6.1.0$(reboot)\nonlyonefield\nubuntu 6.8.0-57-generic #41~22.04.1-Ubuntu SMP PREEMPT_DYNAMIC Fri Mar 28 13:05:23 UTC 2\nubuntu 5.15.0-131-generic 140-Ubuntu\nubuntu-azure-cvm 5.4.0-1090-azure-cvm 96+cvm1\ndebian 6.12.12+bpo-amd64\nsles 5.14.21-150500.55.83-default\n", 3},
+		{"derive-suite-debian", []string{"derive", "--target", "debian", "--suite", "bookworm-backports", "6.12.12+bpo-amd64", "6.12.95+deb12-amd64"}, "", 0},
+		{"derive-suite-other-distribution", []string{"derive", "--target", "debian", "--suite", "jammy", "6.1.0-28-amd64"}, "", 3},
 		{"derive-stdin-table", []string{"derive"}, "rocky 5.14.0-427.13.1.el9_4.aarch64+64k\nol 4.14.35-2047.514.5.1.2.el7uek.x86_64\ndebian 4.9.0-0.bpo.12-rt-amd64\n", 3},
 		{"derive-no-target", []string{"derive", "6.1.0-28-amd64"}, "", 2},
 		{"derive-empty-stdin", []string{"derive"}, "", 2},
@@ -158,7 +160,17 @@ func TestAddKernel(t *testing.T) {
 		{"duplicate", []string{"--target", "amazonlinux", "--arch", "amd64", "--release", "6.12.58-82.121.amzn2023.x86_64"}, 0, "already present"},
 		{"explicit ubuntu", []string{"--target", "ubuntu", "--arch", "arm64", "--release", "6.14.0-1021-gcp", "--distro-version", "24.04"}, 0, "added ubuntu/24.04/aarch64/6.14.0-1021-gcp"},
 		{"ubuntu ambiguous", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.14.0-1021-gcp"}, 1, "underivable"},
-		{"contradiction", []string{"--target", "fedora", "--arch", "x86_64", "--release", "6.14.0-100.fc42.x86_64", "--distro-version", "41"}, 1, "says fedora 42"},
+		{"contradiction", []string{"--target", "fedora", "--arch", "x86_64", "--release", "6.14.0-100.fc42.x86_64", "--distro-version", "41"}, 1, "is fedora 42"},
+		// Each of these was accepted before the consistency rule moved into the domain (issue 6).
+		{"el9 aarch64 as x86_64", []string{"--target", "rocky", "--arch", "x86_64", "--release", "5.14.0-503.11.1.el9_5.aarch64"}, 1, `names aarch64 by its ".aarch64"`},
+		{"debian arm64 as amd64", []string{"--target", "debian", "--arch", "amd64", "--release", "6.1.0-28-arm64"}, 1, `names aarch64 by its "-arm64"`},
+		{"fedora x86_64 as arm64", []string{"--target", "fedora", "--arch", "arm64", "--release", "6.14.0-100.fc42.x86_64"}, 1, `names x86_64`},
+		{"ubuntu 6.8 in 20.04", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-49-generic", "--distro-version", "20.04"}, 1, "Ubuntu 20.04 does not ship"},
+		{"ubuntu 99.99", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-49-generic", "--distro-version", "99.99"}, 1, "not an Ubuntu release"},
+		{"ubuntu 5.15 in 24.04", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "5.15.0-125-generic", "--distro-version", "24.04"}, 1, "Ubuntu 24.04 does not ship"},
+		{"amazon without marker", []string{"--target", "amazonlinux2", "--arch", "x86_64", "--release", "6.8.0-79-generic", "--distro-version", "2"}, 1, "amzn"},
+		{"debian +bpo by hand", []string{"--target", "debian", "--arch", "x86_64", "--release", "6.12.12+bpo-amd64", "--distro-version", "12"}, 0, "added debian/12/x86_64/6.12.12+bpo-amd64"},
+		{"ubuntu uname -v", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-57-generic", "--kernel-version", "#41~22.04.1-Ubuntu SMP PREEMPT_DYNAMIC Fri Mar 28"}, 0, "added ubuntu/22.04/x86_64/6.8.0-57-generic"},
 		{"shell", []string{"--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28$(reboot)", "--distro-version", "12"}, 1, "invalid: kernelrelease"},
 		{"bad arch", []string{"--target", "debian", "--arch", "sparc", "--release", "6.1.0-28-amd64"}, 2, `arch "sparc"`},
 		{"missing flag", []string{"--target", "debian", "--arch", "x86_64"}, 2, "release"},
@@ -188,6 +200,8 @@ func TestAddKernel(t *testing.T) {
     {"target": "amazonlinux", "kernelrelease": "6.12.58-82.121.amzn2023.x86_64", "distroversion": "2023"},
     {"target": "debian", "kernelrelease": "6.1.0-55-amd64", "distroversion": "12"},
     {"target": "debian", "kernelrelease": "6.1.0-56-amd64", "distroversion": "12"},
+    {"target": "debian", "kernelrelease": "6.12.12+bpo-amd64", "distroversion": "12"},
+    {"target": "ubuntu", "kernelrelease": "6.8.0-57-generic", "distroversion": "22.04"},
     {"target": "ubuntu", "kernelrelease": "6.8.0-149-generic", "distroversion": "24.04"}
   ]
 }

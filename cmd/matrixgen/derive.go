@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -26,16 +27,25 @@ func newCmdDerive(ios *ioStreams, runF func(*deriveOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "derive [--target T [--kernel-version V] RELEASE...]",
 		Short: "Derive distro versions from kernel release strings",
-		Long: `Derive each kernel's distro version from its release string, by the rules in
-DESIGN.md: .fcNN (Fedora), .elN (CentOS: streamN from 9; Rocky, Alma, Oracle),
-.amznN (Amazon Linux), +debNN / ~bpoNN / .debNN. / kernel series (Debian), and
-for Ubuntu the suite, a ~YY.MM in the kernel version, or the GA kernel series.
+		Long: `Derive each kernel's distro version from its release string:
+  .fcNN                      Fedora N
+  .elN, .elN_M, .elNuek      CentOS (streamN from 9), RHEL, Rocky, AlmaLinux, Oracle: N
+  .amznN                     Amazon Linux N (every Amazon kernel carries it)
+  +debNN, ~bpoNN+, .debNN.   Debian NN; +bpo ABIs (6.12.12+bpo-amd64) are backports
+                             to the release before the one whose series it is (12);
+                             plain ABIs by the release's kernel series (6.1 → 12)
+  Ubuntu                     the suite (--suite noble-security → 24.04), a ~YY.MM
+                             in the kernel version (HWE), or the GA kernel series
+--suite works for Debian too (bookworm-backports → 12) and must agree with the
+release's own markers; a suite of another distribution is refused.
 Nothing is guessed: an Ubuntu release without kernel version or suite is refused
-as ambiguous.
+as ambiguous, and a (release, version) pair Ubuntu never shipped (6.8 in 20.04)
+is refused. --kernel-version takes the upload (41~22.04.1) or uname -v as a
+loader reads it (#41~22.04.1-Ubuntu SMP PREEMPT_DYNAMIC ...).
 
 With RELEASE arguments, --target applies to all of them. Without arguments,
-lines are read from stdin as "target release [kernelversion]" (# comments and
-blank lines are skipped). A bad line never stops the rest.
+lines are read from stdin as "target release [kernelversion | uname -v]" (#
+comments and blank lines are skipped). A bad line never stops the rest.
 
 Output is an aligned table, or with --json one JSON object per input line:
   {"target":…,"kernelrelease":…,"distroversion":…,"rule":…}
@@ -44,6 +54,8 @@ Output is an aligned table, or with --json one JSON object per input line:
 Exit status: 0 when every line derived, 3 when any did not, 2 on usage errors.`,
 		Example: `  matrixgen derive --target fedora 6.14.0-100.fc42.x86_64
   matrixgen derive --target ubuntu-gcp --kernel-version 24~22.04.1 6.8.0-1012-gcp
+  matrixgen derive --target ubuntu --kernel-version "$(uname -v)" "$(uname -r)"
+  matrixgen derive --target debian --suite bookworm-backports 6.12.12+bpo-amd64
   printf 'debian 6.12.95+deb12-amd64\namazonlinux2 6.1.174-217.345.amzn2023.x86_64\n' | matrixgen derive --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Releases = args
@@ -97,21 +109,15 @@ func deriveRun(opts *deriveOptions) error {
 			if line == "" || strings.HasPrefix(line, "#") {
 				continue
 			}
-			f := strings.Fields(line)
-			if len(f) < 2 || len(f) > 3 {
-				r := deriveResult{Error: fmt.Sprintf("invalid: stdin line %d: want \"target release [kernelversion]\", got %d fields", n, len(f))}
-				if len(f) > 0 {
-					r.Target = f[0]
+			in, err := matrixgen.ParseInputLine(line)
+			if err != nil {
+				var ie *matrixgen.InvalidError
+				msg := err.Error()
+				if errors.As(err, &ie) {
+					msg = fmt.Sprintf("invalid: stdin line %d: %s", n, ie.Reason)
 				}
-				if len(f) > 1 {
-					r.KernelRelease = f[1]
-				}
-				results = append(results, r)
+				results = append(results, deriveResult{Target: in.Target, KernelRelease: in.Release, Error: msg})
 				continue
-			}
-			in := matrixgen.Input{Target: f[0], Release: f[1]}
-			if len(f) == 3 {
-				in.KernelVersion = f[2]
 			}
 			add(in)
 		}

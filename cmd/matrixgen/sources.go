@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/falco"
 	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/matrix"
 )
@@ -51,8 +52,8 @@ func (s *sourceFlags) load(ctx context.Context, cmd *cobra.Command, ios *ioStrea
 		if err != nil {
 			return nil, false, err
 		}
-		for _, p := range set.Problems {
-			fmt.Fprintln(ios.ErrOut, "matrixgen: skipped:", p.Error())
+		for _, g := range falco.GroupProblems(set.Problems) {
+			fmt.Fprintln(ios.ErrOut, "matrixgen: skipped:", g)
 			partial = true
 		}
 		sets = append(sets, set.Kernels)

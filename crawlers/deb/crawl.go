@@ -37,6 +37,23 @@ type Spec struct {
 	Arch          matrixgen.Arch
 	Component     string // default "main"
 	Suites        []Suite
+	// The distribution's hooks, from its configuration in crawlers.
+	// ReleaseVersion maps the Version a Release file states to the distro
+	// version (Debian's "12.8" → "12"); nil keeps it as stated.
+	ReleaseVersion func(string) string
+	// KernelVersion gives a kernel's version from its release and its
+	// headers package version (Ubuntu's upload); nil gives none.
+	KernelVersion func(release, pkgVersion string) string
+}
+
+// suiteFor is the suite a kernel is checked against: its own where the
+// domain knows the codename, else none, so releases found by --discover
+// are checked against their distro version alone.
+func (s Spec) suiteFor(name string) string {
+	if _, ok := matrixgen.VersionFromSuite(s.Distribution, name); ok {
+		return name
+	}
+	return ""
 }
 
 // Options are the knobs shared by every release crawled.
@@ -147,9 +164,8 @@ func CrawlRelease(ctx context.Context, f Fetcher, spec Spec, opts Options) *Resu
 		for _, p := range pools {
 			if p != nil && p.version != "" {
 				spec.DistroVersion = p.version
-				if spec.Distribution == matrixgen.Debian {
-					// Debian's Release says the point release ("12.8"); kernels are per major.
-					spec.DistroVersion, _, _ = strings.Cut(p.version, ".")
+				if spec.ReleaseVersion != nil {
+					spec.DistroVersion = spec.ReleaseVersion(p.version)
 				}
 				res.Spec.DistroVersion = spec.DistroVersion
 				break

@@ -57,21 +57,6 @@ func hasXYZ(s string) bool {
 	return true
 }
 
-// ubuntuKernelVersion is the upload part of the package version after the
-// ABI, as Falco computes it: 6.8.0-1046-nvidia at 6.8.0-1046.49 → "49",
-// 6.14.0-27-generic at 6.14.0-27.27~24.04.1 → "27~24.04.1".
-func ubuntuKernelVersion(release, version string) string {
-	parts := strings.SplitN(release, "-", 3)
-	if len(parts) < 2 {
-		return ""
-	}
-	abi := parts[0] + "-" + parts[1]
-	if v, ok := strings.CutPrefix(version, abi+"."); ok {
-		return v
-	}
-	return ""
-}
-
 // dep is one relationship of a Depends field.
 type dep struct{ name, op, version string }
 
@@ -167,23 +152,20 @@ func assemble(spec Spec, pools []*suitePool, res *Result) {
 			if have, dup := kernels[release]; dup && CompareVersions(st.Version, have.version) <= 0 {
 				continue // the same kernel in an earlier suite, or an older upload
 			}
-			k := matrixgen.Kernel{
-				Distribution:  spec.Distribution,
-				Flavor:        matrixgen.FlavorOf(spec.Distribution, release),
-				DistroVersion: spec.DistroVersion,
-				Arch:          spec.Arch,
-				Release:       release,
-				Source:        strings.TrimSuffix(p.suite.Mirror, "/") + "/dists/" + p.suite.Name,
+			var kv string
+			if spec.KernelVersion != nil {
+				kv = spec.KernelVersion(release, st.Version)
 			}
-			if spec.Distribution == matrixgen.Ubuntu {
-				k.KernelVersion = ubuntuKernelVersion(release, st.Version)
+			// The domain's one consistency rule: a kernel whose own markers
+			// contradict the suite it was found in is refused, not built
+			// in the wrong container.
+			k, err := matrixgen.Make(matrixgen.Spec{Target: spec.Distribution, Arch: spec.Arch, Release: release, DistroVersion: spec.DistroVersion, KernelVersion: kv, Suite: spec.suiteFor(p.suite.Name)})
+			if err != nil {
+				warn("%s in %s: refused: %v", release, p.suite.Name, err)
+				continue
 			}
+			k.Source = strings.TrimSuffix(p.suite.Mirror, "/") + "/dists/" + p.suite.Name
 			k.Headers = headersFor(st, p.suite, byName, warn)
-			if spec.Distribution == matrixgen.Debian {
-				if d, err := matrixgen.Derive(matrixgen.Input{Target: spec.Distribution, Release: release}); err == nil && d.DistroVersion != spec.DistroVersion {
-					warn("%s: release says Debian %s (%s) but it is in %s (Debian %s); kept under %s", release, d.DistroVersion, d.Rule, p.suite.Name, spec.DistroVersion, spec.DistroVersion)
-				}
-			}
 			if _, dup := kernels[release]; !dup {
 				order = append(order, release)
 			}

@@ -1,0 +1,139 @@
+package matrixgen
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestMake covers the one consistency rule every entry point goes through:
+// each refusal here was accepted by an entry point before the rule moved
+// into the domain (issue 6).
+func TestMake(t *testing.T) {
+	tests := []struct {
+		name string
+		spec Spec
+		want string // distro version; "" means refused
+		// wantErr is the kind of refusal; mention is a word the error must hold.
+		wantErr error
+		mention []string
+	}{
+		{name: "fedora derived", spec: Spec{Target: "fedora", Arch: X86_64, Release: "6.14.0-100.fc42.x86_64"}, want: "42"},
+		{name: "fedora filed under 41", spec: Spec{Target: "fedora", Arch: X86_64, Release: "6.14.0-100.fc42.x86_64", DistroVersion: "41"},
+			wantErr: ErrInvalid, mention: []string{`"41"`, "fedora 42", ".fcNN"}},
+		{name: "fedora without marker", spec: Spec{Target: "fedora", Arch: X86_64, Release: "6.14.0-100.x86_64", DistroVersion: "42"}, wantErr: ErrInvalid, mention: []string{"not a fedora kernel release"}},
+		{name: "el9 aarch64 under x86_64", spec: Spec{Target: "rocky", Arch: X86_64, Release: "5.14.0-503.11.1.el9_5.aarch64"},
+			wantErr: ErrInvalid, mention: []string{"arch", "aarch64", `".aarch64"`}},
+		{name: "debian arm64 under amd64", spec: Spec{Target: "debian", Arch: X86_64, Release: "6.1.0-28-arm64"},
+			wantErr: ErrInvalid, mention: []string{"aarch64", `"-arm64"`}},
+		{name: "fedora x86_64 under arm64", spec: Spec{Target: "fedora", Arch: AArch64, Release: "6.14.0-100.fc42.x86_64"}, wantErr: ErrInvalid},
+		{name: "64k release under aarch64", spec: Spec{Target: "rhel", Arch: AArch64, Release: "5.14.0-427.13.1.el9_4.aarch64+64k"}, wantErr: ErrInvalid, mention: []string{"+64k"}},
+		{name: "64k", spec: Spec{Target: "rhel", Arch: AArch64_64k, Release: "5.14.0-427.13.1.el9_4.aarch64+64k"}, want: "9"},
+		{name: "aarch64+64k without +64k", spec: Spec{Target: "centos", Arch: AArch64_64k, Release: "5.14.0-570.el9.aarch64"}, wantErr: ErrInvalid, mention: []string{"end in +64k"}},
+		{name: "ubuntu 64k flavor under x86_64", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.8.0-41-generic-64k", DistroVersion: "24.04"}, wantErr: ErrInvalid},
+		{name: "ubuntu 64k flavor under aarch64", spec: Spec{Target: "ubuntu", Arch: AArch64, Release: "6.8.0-41-generic-64k", DistroVersion: "24.04"}, want: "24.04"},
+		{name: "ubuntu 64k flavor under aarch64+64k", spec: Spec{Target: "ubuntu", Arch: AArch64_64k, Release: "6.8.0-41-generic-64k", DistroVersion: "24.04"}, wantErr: ErrInvalid},
+		{name: "debian i386 flavor", spec: Spec{Target: "debian", Arch: X86_64, Release: "6.1.0-28-686-pae"}, wantErr: ErrInvalid, mention: []string{"-686-pae"}},
+		{name: "ubuntu 6.8 in 20.04", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.8.0-49-generic", DistroVersion: "20.04"},
+			wantErr: ErrInvalid, mention: []string{"20.04", "6.8", "22.04 and 24.04"}},
+		{name: "ubuntu upload names another version", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.8.0-49-generic", KernelVersion: "51~22.04.1", DistroVersion: "24.04"}, wantErr: ErrInvalid},
+		{name: "ubuntu 99.99", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.8.0-49-generic", DistroVersion: "99.99"}, wantErr: ErrInvalid, mention: []string{"not an Ubuntu release"}},
+		{name: "ubuntu 5.15 in 24.04", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "5.15.0-125-generic", DistroVersion: "24.04"}, wantErr: ErrInvalid},
+		{name: "ubuntu HWE 6.8 in 22.04", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.8.0-49-generic", DistroVersion: "22.04"}, want: "22.04"},
+		{name: "ubuntu GA 6.8 in 24.04", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.8.0-49-generic", DistroVersion: "24.04"}, want: "24.04"},
+		// Real: noble-security's linux-headers-6.17.0-42-generic has version 6.17.0-42.42.
+		{name: "ubuntu HWE with a plain upload", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.17.0-42-generic", KernelVersion: "42", DistroVersion: "24.04"}, want: "24.04"},
+		{name: "ubuntu plain upload of a series not shipped", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.17.0-42-generic", KernelVersion: "42", DistroVersion: "22.04"}, wantErr: ErrInvalid},
+		{name: "ubuntu uname -v", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.8.0-57-generic", KernelVersion: "#41~22.04.1-Ubuntu SMP PREEMPT_DYNAMIC Fri Mar 28"}, want: "22.04"},
+		{name: "ubuntu OEM series in its release", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.1.0-1025-oem", DistroVersion: "22.04"}, want: "22.04"},
+		{name: "ubuntu OEM series elsewhere", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.1.0-1025-oem", DistroVersion: "24.04"}, wantErr: ErrInvalid},
+		{name: "ubuntu suite", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.8.0-51-generic", Suite: "jammy-updates"}, want: "22.04"},
+		{name: "debian bpo derived", spec: Spec{Target: "debian", Arch: X86_64, Release: "6.12.12+bpo-amd64"}, want: "12"},
+		{name: "debian bpo by hand", spec: Spec{Target: "debian", Arch: X86_64, Release: "6.12.12+bpo-amd64", DistroVersion: "12"}, want: "12"},
+		{name: "debian bpo filed under 13", spec: Spec{Target: "debian", Arch: X86_64, Release: "6.12.12+bpo-amd64", DistroVersion: "13"}, wantErr: ErrInvalid},
+		{name: "debian old bpo by hand", spec: Spec{Target: "debian", Arch: X86_64, Release: "4.9.0-0.bpo.12-amd64", DistroVersion: "8"}, want: "8"},
+		{name: "debian unknown version", spec: Spec{Target: "debian", Arch: X86_64, Release: "4.9.0-0.bpo.12-amd64", DistroVersion: "42"}, wantErr: ErrInvalid},
+		{name: "amazon without marker", spec: Spec{Target: "amazonlinux2", Arch: X86_64, Release: "6.8.0-79-generic", DistroVersion: "2"}, wantErr: ErrInvalid, mention: []string{"amzn"}},
+		{name: "amazon marker wins over target", spec: Spec{Target: "amazonlinux2", Arch: X86_64, Release: "6.1.174-217.345.amzn2023.x86_64"}, want: "2023"},
+		{name: "centos 9 is stream9", spec: Spec{Target: "centos", Arch: X86_64, Release: "5.14.0-570.el9.x86_64", DistroVersion: "9"}, wantErr: ErrInvalid, mention: []string{"stream9"}},
+		{name: "unsupported", spec: Spec{Target: "sles", Arch: X86_64, Release: "5.14.21-150500.55.83-default", DistroVersion: "15"}, wantErr: ErrInvalid, mention: []string{"SUSE"}},
+		{name: "suite of another distribution", spec: Spec{Target: "debian", Arch: X86_64, Release: "6.1.0-28-amd64", Suite: "jammy"}, wantErr: ErrInvalid, mention: []string{"jammy"}},
+		{name: "bad arch", spec: Spec{Target: "debian", Arch: "sparc", Release: "6.1.0-28-amd64"}, wantErr: ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k, err := Make(tt.spec)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("Make(%+v) = %+v, %v; want %v", tt.spec, k, err, tt.wantErr)
+				}
+				for _, m := range tt.mention {
+					if !strings.Contains(err.Error(), m) {
+						t.Errorf("error %q does not mention %q", err, m)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Make(%+v): %v", tt.spec, err)
+			}
+			if k.DistroVersion != tt.want {
+				t.Errorf("Make(%+v).DistroVersion = %q, want %q", tt.spec, k.DistroVersion, tt.want)
+			}
+		})
+	}
+}
+
+func TestUbuntuShips(t *testing.T) {
+	tests := []struct {
+		version, series string
+		want            bool
+	}{
+		{"22.04", "5.15", true}, {"22.04", "6.8", true}, {"22.04", "6.5", true}, {"22.04", "6.11", false},
+		{"20.04", "6.8", false}, {"20.04", "5.15", true}, {"24.04", "5.15", false}, {"24.04", "7.0", true},
+		{"24.04", "6.17", true}, {"25.04", "6.17", false}, {"25.04", "6.14", true}, {"26.04", "7.0", true},
+		{"99.99", "6.8", false}, {"20.04", "5.14", true}, {"22.04", "5.14", false},
+	}
+	for _, tt := range tests {
+		if got := UbuntuShips(tt.version, tt.series); got != tt.want {
+			t.Errorf("UbuntuShips(%s, %s) = %v, want %v", tt.version, tt.series, got, tt.want)
+		}
+	}
+}
+
+func TestUbuntuUpload(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"41~22.04.1", "41~22.04.1"},
+		{"#41~22.04.1-Ubuntu SMP PREEMPT_DYNAMIC Fri Mar 28 13:05:23 UTC 2", "41~22.04.1"},
+		{"41~22.04.1-Ubuntu", "41~22.04.1"},
+		{"140-Ubuntu", "140"},
+		{"#140-Ubuntu SMP Fri Jan 10", "140"},
+		{"96+cvm1", "96+cvm1"},
+		{"", ""},
+		{"  51  ", "51"},
+	}
+	for _, tt := range tests {
+		got, err := UbuntuUpload(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("UbuntuUpload(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"#41~22.04.1-Ubuntu$(reboot) SMP", "41;x", "#"} {
+		if got, err := UbuntuUpload(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("UbuntuUpload(%q) = %q, %v; want invalid", bad, got, err)
+		}
+	}
+}
+
+func TestUbuntuUploadOf(t *testing.T) {
+	for _, tt := range []struct{ release, version, want string }{
+		{"6.8.0-149-generic", "6.8.0-149.149", "149"},
+		{"7.0.0-43-generic", "7.0.0-43.43~24.04.1", "43~24.04.1"},
+		{"6.8.0-149-lowlatency", "6.8.0-149.149.1", "149.1"},
+		{"6.8.0-149-generic", "6.9.0-1.1", ""},
+	} {
+		if got := UbuntuUploadOf(tt.release, tt.version); got != tt.want {
+			t.Errorf("UbuntuUploadOf(%s, %s) = %q, want %q", tt.release, tt.version, got, tt.want)
+		}
+	}
+}
