@@ -58,18 +58,20 @@ FUZZRATE_AWK = /^fuzz: elapsed: .*, execs: / { el = $$3; sub(/,$$/, "", el); exe
 ## fuzz: run each fuzz target for FUZZTIME (seed corpora already run in `make test`) and
 ## print its rate, "target: N execs in T (R/s)", from go test's last progress line
 fuzz:
-	@summary=""; \
+	@summary=""; failed=0; \
 	for pkg in $$($(GO) list $(PKG)); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "== $$pkg $$f"; \
 			log=$$(mktemp); \
-			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >$$log 2>&1; rc=$$?; \
-			if [ $$rc -ne 0 ]; then cat $$log; rm -f $$log; exit $$rc; fi; \
-			line=$$(awk -v t="$$f" '$(FUZZRATE_AWK)' $$log); rm -f $$log; \
-			echo "$$line"; summary="$$summary$$line\n"; \
+			if $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >$$log 2>&1; then \
+				line=$$(awk -v t="$$f" '$(FUZZRATE_AWK)' $$log); \
+			else \
+				cat $$log; failed=1; line="$$f: FAILED (input saved under $$pkg's testdata/fuzz)"; \
+			fi; \
+			rm -f $$log; echo "$$line"; summary="$$summary$$line\n"; \
 		done; \
 	done; \
-	printf "== fuzz rates\n$$summary"
+	printf "== fuzz rates\n$$summary"; exit $$failed
 
 clean:
 	rm -rf bin
