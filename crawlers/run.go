@@ -3,57 +3,61 @@ package crawlers
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/ProtonMail/go-crypto/openpgp"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/crawlers/deb"
+	"github.com/matrixgen/matrixgen/crawlers/source"
 )
 
 // Request says what to crawl. Zero values mean the defaults stated.
 type Request struct {
-	Distros   []string         // default: all
-	Releases  []string         // codenames; default: every release in the table
-	Arches    []matrixgen.Arch // default: x86_64
-	Component string           // default: main
-	Mirrors   map[string]string
-	// Keyring replaces every distribution's embedded archive keyring.
-	Keyring        openpgp.EntityList
+	Distros []string // --distro names or aliases; default: all
+	// Releases are "RELEASE" (where it names exactly one release of the
+	// distributions asked for) or "DISTRO/RELEASE"; default: each
+	// distribution's own defaults.
+	Releases []string
+	Arches   []matrixgen.Arch // default: x86_64
+	Mirrors  map[string]string
+	// The options every distribution may read (source.Options).
+	Component      string   // Debian archive component; default main
+	KeyringFiles   []string // replace the embedded archive keyrings
 	SkipValidUntil bool
 	Now            func() time.Time
-	Concurrency    int // releases crawled at once; default 4
-	// Discover lists each distribution's dists/ to find releases the table
-	// does not know yet, and crawls them too.
-	Discover bool
-	// Lister is the transport for discovery listings; nil = http.DefaultTransport.
-	Lister http.RoundTripper
-	// Previous is the last crawl's output: kernels of a release whose
-	// source failed this time are carried over from it.
+	Discover       bool // list mirrors for releases the tables do not know
+	Vault          bool // also the vaults' minor releases (Rocky, AlmaLinux)
+	Concurrency    int  // jobs (release × arch) crawled at once; default 4
+	// Previous is the last crawl's output: kernels of a job whose source
+	// failed this time are carried over from it.
 	Previous []matrixgen.Kernel
-	// Progress, when set, is called as releases finish.
-	Progress func(done, total int)
+	// Progress, when set, is called (never concurrently) as sources finish.
+	Progress func(Progress)
 	// Table replaces All, the distributions known (tests crawl fixtures
 	// that hold only some suites).
-	Table []*Distro
+	Table []source.Distribution
 }
 
-// Failure is a source that failed, named by URL.
-type Failure struct {
-	Distro, Release, Suite string
-	Arch                   matrixgen.Arch
-	URL                    string
-	Err                    error
+// Progress reports one finished source.
+type Progress struct {
+	source.Event
+	Done, Total int // sources
 }
 
-func (f Failure) Error() string {
-	return fmt.Sprintf("%s %s %s %s: %v", f.Distro, f.Suite, f.Arch, f.URL, f.Err)
+// Failure is a source that failed, named by its job and URL.
+type Failure = source.Failure
+
+// Count is the outcome for one distribution × arch asked for.
+type Count struct {
+	Distro   string
+	Arch     matrixgen.Arch
+	Kernels  int
+	Sources  int
+	Failures int
 }
 
 // Report is the outcome of a crawl.
@@ -63,98 +67,120 @@ type Report struct {
 	Warnings    []string
 	Discovered  []string // "debian/duke"
 	CarriedOver int
-	Sources     int // suites attempted
+	Sources     int // sources attempted
+	Reused      int // sources whose verified digest was unchanged (not parsed again)
+	// Counts has one row per distribution × arch asked for, 0 kernels included.
+	Counts []Count
+	// Interrupted is the context's error when the crawl was cut short
+	// (Ctrl-C, --timeout): what finished is in the report, and every
+	// unfinished job is a failure.
+	Interrupted error
 }
 
 // UsageError is a request that names something unknown.
-type UsageError struct{ Msg string }
+type UsageError = source.UsageError
 
-func (e *UsageError) Error() string { return e.Msg }
-
-type job struct {
-	distro *Distro
-	spec   deb.Spec
+type planned struct {
+	dist source.Distribution
+	jobs []source.Job
 }
 
 // Run crawls what req asks for. Sources fail independently: the report
 // names each failure, and Run returns an error only for a bad request.
-func Run(ctx context.Context, f deb.Fetcher, req Request) (*Report, error) {
-	jobs, rep, err := plan(ctx, req)
+func Run(ctx context.Context, f source.Fetcher, req Request) (*Report, error) {
+	plans, rep, err := plan(ctx, f, req)
 	if err != nil {
 		return nil, err
+	}
+	var jobs []source.Job
+	total := 0
+	for _, p := range plans {
+		jobs = append(jobs, p.jobs...)
+		for _, j := range p.jobs {
+			total += j.Info().Sources
+		}
 	}
 	conc := req.Concurrency
 	if conc <= 0 {
 		conc = 4
 	}
-	keyrings := map[string]openpgp.EntityList{}
-	for _, j := range jobs {
-		name := j.distro.Name
-		if _, ok := keyrings[name]; ok {
-			continue
-		}
-		kr := req.Keyring
-		if kr == nil {
-			if kr, err = j.distro.Keyring(); err != nil {
-				return nil, fmt.Errorf("%s keyring: %w", name, err)
-			}
-		}
-		keyrings[name] = kr
-	}
-	results := make([]*deb.Result, len(jobs))
-	memo := deb.NewReleaseMemo()
+	results := make([]*source.Result, len(jobs))
 	var mu sync.Mutex
 	done := 0
+	events := func(e source.Event) {
+		if req.Progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		req.Progress(Progress{Event: e, Done: done, Total: total})
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(conc)
 	for i, j := range jobs {
 		g.Go(func() error {
-			results[i] = deb.CrawlRelease(gctx, f, j.spec, deb.Options{
-				Keyring: keyrings[j.distro.Name], Now: req.Now, SkipValidUntil: req.SkipValidUntil, Releases: memo,
-			})
-			if req.Progress != nil {
-				mu.Lock()
-				done++
-				req.Progress(done, len(jobs))
-				mu.Unlock()
+			if gctx.Err() != nil {
+				return nil // not started: named as unfinished below
 			}
+			results[i] = j.Crawl(gctx, f, events)
 			return nil
 		})
 	}
 	_ = g.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	rep.Interrupted = ctx.Err()
+	counts := map[string]*Count{}
+	for i, c := range rep.Counts {
+		counts[c.Distro+"\t"+string(c.Arch)] = &rep.Counts[i]
 	}
-	for _, r := range results {
-		rep.Sources += len(r.Suites)
+	for i, r := range results {
+		info := jobs[i].Info()
+		c := counts[info.Distro+"\t"+string(info.Arch)]
+		if r == nil {
+			// Cut short before it started: its kernels are carried over
+			// like any failed source's, and it is named.
+			rep.Failures = append(rep.Failures, Failure{Job: info, Source: "(not started)", Err: fmt.Errorf("crawl interrupted: %w", rep.Interrupted)})
+			c.Failures++
+			rep.CarriedOver += carryOver(rep, info, info.DistroVersion, nil, req.Previous)
+			continue
+		}
+		rep.Sources += len(r.Sources)
+		c.Sources += len(r.Sources)
+		c.Kernels += len(r.Kernels)
 		rep.Warnings = append(rep.Warnings, r.Warnings...)
 		rep.Kernels = append(rep.Kernels, r.Kernels...)
-		for _, s := range r.Suites {
+		for _, s := range r.Sources {
+			if s.Reused {
+				rep.Reused++
+			}
 			if s.Err != nil {
-				rep.Failures = append(rep.Failures, Failure{Distro: r.Spec.Distribution, Release: r.Spec.Codename, Suite: s.Suite.Name, Arch: r.Spec.Arch, URL: s.URL, Err: s.Err})
+				rep.Failures = append(rep.Failures, Failure{Job: info, Source: s.Name, URL: s.URL, Err: s.Err})
+				c.Failures++
 			}
 		}
 		if r.Failed() {
-			rep.CarriedOver += carryOver(rep, r, req.Previous)
+			n := carryOver(rep, info, r.DistroVersion, r.Kernels, req.Previous)
+			rep.CarriedOver += n
+			c.Kernels += n
 		}
 	}
 	slices.SortFunc(rep.Kernels, matrixgen.Compare)
 	return rep, nil
 }
 
-// carryOver adds the previous run's kernels of a release that had a failed
+// carryOver adds the previous run's kernels of a job that had a failed
 // source and that this run did not see, marked as carried over.
-func carryOver(rep *Report, r *deb.Result, previous []matrixgen.Kernel) int {
-	if r.Spec.DistroVersion == "" {
+func carryOver(rep *Report, info source.JobInfo, version string, seen, previous []matrixgen.Kernel) int {
+	if version == "" {
 		return 0
 	}
 	have := map[matrixgen.Key]bool{}
-	for _, k := range r.Kernels {
+	for _, k := range seen {
 		have[k.Key()] = true
 	}
 	n := 0
 	for _, k := range previous {
-		if k.Distribution == r.Spec.Distribution && k.DistroVersion == r.Spec.DistroVersion && k.Arch == r.Spec.Arch && !have[k.Key()] {
+		if k.Distribution == info.Distribution && k.DistroVersion == version && k.Arch == info.Arch && !have[k.Key()] {
 			k.CarriedOver = true
 			rep.Kernels = append(rep.Kernels, k)
 			have[k.Key()] = true
@@ -164,8 +190,8 @@ func carryOver(rep *Report, r *deb.Result, previous []matrixgen.Kernel) int {
 	return n
 }
 
-// plan turns a request into release crawls, refusing unknown names.
-func plan(ctx context.Context, req Request) ([]job, *Report, error) {
+// plan turns a request into each distribution's jobs, refusing unknown names.
+func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Report, error) {
 	rep := &Report{}
 	table := req.Table
 	if table == nil {
@@ -177,108 +203,144 @@ func plan(ctx context.Context, req Request) ([]job, *Report, error) {
 		for _, name := range req.Distros {
 			d := lookup(table, name)
 			if d == nil {
-				return nil, nil, &UsageError{fmt.Sprintf("--distro %q: unknown (want %s)", name, strings.Join(distroNames(table), ", "))}
+				return nil, nil, &UsageError{Msg: fmt.Sprintf("--distro %q: unknown (want %s)", name, strings.Join(distroNames(table), ", "))}
 			}
-			distros = append(distros, d)
+			if !slices.Contains(distros, d) {
+				distros = append(distros, d)
+			}
 		}
 	}
-	arches := req.Arches
+	var arches []matrixgen.Arch
+	for _, a := range req.Arches {
+		if !slices.Contains(arches, a) {
+			arches = append(arches, a)
+		}
+	}
 	if len(arches) == 0 {
 		arches = []matrixgen.Arch{matrixgen.X86_64}
 	}
-	for _, a := range arches {
-		if a == matrixgen.AArch64_64k {
-			return nil, nil, &UsageError{"--arch aarch64+64k: Debian and Ubuntu ship no 64k-page kernels; use aarch64"}
+	keys := MirrorKeys(table)
+	for k := range req.Mirrors {
+		if !slices.Contains(keys, k) {
+			return nil, nil, &UsageError{Msg: fmt.Sprintf("--mirror %s: unknown key (want %s)", k, strings.Join(keys, ", "))}
 		}
 	}
-	mirrors := map[string]string{}
-	for _, d := range distros {
-		for k, v := range d.Mirrors {
-			mirrors[k] = v
-		}
+	perDistro, open, err := assignReleases(distros, req.Releases, req.Discover)
+	if err != nil {
+		return nil, nil, err
 	}
-	for k, v := range req.Mirrors {
-		if !slices.Contains(mirrorKeys(table), k) {
-			return nil, nil, &UsageError{fmt.Sprintf("--mirror %s: unknown key (want %s)", k, strings.Join(mirrorKeys(table), ", "))}
+	if len(req.Releases) > 0 {
+		var kept []source.Distribution
+		for _, d := range distros {
+			if len(perDistro[d]) > 0 || len(open) > 0 {
+				kept = append(kept, d)
+			}
 		}
-		mirrors[k] = strings.TrimSuffix(v, "/")
-	}
-	wanted := map[string]bool{}
-	for _, r := range req.Releases {
-		wanted[r] = true
+		distros = kept
 	}
 	matched := map[string]bool{}
-	var jobs []job
+	var plans []planned
 	for _, d := range distros {
-		releases := slices.Clone(d.Releases)
-		if req.Discover {
-			found, err := discover(ctx, req.Lister, mirrors[d.DiscoverKey], d)
-			if err != nil {
-				rep.Failures = append(rep.Failures, Failure{Distro: d.Name, Suite: "dists/", URL: mirrors[d.DiscoverKey] + "/dists/", Err: err})
-			}
-			for _, c := range found {
-				rep.Discovered = append(rep.Discovered, d.Name+"/"+c)
-				releases = append(releases, Release{Codename: c, Arches: main3})
+		mirrors := map[string]string{}
+		for k, v := range d.Mirrors() {
+			mirrors[k] = strings.TrimSuffix(v, "/")
+		}
+		for k, v := range req.Mirrors {
+			if _, ok := mirrors[k]; ok {
+				mirrors[k] = strings.TrimSuffix(v, "/")
 			}
 		}
-		for _, rel := range releases {
-			if len(wanted) > 0 && !wanted[rel.Codename] {
-				continue
-			}
-			matched[rel.Codename] = true
-			for _, a := range arches {
-				if !slices.Contains(rel.Arches, a) {
-					continue // e.g. riscv64 before trixie: the release does not ship it
-				}
-				spec := deb.Spec{Distribution: d.Name, Codename: rel.Codename, DistroVersion: rel.Version, Arch: a, Component: req.Component,
-					ReleaseVersion: d.ReleaseVersion, KernelVersion: d.KernelVersion}
-				for _, s := range d.Suites(rel.Codename, a) {
-					spec.Suites = append(spec.Suites, deb.Suite{Name: s.Name, Mirror: mirrors[s.MirrorKey]})
-				}
-				jobs = append(jobs, job{distro: d, spec: spec})
-			}
+		names := append(slices.Clone(perDistro[d]), open...)
+		opts := source.Options{Component: req.Component, KeyringFiles: req.KeyringFiles, SkipValidUntil: req.SkipValidUntil, Now: req.Now, Discover: req.Discover, Vault: req.Vault}
+		p, err := d.Plan(ctx, f, source.PlanRequest{Releases: names, Arches: arches, Mirrors: mirrors, Options: opts})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, m := range p.Matched {
+			matched[m] = true
+		}
+		for _, c := range p.Discovered {
+			rep.Discovered = append(rep.Discovered, d.Name()+"/"+c)
+		}
+		rep.Failures = append(rep.Failures, p.Failures...)
+		rep.Warnings = append(rep.Warnings, p.Warnings...)
+		plans = append(plans, planned{dist: d, jobs: p.Jobs})
+		for _, a := range arches {
+			rep.Counts = append(rep.Counts, Count{Distro: d.Name(), Arch: a})
 		}
 	}
-	for r := range wanted {
+	for _, r := range open {
 		if !matched[r] {
-			return nil, nil, &UsageError{fmt.Sprintf("--release %q: not a release of %s (known: %s; --discover finds new ones)", r, strings.Join(distroNames(distros), ", "), strings.Join(codenames(distros), ", "))}
+			return nil, nil, &UsageError{Msg: fmt.Sprintf("--release %q: not a release of %s, nor one --discover found", r, strings.Join(distroNames(distros), ", "))}
 		}
 	}
-	return jobs, rep, nil
+	return plans, rep, nil
 }
 
-func lookup(table []*Distro, name string) *Distro {
+// assignReleases maps each --release to the distribution it names:
+// "DISTRO/RELEASE", or a bare name that exactly one distribution knows.
+// With --discover a bare name no table knows is open: every distribution
+// is asked, and the runner refuses it if none matched.
+func assignReleases(distros []source.Distribution, releases []string, discover bool) (map[source.Distribution][]string, []string, error) {
+	out := map[source.Distribution][]string{}
+	var open []string
+	for _, r := range releases {
+		if dn, rel, ok := strings.Cut(r, "/"); ok {
+			d := lookup(distros, dn)
+			if d == nil || rel == "" {
+				return nil, nil, &UsageError{Msg: fmt.Sprintf("--release %q: want DISTRO/RELEASE with DISTRO one of %s", r, strings.Join(distroNames(distros), ", "))}
+			}
+			out[d] = append(out[d], rel)
+			continue
+		}
+		var hits []source.Distribution
+		for _, d := range distros {
+			if slices.Contains(d.Releases(), r) {
+				hits = append(hits, d)
+			}
+		}
+		switch {
+		case len(hits) == 1:
+			out[hits[0]] = append(out[hits[0]], r)
+		case len(hits) > 1:
+			var opts []string
+			for _, d := range hits {
+				opts = append(opts, d.Name()+"/"+r)
+			}
+			return nil, nil, &UsageError{Msg: fmt.Sprintf("--release %q names a release of several distributions: say which (%s)", r, strings.Join(opts, ", "))}
+		case discover:
+			open = append(open, r)
+		default:
+			return nil, nil, &UsageError{Msg: fmt.Sprintf("--release %q: not a release of %s (known: %s; --discover finds new ones)", r, strings.Join(distroNames(distros), ", "), strings.Join(releaseNames(distros), ", "))}
+		}
+	}
+	return out, open, nil
+}
+
+func lookup(table []source.Distribution, name string) source.Distribution {
 	for _, d := range table {
-		if d.Name == name {
+		if d.Name() == name || slices.Contains(d.Aliases(), name) {
 			return d
 		}
 	}
 	return nil
 }
 
-func distroNames(ds []*Distro) []string {
+func distroNames(ds []source.Distribution) []string {
 	var out []string
 	for _, d := range ds {
-		out = append(out, d.Name)
+		out = append(out, d.Name())
 	}
 	return out
 }
 
-func codenames(ds []*Distro) []string {
+func releaseNames(ds []source.Distribution) []string {
 	var out []string
 	for _, d := range ds {
-		for _, r := range d.Releases {
-			out = append(out, r.Codename)
+		for _, r := range d.Releases() {
+			out = append(out, d.Name()+"/"+r)
 		}
 	}
+	sort.Strings(out)
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/deb"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/source"
 )
 
 // mirrorsDir holds real, byte-identical archive metadata laid out as on a
@@ -212,25 +213,25 @@ func hold(ctx context.Context) {
 // testTable is Debian and Ubuntu reduced to the suites the fixtures hold:
 // bookworm-backports (amd64 only) and bookworm-security (amd64, arm64) for
 // Debian, noble-security (amd64) for Ubuntu.
-func testTable(base string) []*Distro {
+func testTable(base string) []source.Distribution {
 	// The real configuration (hooks, keyrings), with the fixtures' suites.
 	debian := Debian()
-	debian.Releases = []Release{{"bookworm", "12", []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64}}}
-	debian.Mirrors = map[string]string{"debian": base + "/debian", "debian-security": base + "/debian-security"}
-	debian.Suites = func(c string, a matrixgen.Arch) []SuiteRef {
-		sec := SuiteRef{c + "-security", "debian-security"}
+	debian.Table = []deb.TableRelease{{Codename: "bookworm", Version: "12", Arches: []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64}}}
+	debian.Defaults = map[string]string{"debian": base + "/debian", "debian-security": base + "/debian-security"}
+	debian.Suites = func(c string, a matrixgen.Arch) []deb.SuiteRef {
+		sec := deb.SuiteRef{Name: c + "-security", MirrorKey: "debian-security"}
 		if a == matrixgen.X86_64 {
-			return []SuiteRef{{c + "-backports", "debian"}, sec}
+			return []deb.SuiteRef{{Name: c + "-backports", MirrorKey: "debian"}, sec}
 		}
-		return []SuiteRef{sec}
+		return []deb.SuiteRef{sec}
 	}
 	ubuntu := Ubuntu()
-	ubuntu.Releases = []Release{{"noble", "24.04", []matrixgen.Arch{matrixgen.X86_64}}}
-	ubuntu.Mirrors = map[string]string{"ubuntu": base + "/ubuntu"}
-	ubuntu.Suites = func(c string, _ matrixgen.Arch) []SuiteRef {
-		return []SuiteRef{{c + "-security", "ubuntu"}}
+	ubuntu.Table = []deb.TableRelease{{Codename: "noble", Version: "24.04", Arches: []matrixgen.Arch{matrixgen.X86_64}}}
+	ubuntu.Defaults = map[string]string{"ubuntu": base + "/ubuntu"}
+	ubuntu.Suites = func(c string, _ matrixgen.Arch) []deb.SuiteRef {
+		return []deb.SuiteRef{{Name: c + "-security", MirrorKey: "ubuntu"}}
 	}
-	return []*Distro{debian, ubuntu}
+	return []source.Distribution{debian, ubuntu}
 }
 
 // Timeouts of the test clients. generous is for requests a test expects to
@@ -970,7 +971,7 @@ func TestRunFaults(t *testing.T) {
 			}
 			failed := map[string]bool{} // "arch suite"
 			for _, w := range c.want {
-				i := slices.IndexFunc(rep.Failures, func(f Failure) bool { return f.Arch == w.arch && f.Suite == w.suite })
+				i := slices.IndexFunc(rep.Failures, func(f Failure) bool { return f.Job.Arch == w.arch && f.Source == w.suite })
 				if i < 0 {
 					t.Errorf("no failure for %s %s; failures: %v", w.arch, w.suite, rep.Failures)
 					continue
@@ -1222,11 +1223,11 @@ func TestRunUbuntuRouting(t *testing.T) {
 				if !errors.As(f.Err, &he) || he.StatusCode != http.StatusNotFound {
 					t.Errorf("%s: %v, want a 404 *fetch.HTTPError", f.URL, f.Err)
 				}
-				if f.Distro != matrixgen.Ubuntu || f.Release != "noble" || f.Arch != c.arch {
+				if f.Job.Distro != matrixgen.Ubuntu || f.Job.Release != "noble" || f.Job.Arch != c.arch {
 					t.Errorf("failure %+v: want ubuntu noble %s", f, c.arch)
 				}
-				if !strings.HasSuffix(f.URL, "/dists/"+f.Suite+"/InRelease") {
-					t.Errorf("failure URL %s is not the InRelease of its suite %s", f.URL, f.Suite)
+				if !strings.HasSuffix(f.URL, "/dists/"+f.Source+"/InRelease") {
+					t.Errorf("failure URL %s is not the InRelease of its suite %s", f.URL, f.Source)
 				}
 				urls = append(urls, strings.TrimPrefix(f.URL, srv.URL))
 			}
@@ -1255,5 +1256,37 @@ func TestRunFetchesInReleaseOnce(t *testing.T) {
 	}
 	if n := srv.hitCount(secAmd64) + srv.hitCount(secArm64); n != 2 {
 		t.Errorf("Packages fetched %d times, want one per arch (2)", n)
+	}
+}
+
+// TestRunDiscover: Run crawls what --discover found and names it; the
+// discovered suites fail here (no InRelease), each named, and nothing stops.
+func TestRunDiscover(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"bookworm", "duke"} {
+		os.MkdirAll(filepath.Join(dir, "debian", "dists", d), 0o755)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	rep, err := Run(context.Background(), fetch.New(fetch.Options{Retries: -1}), Request{
+		Distros: []string{"debian"}, Discover: true, Arches: []matrixgen.Arch{matrixgen.X86_64},
+		Releases: []string{"duke"},
+		Mirrors:  map[string]string{"debian": srv.URL + "/debian", "debian-security": srv.URL + "/debian-security"},
+		Now:      func() time.Time { return time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(rep.Discovered, "debian/duke") {
+		t.Errorf("Discovered = %v", rep.Discovered)
+	}
+	if len(rep.Failures) != 4 || !strings.Contains(rep.Failures[0].URL, "/dists/duke") {
+		t.Errorf("failures = %v", rep.Failures)
+	}
+	if _, err := Run(context.Background(), fetch.New(fetch.Options{Retries: -1}), Request{
+		Distros: []string{"debian"}, Discover: true, Releases: []string{"nosuch"},
+		Mirrors: map[string]string{"debian": srv.URL + "/debian", "debian-security": srv.URL + "/debian-security"},
+	}); err == nil || !strings.Contains(err.Error(), `--release "nosuch": not a release of debian, nor one --discover found`) {
+		t.Errorf("unknown release with --discover: %v", err)
 	}
 }

@@ -54,17 +54,24 @@ func Parse(data []byte, name string) (*Set, error) {
 	case Kernels:
 		s.Kernels, err = kernelsfile.Parse(data, name)
 	case Falco:
-		arch := matrixgen.X86_64
-		if a, ok := falco.ArchFromPath(strings.TrimPrefix(name, "git:")); ok {
-			arch = a
-		}
-		s.Kernels, s.Problems, err = falco.Decode(bytes.NewReader(data), name, arch)
-		for i := range s.Problems {
-			s.Problems[i].Line, _ = jsonpos.LineCol(data, s.Problems[i].Offset)
-		}
+		return parseCrawled(data, name, "")
 	}
 	if err != nil {
 		return nil, err
+	}
+	return s, nil
+}
+
+// parseFalco decodes a Falco list.json as arch, placing each problem.
+func parseFalco(data []byte, name string, arch matrixgen.Arch) (*Set, error) {
+	s := &Set{Name: name, Format: Falco}
+	var err error
+	s.Kernels, s.Problems, err = falco.Decode(bytes.NewReader(data), name, arch)
+	if err != nil {
+		return nil, err
+	}
+	for i := range s.Problems {
+		s.Problems[i].Line, _ = jsonpos.LineCol(data, s.Problems[i].Offset)
 	}
 	return s, nil
 }

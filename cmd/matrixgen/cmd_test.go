@@ -40,6 +40,8 @@ func TestTranscripts(t *testing.T) {
 		{"derive-args", []string{"derive", "--target", "fedora", "6.14.0-100.fc42.x86_64", "6.14.0-1.fc41.aarch64"}, "", 0},
 		{"derive-ubuntu-hwe", []string{"derive", "--target", "ubuntu-gcp", "--kernel-version", "24~22.04.1", "6.8.0-1012-gcp"}, "", 0},
 		{"derive-stdin-json", []string{"derive", "--json"}, "debian 6.12.95+deb12-amd64\namazonlinux2 6.1.174-217.345.amzn2023.x86_64\n# comment\n\nubuntu 6.14.0-1021-gcp\ncentos 6.12.0-212.el10.x86_64\namazonlinux 5.14.0-362.el9_3.x86_64\ndebian 6.1.0$(reboot)\nonlyonefield\nubuntu 6.8.0-57-generic #41~22.04.1-Ubuntu SMP PREEMPT_DYNAMIC Fri Mar 28 13:05:23 UTC 2\nubuntu 5.15.0-131-generic 140-Ubuntu\nubuntu-azure-cvm 5.4.0-1090-azure-cvm 96+cvm1\ndebian 6.12.12+bpo-amd64\nsles 5.14.21-150500.55.83-default\n", 3},
+		{"matrix-crawled-arch-from-releases", []string{"matrix", "--kernels", "testdata/empty.json", "--crawled", "testdata/crawl-arm64-2024.json", "--driver-version", "1.0"}, "", 0},
+		{"matrix-crawled-arch-contradicted", []string{"matrix", "--kernels", "testdata/empty.json", "--crawled", "x86_64=testdata/crawl-arm64-2024.json", "--driver-version", "1.0"}, "", 1},
 		{"derive-suite-debian", []string{"derive", "--target", "debian", "--suite", "bookworm-backports", "6.12.12+bpo-amd64", "6.12.95+deb12-amd64"}, "", 0},
 		{"derive-suite-other-distribution", []string{"derive", "--target", "debian", "--suite", "jammy", "6.1.0-28-amd64"}, "", 3},
 		{"derive-stdin-table", []string{"derive"}, "rocky 5.14.0-427.13.1.el9_4.aarch64+64k\nol 4.14.35-2047.514.5.1.2.el7uek.x86_64\ndebian 4.9.0-0.bpo.12-rt-amd64\n", 3},

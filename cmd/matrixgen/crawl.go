@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers"
-	"github.com/matrixgen/matrixgen/crawlers/deb"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/falco"
 	"github.com/matrixgen/matrixgen/internal/atomicfile"
@@ -49,30 +47,34 @@ func newCmdCrawl(ios *ioStreams, runF func(*crawlOptions) error) *cobra.Command 
 	opts := &crawlOptions{io: ios}
 	cmd := &cobra.Command{
 		Use:   "crawl",
-		Short: "Crawl Debian and Ubuntu mirrors for every kernel that exists",
+		Short: "Crawl distro mirrors for every kernel that exists",
 		Long: `Crawl distro mirrors concurrently and write every kernel found, in the Falco
 kernel-crawler list.json shape plus distroversion on every entry.
 
-Debian: bookworm (12), trixie (13), forky (14, testing); suites <codename>,
--updates, -backports on the main archive and -security on the security
-archive; amd64, arm64, and riscv64 from trixie on. Ubuntu: jammy, noble,
-questing, resolute with -updates and -security; amd64 from the archive and
-security hosts, arm64 and riscv64 from ubuntu-ports. Every linux-headers-<abi>-
-<flavor> package is one kernel, with the URLs of the headers, common headers and
-kbuild packages it depends on, resolved across the release's suites.
+Distributions and their default releases (--distro, --release):
+` + crawlers.DistroHelp() + `
+--release takes RELEASE where it names one release of the distributions asked
+for, or DISTRO/RELEASE (debian/bookworm).
 
-Every InRelease is verified against the archive keyrings (embedded; --keyring
-replaces them) and its Valid-Until; every Packages file against the SHA256 the
-signed InRelease lists. Unchanged indices cost one 304 with the on-disk cache.
+Debian and Ubuntu: every InRelease is verified against the archive keyrings
+(embedded; --keyring replaces them) and its Valid-Until; every Packages file
+against the SHA256 the signed InRelease lists. Every linux-headers-<abi>-<flavor>
+package is one kernel, with the URLs of the headers, common headers and kbuild
+packages it depends on, resolved across the release's suites. Every kernel is
+checked against the suite it was found in: one whose release contradicts it is
+refused with a warning.
+
+Unchanged indices cost one 304 with the on-disk cache, and an index whose
+signed digest is unchanged since the last run is not parsed again.
 
 A dead mirror, a bad signature, a checksum mismatch or a truncated file fails
 only its source, named on stderr with its URL; the rest is written. With
 --previous, a failed release's kernels are carried over from the previous
-output (marked "carried_over": true) instead of dropped.
+output (marked "carried_over": true) instead of dropped. Ctrl-C or --timeout
+writes what finished and names the rest as failed.
 
-Mirror keys for --mirror: debian, debian-security, ubuntu, ubuntu-security,
-ubuntu-ports.
-
+Mirror keys for --mirror KEY=URL, with their defaults:
+` + crawlers.MirrorHelp() + `
 Exit status: 0 every source fine; 3 output written but some sources failed
 (named on stderr); 1 nothing written; 2 usage error.`,
 		Example: `  matrixgen crawl --distro debian --release bookworm --out list.json
@@ -97,11 +99,11 @@ Exit status: 0 every source fine; 3 output written but some sources failed
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&opts.Distros, "distro", nil, "distributions to crawl: debian, ubuntu (default all)")
+	f.StringSliceVar(&opts.Distros, "distro", nil, "distributions to crawl (default all; see above)")
 	f.StringSliceVar(&opts.Arches, "arch", []string{"x86_64"}, "architectures: x86_64 (amd64), aarch64 (arm64), riscv64")
-	f.StringSliceVar(&opts.Releases, "release", nil, "release codenames, e.g. bookworm,noble (default all supported)")
+	f.StringSliceVar(&opts.Releases, "release", nil, "releases, e.g. bookworm,noble or debian/bookworm (default: each distribution's defaults)")
 	f.StringVar(&opts.Component, "component", "main", "archive component")
-	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "KEY=URL mirror override; repeatable (keys: debian, debian-security, ubuntu, ubuntu-security, ubuntu-ports)")
+	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "KEY=URL mirror override; repeatable (keys above)")
 	f.StringArrayVar(&opts.Keyrings, "keyring", nil, "OpenPGP keyring file to verify InRelease with; repeatable (default: embedded Debian and Ubuntu archive keyrings)")
 	f.IntVar(&opts.Concurrency, "concurrency", 8, "requests in flight across all mirrors (4 per host at most)")
 	f.StringVar(&opts.CacheDir, "cache-dir", defaultCacheDir(), "conditional-GET cache directory")
@@ -127,7 +129,8 @@ func defaultCacheDir() string {
 
 func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	start := time.Now()
-	req := crawlers.Request{Distros: opts.Distros, Releases: opts.Releases, Component: opts.Component, Discover: opts.Discover, SkipValidUntil: !opts.CheckValidUntil, Concurrency: opts.Concurrency}
+	req := crawlers.Request{Distros: opts.Distros, Releases: opts.Releases, Concurrency: opts.Concurrency,
+		Component: opts.Component, Discover: opts.Discover, SkipValidUntil: !opts.CheckValidUntil, KeyringFiles: opts.Keyrings}
 	for _, a := range opts.Arches {
 		arch, err := matrixgen.ParseArch(a)
 		if err != nil {
@@ -150,13 +153,6 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 		req.Now = func() time.Time { return t }
 	}
-	if len(opts.Keyrings) > 0 {
-		kr, err := deb.LoadKeyring(opts.Keyrings...)
-		if err != nil {
-			return usageErr("--keyring: %w", err)
-		}
-		req.Keyring = kr
-	}
 	if opts.Previous != "" {
 		prev, err := falco.ReadTree(opts.Previous, req.Arches)
 		if err != nil {
@@ -174,18 +170,22 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 	}
 	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency})
-	req.Lister = client.Transport()
 	log := slog.New(slog.NewTextHandler(opts.io.ErrOut, nil))
 	var bar *progressbar.ProgressBar
-	req.Progress = func(done, total int) {
+	req.Progress = func(p crawlers.Progress) {
 		if opts.io.ErrTTY {
 			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(opts.io.ErrOut), progressbar.OptionSetDescription("crawling releases"), progressbar.OptionClearOnFinish())
+				bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(opts.io.ErrOut), progressbar.OptionClearOnFinish())
 			}
-			_ = bar.Set(done)
+			bar.Describe(fmt.Sprintf("%s %s", p.Job, p.Source))
+			_ = bar.Set(p.Done)
 			return
 		}
-		log.Info("release crawled", "done", done, "total", total)
+		if p.Err != nil {
+			log.Warn("source failed", "job", p.Job.String(), "source", p.Source, "done", p.Done, "total", p.Total)
+			return
+		}
+		log.Info("source crawled", "job", p.Job.String(), "source", p.Source, "done", p.Done, "total", p.Total)
 	}
 	ctx := cmd.Context()
 	if opts.Timeout > 0 {
@@ -208,13 +208,13 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		log.Warn(w)
 	}
 	for _, f := range rep.Failures {
-		log.Error("source failed", "distro", f.Distro, "suite", f.Suite, "arch", f.Arch, "url", f.URL, "err", f.Err)
+		log.Error("source failed", "distro", f.Job.Distro, "release", f.Job.Release, "arch", f.Job.Arch, "source", f.Source, "url", f.URL, "err", f.Err)
 	}
 	wrote, err := writeCrawl(opts, req.Arches, rep)
 	if err != nil {
 		return err
 	}
-	stats := client.Stats()
+	stats := crawlStats{Stats: client.Stats(), Sources: rep.Sources, FailedSources: len(rep.Failures), ReusedSources: rep.Reused}
 	if opts.Stats != "" {
 		data, _ := json.MarshalIndent(stats, "", "  ")
 		if err := atomicfile.Write(opts.Stats, append(data, '\n')); err != nil {
@@ -225,6 +225,9 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	switch {
 	case !wrote:
 		return &exitError{code: exitFailure, err: fmt.Errorf("every source failed (%d); nothing written", len(rep.Failures))}
+	case rep.Interrupted != nil:
+		fmt.Fprintf(opts.io.ErrOut, "matrixgen: crawl interrupted (%v): what finished is written; %d sources failed or did not finish (named above)\n", rep.Interrupted, len(rep.Failures))
+		return silentExit(exitPartial)
 	case len(rep.Failures) > 0:
 		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %d of %d sources failed (named above); output written\n", len(rep.Failures), rep.Sources)
 		return silentExit(exitPartial)
@@ -252,24 +255,26 @@ func writeCrawl(opts *crawlOptions, arches []matrixgen.Arch, rep *crawlers.Repor
 	return true, err
 }
 
-func printCrawlSummary(w io.Writer, rep *crawlers.Report, s fetch.Stats, took time.Duration) {
-	counts := map[string]int{}
-	for _, k := range rep.Kernels {
-		counts[k.Distribution+"\t"+string(k.Arch)]++
-	}
-	keys := make([]string, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+// crawlStats is what --stats writes: the fetch counters and the sources,
+// with the same failure count the closing summary prints.
+type crawlStats struct {
+	fetch.Stats
+	Sources       int `json:"sources"`
+	FailedSources int `json:"failed_sources"`
+	ReusedSources int `json:"reused_sources"`
+}
+
+// printCrawlSummary lists every distribution × arch asked for, 0 kernels
+// included, then the totals.
+func printCrawlSummary(w io.Writer, rep *crawlers.Report, s crawlStats, took time.Duration) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DISTRO\tARCH\tKERNELS")
-	for _, k := range keys {
-		fmt.Fprintf(tw, "%s\t%d\n", k, counts[k])
+	fmt.Fprintln(tw, "DISTRO\tARCH\tKERNELS\tSOURCES\tFAILED")
+	for _, c := range rep.Counts {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\n", c.Distro, c.Arch, c.Kernels, c.Sources, c.Failures)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d kernels (%d carried over), %d sources, %d failed; %d requests, %s received, %d not modified (cache), %d retries; %s\n",
-		len(rep.Kernels), rep.CarriedOver, rep.Sources, len(rep.Failures), s.Requests, humanBytes(s.Bytes), s.NotModified, s.Retries, took.Round(time.Millisecond))
+	fmt.Fprintf(w, "%d kernels (%d carried over), %d sources, %d failed, %d unchanged since the last run; %d requests, %s received, %d not modified (cache), %d retries; %s\n",
+		len(rep.Kernels), rep.CarriedOver, s.Sources, s.FailedSources, s.ReusedSources, s.Requests, humanBytes(s.Bytes), s.NotModified, s.Retries, took.Round(time.Millisecond))
 }
 
 func humanBytes(n int64) string {

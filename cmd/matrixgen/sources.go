@@ -24,7 +24,7 @@ type sourceFlags struct {
 func (s *sourceFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&s.Kernels, "kernels", "kernels.json", "kernels.json to build (a path or git:REV:path)")
-	f.StringArrayVar(&s.Crawled, "crawled", nil, "crawl output (Falco list.json) to merge in; repeatable; arch from DIR/<arch>/list.json or <arch>.json, else x86_64")
+	f.StringArrayVar(&s.Crawled, "crawled", nil, "crawl output to merge in, repeatable: FILE, ARCH=FILE, a crawl --out-dir DIR (DIR/<arch>/list.json), or - for stdin; a FILE's arch is what its releases name (-arm64, .aarch64), else its path (<arch>/list.json, <arch>.json), else x86_64, and a file whose releases contradict its arch is refused")
 	f.StringVar(&s.Filter.Target, "target", "", "keep distributions matching these globs (comma-separated), e.g. 'ubuntu,debian'")
 	f.StringVar(&s.Filter.Arch, "arch", "", "keep arches matching these globs, e.g. 'x86_64'")
 	f.StringVar(&s.Filter.DistroVersion, "distro-version", "", "keep distro versions matching these globs, e.g. '2?.04'")
@@ -48,15 +48,17 @@ func (s *sourceFlags) load(ctx context.Context, cmd *cobra.Command, ios *ioStrea
 		return nil, false, err
 	}
 	for _, c := range s.Crawled {
-		set, err := inputs.Load(ctx, c)
+		loaded, err := inputs.LoadCrawled(ctx, c, ios.In)
 		if err != nil {
 			return nil, false, err
 		}
-		for _, g := range falco.GroupProblems(set.Problems) {
-			fmt.Fprintln(ios.ErrOut, "matrixgen: skipped:", g)
-			partial = true
+		for _, set := range loaded {
+			for _, g := range falco.GroupProblems(set.Problems) {
+				fmt.Fprintln(ios.ErrOut, "matrixgen: skipped:", g)
+				partial = true
+			}
+			sets = append(sets, set.Kernels)
 		}
-		sets = append(sets, set.Kernels)
 	}
 	return s.Filter.Apply(matrix.Merge(sets...)), partial, nil
 }

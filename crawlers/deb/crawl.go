@@ -13,13 +13,11 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/source"
 )
 
-// Fetcher is the part of *fetch.Client a crawl needs; tests may wrap it.
-type Fetcher interface {
-	Get(ctx context.Context, req fetch.Request) ([]byte, error)
-	Open(ctx context.Context, req fetch.Request) (*fetch.Response, error)
-}
+// Fetcher is the fetch layer a crawl reads through; tests may wrap it.
+type Fetcher = source.Fetcher
 
 // Suite is one suite of a release on one mirror: "bookworm-security" on
 // the security archive, "noble-updates" on the Ubuntu archive.
@@ -68,6 +66,8 @@ type Options struct {
 	// the same suite for several arches: one InRelease per suite per run,
 	// and every arch sees the same snapshot of the mirror.
 	Releases *ReleaseMemo
+	// OnSuite, when set, is called as each suite finishes (progress).
+	OnSuite func(SuiteResult)
 }
 
 // ReleaseMemo remembers each InRelease fetched and verified in one run.
@@ -111,6 +111,7 @@ type SuiteResult struct {
 	Suite   Suite
 	URL     string // the Packages index fetched, or the InRelease that failed
 	Kernels int    // flavored headers packages found in this suite
+	Reused  bool   // its Packages digest was unchanged: stanzas came from the memo
 	Err     error
 }
 
@@ -155,6 +156,10 @@ func CrawlRelease(ctx context.Context, f Fetcher, spec Spec, opts Options) *Resu
 			res.Suites[i] = SuiteResult{Suite: s, URL: url, Err: err}
 			if err == nil {
 				pools[i] = p
+				res.Suites[i].Reused = p.reused
+			}
+			if opts.OnSuite != nil {
+				opts.OnSuite(res.Suites[i])
 			}
 			return nil // one suite's failure is not the release's
 		})
@@ -189,7 +194,13 @@ type suitePool struct {
 	suite   Suite
 	version string // Release's Version field
 	stanzas []Stanza
+	reused  bool
 }
+
+// stanzaMemoKey names the kept stanzas of a Packages index by its SHA256,
+// as listed in a verified InRelease. Bump the version when keepStanza or
+// Stanza change.
+func stanzaMemoKey(sha256 string) string { return "deb-stanzas-v1-" + sha256 }
 
 // keepStanza keeps only what kernel assembly reads: headers and kbuild
 // packages, flavored and common. Everything else is skipped unparsed.
@@ -214,12 +225,18 @@ func crawlSuite(ctx context.Context, f Fetcher, spec Spec, s Suite, opts Options
 		return nil, inURL, err
 	}
 	pkURL := base + idx.Path
+	p := &suitePool{suite: s, version: rel.Version}
+	// An index the signed InRelease lists with the digest it had last run
+	// is not fetched, decompressed or parsed again.
+	if f.LoadMemo(stanzaMemoKey(idx.SHA256), &p.stanzas) {
+		p.reused = true
+		return p, pkURL, nil
+	}
 	resp, err := f.Open(ctx, fetch.Request{URL: pkURL, SHA256: idx.SHA256, Size: idx.Size, Decompress: true})
 	if err != nil {
 		return nil, pkURL, err
 	}
 	defer resp.Body.Close()
-	p := &suitePool{suite: s, version: rel.Version}
 	sc := NewScanner(resp.Body, pkURL)
 	sc.Filter(keepStanza)
 	for sc.Scan() {
@@ -230,6 +247,10 @@ func crawlSuite(ctx context.Context, f Fetcher, spec Spec, s Suite, opts Options
 	if err := sc.Err(); err != nil {
 		return nil, pkURL, err
 	}
+	if p.stanzas == nil {
+		p.stanzas = []Stanza{} // memoised as [], so a reload is not a miss
+	}
+	_ = f.StoreMemo(stanzaMemoKey(idx.SHA256), p.stanzas) // a memo is an optimisation: failing to keep one costs a re-parse
 	return p, pkURL, nil
 }
 

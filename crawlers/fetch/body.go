@@ -212,3 +212,45 @@ func (b *body) Close() error {
 }
 
 func newSHA256() hash.Hash { return sha256.New() }
+
+// openReader verifies the stream it wraps, the decompressed body, against an expected size
+// and digest (rpm-md's open-size and open-checksum). It sits outside decompReader, so the raw
+// body's own checks have passed by the time it sees io.EOF: a raw mismatch is reported as
+// such, and an open mismatch means the raw bytes were the published ones but the index
+// inside them is not the one repomd describes.
+type openReader struct {
+	url  string
+	r    io.Reader
+	want string // "" unchecked
+	size int64  // <= 0 unchecked
+	h    hash.Hash
+	n    int64
+	err  error
+}
+
+func (o *openReader) Read(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.r.Read(p)
+	if n > 0 {
+		if o.size > 0 && o.n+int64(n) > o.size {
+			n = int(o.size - o.n)
+			err = &SizeError{URL: o.url, Decompressed: true, Want: o.size, Got: o.size + 1}
+		}
+		o.h.Write(p[:n])
+		o.n += int64(n)
+	}
+	if err == io.EOF {
+		switch sum := hex.EncodeToString(o.h.Sum(nil)); {
+		case o.size > 0 && o.n != o.size:
+			err = &SizeError{URL: o.url, Decompressed: true, Want: o.size, Got: o.n}
+		case o.want != "" && sum != o.want:
+			err = &ChecksumError{URL: o.url, Algorithm: "sha256", Got: sum, Want: o.want, Bytes: o.n, Decompressed: true}
+		}
+	}
+	if err != nil {
+		o.err = err
+	}
+	return n, err
+}

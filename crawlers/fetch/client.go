@@ -71,6 +71,13 @@ type Request struct {
 	// Decompress decompresses by URL suffix (.gz .xz .zst .bz2), checked against the magic
 	// bytes; other suffixes are passed through as served.
 	Decompress bool
+	// OpenSHA256 is the expected lowercase hex digest of the decompressed bytes (rpm-md's
+	// open-checksum), checked at the end of the stream after SHA256; "" = not checked.
+	// With Decompress unset, or a suffix that names no compression, it is the digest of the
+	// bytes as served.
+	OpenSHA256 string
+	// OpenSize is the expected decompressed size in bytes (rpm-md's open-size); <= 0 = unknown.
+	OpenSize int64
 }
 
 // Response is an open body.
@@ -122,6 +129,10 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	want := strings.ToLower(req.SHA256)
 	if want != "" && !validSHA256(want) {
 		return nil, fmt.Errorf("GET %s: invalid expected SHA256 %q: want 64 hex digits", disp, req.SHA256)
+	}
+	openWant := strings.ToLower(req.OpenSHA256)
+	if openWant != "" && !validSHA256(openWant) {
+		return nil, fmt.Errorf("GET %s: invalid expected open SHA256 %q: want 64 hex digits", disp, req.OpenSHA256)
 	}
 	var comp *format
 	if req.Decompress {
@@ -205,6 +216,9 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 			b.Close()
 			return nil, err
 		}
+	}
+	if openWant != "" || req.OpenSize > 0 {
+		b.r = &openReader{url: disp, r: b.r, want: openWant, size: req.OpenSize, h: newSHA256()}
 	}
 	return &Response{URL: req.URL, Body: b, FromCache: useCached}, nil
 }

@@ -40,14 +40,20 @@ type ChecksumError struct {
 	Algorithm string // "sha256"
 	Got       string
 	Want      string
-	Bytes     int64  // raw bytes hashed
+	Bytes     int64  // raw bytes hashed (decompressed bytes when Decompressed)
 	File      string // the cached copy that was read, when the bytes came from the disk cache
+	// Decompressed: the digest is over the decompressed stream (Request.OpenSHA256), which
+	// rpm-md calls the open-checksum; the raw bytes had already verified.
+	Decompressed bool
 }
 
 func (e *ChecksumError) Error() string {
 	from := ""
 	if e.File != "" {
 		from = " in cached copy " + e.File
+	}
+	if e.Decompressed {
+		from += " of the decompressed body"
 	}
 	return fmt.Sprintf("GET %s: %s mismatch%s after %d bytes: got %s, want %s", e.URL, e.Algorithm, from, e.Bytes, e.Got, e.Want)
 }
@@ -58,7 +64,7 @@ type SizeError struct {
 	URL          string
 	Limit        int64 // the cap that was exceeded; 0 for a size mismatch
 	Decompressed bool  // the cap is on decompressed bytes
-	Want         int64 // expected raw size (Request.Size); 0 when a cap was exceeded
+	Want         int64 // expected raw size (Request.Size, or Request.OpenSize when Decompressed); 0 when a cap was exceeded
 	Got          int64 // bytes seen (or announced by Content-Length) when the error was found
 	Announced    bool  // Got comes from the Content-Length header, nothing was read
 }

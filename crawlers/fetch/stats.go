@@ -10,6 +10,7 @@ type Stats struct {
 	NotModified int64                `json:"not_modified"` // 304 answers served from the cache
 	Retries     int64                `json:"retries"`      // attempts after a failed one
 	Failures    int64                `json:"failures"`     // Open/Get calls that ended in error, including while reading
+	MemoHits    int64                `json:"memo_hits"`    // indices whose verified digest was unchanged: not fetched or parsed again
 	Hosts       map[string]HostStats `json:"hosts"`
 }
 
@@ -34,7 +35,14 @@ func (s *HostStats) plus(d HostStats) {
 type statsRecorder struct {
 	mu    sync.Mutex
 	total HostStats
+	memos int64
 	hosts map[string]*HostStats
+}
+
+func (r *statsRecorder) memoHit() {
+	r.mu.Lock()
+	r.memos++
+	r.mu.Unlock()
 }
 
 func newStatsRecorder() *statsRecorder {
@@ -65,6 +73,7 @@ func (r *statsRecorder) snapshot() Stats {
 		NotModified: r.total.NotModified,
 		Retries:     r.total.Retries,
 		Failures:    r.total.Failures,
+		MemoHits:    r.memos,
 		Hosts:       make(map[string]HostStats, len(r.hosts)),
 	}
 	for k, v := range r.hosts {

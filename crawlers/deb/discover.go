@@ -1,14 +1,15 @@
-package crawlers
+package deb
 
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/gocolly/colly/v2"
+
+	"github.com/matrixgen/matrixgen/crawlers/source"
 )
 
 // aliases are dists/ entries that are not releases of their own.
@@ -17,14 +18,13 @@ var aliases = map[string]bool{
 	"sid": true, "experimental": true, "rc-buggy": true, "devel": true, "stable-updates": true,
 }
 
-// discover reads the HTML listing of mirror/dists/ (colly: listings only,
-// never indices) and returns codenames the table does not know. Their
-// distro version comes from each Release's Version field.
-func discover(ctx context.Context, rt http.RoundTripper, mirror string, d *Distro) ([]string, error) {
+// discover reads the HTML listing url (a mirror's dists/) with colly
+// (listings only, never indices), through the fetch layer's transport, and
+// returns codenames the table does not know. Their distro version comes
+// from each Release's Version field.
+func discover(ctx context.Context, f source.Fetcher, url string, table []TableRelease) ([]string, error) {
 	c := colly.NewCollector(colly.StdlibContext(ctx), colly.IgnoreRobotsTxt(), colly.MaxDepth(1))
-	if rt != nil {
-		c.WithTransport(rt)
-	}
+	c.WithTransport(f.Transport())
 	var mu sync.Mutex
 	var found []string
 	c.OnHTML("a[href]", func(e *colly.HTMLElement) {
@@ -35,7 +35,7 @@ func discover(ctx context.Context, rt http.RoundTripper, mirror string, d *Distr
 		if !dir || !isCodename(name) || aliases[name] {
 			return
 		}
-		for _, r := range d.Releases {
+		for _, r := range table {
 			if r.Codename == name {
 				return
 			}
@@ -50,7 +50,6 @@ func discover(ctx context.Context, rt http.RoundTripper, mirror string, d *Distr
 	c.OnError(func(r *colly.Response, err error) {
 		visitErr = fmt.Errorf("GET %s: status %d: %w", r.Request.URL, r.StatusCode, err)
 	})
-	url := strings.TrimSuffix(mirror, "/") + "/dists/"
 	if err := c.Visit(url); err != nil && visitErr == nil {
 		visitErr = fmt.Errorf("GET %s: %w", url, err)
 	}

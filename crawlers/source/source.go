@@ -1,0 +1,151 @@
+// Package source holds what the crawl runner and the repository formats
+// share: a distribution plans jobs (release × arch), and each job crawls
+// through the fetch layer and reports its kernels, its sources and warnings.
+package source
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/fetch"
+)
+
+// Fetcher is the fetch layer as formats use it; *fetch.Client is one.
+type Fetcher interface {
+	Get(ctx context.Context, req fetch.Request) ([]byte, error)
+	Open(ctx context.Context, req fetch.Request) (*fetch.Response, error)
+	// Transport is for HTML directory listings (colly), which need a
+	// plain RoundTripper: the same limits, retries and counters.
+	Transport() http.RoundTripper
+	LoadMemo(key string, v any) bool
+	StoreMemo(key string, v any) error
+}
+
+// Distribution is one distribution as configuration over a format.
+type Distribution interface {
+	// Name is the --distro value and the Falco key family ("debian",
+	// "amazonlinux2023", "oracle").
+	Name() string
+	// Aliases are other --distro spellings ("ol" for oracle).
+	Aliases() []string
+	// Mirrors are the default base URLs by --mirror key.
+	Mirrors() map[string]string
+	// Releases are the release names --release accepts by default
+	// ("bookworm", "9", "stream10", "latest").
+	Releases() []string
+	// Plan turns a request into jobs. It returns a *UsageError for a
+	// request it cannot serve (an arch the distribution never ships).
+	Plan(ctx context.Context, f Fetcher, req PlanRequest) (*Plan, error)
+}
+
+// Options are the knobs every distribution may read.
+type Options struct {
+	Component      string   // Debian archive component; "" = main
+	KeyringFiles   []string // replace the embedded archive keyrings (Debian, Ubuntu)
+	SkipValidUntil bool
+	Now            func() time.Time // clock for signatures and expiry; nil = time.Now
+	Discover       bool             // list mirrors for releases the table does not know
+	Vault          bool             // also crawl the vault's minor releases (Rocky, AlmaLinux)
+}
+
+// PlanRequest is what one distribution is asked for.
+type PlanRequest struct {
+	// Releases names releases of this distribution; nil = its defaults.
+	Releases []string
+	Arches   []matrixgen.Arch
+	// Mirrors holds a base URL (no trailing slash) for every key the
+	// distribution declared, overrides applied.
+	Mirrors map[string]string
+	Options
+}
+
+// Plan is a distribution's answer.
+type Plan struct {
+	Jobs []Job
+	// Matched lists the requested release names the plan covers; the
+	// runner refuses names no distribution matched.
+	Matched []string
+	// Discovered names releases found by listing the mirror ("duke").
+	Discovered []string
+	// Failures are sources that failed while planning (a listing).
+	Failures []Failure
+	Warnings []string
+}
+
+// Job is one release of a distribution on one arch.
+type Job interface {
+	Info() JobInfo
+	// Crawl never returns an error: each source's outcome is in the result.
+	// events, when not nil, is called as sources finish.
+	Crawl(ctx context.Context, f Fetcher, events func(Event)) *Result
+}
+
+// JobInfo names a job.
+type JobInfo struct {
+	Distro        string // Distribution.Name()
+	Distribution  string // the kernels' distribution ("amazonlinux" for Distro "amazonlinux2023")
+	Release       string // "bookworm", "9", "latest"
+	DistroVersion string // "" = known only after the crawl
+	Arch          matrixgen.Arch
+	Sources       int // sources the job will read, for progress
+}
+
+func (j JobInfo) String() string { return fmt.Sprintf("%s %s %s", j.Distro, j.Release, j.Arch) }
+
+// Result is what a job found.
+type Result struct {
+	Info          JobInfo
+	DistroVersion string
+	Kernels       []matrixgen.Kernel
+	Sources       []SourceResult
+	Warnings      []string
+}
+
+// Failed says whether any source failed.
+func (r *Result) Failed() bool {
+	for _, s := range r.Sources {
+		if s.Err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// SourceResult says how one source (a suite, a repository) went.
+type SourceResult struct {
+	Name    string // "bookworm-security", "BaseOS"
+	URL     string // the index read, or the file that failed
+	Kernels int
+	Reused  bool // its verified digest was unchanged: kernels came from the memo
+	Err     error
+}
+
+// Failure is a source that failed, named by its job and URL.
+type Failure struct {
+	Job    JobInfo
+	Source string
+	URL    string
+	Err    error
+}
+
+func (f Failure) Error() string {
+	return fmt.Sprintf("%s: %s %s: %v", f.Job, f.Source, f.URL, f.Err)
+}
+
+func (f Failure) Unwrap() error { return f.Err }
+
+// Event is progress: a source finished, or a request is waiting.
+type Event struct {
+	Job    JobInfo
+	Source string
+	URL    string
+	Err    error
+}
+
+// UsageError is a request that names something unknown or impossible.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
