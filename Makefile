@@ -70,7 +70,7 @@ fuzz:
 			if $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $$pkg >$$log 2>&1; then \
 				line=$$(awk -v t="$$f" '$(FUZZRATE_AWK)' $$log); \
 			else \
-				cat $$log; failed=1; line="$$f: FAILED (input saved under $$pkg's testdata/fuzz)"; \
+				cat $$log; failed=1; line="$$f: FAILED (output above; the input is saved in the package's testdata/fuzz)"; \
 			fi; \
 			rm -f $$log; echo "$$line"; summary="$$summary$$line\n"; \
 		done; \
