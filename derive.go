@@ -112,6 +112,11 @@ func Derive(in Input) (Derivation, error) {
 		}
 	}
 	answer := func(version, rule string) (Derivation, error) {
+		// A marker that names no real release (".amzn00", ".fc0") is
+		// not a version, whatever its shape.
+		if ok, why := validVersion(t.Distribution, version); !ok {
+			return refuse("%s derives %q: %s", rule, version, why)
+		}
 		d.DistroVersion, d.Rule = version, rule
 		return d, nil
 	}

@@ -64,6 +64,11 @@ func (k Kernel) Validate() error {
 		if err := validateToken("flavor", k.Flavor, 64, false); err != nil {
 			return err
 		}
+		// Flavors are lowercase on every distribution; targets are read
+		// back lowercased, so a capital would not survive a round trip.
+		if strings.ToLower(k.Flavor) != k.Flavor {
+			return &InvalidError{Field: "flavor", Value: k.Flavor, Reason: "flavors are lowercase (generic, aws, cloud, rt)"}
+		}
 	}
 	return ValidateKernelVersion(k.KernelVersion)
 }
@@ -145,6 +150,12 @@ func Make(s Spec) (Kernel, error) {
 	if _, err := ParseArch(string(s.Arch)); err != nil {
 		return Kernel{}, err
 	}
+	if s.DistroVersion != "" {
+		// A malformed field is named before any contradiction it may cause.
+		if err := ValidateDistroVersion(s.DistroVersion); err != nil {
+			return Kernel{}, err
+		}
+	}
 	kv, err := UbuntuUpload(s.KernelVersion)
 	if err != nil {
 		return Kernel{}, err
@@ -155,6 +166,12 @@ func Make(s Spec) (Kernel, error) {
 	k := Kernel{Distribution: t.Distribution, Flavor: t.Flavor, DistroVersion: s.DistroVersion, Arch: s.Arch, Release: s.Release, KernelVersion: kv}
 	if k.Flavor == "" {
 		k.Flavor = FlavorOf(k.Distribution, k.Release)
+	}
+	if k.Distribution == Ubuntu && FlavorOf(Ubuntu, k.Release) == "" {
+		// uname -r of every Ubuntu kernel ends in its flavor; without one
+		// the release is not Ubuntu's (and Falco's ubuntu-<flavor> target
+		// could not say it).
+		return Kernel{}, &InvalidError{Field: "kernelrelease", Value: k.Release, Reason: "an Ubuntu kernel release ends in its flavor, as uname -r prints it (6.8.0-51-generic)"}
 	}
 	d, derr := Derive(Input{Target: s.Target, Release: s.Release, KernelVersion: kv, Suite: s.Suite})
 	switch {

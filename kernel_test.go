@@ -59,6 +59,11 @@ func TestMake(t *testing.T) {
 		{name: "unsupported", spec: Spec{Target: "sles", Arch: X86_64, Release: "5.14.21-150500.55.83-default", DistroVersion: "15"}, wantErr: ErrInvalid, mention: []string{"SUSE"}},
 		{name: "suite of another distribution", spec: Spec{Target: "debian", Arch: X86_64, Release: "6.1.0-28-amd64", Suite: "jammy"}, wantErr: ErrInvalid, mention: []string{"jammy"}},
 		{name: "bad arch", spec: Spec{Target: "debian", Arch: "sparc", Release: "6.1.0-28-amd64"}, wantErr: ErrInvalid},
+		// Found by FuzzDecode: each did not survive a list.json round trip.
+		{name: "ubuntu release without a flavor", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "5.0", KernelVersion: "0"}, wantErr: ErrInvalid, mention: []string{"ends in its flavor"}},
+		{name: "flavor with capitals", spec: Spec{Target: "ubuntu", Arch: X86_64, Release: "6.11.0-1022-GCP", DistroVersion: "24.04"}, wantErr: ErrInvalid, mention: []string{"lowercase"}},
+		{name: "amazon marker naming no release", spec: Spec{Target: "amazonlinux", Arch: X86_64, Release: "0.amzn00"}, wantErr: ErrUnderivable, mention: []string{"1, 2, 2022 or 2023"}},
+		{name: "fedora 0", spec: Spec{Target: "fedora", Arch: X86_64, Release: "6.1.0-1.fc0.x86_64"}, wantErr: ErrUnderivable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -187,24 +187,41 @@ func TestNewCmdMatrixFlags(t *testing.T) {
 }
 
 // TestRepoKernelsJSON keeps the repo's own kernels.json valid and canonical,
-// so `make run` works and add-kernel PRs produce minimal diffs.
+// so `make run` works and add-kernel PRs produce minimal diffs. add-kernel only
+// ever runs on a copy in t.TempDir(): a write (or a lock or temp file next to
+// the target) must never land in the source tree.
 func TestRepoKernelsJSON(t *testing.T) {
-	data, err := os.ReadFile("../../kernels.json")
+	const repoFile = "../../kernels.json"
+	data, err := os.ReadFile(repoFile)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if now, err := os.ReadFile(repoFile); err != nil || !bytes.Equal(now, data) {
+			t.Errorf("the repo's kernels.json changed during the test (%v)", err)
+		}
+	})
 	if err := schemas.Validate(schemas.Kernels, data); err != nil {
 		t.Fatal(err)
 	}
-	r := runCLI(t, "", nil, "add-kernel", "--kernels", "../../kernels.json", "--target", "debian", "--arch", "x86_64", "--release", "6.1.0-56-amd64")
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "kernels.json")
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "", nil, "add-kernel", "--kernels", tmp, "--target", "debian", "--arch", "x86_64", "--release", "6.1.0-56-amd64")
 	if r.code != 0 || !strings.Contains(r.stderr, "already present") {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	tmp := filepath.Join(t.TempDir(), "k.json")
-	os.WriteFile(tmp, data, 0o644)
+	if same, err := os.ReadFile(tmp); err != nil || !bytes.Equal(same, data) {
+		t.Fatalf("a kernel already present changed the file (%v):\n%s", err, same)
+	}
 	// Adding and re-reading in canonical form must give the same bytes back.
 	r = runCLI(t, "", nil, "add-kernel", "--kernels", tmp, "--target", "fedora", "--arch", "x86_64", "--release", "6.14.0-100.fc42.x86_64")
-	after, _ := os.ReadFile(tmp)
+	after, err := os.ReadFile(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r.code != 0 || !strings.Contains(string(after), `"kernelrelease": "6.14.0-100.fc42.x86_64"`) {
 		t.Fatalf("add to a copy: exit %d: %s", r.code, r.stderr)
 	}

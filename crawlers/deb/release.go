@@ -93,7 +93,10 @@ func VerifyInRelease(data []byte, keyring openpgp.EntityList, now time.Time, nam
 		}
 		return fail(ErrNotClearsigned, "no \"-----BEGIN PGP SIGNED MESSAGE-----\" header")
 	}
-	block, rest := clearsign.Decode(data)
+	block, rest, err := decodeClearsigned(data)
+	if err != nil {
+		return fail(ErrNotClearsigned, err.Error())
+	}
 	if block == nil {
 		return fail(ErrNotClearsigned, "malformed clearsigned message")
 	}
@@ -140,6 +143,20 @@ func VerifyInRelease(data []byte, keyring openpgp.EntityList, now time.Time, nam
 		return fail(ErrUnknownKey, "issuer key IDs "+formatKeyIDs(issuers))
 	}
 	return fail(fmt.Errorf("%w: %w", ErrBadSignature, firstErr), "")
+}
+
+// decodeClearsigned is clearsign.Decode made safe for a mirror's bytes: go-crypto v1.4.1
+// panics (slice bounds out of range) on a header with no signed text before the signature
+// armor, e.g. "-----BEGIN PGP SIGNED MESSAGE-----\n\n-----BEGIN PGP SIGNATURE-----" (found by
+// FuzzVerifyInRelease). A hostile or broken mirror must fail its source, not the process.
+func decodeClearsigned(data []byte) (block *clearsign.Block, rest []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			block, rest, err = nil, nil, fmt.Errorf("malformed clearsigned message: %v", r)
+		}
+	}()
+	block, rest = clearsign.Decode(data)
+	return block, rest, nil
 }
 
 // signatureIssuers lists the issuer key ID of each signature packet, in order.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -520,88 +521,270 @@ func TestParseReleaseAccepts(t *testing.T) {
 	}
 }
 
-// FuzzParseRelease checks that ParseRelease never panics and that what it accepts is
-// consistent: every listed file has a well-formed sum and a path PackagesIndex may return.
-func FuzzParseRelease(f *testing.F) {
+// smallRelease cuts a real Release paragraph down to a fuzz-sized seed: every field line
+// before the first checksum list, then for each checksum list its first keep entries and the
+// main/binary-amd64 ones. Seeds of the whole 35-126 KB files stall the fuzzer: each new
+// coverage bit sends one to the minimizer, which spends up to a minute per input shrinking it
+// byte by byte (14 execs in 40 s). A few KB of the same real lines keeps every form.
+func smallRelease(plain []byte, keep int) []byte {
+	var out []byte
+	inList, kept := false, 0
+	for _, line := range bytes.SplitAfter(plain, []byte("\n")) {
+		switch {
+		case len(line) > 0 && (line[0] == ' ' || line[0] == '\t'):
+			if inList && (kept < keep || bytes.Contains(line, []byte("main/binary-amd64/"))) {
+				out = append(out, line...)
+				kept++
+			}
+		case bytes.HasSuffix(bytes.TrimRight(line, "\r\n"), []byte(":")):
+			inList, kept = true, 0
+			out = append(out, line...)
+		default:
+			inList = false
+			out = append(out, line...)
+		}
+	}
+	return out
+}
+
+// releaseSeeds returns the plaintext of each real InRelease fixture.
+func releaseSeeds(tb testing.TB) [][]byte {
+	tb.Helper()
+	var plains [][]byte
 	for _, file := range []string{secInRelease, bpoInRelease, nobleInRelease} {
 		b, err := os.ReadFile(fixturePath(file))
 		if err != nil {
-			f.Fatal(err)
+			tb.Fatal(err)
 		}
 		block, _ := clearsign.Decode(b)
 		if block == nil {
-			f.Fatalf("%s: not clearsigned", file)
+			tb.Fatalf("%s: not clearsigned", file)
+			return nil // Fatalf does not return; staticcheck cannot see it through testing.TB
 		}
-		plain := block.Plaintext
-		f.Add(plain)
-		// Truncated pieces: the head of the paragraph, cut mid-line, and the first lines.
-		f.Add(plain[:len(plain)/2])
-		f.Add(plain[:len(plain)/3+7])
-		lines := bytes.SplitAfter(plain, []byte("\n"))
-		f.Add(bytes.Join(lines[:min(20, len(lines))], nil))
+		plains = append(plains, block.Plaintext)
 	}
-	f.Add([]byte("SHA256:\n e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 0 main/binary-amd64/Packages\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		rel, err := ParseRelease(bytes.NewReader(data), "fuzz")
-		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error %v is not a *ParseError", err)
-			}
-			if pe.Line < 0 {
-				t.Fatalf("negative line in %v", err)
-			}
-			return
+	return plains
+}
+
+// truncations are the cuts of a paragraph worth seeding: the head cut mid-line twice, and
+// the first 20 lines.
+func truncations(plain []byte) [][]byte {
+	lines := bytes.SplitAfter(plain, []byte("\n"))
+	return [][]byte{plain[:len(plain)/2], plain[:len(plain)/3+7], bytes.Join(lines[:min(20, len(lines))], nil)}
+}
+
+// checkParseRelease is FuzzParseRelease's property: ParseRelease never panics, and what it
+// accepts is consistent: every listed file has a well-formed sum and a path PackagesIndex may
+// return. It returns the parsed Release (nil on a refusal) so tests can assert more.
+func checkParseRelease(t *testing.T, data []byte) *Release {
+	t.Helper()
+	rel, err := ParseRelease(bytes.NewReader(data), "fuzz")
+	if err != nil {
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			t.Fatalf("error %v is not a *ParseError", err)
 		}
-		for p, fs := range rel.Files {
-			if p != fs.Path || !isHex(fs.SHA256, 64) || fs.Size < 0 || !safeRelPath(p) {
-				t.Fatalf("accepted bad entry %q: %+v", p, fs)
-			}
+		if pe.Line < 0 {
+			t.Fatalf("negative line in %v", err)
 		}
-		for _, comp := range append([]string{"main"}, rel.Components...) {
-			for _, arch := range append([]string{"amd64"}, rel.Architectures...) {
-				fs, err := rel.PackagesIndex(comp, arch)
-				if err == nil {
-					if got, ok := rel.Files[fs.Path]; !ok || got != fs {
-						t.Fatalf("PackagesIndex(%q, %q) = %+v, not listed", comp, arch, fs)
-					}
+		return nil
+	}
+	for p, fs := range rel.Files {
+		if p != fs.Path || !isHex(fs.SHA256, 64) || fs.Size < 0 || !safeRelPath(p) {
+			t.Fatalf("accepted bad entry %q: %+v", p, fs)
+		}
+	}
+	for _, comp := range append([]string{"main"}, rel.Components...) {
+		for _, arch := range append([]string{"amd64"}, rel.Architectures...) {
+			fs, err := rel.PackagesIndex(comp, arch)
+			if err == nil {
+				if got, ok := rel.Files[fs.Path]; !ok || got != fs {
+					t.Fatalf("PackagesIndex(%q, %q) = %+v, not listed", comp, arch, fs)
 				}
 			}
 		}
+	}
+	return rel
+}
+
+// TestParseReleaseProperty runs FuzzParseRelease's property over the whole real files and
+// their truncations, which are too big to be fuzz seeds, and checks that the small seeds
+// still hold what matters: the main/binary-amd64 Packages index of the full file.
+func TestParseReleaseProperty(t *testing.T) {
+	for i, plain := range releaseSeeds(t) {
+		full := checkParseRelease(t, plain)
+		if full == nil {
+			t.Fatalf("seed %d: the whole real Release is refused", i)
+		}
+		for _, cut := range truncations(plain) {
+			checkParseRelease(t, cut)
+		}
+		small := smallRelease(plain, 3)
+		if len(small) > 8<<10 {
+			t.Errorf("seed %d: small seed is %d bytes, want at most 8 KiB", i, len(small))
+		}
+		rel := checkParseRelease(t, small)
+		if rel == nil {
+			t.Fatalf("seed %d: the small seed is refused:\n%s", i, small)
+		}
+		want, err := full.PackagesIndex("main", "amd64")
+		if err != nil {
+			t.Fatalf("seed %d: full Release: %v", i, err)
+		}
+		if got, err := rel.PackagesIndex("main", "amd64"); err != nil || got != want {
+			t.Errorf("seed %d: small seed's main/amd64 index = %+v, %v; want %+v", i, got, err, want)
+		}
+		if rel.Suite != full.Suite || !rel.Date.Equal(full.Date) || !reflect.DeepEqual(rel.Architectures, full.Architectures) {
+			t.Errorf("seed %d: small seed lost header fields: %+v", i, rel)
+		}
+	}
+}
+
+// FuzzParseRelease: see checkParseRelease. Seeds are real Release lines, kept small (see
+// smallRelease); TestParseReleaseProperty covers the whole files.
+func FuzzParseRelease(f *testing.F) {
+	for _, plain := range releaseSeeds(f) {
+		small := smallRelease(plain, 3)
+		f.Add(small)
+		for _, cut := range truncations(small) {
+			f.Add(cut)
+		}
+	}
+	f.Add([]byte("SHA256:\n e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 0 main/binary-amd64/Packages\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkParseRelease(t, data)
 	})
 }
 
-// FuzzVerifyInRelease: whatever the mutation, VerifyInRelease never panics, and when it
-// accepts the data the plaintext is exactly the one Debian signed (a change the signature
-// does not cover, such as trailing blanks or CRLF, must not alter what callers parse).
-func FuzzVerifyInRelease(f *testing.F) {
-	orig, err := os.ReadFile(fixturePath(secInRelease))
-	if err != nil {
-		f.Fatal(err)
+// testSigner is an Ed25519 key made from a fixed seed at a fixed time, so the small signed
+// seeds below are the same bytes on every run. Debian's real signatures cover 35-126 KB
+// files, too big to fuzz (see smallRelease); this key signs a small excerpt of one instead.
+func testSigner(tb testing.TB) *openpgp.Entity {
+	tb.Helper()
+	var seed [32]byte
+	copy(seed[:], "matrixgen FuzzVerifyInRelease")
+	created := testNow.AddDate(-1, 0, 0)
+	config := &packet.Config{
+		Rand:      rand.NewChaCha8(seed),
+		Time:      func() time.Time { return created },
+		Algorithm: packet.PubKeyAlgoEdDSA,
 	}
+	e, err := openpgp.NewEntity("matrixgen test", "", "", config)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// signedSeedPlain is the text testSigner signs for FuzzVerifyInRelease: the first seven
+// lines of bookworm-security's real Release (Origin to Valid-Until). The property is about the
+// signature and armor, not the fields, and every byte of a seed costs minimization time.
+func signedSeedPlain(tb testing.TB) []byte {
+	tb.Helper()
+	lines := bytes.SplitAfter(releaseSeeds(tb)[0], []byte("\n"))
+	return bytes.Join(lines[:7], nil)
+}
+
+// clearsignWith clearsigns plain with e, as a mirror would publish an InRelease. The final
+// newline is the armor's, as in a real InRelease, so VerifyInRelease must return plain itself.
+func clearsignWith(tb testing.TB, e *openpgp.Entity, plain []byte) []byte {
+	tb.Helper()
+	plain = bytes.TrimSuffix(plain, []byte("\n"))
+	var buf bytes.Buffer
+	w, err := clearsign.Encode(&buf, e.PrivateKey, &packet.Config{Time: func() time.Time { return testNow.Add(-time.Hour) }})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := w.Write(plain); err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// inReleaseVariants are the mutations of a signed file worth seeding: the file, CRLF line
+// ends and trailing blanks (not covered by the signature, so they must not change the
+// plaintext), and the file cut in half.
+func inReleaseVariants(orig []byte, field string) [][]byte {
+	return [][]byte{
+		orig,
+		bytes.ReplaceAll(orig, []byte("\n"), []byte("\r\n")),
+		bytes.Replace(orig, []byte(field+"\n"), []byte(field+"  \n"), 1),
+		orig[:len(orig)/2],
+	}
+}
+
+// checkVerifyInRelease is FuzzVerifyInRelease's property: whatever the mutation,
+// VerifyInRelease never panics, and when it accepts the data the plaintext is exactly want,
+// the one that was signed. It reports whether data was accepted.
+func checkVerifyInRelease(t *testing.T, data []byte, keyring openpgp.EntityList, want []byte) bool {
+	t.Helper()
+	got, err := VerifyInRelease(data, keyring, testNow, "fuzz")
+	if err != nil {
+		var se *SignatureError
+		if !errors.As(err, &se) || got != nil {
+			t.Fatalf("error %v (plaintext %d bytes): want *SignatureError and no plaintext", err, len(got))
+		}
+		return false
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("accepted a plaintext that differs from the signed one:\n%q\nwant\n%q", got, want)
+	}
+	return true
+}
+
+// TestVerifyInReleaseProperty runs FuzzVerifyInRelease's property over Debian's real signed
+// file (too big to be a fuzz seed) and over the small seed signed by testSigner.
+func TestVerifyInReleaseProperty(t *testing.T) {
+	debian := loadKeyring(t, debianKeyring)
+	orig := readFixture(t, secInRelease)
+	want, err := VerifyInRelease(orig, debian, testNow, "seed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := testSigner(t)
+	smallPlain := signedSeedPlain(t)
+	small := clearsignWith(t, signer, smallPlain)
+	tests := []struct {
+		name    string
+		data    []byte
+		keyring openpgp.EntityList
+		want    []byte
+		accept  []bool // per inReleaseVariants
+	}{
+		{"debian bookworm-security", orig, debian, want, []bool{true, true, true, false}},
+		{"small seed, test key", small, openpgp.EntityList{signer}, smallPlain, []bool{true, true, true, false}},
+		{"small seed, debian keyring", small, debian, smallPlain, []bool{false, false, false, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for i, v := range inReleaseVariants(tt.data, "Version: 12") {
+				if got := checkVerifyInRelease(t, v, tt.keyring, tt.want); got != tt.accept[i] {
+					t.Errorf("variant %d: accepted = %v, want %v", i, got, tt.accept[i])
+				}
+			}
+		})
+	}
+}
+
+// FuzzVerifyInRelease: see checkVerifyInRelease. The seeds are a small real excerpt signed by
+// testSigner, so mutations run at fuzzing speed; the keyring also holds Debian's keys, so
+// the unknown-key and wrong-key paths stay reachable.
+func FuzzVerifyInRelease(f *testing.F) {
 	keyring, err := LoadKeyring(fixturePath(debianKeyring))
 	if err != nil {
 		f.Fatal(err)
 	}
-	want, err := VerifyInRelease(orig, keyring, testNow, "seed")
-	if err != nil {
-		f.Fatal(err)
+	signer := testSigner(f)
+	keyring = append(keyring, signer)
+	want := signedSeedPlain(f)
+	orig := clearsignWith(f, signer, want)
+	for _, v := range inReleaseVariants(orig, "Version: 12") {
+		f.Add(v)
 	}
-	f.Add(orig)
-	f.Add(bytes.ReplaceAll(orig, []byte("\n"), []byte("\r\n")))
-	f.Add(bytes.Replace(orig, []byte("Version: 12\n"), []byte("Version: 12  \n"), 1))
-	f.Add(orig[:len(orig)/2])
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, err := VerifyInRelease(data, keyring, testNow, "fuzz")
-		if err != nil {
-			var se *SignatureError
-			if !errors.As(err, &se) || got != nil {
-				t.Fatalf("error %v (plaintext %d bytes): want *SignatureError and no plaintext", err, len(got))
-			}
-			return
-		}
-		if !bytes.Equal(got, want) {
-			t.Fatalf("accepted a plaintext that differs from the signed one")
-		}
+		checkVerifyInRelease(t, data, keyring, want)
 	})
 }

@@ -50,9 +50,12 @@ type Backoff struct {
 	Max    time.Duration // also caps Retry-After; <= 0 means 30s
 }
 
-// DefaultBackoff is used when Options.Backoff is the zero value: 0.5s, 1s, 2s, 4s between
-// the default 5 attempts, ±20% so that crawlers hitting one mirror do not retry in step.
-var DefaultBackoff = Backoff{Base: 500 * time.Millisecond, Factor: 2, Jitter: 0.2, Max: 30 * time.Second}
+// DefaultBackoff returns the backoff used when Options.Backoff is the zero value: 0.5s, 1s,
+// 2s, 4s between the default 5 attempts, ±20% so that crawlers hitting one mirror do not
+// retry in step. A function, not a var, so no caller can change every Client's default.
+func DefaultBackoff() Backoff {
+	return Backoff{Base: 500 * time.Millisecond, Factor: 2, Jitter: 0.2, Max: 30 * time.Second}
+}
 
 const (
 	defaultUserAgent       = "matrixgen"
@@ -82,13 +85,13 @@ func (o Options) withDefaults() Options {
 		o.Retries = 0
 	}
 	if o.Backoff == (Backoff{}) {
-		o.Backoff = DefaultBackoff
+		o.Backoff = DefaultBackoff()
 	}
 	if o.Backoff.Factor == 0 {
 		o.Backoff.Factor = 2
 	}
 	if o.Backoff.Max <= 0 {
-		o.Backoff.Max = DefaultBackoff.Max
+		o.Backoff.Max = DefaultBackoff().Max
 	}
 	if o.HeaderTimeout == 0 {
 		o.HeaderTimeout = defaultHeaderTimeout
