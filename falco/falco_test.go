@@ -161,6 +161,7 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
 // canonical returns kernels comparable after a round trip: Marshal groups and sorts them,
 // list.json does not carry Source, and it writes no headers as [], which reads back empty.
 func canonical(ks []matrixgen.Kernel) []matrixgen.Kernel {

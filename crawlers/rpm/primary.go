@@ -501,11 +501,6 @@ func quickName(chunk []byte) (string, bool) {
 	return string(bytes.TrimSpace(rest[:j])), true
 }
 
-const (
-	nsCommon = "http://linux.duke.edu/metadata/common"
-	nsRPM    = "http://linux.duke.edu/metadata/rpm"
-)
-
 // decode parses one <package> element with encoding/xml, inside the root's namespaces.
 func (s *scanner) decode(chunk []byte) (*Package, error) {
 	d := xml.NewDecoder(io.MultiReader(bytes.NewReader(s.root), bytes.NewReader(chunk)))
