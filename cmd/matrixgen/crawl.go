@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -204,9 +205,23 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	}
 	// The cache directory is created by the first cache write, so a
 	// request refused above (or by crawlers.Run's checks) leaves no trace.
-	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency})
+	var mu sync.Mutex // Progress is serialised by Run; OnWait comes from any request
 	var bar *progressbar.ProgressBar
+	onWait := func(w fetch.Wait) {
+		mu.Lock()
+		defer mu.Unlock()
+		// A retry or a rate-limit wait is shown, so a slow mirror does not
+		// look like a hung crawl.
+		if opts.io.ErrTTY && bar != nil {
+			bar.Describe(fmt.Sprintf("waiting %s to retry %s (%s)", w.For.Round(time.Millisecond), w.URL, w.Reason))
+			return
+		}
+		log.Warn("waiting to retry", "url", w.URL, "attempt", w.Attempt, "wait", w.For.Round(time.Millisecond).String(), "reason", w.Reason)
+	}
+	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency, OnWait: onWait})
 	req.Progress = func(p crawlers.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
 		if opts.io.ErrTTY {
 			if bar == nil {
 				bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(opts.io.ErrOut), progressbar.OptionClearOnFinish())

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -244,5 +245,31 @@ func TestCrawlTimeout(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("output written: %v", err)
+	}
+}
+
+// TestCrawlShowsRetryWaits: a rate-limited request is visible as it waits
+// (a slog line naming the URL, the attempt and the reason), rather than a
+// crawl that looks hung; the crawl then succeeds.
+func TestCrawlShowsRetryWaits(t *testing.T) {
+	mirror, keyring := signedMirror(t)
+	files := http.FileServer(http.Dir(mirror))
+	var limitedOnce atomic.Bool
+	limited := "/debian/dists/bookworm/InRelease"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == limited && limitedOnce.CompareAndSwap(false, true) {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	r := runCLI(t, "", nil, crawlArgs(srv.URL, keyring, "--out", filepath.Join(t.TempDir(), "list.json"))...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, `msg="waiting to retry"`) || !strings.Contains(r.stderr, `reason="429 Too Many Requests"`) || !strings.Contains(r.stderr, "attempt=1") || !strings.Contains(r.stderr, "url="+srv.URL+limited) {
+		t.Errorf("no visible retry wait:\n%s", r.stderr)
 	}
 }

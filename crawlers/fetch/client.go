@@ -38,7 +38,7 @@ func New(opts Options) *Client {
 	var rt http.RoundTripper = &countTransport{next: base, stats: c.stats}
 	rt = &timeoutTransport{next: rt, header: o.HeaderTimeout, idle: o.IdleTimeout}
 	rt = newLimitTransport(rt, o.Concurrency, o.PerHost)
-	rt = &retryTransport{next: rt, retries: o.Retries, backoff: o.Backoff, now: o.Now, stats: c.stats}
+	rt = &retryTransport{next: rt, retries: o.Retries, backoff: o.Backoff, now: o.Now, stats: c.stats, onWait: o.OnWait}
 	rt = &userAgentTransport{next: rt, ua: o.UserAgent}
 	c.rt = rt
 	c.http = &http.Client{Transport: rt, CheckRedirect: checkRedirect}

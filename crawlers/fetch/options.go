@@ -39,6 +39,10 @@ type Options struct {
 	MaxDecompressed int64
 	// Now is the clock used for Retry-After dates. Default time.Now.
 	Now func() time.Time
+	// OnWait, when set, is called before each retry's wait (a 429's
+	// Retry-After included), so a caller can show why nothing moves.
+	// It may be called concurrently.
+	OnWait func(Wait)
 }
 
 // Backoff is an exponential backoff: attempt n (from 0) waits Base*Factor^n, changed by a

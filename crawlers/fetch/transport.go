@@ -199,6 +199,15 @@ type retryTransport struct {
 	backoff Backoff
 	now     func() time.Time
 	stats   *statsRecorder
+	onWait  func(Wait)
+}
+
+// Wait is a retry about to sleep: shown so that progress does not look hung.
+type Wait struct {
+	URL     string        // redacted
+	Attempt int           // the attempt that failed, from 1
+	For     time.Duration // how long until the next attempt
+	Reason  string        // the failure: a status ("503 Service Unavailable", "429 ...") or an error
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -243,6 +252,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		t.stats.add(hostKey(req.URL), HostStats{Retries: 1})
+		if t.onWait != nil {
+			t.onWait(Wait{URL: redact(req.URL), Attempt: attempt + 1, For: wait, Reason: last})
+		}
 		if err := sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("waiting %v to retry after attempt %d (%s): %w", wait, attempt+1, last, err)
 		}
