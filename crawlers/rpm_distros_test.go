@@ -74,28 +74,33 @@ func readManifest(t *testing.T) []manifestLine {
 
 // distroServer serves distrosRoot. In mirror.list bodies the generator's
 // placeholder host http://MIRROR becomes the server's own URL. Paths in
-// gone answer 404; bodies replaces a path's body. Requests are counted per path.
+// gone answer 404, paths in status answer that status; bodies replaces a
+// path's body. Requests are counted per path.
 type distroServer struct {
 	srv    *httptest.Server
 	mu     sync.Mutex
 	hits   map[string]int
 	gone   map[string]bool
+	status map[string]int
 	bodies map[string]string
 }
 
 func newDistroServer(t *testing.T) *distroServer {
 	t.Helper()
-	s := &distroServer{hits: map[string]int{}, gone: map[string]bool{}, bodies: map[string]string{}}
+	s := &distroServer{hits: map[string]int{}, gone: map[string]bool{}, status: map[string]int{}, bodies: map[string]string{}}
 	files := http.FileServer(http.Dir(distrosRoot))
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.hits[r.URL.Path]++
 		gone := s.gone[r.URL.Path]
+		status := s.status[r.URL.Path]
 		body, replaced := s.bodies[r.URL.Path]
 		s.mu.Unlock()
 		switch {
 		case gone:
 			http.NotFound(w, r)
+		case status != 0:
+			http.Error(w, http.StatusText(status), status)
 		case replaced:
 			io.WriteString(w, body)
 		case path.Base(r.URL.Path) == "mirror.list":
@@ -429,18 +434,25 @@ func TestRPMDistroFixturesLivepatchFallback(t *testing.T) {
 	tests := []struct {
 		name          string
 		gone          []string
-		cdn, regional int // requests expected
-		fails         bool
+		broken        string // answers 500
+		cdn, regional int    // requests expected
+		failed        string // the failed source's URL
 	}{
-		{"CDN answers", nil, 1, 0, false},
-		{"CDN 404, regional answers", []string{cdn}, 1, 1, false},
-		{"both 404", []string{cdn, regional}, 1, 1, true},
+		{"CDN answers", nil, "", 1, 0, ""},
+		{"CDN 404, regional answers", []string{cdn}, "", 1, 1, ""},
+		{"both 404", []string{cdn, regional}, "", 1, 1, regional},
+		// Only a 404 means "not this form": a failing CDN is a failure
+		// (retried: 1 + 2 attempts), not a reason to read another list.
+		{"CDN 500", nil, cdn, 3, 0, cdn},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newDistroServer(t)
 			for _, p := range tt.gone {
 				s.gone[p] = true
+			}
+			if tt.broken != "" {
+				s.status[tt.broken] = http.StatusInternalServerError
 			}
 			rep, err := Run(context.Background(), rpmClient(t, ""), Request{Distros: []string{"amazonlinux2023"}, Arches: arches, Mirrors: s.mirrors()})
 			if err != nil {
@@ -453,15 +465,15 @@ func TestRPMDistroFixturesLivepatchFallback(t *testing.T) {
 				t.Errorf("regional mirror.list requested %d times, want %d", got, tt.regional)
 			}
 			want := oracle(t, lines, s.srv.URL, "amazonlinux", arches, sel)
-			if !tt.fails {
+			if tt.failed == "" {
 				if len(rep.Failures) > 0 {
 					t.Fatalf("failures: %v", rep.Failures)
 				}
 				compareKernels(t, gotKernels(t, rep.Kernels), want)
 				return
 			}
-			if len(rep.Failures) != 1 || rep.Failures[0].Source != "kernel-livepatch" || rep.Failures[0].URL != s.srv.URL+regional || !strings.Contains(rep.Failures[0].Error(), "404") {
-				t.Fatalf("failures = %v, want kernel-livepatch %s 404", rep.Failures, regional)
+			if len(rep.Failures) != 1 || rep.Failures[0].Source != "kernel-livepatch" || rep.Failures[0].URL != s.srv.URL+tt.failed {
+				t.Fatalf("failures = %v, want kernel-livepatch %s", rep.Failures, tt.failed)
 			}
 			for _, k := range rep.Kernels {
 				if k.Origin == matrixgen.OriginLivepatch {
