@@ -327,6 +327,14 @@ func TestRPMDistroFixtures(t *testing.T) {
 			sel: func(l manifestLine) (string, bool) { return major(l.rel), keyIs("rocky", "rocky-vault")(l) },
 		},
 		{
+			name: "rocky/9.4 from the vault", req: Request{Distros: []string{"rocky"}, Releases: []string{"rocky/9.4"}}, distribution: "rocky",
+			sel: func(l manifestLine) (string, bool) { return "9", l.key == "rocky-vault" && l.rel == "9.4" },
+		},
+		{
+			name: "centos/stream10", req: Request{Distros: []string{"centos"}, Releases: []string{"centos/stream10"}}, distribution: "centos",
+			sel: func(l manifestLine) (string, bool) { return "stream10", l.key == "centos-stream" && l.rel == "10" },
+		},
+		{
 			name: "almalinux", req: Request{Distros: []string{"almalinux"}}, distribution: "almalinux",
 			sel: func(l manifestLine) (string, bool) { return major(l.rel), l.key == "almalinux" },
 		},
@@ -742,3 +750,4 @@ func decodeFile(p string) ([]byte, error) {
 	}
 	return io.ReadAll(r)
 }
+
