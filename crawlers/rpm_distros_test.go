@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -751,3 +752,100 @@ func decodeFile(p string) ([]byte, error) {
 	return io.ReadAll(r)
 }
 
+// TestRPMDistroFixturesAL2023Releases crawls two AL2023 releases at once
+// (as --discover does with every release releasemd.xml lists): both have
+// distro version 2023 and the livepatch repository is read with each, so
+// the same kernel comes from two jobs. It is one kernel, with the headers
+// of whichever core has them.
+func TestRPMDistroFixturesAL2023Releases(t *testing.T) {
+	lines := readManifest(t)
+	arches := []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64}
+	sel := func(l manifestLine) (string, bool) {
+		return "2023", l.key == "al2023-livepatch" || l.key == "amazonlinux2023"
+	}
+	for _, req := range []Request{
+		{Releases: []string{"amazonlinux2023/latest", "amazonlinux2023/2022.0.20220628"}},
+		{Releases: []string{"amazonlinux2023/2022.0.20220628", "amazonlinux2023/latest"}},
+	} {
+		t.Run(strings.Join(req.Releases, ","), func(t *testing.T) {
+			s := newDistroServer(t)
+			req.Distros, req.Arches, req.Mirrors = []string{"amazonlinux2023"}, arches, s.mirrors()
+			rep, err := Run(context.Background(), rpmClient(t, ""), req)
+			if err != nil || len(rep.Failures) > 0 {
+				t.Fatal(err, rep.Failures)
+			}
+			want := oracle(t, lines, s.srv.URL, "amazonlinux", arches, sel)
+			compareKernels(t, gotKernels(t, rep.Kernels), want)
+			for _, a := range arches {
+				n := 0
+				for k := range want {
+					if strings.HasPrefix(k, string(a)+" ") {
+						n++
+					}
+				}
+				i := slices.IndexFunc(rep.Counts, func(c Count) bool { return c.Distro == "amazonlinux2023" && c.Arch == a })
+				if i < 0 || rep.Counts[i].Kernels != n {
+					t.Errorf("counts %+v, want %d kernels on %s", rep.Counts, n, a)
+				}
+			}
+		})
+	}
+}
+
+// TestDedupe: one kernel per key, whichever jobs found it, with the counts
+// and the carried-over total following.
+func TestDedupe(t *testing.T) {
+	k := func(rel, origin string, carried bool, headers ...string) matrixgen.Kernel {
+		return matrixgen.Kernel{Distribution: "amazonlinux", DistroVersion: "2023", Arch: matrixgen.X86_64, Release: rel, Origin: origin, CarriedOver: carried, Headers: headers}
+	}
+	const r1, r2 = "6.1.174-217.345.amzn2023.x86_64", "6.1.12-19.43.amzn2023.x86_64"
+	tests := []struct {
+		name        string
+		in          []matrixgen.Kernel
+		carried     int // rep.CarriedOver before
+		want        []matrixgen.Kernel
+		wantCount   int
+		wantCarried int
+	}{
+		{"no duplicates", []matrixgen.Kernel{k(r1, "", false, "a"), k(r2, "", false, "b")}, 0,
+			[]matrixgen.Kernel{k(r1, "", false, "a"), k(r2, "", false, "b")}, 2, 0},
+		{"livepatch without headers, then core's", []matrixgen.Kernel{k(r1, "livepatch", false), k(r1, "", false, "a")}, 0,
+			[]matrixgen.Kernel{k(r1, "livepatch", false, "a")}, 1, 0},
+		{"core's, then livepatch's", []matrixgen.Kernel{k(r1, "livepatch", false, "a"), k(r1, "livepatch", false)}, 0,
+			[]matrixgen.Kernel{k(r1, "livepatch", false, "a")}, 1, 0},
+		{"headers united", []matrixgen.Kernel{k(r1, "", false, "a"), k(r1, "", false, "b", "a")}, 0,
+			[]matrixgen.Kernel{k(r1, "", false, "a", "b")}, 1, 0},
+		{"carried, then seen", []matrixgen.Kernel{k(r1, "", true, "old"), k(r1, "", false, "new")}, 1,
+			[]matrixgen.Kernel{k(r1, "", false, "new")}, 1, 0},
+		{"seen, then carried", []matrixgen.Kernel{k(r1, "", false, "new"), k(r1, "", true, "old")}, 1,
+			[]matrixgen.Kernel{k(r1, "", false, "new")}, 1, 0},
+		{"carried twice", []matrixgen.Kernel{k(r1, "", true, "a"), k(r1, "", true, "a")}, 2,
+			[]matrixgen.Kernel{k(r1, "", true, "a")}, 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Count{Kernels: len(tt.in)}
+			owner := make([]*Count, len(tt.in))
+			for i := range owner {
+				owner[i] = c
+			}
+			headers := make([][]string, len(tt.in))
+			for i, k := range tt.in {
+				headers[i] = slices.Clone(k.Headers)
+			}
+			rep := &Report{Kernels: tt.in, CarriedOver: tt.carried}
+			got := dedupe(rep, owner)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("dedupe =\n%+v\nwant\n%+v", got, tt.want)
+			}
+			if c.Kernels != tt.wantCount || rep.CarriedOver != tt.wantCarried {
+				t.Errorf("count %d, carried over %d; want %d, %d", c.Kernels, rep.CarriedOver, tt.wantCount, tt.wantCarried)
+			}
+			for i, k := range tt.in {
+				if !slices.Equal(k.Headers, headers[i]) {
+					t.Errorf("input %d's headers changed: %v, were %v", i, k.Headers, headers[i])
+				}
+			}
+		})
+	}
+}
