@@ -133,6 +133,13 @@ func Run(ctx context.Context, f source.Fetcher, req Request) (*Report, error) {
 	for i, c := range rep.Counts {
 		counts[c.Distro+"\t"+string(c.Arch)] = &rep.Counts[i]
 	}
+	// owner[i] is the count rep.Kernels[i] was counted in (nil: none).
+	var owner []*Count
+	own := func(c *Count) {
+		for len(owner) < len(rep.Kernels) {
+			owner = append(owner, c)
+		}
+	}
 	for i, r := range results {
 		info := jobs[i].Info()
 		c := counts[info.Distro+"\t"+string(info.Arch)]
@@ -142,6 +149,7 @@ func Run(ctx context.Context, f source.Fetcher, req Request) (*Report, error) {
 			rep.Failures = append(rep.Failures, Failure{Job: info, Source: "(not started)", Err: fmt.Errorf("crawl interrupted: %w", rep.Interrupted)})
 			c.Failures++
 			rep.CarriedOver += carryOver(rep, info, info.DistroVersion, nil, req.Previous)
+			own(nil)
 			continue
 		}
 		rep.Sources += len(r.Sources)
@@ -149,6 +157,7 @@ func Run(ctx context.Context, f source.Fetcher, req Request) (*Report, error) {
 		c.Kernels += len(r.Kernels)
 		rep.Warnings = append(rep.Warnings, r.Warnings...)
 		rep.Kernels = append(rep.Kernels, r.Kernels...)
+		own(c)
 		for _, s := range r.Sources {
 			if s.Reused {
 				rep.Reused++
@@ -162,10 +171,55 @@ func Run(ctx context.Context, f source.Fetcher, req Request) (*Report, error) {
 			n := carryOver(rep, info, r.DistroVersion, r.Kernels, req.Previous)
 			rep.CarriedOver += n
 			c.Kernels += n
+			own(c)
 		}
 	}
+	rep.Kernels = dedupe(rep, owner)
 	slices.SortFunc(rep.Kernels, matrixgen.Compare)
 	return rep, nil
+}
+
+// dedupe keeps one kernel per key. Two jobs of a distribution can share a
+// distro version and so a kernel: AL2023's releases (two --release values,
+// or --discover, which reads every release releasemd.xml lists) carry the
+// same kernels, and the livepatch repository is read with each. Header URLs
+// are united, so a live-patched kernel gets the headers of whichever core
+// has them, and the livepatch mark is kept; a kernel seen this time replaces
+// a carried-over copy. The counts lose the duplicates.
+func dedupe(rep *Report, owner []*Count) []matrixgen.Kernel {
+	idx := make(map[matrixgen.Key]int, len(rep.Kernels))
+	out := make([]matrixgen.Kernel, 0, len(rep.Kernels))
+	for i, k := range rep.Kernels {
+		j, dup := idx[k.Key()]
+		if !dup {
+			idx[k.Key()] = len(out)
+			out = append(out, k)
+			continue
+		}
+		if owner[i] != nil {
+			owner[i].Kernels--
+		}
+		o := &out[j]
+		if o.CarriedOver || k.CarriedOver {
+			rep.CarriedOver-- // counted twice, or carried although seen this time
+		}
+		switch {
+		case o.CarriedOver && !k.CarriedOver:
+			*o = k // seen this time: the previous run's values give way
+			continue
+		case k.CarriedOver && !o.CarriedOver:
+			continue
+		}
+		for _, h := range k.Headers {
+			if !slices.Contains(o.Headers, h) {
+				o.Headers = append(slices.Clip(o.Headers), h) // never into a job's backing array
+			}
+		}
+		if o.Origin == "" {
+			o.Origin = k.Origin
+		}
+	}
+	return out
 }
 
 // carryOver adds the previous run's kernels of a job that had a failed

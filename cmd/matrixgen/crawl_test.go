@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -270,5 +271,137 @@ func TestCrawlCLIUsage(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, r.code, r.stderr, tt.want)
 		}
+	}
+}
+
+// TestCrawlCLIRPMDistros crawls the seven RPM distributions from their
+// fixture trees (fixtures/rpm/distros, one folder per --mirror key) on
+// every arch: exit 0, every list.json schema-valid, the summary naming
+// every distribution × arch; then a repository that answers 404 is a
+// named failure and exit 3.
+func TestCrawlCLIRPMDistros(t *testing.T) {
+	const root = "../../fixtures/rpm/distros"
+	var gone atomic.Value // a path answered 404
+	gone.Store("")
+	files := http.FileServer(http.Dir(root))
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == gone.Load().(string) {
+			http.NotFound(w, r)
+			return
+		}
+		if strings.HasSuffix(r.URL.Path, "/mirror.list") {
+			// mirror.list files name the placeholder host http://MIRROR (fixtures/rpm/README.md).
+			b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(r.URL.Path)))
+			if err != nil {
+				http.NotFound(w, r)
+				return
+			}
+			w.Write(bytes.ReplaceAll(b, []byte("http://MIRROR"), []byte(srv.URL)))
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	distros := []string{"fedora", "centos", "amazonlinux2", "amazonlinux2023", "rocky", "almalinux", "oracle"}
+	out, cache := t.TempDir(), t.TempDir()
+	args := []string{"crawl", "--distro", strings.Join(distros, ","), "--arch", "x86_64,aarch64,aarch64+64k",
+		"--out-dir", out, "--cache-dir", cache}
+	for _, k := range []string{"fedora", "fedora-archive", "centos-stream", "amazonlinux2", "amazonlinux2023",
+		"al2023-livepatch", "rocky", "rocky-vault", "almalinux", "almalinux-vault", "oracle"} {
+		args = append(args, "--mirror", k+"="+srv.URL+"/"+k)
+	}
+
+	r := runCLI(t, "", nil, args...)
+	if r.code != 0 {
+		t.Fatalf("crawl: exit %d\n%s", r.code, r.stderr)
+	}
+	falcoKey := map[string]string{"oracle": "ol"}
+	for _, arch := range []string{"x86_64", "aarch64", "aarch64+64k"} {
+		data, err := os.ReadFile(filepath.Join(out, arch, "list.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := schemas.Validate(schemas.Crawl, data); err != nil {
+			t.Errorf("%s/list.json not schema-valid: %v", arch, err)
+		}
+		var list map[string][]struct {
+			KernelRelease string   `json:"kernelrelease"`
+			Headers       []string `json:"headers"`
+			Source        string   `json:"source"`
+		}
+		if err := json.Unmarshal(data, &list); err != nil {
+			t.Fatal(err)
+		}
+		// A line per distribution × arch, 0 kernels included, and no failure.
+		for _, d := range distros {
+			row := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(d) + ` +` + regexp.QuoteMeta(arch) + ` +([0-9]+) +[0-9]+ +0$`)
+			m := row.FindStringSubmatch(r.stderr)
+			if m == nil {
+				t.Errorf("summary has no row for %s %s:\n%s", d, arch, r.stderr)
+				continue
+			}
+			key := d
+			if k, ok := falcoKey[d]; ok {
+				key = k
+			}
+			if n := fmt.Sprint(len(list[key])); m[1] != n {
+				t.Errorf("summary says %s %s has %s kernels, %s/list.json has %s", d, arch, m[1], arch, n)
+			}
+		}
+		// Only the EL distributions ship kernel-64k-devel (see fixtures/rpm/generate-distros.sh).
+		if arch == "aarch64+64k" {
+			for key, entries := range list {
+				if key != "centos" && key != "rocky" && key != "almalinux" && len(entries) > 0 {
+					t.Errorf("aarch64+64k: %s has %d kernels, want none", key, len(entries))
+				}
+				for _, e := range entries {
+					if !strings.HasSuffix(e.KernelRelease, ".aarch64+64k") {
+						t.Errorf("aarch64+64k: %s %s", key, e.KernelRelease)
+					}
+				}
+			}
+			if len(list["centos"]) != 4 {
+				t.Errorf("aarch64+64k: centos has %d kernels, want 4 (2 per stream)", len(list["centos"]))
+			}
+		}
+		// Live-patched kernels are marked; core's headers where core has them, none otherwise.
+		if arch == "x86_64" {
+			want := map[string]int{"6.1.174-217.345.amzn2023.x86_64": 1, "6.12.58-82.121.amzn2023.x86_64": 1, "6.1.12-19.43.amzn2023.x86_64": 0, "6.1.170-213.321.amzn2023.x86_64": 0}
+			for _, e := range list["amazonlinux2023"] {
+				n, ok := want[e.KernelRelease]
+				if !ok {
+					if e.Source != "" {
+						t.Errorf("%s: source %q, want none", e.KernelRelease, e.Source)
+					}
+					continue
+				}
+				delete(want, e.KernelRelease)
+				if e.Source != "livepatch" || len(e.Headers) != n || e.Headers == nil {
+					t.Errorf("%s: source %q, headers %v; want livepatch and %d", e.KernelRelease, e.Source, e.Headers, n)
+				}
+			}
+			if len(want) > 0 {
+				t.Errorf("livepatch kernels missing from list.json: %v", want)
+			}
+		}
+	}
+
+	// Warm: every repository's digest is unchanged, nothing is parsed again.
+	r = runCLI(t, "", nil, args...)
+	if r.code != 0 || !regexp.MustCompile(`([0-9]+) sources, 0 failed, ([0-9]+) unchanged since the last run`).MatchString(r.stderr) {
+		t.Fatalf("warm crawl: exit %d\n%s", r.code, r.stderr)
+	}
+	m := regexp.MustCompile(`([0-9]+) sources, 0 failed, ([0-9]+) unchanged since the last run`).FindStringSubmatch(r.stderr)
+	if m[1] != m[2] {
+		t.Errorf("warm crawl: %s sources, %s unchanged; want all unchanged\n%s", m[1], m[2], r.stderr)
+	}
+
+	// A repository that should exist answers 404: named, exit 3.
+	const missing = "/oracle/OL9/UEKR8/x86_64/repodata/repomd.xml"
+	gone.Store(missing)
+	r = runCLI(t, "", nil, append(args, "--no-cache")...)
+	if r.code != 3 || !strings.Contains(r.stderr, srv.URL+missing) || !strings.Contains(r.stderr, "404") {
+		t.Errorf("crawl with %s gone: exit %d, want 3 naming it\n%s", missing, r.code, r.stderr)
 	}
 }
