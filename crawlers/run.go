@@ -148,8 +148,10 @@ func Run(ctx context.Context, f source.Fetcher, req Request) (*Report, error) {
 			// like any failed source's, and it is named.
 			rep.Failures = append(rep.Failures, Failure{Job: info, Source: "(not started)", Err: fmt.Errorf("crawl interrupted: %w", rep.Interrupted)})
 			c.Failures++
-			rep.CarriedOver += carryOver(rep, info, info.DistroVersion, nil, req.Previous)
-			own(nil)
+			n := carryOver(rep, info, info.DistroVersion, nil, req.Previous)
+			rep.CarriedOver += n
+			c.Kernels += n // the summary counts what the output holds
+			own(c)
 			continue
 		}
 		rep.Sources += len(r.Sources)
