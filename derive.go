@@ -47,15 +47,27 @@ var (
 // family names which distribution a release marker belongs to, so a marker
 // under the wrong target is refused rather than trusted.
 func family(release string) (string, string) {
-	for _, m := range []struct {
-		fam string
-		re  *regexp.Regexp
-	}{{Fedora, reFedora}, {"el", reEL}, {AmazonLinux, reAmazon}, {Debian, reDebAny}} {
+	for _, m := range families {
+		// The literal every marker contains rules most releases out
+		// without running the regexp: this runs once per kernel read.
+		if !strings.Contains(release, m.lit) && (m.lit2 == "" || !strings.Contains(release, m.lit2)) {
+			continue
+		}
 		if s := m.re.FindString(release); s != "" {
 			return m.fam, s
 		}
 	}
 	return "", ""
+}
+
+var families = []struct {
+	fam, lit, lit2 string
+	re             *regexp.Regexp
+}{
+	{Fedora, ".fc", "", reFedora},
+	{"el", ".el", "", reEL},
+	{AmazonLinux, ".amzn", "", reAmazon},
+	{Debian, "deb", "bpo", reDebAny},
 }
 
 func familyOf(distribution string) string {

@@ -142,3 +142,17 @@ func TestUbuntuUploadOf(t *testing.T) {
 		}
 	}
 }
+
+// TestSeriesOf checks the hand-written parser against reSeries, the rule it implements.
+func TestSeriesOf(t *testing.T) {
+	for _, r := range []string{"6.8.0-51-generic", "6.12.12+bpo-amd64", "7.0", "6.1", "6.1.0", "5.10.0-35-arm64", "6.14.0-100.fc42.x86_64",
+		"6", "6.", ".6.1", "6.x", "6.1x", "6.1.0x", "61.12.3-1", "6.1.-1", "6.1.2.3-4", "4.18.0-553.el8_10.x86_64", ""} {
+		want := ""
+		if m := reSeries.FindStringSubmatch(r); m != nil {
+			want = m[1] + "." + m[2]
+		}
+		if got := seriesOf(r); got != want {
+			t.Errorf("seriesOf(%q) = %q, want %q (reSeries)", r, got, want)
+		}
+	}
+}

@@ -165,11 +165,36 @@ func DebianMajor(version string) string {
 
 // seriesOf is the major.minor of a release, or "" when it has none.
 func seriesOf(release string) string {
-	m := reSeries.FindStringSubmatch(release)
-	if m == nil {
+	// reSeries by hand: this runs for every Ubuntu kernel read.
+	digits := func(i int) int {
+		j := i
+		for j < len(release) && release[j] >= '0' && release[j] <= '9' {
+			j++
+		}
+		return j
+	}
+	i := digits(0)
+	if i == 0 || i >= len(release) || release[i] != '.' {
 		return ""
 	}
-	return m[1] + "." + m[2]
+	j := digits(i + 1)
+	if j == i+1 {
+		return ""
+	}
+	ends := func(k int) bool {
+		return k == len(release) || release[k] == '-' || release[k] == '.' || release[k] == '+'
+	}
+	// major.minor[.patch] then a separator or the end; as the regexp, the
+	// patch is optional, so "6.1.0x" is series 6.1 ended by its ".".
+	if j < len(release) && release[j] == '.' {
+		if k := digits(j + 1); k > j+1 && ends(k) {
+			return release[:j]
+		}
+	}
+	if !ends(j) {
+		return ""
+	}
+	return release[:j]
 }
 
 // validVersion checks that a distro version names a real release of the
