@@ -81,8 +81,8 @@ func diffRun(cmd *cobra.Command, opts *diffOptions) error {
 		if err != nil {
 			return diffTrouble(opts, err)
 		}
-		for _, p := range s.Problems {
-			fmt.Fprintln(opts.io.ErrOut, "matrixgen: skipped:", p.Error())
+		for _, g := range inputs.GroupProblems(s.Problems) {
+			fmt.Fprintln(opts.io.ErrOut, "matrixgen: skipped:", g)
 			partial = true
 		}
 		sides[i] = s.Kernels
