@@ -84,9 +84,6 @@ only its source, named on stderr with its URL; the rest is written. With
 --previous, a failed release's kernels are carried over from the previous
 output (marked "carried_over": true) instead of dropped.
 
-Mirror keys for --mirror: debian, debian-security, ubuntu, ubuntu-security,
-ubuntu-ports.
-
 Without --previous, the output being replaced (--out or --out-dir) serves as
 the previous crawl. An arch whose every source failed is not written at all:
 its old list.json stays as it was, and stderr says so.
