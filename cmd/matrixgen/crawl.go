@@ -304,25 +304,17 @@ type keptOutput struct {
 // empty one (or one only restating it as carried over) because mirrors were
 // down.
 func writeCrawl(opts *crawlOptions, arches []matrixgen.Arch, rep *crawlers.Report) (bool, []keptOutput, error) {
-	failed := map[matrixgen.Arch]bool{}
-	for _, f := range rep.Failures {
-		failed[f.Job.Arch] = true
-	}
-	var write []matrixgen.Arch
+	write, keep := rep.Writable(arches)
 	var kept []keptOutput
-	for _, a := range arches {
-		if failed[a] && !seenFresh(rep.Kernels, a) {
-			p := ""
-			switch {
-			case opts.OutDir != "":
-				p = falco.TreePath(opts.OutDir, a)
-			case opts.Out != "":
-				p = opts.Out
-			}
-			kept = append(kept, keptOutput{a, p, p != "" && fileExists(p)})
-			continue
+	for _, a := range keep {
+		p := ""
+		switch {
+		case opts.OutDir != "":
+			p = falco.TreePath(opts.OutDir, a)
+		case opts.Out != "":
+			p = opts.Out
 		}
-		write = append(write, a)
+		kept = append(kept, keptOutput{a, p, p != "" && fileExists(p)})
 	}
 	if len(write) == 0 {
 		return false, kept, nil
@@ -339,16 +331,6 @@ func writeCrawl(opts *crawlOptions, arches []matrixgen.Arch, rep *crawlers.Repor
 	}
 	_, err = opts.io.Out.Write(data)
 	return true, kept, err
-}
-
-// seenFresh says whether this run saw a kernel of arch itself (not carried over).
-func seenFresh(kernels []matrixgen.Kernel, arch matrixgen.Arch) bool {
-	for _, k := range kernels {
-		if k.Arch == arch && !k.CarriedOver {
-			return true
-		}
-	}
-	return false
 }
 
 // outputPath is where this crawl writes (a file or a tree), "" for stdout.
