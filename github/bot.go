@@ -198,6 +198,9 @@ func (c *Client) AddKernel(ctx context.Context, opts BotOptions, ch KernelChange
 	}
 	branch := KernelBranch(k)
 	res := Result{Branch: branch, Kernels: []matrixgen.Key{k.Key()}}
+	if err := CheckRefFormat("refs/heads/" + branch); err != nil {
+		return res, err // KernelBranch's promise broken: a bug, never sent
+	}
 	baseSHA, baseData, baseKernels, err := c.base(ctx, o)
 	if err != nil {
 		return res, err
@@ -487,7 +490,11 @@ func (c *Client) plan(o BotOptions, refs []string, oldData, newData []byte, chan
 	}
 	fmt.Fprintf(w, "pull request: %s <- %s\ntitle: %s\nbody:\n", o.Base, branch, Title(changes))
 	for _, l := range strings.SplitAfter(Body(changes, branch), "\n") {
-		if l != "" {
+		switch l {
+		case "":
+		case "\n":
+			fmt.Fprint(w, l)
+		default:
 			fmt.Fprint(w, "  ", l)
 		}
 	}

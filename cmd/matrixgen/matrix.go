@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen/ghactions"
+	"github.com/matrixgen/matrixgen/github"
 	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/internal/atomicfile"
 	"github.com/matrixgen/matrixgen/matrix"
@@ -34,11 +36,13 @@ type matrixOptions struct {
 	PlanOut          string
 	FromPlan         string
 	Chunk            int
+	BuiltFromRelease string
+	GH               githubFlags
 }
 
 // planFlags are the flags that shape a plan; --from-plan takes all of
 // that from the plan file, so they cannot be combined with it.
-var planFlags = []string{"kernels", "crawled", "target", "arch", "distro-version", "built", "built-optional", "driver-version", "axis", "base-image", "artifact", "artifact-template", "package", "chunk-size", "allow-empty", "plan-out"}
+var planFlags = []string{"kernels", "crawled", "target", "arch", "distro-version", "built", "built-optional", "driver-version", "axis", "base-image", "artifact", "artifact-template", "package", "chunk-size", "allow-empty", "plan-out", "built-from-release"}
 
 func newCmdMatrix(ios *ioStreams, runF func(*matrixOptions) error) *cobra.Command {
 	opts := &matrixOptions{io: ios}
@@ -136,6 +140,8 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
 	f.StringVar(&opts.PlanOut, "plan-out", "", "write the plan (every build, its chunking and a sha256) to this file, for the chunk jobs")
 	f.StringVar(&opts.FromPlan, "from-plan", "", "read builds from a plan file written by --plan-out (needs --chunk)")
 	f.IntVar(&opts.Chunk, "chunk", 0, "with --from-plan: print chunk N (1 to the plan's chunks)")
+	f.StringVar(&opts.BuiltFromRelease, "built-from-release", "", "leave out artifacts already attached to the GitHub releases of OWNER/NAME[@TAG-GLOB] (names compared as GitHub stores them: ~, +, spaces and other special characters become .)")
+	opts.GH.register(cmd, 0, "")
 	return cmd
 }
 
@@ -244,6 +250,11 @@ func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.BuiltFromRelease != "" {
+		if entries, err = dropReleased(cmd.Context(), opts, entries); err != nil {
+			return err
+		}
+	}
 	if len(entries) == 0 && !opts.AllowEmpty {
 		why := "no kernels match the inputs and filters"
 		if len(kernels) > 0 {
@@ -305,6 +316,35 @@ func matrixChunkRun(opts *matrixOptions) error {
 	}
 	fmt.Fprintf(opts.io.ErrOut, "matrixgen: chunk %d of %d: %s\n", opts.Chunk, plan.Chunks(), count(len(entries), "build", "builds"))
 	return nil
+}
+
+// dropReleased leaves out the entries whose artifact is attached to a
+// release --built-from-release names, comparing the name GitHub stores.
+func dropReleased(ctx context.Context, opts *matrixOptions, entries []matrix.Entry) ([]matrix.Entry, error) {
+	spec, glob, _ := strings.Cut(opts.BuiltFromRelease, "@")
+	repo, err := github.ParseRepo(spec)
+	if err != nil {
+		return nil, usageErr("--built-from-release: %w (want OWNER/NAME[@TAG-GLOB])", err)
+	}
+	c, err := opts.GH.client(opts.io, nil)
+	if err != nil {
+		return nil, err
+	}
+	ra, err := c.ListReleaseAssets(ctx, repo, glob)
+	if err != nil {
+		return nil, fmt.Errorf("--built-from-release: %w", err)
+	}
+	for _, tag := range ra.Full {
+		fmt.Fprintf(opts.io.ErrOut, "matrixgen: release %s of %s holds %d assets, GitHub's limit: publish new artifacts to another release the glob covers\n", tag, repo, github.MaxReleaseAssets)
+	}
+	kept := entries[:0:0]
+	for _, e := range entries {
+		if !ra.Names[github.AssetName(e.Artifact)] {
+			kept = append(kept, e)
+		}
+	}
+	fmt.Fprintf(opts.io.ErrOut, "matrixgen: --built-from-release: %d assets in %d releases of %s; %d of %d builds already there\n", len(ra.Names), len(ra.Releases), repo, len(entries)-len(kept), len(entries))
+	return kept, nil
 }
 
 // count writes "1 build", "2 builds".

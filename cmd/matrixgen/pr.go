@@ -36,12 +36,16 @@ type githubFlags struct {
 	WriteInterval time.Duration
 }
 
+// register adds the flags; a command that writes passes its default
+// --write-interval and why, one that only reads passes intervalWhy "".
 func (g *githubFlags) register(cmd *cobra.Command, interval time.Duration, intervalWhy string) {
 	f := cmd.Flags()
 	f.StringVar(&g.URL, "github-url", github.DefaultURL, "GitHub API base URL (GitHub Enterprise Server: https://HOST/api/v3/)")
 	f.StringVar(&g.TokenFile, "github-token-file", "", "read the GitHub token from this file's first line (default: $GITHUB_TOKEN)")
 	f.DurationVar(&g.Timeout, "github-timeout", 30*time.Second, "timeout of each GitHub request (rate-limit waits are outside it)")
-	f.DurationVar(&g.WriteInterval, "write-interval", interval, "pause between two GitHub writes, which are sent one at a time ("+intervalWhy+")")
+	if intervalWhy != "" {
+		f.DurationVar(&g.WriteInterval, "write-interval", interval, "pause between two GitHub writes, which are sent one at a time ("+intervalWhy+")")
+	}
 }
 
 // client builds the GitHub client; each wait is logged to stderr with its reason.
