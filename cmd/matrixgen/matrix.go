@@ -58,7 +58,12 @@ func newCmdMatrix(ios *ioStreams, runF func(*matrixOptions) error) *cobra.Comman
 driver version × axis value, with distribution, distro_version, kernel_release,
 architecture, driver_version, base_image, cache_key, artifact, and one field
 per --axis. Kernels come from --kernels (default ./kernels.json) merged with
-any --crawled files; --built leaves out artifacts already built.
+any --crawled files; --built leaves out artifacts already built, and
+--built-from-release OWNER/NAME[@TAG-GLOB] those attached to the GitHub
+releases whose tag matches (every page; names compared as GitHub stores them,
+with ~, +, spaces and other special characters as "."; a release at GitHub's
+1,000 assets is named on stderr). Its token is --github-token-file or
+$GITHUB_TOKEN; --github-url points at GitHub Enterprise.
 
 cache_key is kernel:arch:distro:distroversion:driverversion followed by
 :NAME=VALUE for each --axis in the order given, e.g.
@@ -110,7 +115,8 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
   matrixgen matrix --driver-version 570.1 --axis nvlink=nvf1.0,nvf1.1 --artifact precompiled-image
   matrixgen matrix --artifact-template '{{.Package}}_{{.KernelRelease}}_{{axis "nvlink"}}.ko.xz' --axis nvlink=nvf1.0,nvf1.1
   matrixgen matrix --driver-version 570.1 --built built.txt --built-optional --allow-empty --plan-out plan.json
-  matrixgen matrix --from-plan plan.json --chunk 2`,
+  matrixgen matrix --from-plan plan.json --chunk 2
+  matrixgen matrix --driver-version 570.1 --built-from-release acme/drivers@drivers-570.1-* --allow-empty --plan-out plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.check(cmd); err != nil {
