@@ -290,11 +290,12 @@ func (c *Client) existingBranch(ctx context.Context, o BotOptions, res Result, c
 		res.Status, res.Detail = Planned, "dry run: nothing sent"
 		return res, nil
 	}
-	status := PROpened
 	if raced {
-		status = ByOther
+		// Another run made the branch; whichever run's POST succeeds
+		// opened the PR, so exactly one run reports created or pr-opened.
+		res.Detail = "another run created the branch; this run opened the PR"
 	}
-	return c.openPR(ctx, o, res, changes, status)
+	return c.openPR(ctx, o, res, changes, PROpened)
 }
 
 // notBots says why the branch at head is not the bot's commit adding
@@ -360,6 +361,8 @@ func (c *Client) openPR(ctx context.Context, o BotOptions, res Result, changes [
 	res.Status, res.PR, res.PRURL = status, pr.GetNumber(), pr.GetHTMLURL()
 	if res.Detail == "" {
 		res.Detail = fmt.Sprintf("opened PR #%d", pr.GetNumber())
+	} else {
+		res.Detail += fmt.Sprintf(" #%d", pr.GetNumber())
 	}
 	return res, nil
 }

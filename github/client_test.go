@@ -84,12 +84,8 @@ func TestTokenStaysOnItsHost(t *testing.T) {
 }
 
 func TestRetryPolicy(t *testing.T) {
-	type fault struct {
-		status int
-		header http.Header
-		body   string
-	}
-	f := func(s int, h http.Header, b string) fault { return fault{s, h, b} }
+	type fault = githubtest.Fault
+	f := func(fl fault) fault { return fl }
 	tests := []struct {
 		name      string
 		faults    []fault
@@ -110,14 +106,14 @@ func TestRetryPolicy(t *testing.T) {
 			[]time.Duration{time.Second, 2 * time.Second}, "", []string{"502 Bad Gateway: backing off"}},
 		{"bounded: the last 502 is returned", []fault{f(githubtest.BadGateway()), f(githubtest.BadGateway()), f(githubtest.BadGateway())}, RetryPolicy{Attempts: 3},
 			[]time.Duration{time.Second, 2 * time.Second}, "502 Server Error", []string{"github: giving up"}},
-		{"a plain 403 is not retried", []fault{{403, http.Header{}, `{"message":"Resource not accessible by integration"}`}}, RetryPolicy{},
+		{"a plain 403 is not retried", []fault{{Status: 403, Header: http.Header{}, Body: `{"message":"Resource not accessible by integration"}`}}, RetryPolicy{},
 			nil, "403 Resource not accessible by integration", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := githubtest.New("acme", "drivers", "main", map[string]string{"kernels.json": "{}\n"})
 			for _, fl := range tc.faults {
-				fake.FailNext(githubtest.Method("GET"), fl.status, fl.header, fl.body)
+				fake.FailNext(githubtest.Method("GET"), fl)
 			}
 			srv := httptest.NewServer(fake)
 			defer srv.Close()

@@ -248,24 +248,23 @@ func mustFile(t *testing.T, fake *githubtest.Server, branch string) string {
 func TestPRAddKernelRateLimited(t *testing.T) {
 	tests := []struct {
 		name      string
-		fault     func() (int, http.Header, string)
+		fault     func() githubtest.Fault
 		match     func(*http.Request) bool
 		wantSleep time.Duration
 		wantLog   string
 	}{
-		{"primary on the ref read", func() (int, http.Header, string) { return githubtest.PrimaryLimit(epoch.Add(10 * time.Minute)) },
+		{"primary on the ref read", func() githubtest.Fault { return githubtest.PrimaryLimit(epoch.Add(10 * time.Minute)) },
 			githubtest.Method("GET"), 10*time.Minute + time.Second, "primary rate limit (403, x-ratelimit-remaining 0): resets at 2026-03-14T09:36:53Z"},
-		{"secondary on the commit, retry-after", func() (int, http.Header, string) { return githubtest.SecondaryLimit(403, 90) },
+		{"secondary on the commit, retry-after", func() githubtest.Fault { return githubtest.SecondaryLimit(403, 90) },
 			githubtest.PathSuffix("POST", "/git/commits"), 90 * time.Second, "secondary rate limit (403): retry-after 1m30s"},
-		{"secondary 429 on the PR, no retry-after", func() (int, http.Header, string) { return githubtest.SecondaryLimit(429, 0) },
+		{"secondary 429 on the PR, no retry-after", func() githubtest.Fault { return githubtest.SecondaryLimit(429, 0) },
 			githubtest.PathSuffix("POST", "/pulls"), time.Minute, "secondary rate limit (429), no retry-after: backing off"},
 		{"502 on the ref create", githubtest.BadGateway, githubtest.PathSuffix("POST", "/git/refs"), time.Second, "502 Bad Gateway: backing off"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			fake, srv := newFake(t, baseKernels)
-			status, h, body := tc.fault()
-			fake.FailNext(tc.match, status, h, body)
+			fake.FailNext(tc.match, tc.fault())
 			clock := &fakeClock{now: epoch}
 			r := runPR(t, srv, clock, nil, gcp2404...)
 			if r.code != 0 {
@@ -323,6 +322,10 @@ func TestPRAddKernelExistingBranch(t *testing.T) {
 			runPR(t, srv, &fakeClock{now: epoch}, nil, gcp2404...)
 			f.SetPullState(1, "closed")
 		}, 0, "pr-closed: " + branch + ": PR #1 for branch " + branch + " was closed without merging: doing nothing", 1, 0},
+		{"closed PR: --on-closed reopen opens a new one from the same branch", func(f *githubtest.Server, srv *httptest.Server) {
+			runPR(t, srv, &fakeClock{now: epoch}, nil, gcp2404...)
+			f.SetPullState(1, "closed")
+		}, 0, "pr-opened: " + branch + ": opened PR #2", 2, 1},
 		{"name collision: the branch holds another kernel", func(f *githubtest.Server, _ *httptest.Server) {
 			f.PushCommit(branch, "main", "something else", map[string]string{"kernels.json": baseKernels + " "})
 		}, 1, "does not hold ubuntu/24.04/x86_64/6.8.0-1042-gcp (a name collision)", 0, 0},
@@ -336,7 +339,11 @@ func TestPRAddKernelExistingBranch(t *testing.T) {
 			tc.setup(fake, srv)
 			before := len(fake.Writes())
 			head := fake.Head(branch)
-			r := runPR(t, srv, &fakeClock{now: epoch}, nil, gcp2404...)
+			args := gcp2404
+			if strings.Contains(tc.name, "reopen") {
+				args = append(slices.Clone(gcp2404), "--on-closed", "reopen")
+			}
+			r := runPR(t, srv, &fakeClock{now: epoch}, nil, args...)
 			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
 				t.Errorf("exit %d (want %d), stderr lacks %q:\n%s", r.code, tc.code, tc.want, r.stderr)
 			}
@@ -441,10 +448,21 @@ func TestPRAddKernelsSinglePR(t *testing.T) {
 			t.Errorf("slept %v", d)
 		}
 	}
+	// --dry-run on a day whose branch exists: the update it would make.
+	write(k1, k2, mustMake(t, "centos", "6.12.0-212.el10.x86_64"))
+	writes := len(fake.Writes())
+	r = runPR(t, srv, clock, nil, append(args, "--dry-run")...)
+	wantPlan := "ref: update refs/heads/" + branch + " from " + fake.Head(branch) + " to a new commit on it changing kernels.json (fast-forward, no force)\n"
+	if r.code != 0 || !strings.Contains(r.stdout, wantPlan) || !strings.Contains(r.stdout, "pull request: one is open already") ||
+		!strings.Contains(r.stdout, `+    {"target": "centos", "kernelrelease": "6.12.0-212.el10.x86_64", "distroversion": "stream10"}`) {
+		t.Errorf("dry run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if len(fake.Writes()) != writes {
+		t.Errorf("dry run wrote %v", fake.Writes()[writes:])
+	}
 	// A moved branch makes GitHub refuse the ref update: an error, not success.
 	write(k1, k2, mustMake(t, "centos", "6.12.0-212.el10.x86_64"))
-	st, h, body := githubtest.RefUpdateFailed()
-	fake.FailNext(githubtest.PathSuffix("PATCH", "/git/refs/heads/"+branch), st, h, body)
+	fake.FailNext(githubtest.PathSuffix("PATCH", "/git/refs/heads/"+branch), githubtest.RefUpdateFailed())
 	r = runPR(t, srv, clock, nil, args...)
 	if r.code != 1 || !strings.Contains(r.stderr, "Reference update failed") {
 		t.Errorf("ref update failed: exit %d\n%s", r.code, r.stderr)

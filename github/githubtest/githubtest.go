@@ -116,12 +116,19 @@ func (s *Server) putCommit(c commit) string {
 
 // Faults answer requests before the fake does.
 
-// FailNext makes the next request for which match is true get status,
-// header and body instead of its answer (once).
-func (s *Server) FailNext(match func(*http.Request) bool, status int, header http.Header, body string) {
+// Fault is an answer a test forces on a request.
+type Fault struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+// FailNext makes the next request for which match is true get f instead
+// of its answer (once).
+func (s *Server) FailNext(match func(*http.Request) bool, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, fault{match, status, header, body})
+	s.faults = append(s.faults, fault{match, f.Status, f.Header, f.Body})
 }
 
 // Match helpers for FailNext.
@@ -136,35 +143,35 @@ func PathSuffix(method, suffix string) func(*http.Request) bool {
 // PrimaryLimit is GitHub's answer when the primary rate limit is spent
 // ("Rate limits for the REST API"): 403, x-ratelimit-remaining 0 and the
 // reset time in epoch seconds.
-func PrimaryLimit(reset time.Time) (int, http.Header, string) {
+func PrimaryLimit(reset time.Time) Fault {
 	h := http.Header{}
 	h.Set("X-Ratelimit-Limit", "5000")
 	h.Set("X-Ratelimit-Remaining", "0")
 	h.Set("X-Ratelimit-Used", "5000")
 	h.Set("X-Ratelimit-Reset", strconv.FormatInt(reset.Unix(), 10))
 	h.Set("X-Ratelimit-Resource", "core")
-	return http.StatusForbidden, h, `{"message":"API rate limit exceeded for installation ID 1.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}`
+	return Fault{http.StatusForbidden, h, `{"message":"API rate limit exceeded for installation ID 1.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}`}
 }
 
 // SecondaryLimit is GitHub's secondary-limit answer: 403 (or 429) whose
 // message names it, with retry-after when retryAfter > 0.
-func SecondaryLimit(status int, retryAfter int) (int, http.Header, string) {
+func SecondaryLimit(status int, retryAfter int) Fault {
 	h := http.Header{}
 	h.Set("X-Ratelimit-Remaining", "4000")
 	if retryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(retryAfter))
 	}
-	return status, h, `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 1234:5678.","documentation_url":"https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`
+	return Fault{status, h, `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 1234:5678.","documentation_url":"https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`}
 }
 
 // BadGateway is a 502 as GitHub's front end sends it.
-func BadGateway() (int, http.Header, string) {
-	return http.StatusBadGateway, http.Header{}, `{"message":"Server Error"}`
+func BadGateway() Fault {
+	return Fault{http.StatusBadGateway, http.Header{}, `{"message":"Server Error"}`}
 }
 
 // RefUpdateFailed is GitHub's generic 422 on a ref write it could not do.
-func RefUpdateFailed() (int, http.Header, string) {
-	return http.StatusUnprocessableEntity, http.Header{}, `{"message":"Reference update failed","documentation_url":"https://docs.github.com/rest/git/refs#update-a-reference","status":"422"}`
+func RefUpdateFailed() Fault {
+	return Fault{http.StatusUnprocessableEntity, http.Header{}, `{"message":"Reference update failed","documentation_url":"https://docs.github.com/rest/git/refs#update-a-reference","status":"422"}`}
 }
 
 // Requests returns "METHOD /path" of every request so far.
