@@ -54,18 +54,18 @@ func TestAnswers(t *testing.T) {
 	_, _, err = c.Git.CreateRef(ctx, "acme", "drivers", gh.CreateRef{Ref: "refs/heads/b", SHA: main})
 	check("existing ref", err, 422, "Reference already exists")
 
-	if _, _, err := c.PullRequests.Create(ctx, "acme", "drivers", gh.CreatePullRequest{Title: gh.Ptr("t"), Head: "b", Base: "main"}); err != nil {
+	if _, _, err := c.PullRequests.Create(ctx, "acme", "drivers", gh.CreatePullRequest{Title: new("t"), Head: "b", Base: "main"}); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = c.PullRequests.Create(ctx, "acme", "drivers", gh.CreatePullRequest{Title: gh.Ptr("t"), Head: "b", Base: "main"})
+	_, _, err = c.PullRequests.Create(ctx, "acme", "drivers", gh.CreatePullRequest{Title: new("t"), Head: "b", Base: "main"})
 	check("second PR", err, 422, "Validation Failed | A pull request already exists for acme:b.")
-	_, _, err = c.PullRequests.Create(ctx, "acme", "drivers", gh.CreatePullRequest{Title: gh.Ptr("t"), Head: "nope", Base: "main"})
+	_, _, err = c.PullRequests.Create(ctx, "acme", "drivers", gh.CreatePullRequest{Title: new("t"), Head: "nope", Base: "main"})
 	check("PR from a missing branch", err, 422, "Validation Failed")
 
 	// A commit that is not a descendant: not a fast-forward without force.
 	other := fake.PushCommit("c", "main", "c", map[string]string{"x": "1"})
 	fake.PushCommit("b", "main", "b", map[string]string{"y": "1"})
-	_, _, err = c.Git.UpdateRef(ctx, "acme", "drivers", "heads/b", gh.UpdateRef{SHA: other, Force: gh.Ptr(false)})
+	_, _, err = c.Git.UpdateRef(ctx, "acme", "drivers", "heads/b", gh.UpdateRef{SHA: other, Force: new(false)})
 	check("non-fast-forward", err, 422, "Update is not a fast forward")
 
 	// Contents API: a stale blob sha is 409.
@@ -73,7 +73,7 @@ func TestAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := &gh.RepositoryContentFileOptions{Message: gh.Ptr("m"), Content: []byte("{\"x86_64\": []}\n"), SHA: fc.SHA, Branch: gh.Ptr("main")}
+	opts := &gh.RepositoryContentFileOptions{Message: new("m"), Content: []byte("{\"x86_64\": []}\n"), SHA: fc.SHA, Branch: new("main")}
 	if _, _, err := c.Repositories.UpdateFile(ctx, "acme", "drivers", "kernels.json", opts); err != nil {
 		t.Fatal(err)
 	}
