@@ -618,3 +618,14 @@ func TestPRAddKernelsFromCrawl(t *testing.T) {
 		t.Errorf("dry run wrote %v", w)
 	}
 }
+
+func TestPRAddKernelsMaxPRs(t *testing.T) {
+	fake, srv := newFake(t, baseKernels)
+	r := runPR(t, srv, &fakeClock{now: epoch}, nil, "pr", "add-kernels", "--repo", "acme/drivers", "--from", "testdata/crawled.json", "--max-prs", "2")
+	if r.code != 3 || !strings.Contains(r.stderr, "deferred (--max-prs 2 reached): ubuntu/24.04/x86_64/6.8.0-149-generic") {
+		t.Errorf("exit %d, want 3 with the third kernel deferred:\n%s", r.code, r.stderr)
+	}
+	if p := fake.Pulls(); len(p) != 2 || p[0].Head != "add-kernel/debian/12/x86_64/6-1-0-57-amd64" || p[1].Head != "add-kernel/ubuntu/22-04/x86_64/6-8-0-149-generic" {
+		t.Errorf("pulls %+v", p)
+	}
+}
