@@ -193,9 +193,15 @@ func (t *rateTransport) classify(resp *http.Response, attempt, secondaries int) 
 			wait := min(t.policy.SecondaryWait<<secondaries, t.policy.MaxWait)
 			return wait, fmt.Sprintf("secondary rate limit (%d), no retry-after: backing off", code), true
 		}
-		if d, ok := retryAfter(); ok && code == http.StatusTooManyRequests {
-			return max(d, time.Second), fmt.Sprintf("429: retry-after %s", d), false
+		if code == http.StatusTooManyRequests {
+			// 429 is a rate limit whatever its message: treat it as a
+			// secondary one.
+			if d, ok := retryAfter(); ok {
+				return max(d, time.Second), fmt.Sprintf("429: retry-after %s", d), true
+			}
+			return min(t.policy.SecondaryWait<<secondaries, t.policy.MaxWait), "429, no retry-after: backing off", true
 		}
+		// A plain 403 is a permission problem: retrying cannot help.
 		return 0, "", false
 	case code >= 500 && code <= 599 && code != http.StatusNotImplemented:
 		if d, ok := retryAfter(); ok {
