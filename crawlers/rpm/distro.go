@@ -435,3 +435,20 @@ func (j *job) crawlRepo(ctx context.Context, f source.Fetcher, ref RepoRef) repo
 	}
 	return o
 }
+
+// ReleaseOf is the release whose repositories hold the kernels of a distro
+// version ("41" → "41", "stream9" → "stream9", "2023" → "latest"), for
+// reading one kernel's repositories rather than crawling every release.
+// Where a listing decides (Fedora), the version is the release and Plan
+// finds whether it is still on the main mirror or only in the archive.
+func (d *Distribution) ReleaseOf(version string) (string, bool) {
+	for _, t := range d.Table {
+		if d.version(t) == version {
+			return t, true
+		}
+	}
+	if d.Listing != nil && atoi(version) > 0 {
+		return version, true
+	}
+	return "", false
+}
