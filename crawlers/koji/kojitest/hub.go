@@ -85,7 +85,10 @@ func (h *Hub) Calls() []Call {
 }
 
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
 	if h.Hang {
+		// The body is read first: only then does net/http watch the connection and
+		// cancel the context when the client goes away.
 		<-r.Context().Done()
 		return
 	}
@@ -97,7 +100,6 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); ct != "text/xml" {
 		h.T.Errorf("kojitest: Content-Type %q, want text/xml", ct)
 	}
-	body, _ := io.ReadAll(r.Body)
 	method, params, err := koji.DecodeCall(strings.NewReader(string(body)))
 	if err != nil {
 		h.T.Errorf("kojitest: unreadable call: %v\n%s", err, body)
