@@ -82,6 +82,9 @@ func resolveServers(t *testing.T, hang bool) []string {
 	var flags []string
 	for _, d := range crawlers.All() {
 		for k := range d.Mirrors() {
+			if strings.HasPrefix(k, "koji-") {
+				continue // the hubs are served below
+			}
 			flags = append(flags, "--mirror", k+"="+distros.URL+"/"+k)
 		}
 	}
@@ -194,5 +197,54 @@ func TestResolveCLI(t *testing.T) {
 				t.Errorf("stderr %q\nwant it to contain %q", r.stderr, expand(tc.stderrHas))
 			}
 		})
+	}
+}
+
+// TestCrawlKojiCLI: crawl --koji writes the builds the mirrors lack as "source": "koji",
+// and its bounds are refused without --koji or with a bad date.
+func TestCrawlKojiCLI(t *testing.T) {
+	flags := resolveServers(t, false)
+	var fedora []string
+	for i := 1; i < len(flags); i += 2 {
+		if k, _, _ := strings.Cut(flags[i], "="); k == "fedora" || k == "fedora-archive" || strings.HasPrefix(k, "koji-fedora") {
+			fedora = append(fedora, "--mirror", flags[i])
+		}
+	}
+	r := runCLI(t, "", nil, append([]string{"crawl", "--no-cache", "--distro", "fedora", "--release", "fedora/41", "--koji"}, fedora...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var out map[string][]map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	var koji []string
+	for _, e := range out["fedora"] {
+		if e["source"] == "koji" {
+			koji = append(koji, e["kernelrelease"].(string)+" "+e["headers"].([]any)[0].(string))
+		}
+	}
+	files := ""
+	for i := 1; i < len(flags); i += 2 {
+		if k, v, _ := strings.Cut(flags[i], "="); k == "koji-fedora-files" {
+			files = v
+		}
+	}
+	// 6.16.8 is COMPLETE and on no mirror; 6.16.9 is DELETED.
+	want := []string{"6.16.8-100.fc41.x86_64 " + files + "/packages/kernel/6.16.8/100.fc41/x86_64/kernel-devel-6.16.8-100.fc41.x86_64.rpm"}
+	if !reflect.DeepEqual(koji, want) {
+		t.Errorf("koji entries %v\nwant %v", koji, want)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"crawl", "--koji-newest", "3"}, "--koji-since and --koji-newest bound --koji: add --koji"},
+		{[]string{"crawl", "--koji", "--koji-since", "last week"}, `--koji-since "last week": want a date`},
+	} {
+		r := runCLI(t, "", nil, tc.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, r.code, r.stderr, tc.want)
+		}
 	}
 }
