@@ -66,6 +66,8 @@ func TestResolveChain(t *testing.T) {
 			want: want{link: "koji", source: "koji-cbs", urls: []string{"{files}/koji-cbs-files/packages/kernel/5.14.0/580.el9/x86_64/kernel-devel-5.14.0-580.el9.x86_64.rpm"},
 				tried:    []string{"repo centos-stream: BaseOS", "repo centos-stream: AppStream", "koji koji-stream: no build kernel-5.14.0-580.el9"},
 				hubCalls: map[string][]string{"koji-stream": {"getBuild"}, "koji-cbs": {"getBuild", "listRPMs"}}}},
+		{name: "centos 64k kernel on the mirror", target: "centos", release: "5.14.0-570.el9.aarch64+64k", arch: matrixgen.AArch64_64k,
+			want: want{link: "repo", source: "centos-stream", urls: []string{"{mirror:centos-stream}/9-stream/AppStream/aarch64/os/Packages/kernel-64k-devel-5.14.0-570.el9.aarch64.rpm"}}},
 		{name: "amazon linux core", target: "amazonlinux2023", release: "6.1.174-217.345.amzn2023.x86_64", arch: matrixgen.X86_64,
 			want: want{link: "repo", source: "amazonlinux2023", urls: []string{"{distros}/blobstore/01540f997f980bc80187216d814672b72577bef83141dd8db45715b5d472b252/kernel-devel-6.1.174-217.345.amzn2023.x86_64.rpm"}}},
 		{name: "amazon linux livepatch only, then an explicit URL", target: "amazonlinux", release: "6.1.12-19.43.amzn2023.x86_64", arch: matrixgen.X86_64,

@@ -16,6 +16,7 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers"
 	"github.com/matrixgen/matrixgen/crawlers/koji"
 	"github.com/matrixgen/matrixgen/crawlers/koji/kojitest"
+	"github.com/matrixgen/matrixgen/schemas"
 )
 
 func TestNewCmdResolveFlags(t *testing.T) {
@@ -213,6 +214,9 @@ func TestCrawlKojiCLI(t *testing.T) {
 	r := runCLI(t, "", nil, append([]string{"crawl", "--no-cache", "--distro", "fedora", "--release", "fedora/41", "--koji"}, fedora...)...)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if err := schemas.Validate(schemas.Crawl, []byte(r.stdout)); err != nil {
+		t.Fatalf("crawl --koji output is not valid crawl output: %v", err)
 	}
 	var out map[string][]map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
