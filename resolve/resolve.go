@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"path"
 	"slices"
@@ -253,7 +254,7 @@ func (r *resolver) explicit(parent context.Context, raw string) bool {
 	}
 	resp, err := r.f.Open(ctx, fetch.Request{URL: raw, Range: "bytes=0-0"})
 	if err != nil {
-		r.fail(LinkURL, "url", raw, r.timeoutErr(ctx, err), true)
+		r.fail(LinkURL, "url", raw, r.timeoutErr(ctx, err), !gone(err))
 		return false
 	}
 	resp.Body.Close() // one byte asked; a server ignoring Range is cut off here
@@ -319,14 +320,21 @@ func (r *resolver) verifyAll(ctx context.Context, link, src string, urls []strin
 		if !slices.Contains(r.exp.names, name) {
 			name = r.exp.names[0]
 		}
-		if _, err := VerifyRPM(ctx, r.f, u, r.exp.nevra(name)); err != nil {
-			var he *fetch.HTTPError
-			unsure := errors.As(err, &he) || errors.Is(err, context.DeadlineExceeded)
+		if v, err := VerifyRPM(ctx, r.f, u, r.exp.nevra(name)); err != nil {
+			// Another package, or no such file, is an answer; a transfer that
+			// failed before the header was read is not.
+			unsure := v.Got == (NEVRA{}) && !gone(err)
 			r.fail(link, src, u, fmt.Errorf("--verify: %w", r.timeoutErr(ctx, err)), unsure)
 			return false
 		}
 	}
 	return true
+}
+
+// gone says whether err is a server's answer that the file is not there (404, 410).
+func gone(err error) bool {
+	var he *fetch.HTTPError
+	return errors.As(err, &he) && (he.StatusCode == http.StatusNotFound || he.StatusCode == http.StatusGone)
 }
 
 // keyOf is the mirror key whose base URL is the longest prefix of u.

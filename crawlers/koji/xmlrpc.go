@@ -14,9 +14,9 @@ import (
 	"time"
 )
 
-// The codec is written here over encoding/xml rather than taken from a library: the only
-// Go XML-RPC library in wide use, kolo/xmlrpc, has had no release since 2022, and Koji needs
-// a few things it does not do (<nil/>, <i8>, keyword arguments as a __starstar struct).
+// The codec is written here over encoding/xml rather than taken from a library: the Go
+// XML-RPC library in wide use, kolo/xmlrpc, has had no release since 2022 (issue 8), and
+// Koji needs what a plain codec lacks: <nil/>, <i8>, keyword arguments as a __starstar struct.
 
 // Value is a decoded XML-RPC value: nil, bool, int64, float64, string, time.Time, []byte
 // (base64), []any (array) or map[string]any (struct).
