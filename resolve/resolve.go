@@ -26,12 +26,10 @@ const (
 	LinkKoji = "koji" // a Koji or CBS hub
 )
 
-// Hubs are the Koji hubs asked, in order, for a distribution's kernels.
-// Amazon Linux, Rocky, AlmaLinux and Oracle have none.
-var Hubs = map[string][]string{
-	matrixgen.Fedora: {"koji-fedora"},
-	matrixgen.CentOS: {"koji-stream", "koji-cbs"},
-}
+// Hubs are the Koji hubs asked, in order, for a distribution's kernels:
+// the ones its crawl --koji reads (rpm.Distribution.Koji). Amazon Linux,
+// Rocky, AlmaLinux and Oracle have none.
+func Hubs(d *rpm.Distribution) []string { return slices.Clone(d.Koji) }
 
 // Request is one kernel to resolve.
 type Request struct {
@@ -148,7 +146,7 @@ func Resolve(ctx context.Context, f Fetcher, table []source.Distribution, req Re
 			return res, nil
 		}
 	}
-	for _, hub := range Hubs[k.Distribution] {
+	for _, hub := range Hubs(d) {
 		if r.koji(ctx, hub) {
 			return res, nil
 		}
