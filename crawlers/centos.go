@@ -12,7 +12,10 @@ import (
 func CentOS() *rpm.Distribution {
 	return &rpm.Distribution{
 		ID: "centos", Kernels: matrixgen.CentOS,
-		Defaults: map[string]string{"centos-stream": "https://mirror.stream.centos.org"},
+		// crawl --koji: CentOS Stream's Koji, then the Community Build Service.
+		Defaults: withHubs(map[string]string{"centos-stream": "https://mirror.stream.centos.org"}, "koji-stream", "koji-cbs"),
+		Koji:     []string{"koji-stream", "koji-cbs"},
+		KojiDist: func(r string) string { return "el" + strings.TrimPrefix(r, "stream") },
 		Table:    []string{"stream9", "stream10"},
 		Names:    map[string]string{"9": "stream9", "10": "stream10"},
 		Version:  func(r string) string { return r },

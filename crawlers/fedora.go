@@ -1,7 +1,10 @@
 package crawlers
 
 import (
+	"slices"
+
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/koji"
 	"github.com/matrixgen/matrixgen/crawlers/rpm"
 )
 
@@ -11,11 +14,13 @@ import (
 func Fedora() *rpm.Distribution {
 	return &rpm.Distribution{
 		ID: "fedora", Kernels: matrixgen.Fedora,
-		Defaults: map[string]string{
+		Defaults: withHubs(map[string]string{
 			"fedora":         "https://dl.fedoraproject.org/pub/fedora/linux",
 			"fedora-archive": "https://archives.fedoraproject.org/pub/archive/fedora/linux",
-		},
-		Listing: &rpm.Listing{Key: "fedora", Path: "releases/", Archive: "fedora-archive", Newest: 3},
+		}, "koji-fedora"),
+		Koji:     []string{"koji-fedora"},
+		KojiDist: func(r string) string { return "fc" + r },
+		Listing:  &rpm.Listing{Key: "fedora", Path: "releases/", Archive: "fedora-archive", Newest: 3},
 		Repos: func(r rpm.Rel, arch string) []rpm.RepoRef {
 			key := keyOr(r.Key, "fedora")
 			return []rpm.RepoRef{
@@ -24,6 +29,17 @@ func Fedora() *rpm.Distribution {
 			}
 		},
 	}
+}
+
+// withHubs adds the --mirror keys of Koji hubs (the hub and its file root,
+// crawl --koji reads both) to a distribution's defaults.
+func withHubs(m map[string]string, hubs ...string) map[string]string {
+	for _, h := range koji.Hubs() {
+		if slices.Contains(hubs, h.Key) {
+			m[h.Key], m[h.FilesKey] = h.URL, h.TopURL
+		}
+	}
+	return m
 }
 
 // keyOr is a release's own mirror key (an archive, a vault) or the main one.

@@ -31,7 +31,10 @@ type Request struct {
 	Now            func() time.Time
 	Discover       bool // list mirrors for releases the tables do not know
 	Vault          bool // also the vaults' minor releases (Rocky, AlmaLinux)
-	Concurrency    int  // jobs (release × arch) crawled at once; default 4
+	// Koji adds the kernel builds Fedora's and CentOS Stream's hubs hold that
+	// the mirrors lack (crawl --koji); nil = none.
+	Koji        *source.KojiOptions
+	Concurrency int // jobs (release × arch) crawled at once; default 4
 	// Previous is the last crawl's output: kernels of a job whose source
 	// failed this time are carried over from it.
 	Previous []matrixgen.Kernel
@@ -307,7 +310,7 @@ func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Repor
 			}
 		}
 		names := append(slices.Clone(perDistro[d]), open...)
-		opts := source.Options{Component: req.Component, KeyringFiles: req.KeyringFiles, SkipValidUntil: req.SkipValidUntil, Now: req.Now, Discover: req.Discover, Vault: req.Vault}
+		opts := source.Options{Component: req.Component, KeyringFiles: req.KeyringFiles, SkipValidUntil: req.SkipValidUntil, Now: req.Now, Discover: req.Discover, Vault: req.Vault, Koji: req.Koji}
 		p, err := d.Plan(ctx, f, source.PlanRequest{Releases: names, Arches: arches, Mirrors: mirrors, Options: opts})
 		if err != nil {
 			return nil, nil, err

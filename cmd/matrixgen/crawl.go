@@ -20,6 +20,7 @@ import (
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/source"
 	"github.com/matrixgen/matrixgen/falco"
 	"github.com/matrixgen/matrixgen/internal/atomicfile"
 )
@@ -44,6 +45,10 @@ type crawlOptions struct {
 	CheckValidUntil bool
 	Now             string
 	Timeout         time.Duration
+	Koji            bool
+	KojiSince       string
+	KojiNewest      int
+	KojiNewestSet   bool // --koji-newest given: with --koji-since, both bound
 }
 
 func newCmdCrawl(ios *ioStreams, runF func(*crawlOptions) error) *cobra.Command {
@@ -73,6 +78,13 @@ and by open-checksum after decompression. kernel-devel, kernel-64k-devel,
 Amazon's kernel<series>-devel and Oracle's kernel-uek-devel are kernels.
 Amazon Linux 2023's kernel-livepatch repository adds the live-patched kernels,
 marked "source": "livepatch".
+
+--koji adds, for each Fedora and CentOS Stream release crawled, the
+kernel-devel (kernel-64k-devel) builds its Koji hubs hold but its mirrors no
+longer carry (Fedora: koji-fedora; CentOS Stream: koji-stream, then koji-cbs),
+marked "source": "koji", with Koji download URLs as headers. Only COMPLETE
+builds count. Bounded per release and hub: the newest --koji-newest builds
+(default 10), or those completed since --koji-since; listBuilds is paged.
 
 Every kernel is checked against the release it was found in: one whose own
 markers contradict it is refused with a warning. Unchanged indices cost one
@@ -112,6 +124,13 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 				// 0 used to mean "no limit" by accident; a crawl always has one.
 				return usageErr("--timeout %s: want a positive duration, e.g. 30m", opts.Timeout)
 			}
+			if (cmd.Flags().Changed("koji-since") || cmd.Flags().Changed("koji-newest")) && !opts.Koji {
+				return usageErr("--koji-since and --koji-newest bound --koji: add --koji")
+			}
+			opts.KojiNewestSet = cmd.Flags().Changed("koji-newest")
+			if opts.KojiNewest < 0 {
+				return usageErr("--koji-newest %d: want 0 (no count bound, with --koji-since) or more", opts.KojiNewest)
+			}
 			if opts.Concurrency < 1 {
 				return usageErr("--concurrency %d: want at least 1", opts.Concurrency)
 			}
@@ -140,6 +159,9 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	f.BoolVar(&opts.CheckValidUntil, "check-valid-until", true, "refuse InRelease files past their Valid-Until, as apt does")
 	f.StringVar(&opts.Now, "now", "", "clock for signature and Valid-Until checks (RFC 3339), for reproducing a past crawl")
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "give up on the whole crawl after this long")
+	f.BoolVar(&opts.Koji, "koji", false, "add the Fedora and CentOS Stream kernel builds Koji/CBS hold that the mirrors lack")
+	f.StringVar(&opts.KojiSince, "koji-since", "", "with --koji: only builds completed after DATE (2026-01-31 or RFC 3339)")
+	f.IntVar(&opts.KojiNewest, "koji-newest", source.DefaultKojiNewest, "with --koji: at most the newest N builds per release and hub (0 with --koji-since: no count bound)")
 	_ = f.MarkHidden("now")
 	return cmd
 }
@@ -169,6 +191,21 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 			return usageErr("--mirror %q: want KEY=http(s)://URL", m)
 		}
 		req.Mirrors[k] = v
+	}
+	if opts.Koji {
+		req.Koji = &source.KojiOptions{Newest: opts.KojiNewest}
+		if opts.KojiSince != "" {
+			t, err := time.Parse(time.DateOnly, opts.KojiSince)
+			if err != nil {
+				if t, err = time.Parse(time.RFC3339, opts.KojiSince); err != nil {
+					return usageErr("--koji-since %q: want a date (2026-01-31) or RFC 3339", opts.KojiSince)
+				}
+			}
+			req.Koji.Since = t
+			if !opts.KojiNewestSet {
+				req.Koji.Newest = 0 // the date bounds it
+			}
+		}
 	}
 	if opts.Now != "" {
 		t, err := time.Parse(time.RFC3339, opts.Now)

@@ -26,6 +26,8 @@ const (
 	// exitTrouble is `diff --exit-code`'s failure (a side could not be read):
 	// 1 already means "differ" there, as with git diff, so trouble needs its own code.
 	exitTrouble = 5
+	// exitNotFound is `resolve`: no link of the chain has the kernel.
+	exitNotFound = 6
 )
 
 // exitError carries an exit code through cobra back to run.
@@ -169,7 +171,8 @@ Exit codes (every command; each command's --help lists its own):
   2  usage error: a bad flag, argument or value given on the command line
   3  partial: output written, but some sources or lines failed (named on stderr)
   4  nothing to build (matrix without --allow-empty)
-  5  diff --exit-code only: a side could not be read`,
+  5  diff --exit-code only: a side could not be read
+  6  resolve only: no link has the kernel`,
 		// Arbitrary args reach RunE, so an unknown command is reported by
 		// our own typed error instead of cobra's untyped one.
 		Args: cobra.ArbitraryArgs,
@@ -199,6 +202,7 @@ Exit codes (every command; each command's --help lists its own):
 		newCmdValidate(ios, nil),
 		newCmdCrawl(ios, nil),
 		newCmdPR(ios, nil),
+		newCmdResolve(ios, nil),
 	)
 	// cobra adds these during Execute; add them now so their argument
 	// errors are typed too.

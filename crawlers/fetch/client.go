@@ -16,6 +16,9 @@ import (
 // maxRedirects is net/http's own default limit.
 const maxRedirects = 10
 
+// idempotencyKey is the header net/http treats as marking a request replayable.
+const idempotencyKey = "Idempotency-Key"
+
 // Client fetches files over HTTP for the crawlers. It is safe for concurrent use.
 type Client struct {
 	opts  Options
@@ -78,6 +81,20 @@ type Request struct {
 	OpenSHA256 string
 	// OpenSize is the expected decompressed size in bytes (rpm-md's open-size); <= 0 = unknown.
 	OpenSize int64
+	// Method is the HTTP method; "" means GET. Only GETs without Range use the cache.
+	Method string
+	// Body is sent as the request body (a POST's XML-RPC call); it is re-sent on a retry.
+	Body []byte
+	// ContentType is the Content-Type of Body; "" sends none.
+	ContentType string
+	// Idempotent lets the retry layer retry a method other than GET, as it retries GETs:
+	// for calls the server documents as read-only (Koji's getBuild, listBuilds, ...).
+	// Default false: a POST is sent once.
+	Idempotent bool
+	// Range is sent as the Range header ("bytes=0-1023"); "" sends none. A 206 answer is
+	// accepted as a 200 is, and Response.Partial says which one came: a server that ignores
+	// Range sends the whole file, which the caller should close early.
+	Range string
 }
 
 // Response is an open body.
@@ -90,9 +107,11 @@ type Response struct {
 	Body io.ReadCloser
 	// FromCache is set when the server answered 304 Not Modified and Body reads the disk cache.
 	FromCache bool
+	// Partial is set when the server answered 206 to Request.Range.
+	Partial bool
 }
 
-// Open sends a GET for req.URL and returns its body as a verifying stream. Errors name the URL.
+// Open sends a GET (or req.Method) for req.URL and returns its body as a verifying stream. Errors name the URL.
 func (c *Client) Open(ctx context.Context, req Request) (*Response, error) {
 	resp, err := c.open(ctx, req)
 	if err != nil {
@@ -117,13 +136,17 @@ func (c *Client) Get(ctx context.Context, req Request) ([]byte, error) {
 }
 
 func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
 	u, err := url.Parse(req.URL)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", req.URL, err)
+		return nil, fmt.Errorf("%s %s: %w", method, req.URL, err)
 	}
 	disp := redact(u)
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("GET %s: want an absolute http or https URL", disp)
+		return nil, fmt.Errorf("%s %s: want an absolute http or https URL", method, disp)
 	}
 	host := hostKey(u)
 	want := strings.ToLower(req.SHA256)
@@ -144,7 +167,8 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	}
 
 	var cached *cacheEntry
-	if c.cache != nil {
+	cacheable := c.cache != nil && method == http.MethodGet && req.Range == ""
+	if cacheable {
 		cached = c.cache.lookup(req.URL)
 		if cached != nil && want != "" && cached.meta.SHA256 != want {
 			// The copy is known not to be what the caller wants: do not invite a 304 for it.
@@ -159,9 +183,24 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		}
 	}()
 
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, req.URL, nil)
+	var reqBody io.Reader
+	if req.Body != nil {
+		reqBody = bytes.NewReader(req.Body) // sets GetBody, which a retry uses to send it again
+	}
+	hreq, err := http.NewRequestWithContext(ctx, method, req.URL, reqBody)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", disp, err)
+		return nil, fmt.Errorf("%s %s: %w", method, disp, err)
+	}
+	if req.ContentType != "" {
+		hreq.Header.Set("Content-Type", req.ContentType)
+	}
+	if req.Idempotent && method != http.MethodGet {
+		// net/http's own convention for a replayable request: a nil Idempotency-Key is
+		// not sent, but marks the request as safe to retry (see retryTransport).
+		hreq.Header[idempotencyKey] = nil
+	}
+	if req.Range != "" {
+		hreq.Header.Set("Range", req.Range)
 	}
 	// Checksums are over the bytes as served: ask for no transfer coding.
 	hreq.Header.Set("Accept-Encoding", "identity")
@@ -179,7 +218,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err // it names the URL as Go prints it; we name it once, our way
 		}
-		return nil, fmt.Errorf("GET %s: %w", disp, err)
+		return nil, fmt.Errorf("%s %s: %w", method, disp, err)
 	}
 
 	raw := &rawReader{url: disp, host: host, limit: limit, size: req.Size, want: want, h: newSHA256()}
@@ -191,7 +230,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		useCached = true
 		raw.r, b.closer = cached.f, cached.f
 		raw.cacheWant, raw.cacheSize, raw.cachedFile = cached.meta.SHA256, cached.meta.Size, cached.f.Name()
-	case resp.StatusCode == http.StatusOK:
+	case resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusPartialContent && req.Range != "":
 		if err := checkLength(disp, resp.ContentLength, req.Size, limit); err != nil {
 			resp.Body.Close()
 			return nil, err
@@ -199,7 +238,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		raw.r, raw.stats, b.closer = resp.Body, c.stats, resp.Body
 		etag, lastMod := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 		// Without a validator the entry could never be revalidated: do not store it.
-		if c.cache != nil && (etag != "" || lastMod != "") {
+		if cacheable && resp.StatusCode == http.StatusOK && (etag != "" || lastMod != "") {
 			w, err := c.cache.create(cacheMeta{URL: req.URL, ETag: etag, LastModified: lastMod})
 			if err != nil {
 				resp.Body.Close()
@@ -209,7 +248,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		}
 	default:
 		drainClose(resp.Body)
-		return nil, &HTTPError{Method: http.MethodGet, URL: disp, StatusCode: resp.StatusCode, Status: resp.Status}
+		return nil, &HTTPError{Method: method, URL: disp, StatusCode: resp.StatusCode, Status: resp.Status}
 	}
 	if comp != nil {
 		if err := c.decompress(b, comp); err != nil {
@@ -220,7 +259,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	if openWant != "" || req.OpenSize > 0 {
 		b.r = &openReader{url: disp, r: b.r, want: openWant, size: req.OpenSize, h: newSHA256()}
 	}
-	return &Response{URL: req.URL, Body: b, FromCache: useCached}, nil
+	return &Response{URL: req.URL, Body: b, FromCache: useCached, Partial: resp.StatusCode == http.StatusPartialContent}, nil
 }
 
 // checkLength fails early when Content-Length already shows a size mismatch or a body over

@@ -191,7 +191,9 @@ func (b *releaseBody) Close() error {
 	return err
 }
 
-// retryTransport retries GETs that failed before headers or got 408, 429 or 5xx. Once the
+// retryTransport retries GETs, and requests marked idempotent (Request.Idempotent: a nil
+// Idempotency-Key header, net/http's convention), that failed before headers or got 408,
+// 429 or 5xx. Once the
 // attempts are used up the last response is returned as is, so the caller sees the status.
 type retryTransport struct {
 	next    http.RoundTripper
@@ -211,12 +213,22 @@ type Wait struct {
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method != http.MethodGet && req.Method != "" {
+	if !replayable(req) {
 		return t.next.RoundTrip(req)
 	}
 	ctx := req.Context()
 	for attempt := 0; ; attempt++ {
-		resp, err := t.next.RoundTrip(req)
+		send := req
+		if attempt > 0 && req.Body != nil && req.GetBody != nil {
+			// The last attempt consumed the body: send a fresh copy.
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			send = req.Clone(ctx)
+			send.Body = body
+		}
+		resp, err := t.next.RoundTrip(send)
 		if ctx.Err() != nil {
 			// The caller gave up: never retry, whatever the failure looked like.
 			if err == nil {
@@ -259,6 +271,18 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("waiting %v to retry after attempt %d (%s): %w", wait, attempt+1, last, err)
 		}
 	}
+}
+
+// replayable: a GET, or a request whose body can be sent again and that is marked
+// idempotent.
+func replayable(req *http.Request) bool {
+	if req.Method == http.MethodGet || req.Method == "" {
+		return true
+	}
+	if _, ok := req.Header[idempotencyKey]; !ok {
+		return false
+	}
+	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

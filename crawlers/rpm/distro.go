@@ -47,6 +47,13 @@ type Distribution struct {
 	// Repos lists a release's repositories on a repository arch
 	// (x86_64, aarch64: aarch64+64k reads the aarch64 ones).
 	Repos func(r Rel, basearch string) []RepoRef
+	// Koji lists the --mirror keys of the Koji hubs that built the
+	// distribution's kernels, asked in order by crawl --koji (each hub's
+	// file root is its key + "-files"); nil = none.
+	Koji []string
+	// KojiDist is the dist tag ending a release's kernel NVRs on Koji
+	// ("41" → "fc41", "stream9" → "el9").
+	KojiDist func(release string) string
 	// Arches the distribution ships; nil = x86_64, aarch64 and aarch64+64k
 	// (read from the aarch64 repositories; a distribution with no
 	// kernel-64k-devel yields no kernels there, which is not a failure).
@@ -250,7 +257,7 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 			if len(refs) == 0 {
 				continue
 			}
-			plan.Jobs = append(plan.Jobs, &job{d: d, rel: r, arch: a, refs: refs, mirrors: req.Mirrors})
+			plan.Jobs = append(plan.Jobs, &job{d: d, rel: r, arch: a, refs: refs, mirrors: req.Mirrors, koji: req.Koji})
 		}
 	}
 	return plan, nil
@@ -294,10 +301,15 @@ type job struct {
 	arch    matrixgen.Arch
 	refs    []RepoRef
 	mirrors map[string]string
+	koji    *source.KojiOptions // nil: no Koji
 }
 
 func (j *job) Info() source.JobInfo {
-	return source.JobInfo{Distro: j.d.ID, Distribution: j.d.Kernels, Release: j.rel.Name, DistroVersion: j.d.version(j.rel.Name), Arch: j.arch, Sources: len(j.refs)}
+	n := len(j.refs)
+	if j.koji != nil && j.d.KojiDist != nil {
+		n += len(j.d.Koji)
+	}
+	return source.JobInfo{Distro: j.d.ID, Distribution: j.d.Kernels, Release: j.rel.Name, DistroVersion: j.d.version(j.rel.Name), Arch: j.arch, Sources: n}
 }
 
 // repoOutcome is one repository's crawl.
@@ -346,6 +358,9 @@ func (j *job) Crawl(ctx context.Context, f source.Fetcher, events func(source.Ev
 			byRel[k.Release] = len(out.Kernels)
 			out.Kernels = append(out.Kernels, k)
 		}
+	}
+	if j.koji != nil && len(j.d.Koji) > 0 && j.d.KojiDist != nil {
+		j.addKoji(ctx, f, out, byRel, events)
 	}
 	// Live-patched kernels are published only in the livepatch repository:
 	// each is the kernel it patches, with core's headers where core still
@@ -434,4 +449,21 @@ func (j *job) crawlRepo(ctx context.Context, f source.Fetcher, ref RepoRef) repo
 		o.kernels = append(o.kernels, mk)
 	}
 	return o
+}
+
+// ReleaseOf is the release whose repositories hold the kernels of a distro
+// version ("41" → "41", "stream9" → "stream9", "2023" → "latest"), for
+// reading one kernel's repositories rather than crawling every release.
+// Where a listing decides (Fedora), the version is the release and Plan
+// finds whether it is still on the main mirror or only in the archive.
+func (d *Distribution) ReleaseOf(version string) (string, bool) {
+	for _, t := range d.Table {
+		if d.version(t) == version {
+			return t, true
+		}
+	}
+	if d.Listing != nil && atoi(version) > 0 {
+		return version, true
+	}
+	return "", false
 }

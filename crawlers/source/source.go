@@ -49,7 +49,20 @@ type Options struct {
 	Now            func() time.Time // clock for signatures and expiry; nil = time.Now
 	Discover       bool             // list mirrors for releases the table does not know
 	Vault          bool             // also crawl the vault's minor releases (Rocky, AlmaLinux)
+	// Koji, when set, adds the kernel builds a distribution's Koji hubs hold
+	// that its mirrors no longer carry (Fedora, CentOS Stream).
+	Koji *KojiOptions
 }
+
+// KojiOptions bound what `crawl --koji` asks a hub for, per release.
+type KojiOptions struct {
+	Since  time.Time // only builds completed after this; zero = no bound
+	Newest int       // at most this many builds, newest first; <= 0 = DefaultKojiNewest
+}
+
+// DefaultKojiNewest is how many of a release's newest kernel builds
+// `crawl --koji` reads from each hub when neither bound is given.
+const DefaultKojiNewest = 10
 
 // PlanRequest is what one distribution is asked for.
 type PlanRequest struct {

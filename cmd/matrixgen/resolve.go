@@ -1,0 +1,209 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers"
+	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/koji"
+	"github.com/matrixgen/matrixgen/resolve"
+)
+
+type resolveOptions struct {
+	io          *ioStreams
+	Target      string
+	Release     string
+	Arch        string
+	URLs        []string
+	Verify      bool
+	JSON        bool
+	Format      string
+	Mirrors     []string
+	CacheDir    string
+	NoCache     bool
+	LinkTimeout time.Duration
+}
+
+func newCmdResolve(ios *ioStreams, runF func(*resolveOptions) error) *cobra.Command {
+	opts := &resolveOptions{io: ios}
+	cmd := &cobra.Command{
+		Use:   "resolve --target T --release R --arch A",
+		Short: "Find (and verify) the URLs of one kernel's header packages",
+		Long: `Find the header packages (kernel-devel, kernel-64k-devel, Amazon Linux's
+kernel<series>-devel, Oracle's kernel-uek-devel; never kernel-core) of one
+kernel, through a chain of links tried in order:
+
+  1. repo   the distribution's repositories for the kernel's release and arch,
+            read as the crawl reads them (Fedora releases no longer on the main
+            mirror come from fedora-archive; Amazon Linux 2023: core, then the
+            kernel-livepatch repository)
+  2. url    each --url, in order: its file name must be the expected package's,
+            and it must exist (a one-byte Range read)
+  3. koji   the Koji hubs: Fedora's for Fedora; CentOS Stream's, then CBS, for
+            CentOS Stream. A build that is DELETED, FAILED or CANCELED is never
+            an answer; one still BUILDING is not one yet. Amazon Linux, Rocky,
+            AlmaLinux and Oracle have no Koji.
+
+--target takes a distribution or a Falco key (fedora, centos, amazonlinux2023);
+--release is the kernel as uname -r prints it.
+
+--verify reads the start of each RPM with HTTP Range requests — the lead, the
+signature header and the main header up to NAME, EPOCH, VERSION, RELEASE and
+ARCH, never a payload byte — and refuses one that is another package. A server
+that ignores Range is read only as far and its body closed. A URL that fails
+verification is listed in tried and the chain goes on.
+
+Output: which link answered and the URLs (text); --json prints
+{"target","release","arch","link","source","urls","verified","tried"}, with
+"link": null and "urls": [] when no link has the kernel; --format urls prints
+only the URLs, one a line, for a build script.
+
+Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs'):
+` + crawlers.MirrorHelp() + hubHelp() + exitCodesHelp(
+			"0  found: stdout has the URLs",
+			"1  failure: the request could not be carried out",
+			"3  not found, and some link could not be asked (a timeout, a fault, an HTTP",
+			"   error): the kernel may exist there; each link is named on stderr",
+			"6  not found: every link answered that it has no such kernel"),
+		Example: `  matrixgen resolve --target fedora --release 6.16.8-100.fc41.x86_64 --arch x86_64
+  matrixgen resolve --target centos --release 5.14.0-580.el9.x86_64 --arch x86_64 --verify --json
+  matrixgen resolve --format urls --target "$TARGET" --release "$KERNEL" --arch "$(uname -m)" | xargs dnf install -y`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.JSON {
+				if cmd.Flags().Changed("format") && opts.Format != "json" {
+					return usageErr("--json and --format %s exclude each other", opts.Format)
+				}
+				opts.Format = "json"
+			}
+			switch opts.Format {
+			case "text", "json", "urls":
+			default:
+				return usageErr("--format %q: want text, json or urls", opts.Format)
+			}
+			if opts.LinkTimeout <= 0 {
+				return usageErr("--link-timeout %s: want a positive duration, e.g. 1m", opts.LinkTimeout)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return resolveRun(cmd, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Target, "target", "", "distribution or Falco key: fedora, centos, amazonlinux2023, ... (required)")
+	f.StringVar(&opts.Release, "release", "", "kernel release as uname -r prints it (required)")
+	f.StringVar(&opts.Arch, "arch", "x86_64", "x86_64 (amd64), aarch64 (arm64) or aarch64+64k")
+	f.StringArrayVar(&opts.URLs, "url", nil, "explicit URL of the headers package, tried after the repositories; repeatable")
+	f.BoolVar(&opts.Verify, "verify", false, "read each RPM's header over HTTP Range and check its name, version, release and arch")
+	f.BoolVar(&opts.JSON, "json", false, "print one JSON object (same as --format json)")
+	f.StringVar(&opts.Format, "format", "text", "text, json, or urls (one URL a line)")
+	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "KEY=URL mirror or hub override; repeatable (keys listed above)")
+	f.StringVar(&opts.CacheDir, "cache-dir", defaultCacheDir(), "conditional-GET cache directory")
+	f.BoolVar(&opts.NoCache, "no-cache", false, "do not use the on-disk cache")
+	f.DurationVar(&opts.LinkTimeout, "link-timeout", time.Minute, "give up on one link (a repository crawl, a URL, a hub) after this long and try the next")
+	_ = cmd.MarkFlagRequired("target")
+	_ = cmd.MarkFlagRequired("release")
+	return cmd
+}
+
+func hubHelp() string {
+	var b strings.Builder
+	for _, h := range koji.Hubs() {
+		fmt.Fprintf(&b, "  %-20s %s\n  %-20s %s\n", h.Key, h.URL, h.FilesKey, h.TopURL)
+	}
+	return b.String()
+}
+
+func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
+	arch, err := matrixgen.ParseArch(opts.Arch)
+	if err != nil {
+		return usageErr("--arch: %w", err)
+	}
+	req := resolve.Request{Target: opts.Target, Release: opts.Release, Arch: arch, URLs: opts.URLs, Verify: opts.Verify,
+		Mirrors: map[string]string{}, LinkTimeout: opts.LinkTimeout}
+	for _, m := range opts.Mirrors {
+		k, v, ok := strings.Cut(m, "=")
+		if !ok || k == "" || !(strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://")) {
+			return usageErr("--mirror %q: want KEY=http(s)://URL", m)
+		}
+		req.Mirrors[k] = v
+	}
+	cacheDir := opts.CacheDir
+	if opts.NoCache {
+		cacheDir = ""
+	}
+	client := fetch.New(fetch.Options{CacheDir: cacheDir})
+	defer client.CloseIdleConnections()
+	res, err := resolve.Resolve(cmd.Context(), client, crawlers.All(), req)
+	var ue *resolve.UsageError
+	switch {
+	case errors.As(err, &ue):
+		return usageErr("%s", ue.Msg)
+	case err != nil:
+		return err // an invalid target, release or arch: exit 2 by its type
+	}
+	if err := printResolve(opts.io.Out, opts.Format, res); err != nil {
+		return err
+	}
+	if res.Found() {
+		return nil
+	}
+	if opts.Format != "text" {
+		// text already listed the links; json carries them in "tried".
+		printTried(opts.io.ErrOut, res.Tried)
+	}
+	msg := fmt.Errorf("resolve: no link has %s %s for %s (%d tried)", opts.Target, opts.Release, arch, len(res.Tried))
+	if res.Unsure {
+		return &exitError{code: exitPartial, err: fmt.Errorf("%w; some could not be asked", msg)}
+	}
+	return &exitError{code: exitNotFound, err: msg}
+}
+
+func printResolve(w io.Writer, format string, res *resolve.Result) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	case "urls":
+		for _, u := range res.URLs {
+			if _, err := fmt.Fprintln(w, u); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if res.Found() {
+		verified := ""
+		if res.Verified {
+			verified = ", verified"
+		}
+		fmt.Fprintf(w, "%s %s %s: found by %s (%s)%s\n", res.Target, res.Release, res.Arch, *res.Link, res.Source, verified)
+		for _, u := range res.URLs {
+			fmt.Fprintf(w, "  %s\n", u)
+		}
+	} else {
+		fmt.Fprintf(w, "%s %s %s: not found\n", res.Target, res.Release, res.Arch)
+	}
+	printTried(w, res.Tried)
+	return nil
+}
+
+func printTried(w io.Writer, tried []resolve.Attempt) {
+	if len(tried) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "tried:")
+	for _, a := range tried {
+		fmt.Fprintf(w, "  %s %s %s: %s\n", a.Link, a.Source, a.URL, a.Error)
+	}
+}

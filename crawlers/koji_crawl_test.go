@@ -1,0 +1,158 @@
+package crawlers
+
+import (
+	"context"
+	"net/http/httptest"
+	"reflect"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/koji"
+	"github.com/matrixgen/matrixgen/crawlers/koji/kojitest"
+	"github.com/matrixgen/matrixgen/crawlers/source"
+)
+
+// kojiFedora is the fake Fedora hub of the crawl --koji tests: Fedora 41 builds in every
+// state, one the mirror still has (6.17.8) and one of another release.
+func kojiFedora() []kojitest.Build {
+	devel := func(id int64) []kojitest.RPM {
+		return []kojitest.RPM{{ID: id, Name: "kernel-devel", Arch: "x86_64"}, {ID: id + 1, Name: "kernel-core", Arch: "x86_64"}, {ID: id + 2, Name: "kernel-devel", Arch: "aarch64"}}
+	}
+	return []kojitest.Build{
+		{ID: 200, Name: "kernel", Version: "6.16.8", Release: "100.fc41", State: koji.Complete, CompletionTS: 1757000000, RPMs: devel(2000)},
+		{ID: 201, Name: "kernel", Version: "6.16.9", Release: "100.fc41", State: koji.Deleted, CompletionTS: 1757100000, RPMs: devel(2010)},
+		{ID: 202, Name: "kernel", Version: "6.16.10", Release: "100.fc41", State: koji.Failed},
+		{ID: 199, Name: "kernel", Version: "6.16.6", Release: "100.fc41", State: koji.Complete, CompletionTS: 1756000000, Volume: "fedora_koji_archive02", RPMs: devel(1990)},
+		{ID: 204, Name: "kernel", Version: "6.17.8", Release: "100.fc41", State: koji.Complete, CompletionTS: 1763000000, RPMs: devel(2040)},
+		{ID: 205, Name: "kernel", Version: "6.16.11", Release: "100.fc41", State: koji.Building},
+		{ID: 206, Name: "kernel", Version: "6.15.0", Release: "200.fc42", State: koji.Complete, CompletionTS: 1764000000, RPMs: devel(2060)},
+		{ID: 207, Name: "kernel", Version: "6.16.12", Release: "100.fc41", State: koji.Canceled},
+	}
+}
+
+// TestCrawlKoji: crawl --koji adds exactly the COMPLETE Fedora 41 builds the mirrors lack,
+// marked koji, newest first within the bound; DELETED, FAILED, CANCELED and BUILDING
+// builds never count, nor another release's.
+func TestCrawlKoji(t *testing.T) {
+	const files = "http://files.invalid/koji" // checked by value only
+	tests := []struct {
+		name      string
+		opts      source.KojiOptions
+		want      map[string]string // release → headers URL, koji kernels only
+		wantPages []map[string]koji.Value
+	}{
+		{name: "default: the newest 10", opts: source.KojiOptions{},
+			want: map[string]string{
+				"6.16.8-100.fc41.x86_64": files + "/packages/kernel/6.16.8/100.fc41/x86_64/kernel-devel-6.16.8-100.fc41.x86_64.rpm",
+				"6.16.6-100.fc41.x86_64": files + "/vol/fedora_koji_archive02/packages/kernel/6.16.6/100.fc41/x86_64/kernel-devel-6.16.6-100.fc41.x86_64.rpm",
+			},
+			wantPages: []map[string]koji.Value{{"limit": int64(10), "order": "-build_id"}}},
+		{name: "newest 1: the newest COMPLETE build is on the mirror", opts: source.KojiOptions{Newest: 1},
+			want:      map[string]string{},
+			wantPages: []map[string]koji.Value{{"limit": int64(1), "order": "-build_id"}}},
+		{name: "newest 2", opts: source.KojiOptions{Newest: 2},
+			want:      map[string]string{"6.16.8-100.fc41.x86_64": files + "/packages/kernel/6.16.8/100.fc41/x86_64/kernel-devel-6.16.8-100.fc41.x86_64.rpm"},
+			wantPages: []map[string]koji.Value{{"limit": int64(2), "order": "-build_id"}}},
+		{name: "since a date", opts: source.KojiOptions{Since: time.Unix(1756500000, 0)},
+			want:      map[string]string{"6.16.8-100.fc41.x86_64": files + "/packages/kernel/6.16.8/100.fc41/x86_64/kernel-devel-6.16.8-100.fc41.x86_64.rpm"},
+			wantPages: []map[string]koji.Value{{"limit": int64(50), "order": "-build_id"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newDistroServer(t)
+			hub := &kojitest.Hub{T: t, Packages: map[string]int64{"kernel": 8}, Builds: kojiFedora()}
+			hubSrv := httptest.NewServer(hub)
+			t.Cleanup(hubSrv.Close)
+			mirrors := s.mirrors()
+			mirrors["koji-fedora"], mirrors["koji-fedora-files"] = hubSrv.URL+"/kojihub", files
+			opts := tc.opts
+			rep, err := Run(context.Background(), rpmClient(t, t.TempDir()), Request{Distros: []string{"fedora"}, Releases: []string{"fedora/41"},
+				Arches: []matrixgen.Arch{matrixgen.X86_64}, Mirrors: mirrors, Koji: &opts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Failures) > 0 {
+				t.Fatalf("failures: %v", rep.Failures)
+			}
+			got := map[string]string{}
+			mirrored := 0
+			for _, k := range rep.Kernels {
+				if k.Origin != matrixgen.OriginKoji {
+					mirrored++
+					continue
+				}
+				if len(k.Headers) != 1 || k.DistroVersion != "41" || k.Distribution != "fedora" {
+					t.Errorf("koji kernel %+v", k)
+				}
+				got[k.Release] = k.Headers[0]
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("koji kernels %v\nwant %v", got, tc.want)
+			}
+			if mirrored != 3 { // releases/41 has 6.11.4; updates/41 6.16.7 and 6.17.8
+				t.Errorf("%d kernels from the mirrors, want 3", mirrored)
+			}
+			var pages []map[string]koji.Value
+			for _, c := range hub.Calls() {
+				if c.Method != "listBuilds" {
+					continue
+				}
+				if c.Args["state"] != int64(1) || c.Args["pattern"] != "kernel-*.fc41" || c.Args["packageID"] != int64(8) {
+					t.Errorf("listBuilds %v: want COMPLETE kernel-*.fc41 builds of package 8", c.Args)
+				}
+				if !tc.opts.Since.IsZero() && c.Args["completeAfter"] != float64(tc.opts.Since.Unix()) {
+					t.Errorf("listBuilds completeAfter %v, want %d", c.Args["completeAfter"], tc.opts.Since.Unix())
+				}
+				pages = append(pages, c.Args["queryOpts"].(map[string]koji.Value))
+			}
+			if !reflect.DeepEqual(pages, tc.wantPages) {
+				t.Errorf("listBuilds pages %v, want %v", pages, tc.wantPages)
+			}
+		})
+	}
+}
+
+// TestCrawlKojiPaging: with only a date bound, listBuilds is paged with offsets until a
+// short page, never one call for every build.
+func TestCrawlKojiPaging(t *testing.T) {
+	s := newDistroServer(t)
+	var builds []kojitest.Build
+	for i := int64(0); i < 120; i++ {
+		builds = append(builds, kojitest.Build{ID: 1000 + i, Name: "kernel", Version: "6.10." + strconv.FormatInt(i, 10), Release: "100.fc41", State: koji.Complete, CompletionTS: 1750000000 + float64(i),
+			RPMs: []kojitest.RPM{{ID: 5000 + i, Name: "kernel-devel", Arch: "x86_64"}}})
+	}
+	hub := &kojitest.Hub{T: t, Packages: map[string]int64{"kernel": 8}, Builds: builds}
+	hubSrv := httptest.NewServer(hub)
+	t.Cleanup(hubSrv.Close)
+	mirrors := s.mirrors()
+	mirrors["koji-fedora"], mirrors["koji-fedora-files"] = hubSrv.URL+"/kojihub", "http://files.invalid"
+	rep, err := Run(context.Background(), rpmClient(t, t.TempDir()), Request{Distros: []string{"fedora"}, Releases: []string{"fedora/41"},
+		Arches: []matrixgen.Arch{matrixgen.X86_64}, Mirrors: mirrors, Koji: &source.KojiOptions{Since: time.Unix(1750000000, 0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, k := range rep.Kernels {
+		if k.Origin == matrixgen.OriginKoji {
+			n++
+		}
+	}
+	if n != 119 { // completed after the bound: all but the first
+		t.Errorf("%d koji kernels, want 119", n)
+	}
+	var offsets []int64
+	for _, c := range hub.Calls() {
+		if c.Method == "listBuilds" {
+			q := c.Args["queryOpts"].(map[string]koji.Value)
+			off, _ := q["offset"].(int64)
+			offsets = append(offsets, off)
+		}
+	}
+	sort.Slice(offsets, func(i, j int) bool { return offsets[i] < offsets[j] })
+	if !reflect.DeepEqual(offsets, []int64{0, 50, 100}) {
+		t.Errorf("listBuilds offsets %v, want 0, 50, 100", offsets)
+	}
+}
