@@ -1,0 +1,115 @@
+package service
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/matrixgen/matrixgen"
+)
+
+// GitHub is everything the service asks of GitHub. The adapter over the
+// github package implements it in production; tests use a fake.
+type GitHub interface {
+	// ReleaseAssets lists the assets of every release of a driver version,
+	// name (as GitHub stores it) to download URL.
+	ReleaseAssets(ctx context.Context, driverVersion string) (map[string]string, error)
+	// StoredName is the name GitHub stores for an uploaded asset name
+	// (GitHub turns "~", "+" and other special characters into ".").
+	StoredName(name string) string
+	// Dispatch starts the build workflow. RunID is 0 when GitHub did not
+	// return the run (GitHub Enterprise without return_run_details): the
+	// follower then finds the run by the build id in its run-name.
+	Dispatch(ctx context.Context, in DispatchInputs) (Dispatched, error)
+	// ListRuns lists the workflow_dispatch runs of the build workflow
+	// created at or after since: one call for every build in flight.
+	ListRuns(ctx context.Context, since time.Time) ([]Run, error)
+	// AddKernel runs the PR bot for k; it is a no-op when kernels.json
+	// already holds k or its PR is open.
+	AddKernel(ctx context.Context, k matrixgen.Kernel, seenBy string) error
+	// Ping checks that GitHub answers, for /readyz.
+	Ping(ctx context.Context) error
+}
+
+// DispatchInputs are the workflow_dispatch inputs of driver-build.yml.
+type DispatchInputs struct {
+	BuildID       string
+	Distribution  string
+	DistroVersion string
+	Arch          string
+	KernelRelease string
+	KernelVersion string
+	DriverVersion string
+	Artifact      string
+}
+
+// Dispatched is what a dispatch returned.
+type Dispatched struct {
+	RunID  int64
+	RunURL string
+}
+
+// Run is one workflow run as listed.
+type Run struct {
+	ID         int64
+	Name       string // run-name: holds the build id
+	URL        string
+	Status     string // queued, in_progress, completed, ...
+	Conclusion string // success, failure, cancelled, timed_out, ... when completed
+	CreatedAt  time.Time
+}
+
+// assetCache answers "is this artifact released?" from a briefly cached
+// release listing: one GitHub listing per driver version per TTL, however
+// many requests a boot storm sends (singleflight joins concurrent misses).
+type assetCache struct {
+	gh  GitHub
+	ttl time.Duration
+	now func() time.Time
+	sf  singleflight.Group
+
+	mu      sync.Mutex
+	entries map[string]assetEntry
+}
+
+type assetEntry struct {
+	at     time.Time
+	assets map[string]string
+}
+
+func newAssetCache(gh GitHub, ttl time.Duration, now func() time.Time) *assetCache {
+	return &assetCache{gh: gh, ttl: ttl, now: now, entries: map[string]assetEntry{}}
+}
+
+// find returns the URL of the asset that name is stored as. fresh skips
+// the cache: a finished run's artifact must be seen at once.
+func (c *assetCache) find(ctx context.Context, driverVersion, name string, fresh bool) (string, bool, error) {
+	c.mu.Lock()
+	e, ok := c.entries[driverVersion]
+	c.mu.Unlock()
+	if !ok || fresh || c.now().Sub(e.at) >= c.ttl {
+		key := driverVersion
+		if fresh {
+			key = "fresh\x00" + driverVersion // a fresh read never joins a stale one in flight
+		}
+		v, err, _ := c.sf.Do(key, func() (any, error) {
+			assets, err := c.gh.ReleaseAssets(ctx, driverVersion)
+			if err != nil {
+				return nil, err
+			}
+			e := assetEntry{at: c.now(), assets: assets}
+			c.mu.Lock()
+			c.entries[driverVersion] = e
+			c.mu.Unlock()
+			return e, nil
+		})
+		if err != nil {
+			return "", false, err
+		}
+		e = v.(assetEntry)
+	}
+	url, ok := e.assets[c.gh.StoredName(name)]
+	return url, ok, nil
+}
