@@ -112,7 +112,7 @@ func (s *Service) handleBuild(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		writeJSON(w, http.StatusUnsupportedMediaType, apiError{Error: "Content-Type must be application/json", Field: "Content-Type", Value: r.Header.Get("Content-Type"), Rule: "application/json"})
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "Content-Type must be application/json", Field: "Content-Type", Value: r.Header.Get("Content-Type"), Rule: "application/json"})
 		return
 	}
 	var req Request

@@ -397,3 +397,13 @@ func (r *riverBackend[TTx]) ping(ctx context.Context) error {
 func scanInto(dest ...any) func(scan func(...any) error) error {
 	return func(scan func(...any) error) error { return scan(dest...) }
 }
+
+// Exec runs one statement outside River, for administration and tests.
+func (s *Store) Exec(ctx context.Context, q string) error {
+	if s.pg != nil {
+		_, err := s.pg.Exec(ctx, q)
+		return err
+	}
+	_, err := s.sqlite.ExecContext(ctx, q)
+	return err
+}
