@@ -8,13 +8,13 @@ FUZZTIME ?= 30s
 # execs until it is done: one find early in a short run stalls the whole run at 0 execs/s.
 FUZZMINIMIZETIME ?= 2s
 
-.PHONY: run test fmt-check vet unit schemas bench lint build fuzz clean
+.PHONY: run test fmt-check vet unit schemas bench lint actionlint build fuzz clean
 
 ## run: print the build matrix for the repo's own kernels.json (no network)
 run:
 	$(GO) run ./cmd/matrixgen matrix --kernels kernels.json --driver-version $(DRIVER_VERSION)
 
-## test: everything CI runs (gofmt, vet, staticcheck, race tests with fuzz seeds, schema examples)
+## test: everything CI runs (gofmt, vet, staticcheck, actionlint, race tests with fuzz seeds, schema examples)
 test: fmt-check lint unit schemas
 
 fmt-check:
@@ -41,9 +41,13 @@ build:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKG)
 
-## lint: vet plus staticcheck, pinned as a `tool` in go.mod (fetched through the module proxy on first use)
-lint: vet
+## lint: vet, staticcheck and actionlint, pinned as `tool`s in go.mod (fetched through the module proxy on first use)
+lint: vet actionlint
 	$(GO) tool staticcheck $(PKG)
+
+## actionlint: every workflow in .github/workflows, and action.yml through the workflow that uses it
+actionlint:
+	$(GO) tool actionlint
 
 # FUZZRATE_AWK reads `go test -fuzz` output and prints "TARGET: N execs in T (R/s)" from the
 # last progress line. go test's own "(N/sec)" is the rate since the line before only, so R

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen/ghactions"
+	"github.com/matrixgen/matrixgen/github"
 	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/internal/atomicfile"
 	"github.com/matrixgen/matrixgen/matrix"
@@ -34,11 +36,13 @@ type matrixOptions struct {
 	PlanOut          string
 	FromPlan         string
 	Chunk            int
+	BuiltFromRelease string
+	GH               githubFlags
 }
 
 // planFlags are the flags that shape a plan; --from-plan takes all of
 // that from the plan file, so they cannot be combined with it.
-var planFlags = []string{"kernels", "crawled", "target", "arch", "distro-version", "built", "built-optional", "driver-version", "axis", "base-image", "artifact", "artifact-template", "package", "chunk-size", "allow-empty", "plan-out"}
+var planFlags = []string{"kernels", "crawled", "target", "arch", "distro-version", "built", "built-optional", "driver-version", "axis", "base-image", "artifact", "artifact-template", "package", "chunk-size", "allow-empty", "plan-out", "built-from-release"}
 
 func newCmdMatrix(ios *ioStreams, runF func(*matrixOptions) error) *cobra.Command {
 	opts := &matrixOptions{io: ios}
@@ -54,7 +58,12 @@ func newCmdMatrix(ios *ioStreams, runF func(*matrixOptions) error) *cobra.Comman
 driver version × axis value, with distribution, distro_version, kernel_release,
 architecture, driver_version, base_image, cache_key, artifact, and one field
 per --axis. Kernels come from --kernels (default ./kernels.json) merged with
-any --crawled files; --built leaves out artifacts already built.
+any --crawled files; --built leaves out artifacts already built, and
+--built-from-release OWNER/NAME[@TAG-GLOB] those attached to the GitHub
+releases whose tag matches (every page; names compared as GitHub stores them,
+with ~, +, spaces and other special characters as "."; a release at GitHub's
+1,000 assets is named on stderr). Its token is --github-token-file or
+$GITHUB_TOKEN; --github-url points at GitHub Enterprise.
 
 cache_key is kernel:arch:distro:distroversion:driverversion followed by
 :NAME=VALUE for each --axis in the order given, e.g.
@@ -106,7 +115,8 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
   matrixgen matrix --driver-version 570.1 --axis nvlink=nvf1.0,nvf1.1 --artifact precompiled-image
   matrixgen matrix --artifact-template '{{.Package}}_{{.KernelRelease}}_{{axis "nvlink"}}.ko.xz' --axis nvlink=nvf1.0,nvf1.1
   matrixgen matrix --driver-version 570.1 --built built.txt --built-optional --allow-empty --plan-out plan.json
-  matrixgen matrix --from-plan plan.json --chunk 2`,
+  matrixgen matrix --from-plan plan.json --chunk 2
+  matrixgen matrix --driver-version 570.1 --built-from-release acme/drivers@drivers-570.1-* --allow-empty --plan-out plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.check(cmd); err != nil {
@@ -136,6 +146,8 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
 	f.StringVar(&opts.PlanOut, "plan-out", "", "write the plan (every build, its chunking and a sha256) to this file, for the chunk jobs")
 	f.StringVar(&opts.FromPlan, "from-plan", "", "read builds from a plan file written by --plan-out (needs --chunk)")
 	f.IntVar(&opts.Chunk, "chunk", 0, "with --from-plan: print chunk N (1 to the plan's chunks)")
+	f.StringVar(&opts.BuiltFromRelease, "built-from-release", "", "leave out artifacts already attached to the GitHub releases of OWNER/NAME[@TAG-GLOB] (names compared as GitHub stores them: ~, +, spaces and other special characters become .)")
+	opts.GH.register(cmd, 0, "")
 	return cmd
 }
 
@@ -244,6 +256,11 @@ func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.BuiltFromRelease != "" {
+		if entries, err = dropReleased(cmd.Context(), opts, entries); err != nil {
+			return err
+		}
+	}
 	if len(entries) == 0 && !opts.AllowEmpty {
 		why := "no kernels match the inputs and filters"
 		if len(kernels) > 0 {
@@ -305,6 +322,35 @@ func matrixChunkRun(opts *matrixOptions) error {
 	}
 	fmt.Fprintf(opts.io.ErrOut, "matrixgen: chunk %d of %d: %s\n", opts.Chunk, plan.Chunks(), count(len(entries), "build", "builds"))
 	return nil
+}
+
+// dropReleased leaves out the entries whose artifact is attached to a
+// release --built-from-release names, comparing the name GitHub stores.
+func dropReleased(ctx context.Context, opts *matrixOptions, entries []matrix.Entry) ([]matrix.Entry, error) {
+	spec, glob, _ := strings.Cut(opts.BuiltFromRelease, "@")
+	repo, err := github.ParseRepo(spec)
+	if err != nil {
+		return nil, usageErr("--built-from-release: %w (want OWNER/NAME[@TAG-GLOB])", err)
+	}
+	c, err := opts.GH.client(opts.io, nil)
+	if err != nil {
+		return nil, err
+	}
+	ra, err := c.ListReleaseAssets(ctx, repo, glob)
+	if err != nil {
+		return nil, fmt.Errorf("--built-from-release: %w", err)
+	}
+	for _, tag := range ra.Full {
+		fmt.Fprintf(opts.io.ErrOut, "matrixgen: release %s of %s holds %d assets, GitHub's limit: publish new artifacts to another release the glob covers\n", tag, repo, github.MaxReleaseAssets)
+	}
+	kept := entries[:0:0]
+	for _, e := range entries {
+		if !ra.Names[github.AssetName(e.Artifact)] {
+			kept = append(kept, e)
+		}
+	}
+	fmt.Fprintf(opts.io.ErrOut, "matrixgen: --built-from-release: %d assets in %d releases of %s; %d of %d builds already there\n", len(ra.Names), len(ra.Releases), repo, len(entries)-len(kept), len(entries))
+	return kept, nil
 }
 
 // count writes "1 build", "2 builds".

@@ -198,6 +198,7 @@ Exit codes (every command; each command's --help lists its own):
 		newCmdDiff(ios, nil),
 		newCmdValidate(ios, nil),
 		newCmdCrawl(ios, nil),
+		newCmdPR(ios, nil),
 	)
 	// cobra adds these during Execute; add them now so their argument
 	// errors are typed too.

@@ -1,0 +1,429 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/ghactions"
+	"github.com/matrixgen/matrixgen/github"
+	"github.com/matrixgen/matrixgen/inputs"
+	"github.com/matrixgen/matrixgen/output"
+)
+
+// prDeps are what tests replace: time and the innermost transport. nil
+// fields take the real ones.
+type prDeps struct {
+	Clock     github.Clock
+	Transport http.RoundTripper
+}
+
+// githubFlags are the flags every command that calls GitHub takes.
+type githubFlags struct {
+	URL           string
+	TokenFile     string
+	Timeout       time.Duration
+	WriteInterval time.Duration
+}
+
+// register adds the flags; a command that writes passes its default
+// --write-interval and why, one that only reads passes intervalWhy "".
+func (g *githubFlags) register(cmd *cobra.Command, interval time.Duration, intervalWhy string) {
+	f := cmd.Flags()
+	f.StringVar(&g.URL, "github-url", github.DefaultURL, "GitHub API base URL (GitHub Enterprise Server: https://HOST/api/v3/)")
+	f.StringVar(&g.TokenFile, "github-token-file", "", "read the GitHub token from this file's first line (default: $GITHUB_TOKEN)")
+	f.DurationVar(&g.Timeout, "github-timeout", 30*time.Second, "timeout of each GitHub request (rate-limit waits are outside it)")
+	if intervalWhy != "" {
+		f.DurationVar(&g.WriteInterval, "write-interval", interval, "pause between two GitHub writes, which are sent one at a time ("+intervalWhy+")")
+	}
+}
+
+// client builds the GitHub client; each wait is logged to stderr with its reason.
+func (g *githubFlags) client(ios *ioStreams, deps *prDeps) (*github.Client, error) {
+	if g.WriteInterval < 0 || g.Timeout <= 0 {
+		return nil, usageErr("--write-interval must be >= 0 and --github-timeout > 0")
+	}
+	tok, err := github.TokenFrom(g.TokenFile, ios.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	o := github.Options{BaseURL: g.URL, Token: tok, Timeout: g.Timeout, WriteInterval: g.WriteInterval,
+		Logger: slog.New(slog.NewTextHandler(ios.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	if deps != nil {
+		o.Clock, o.Transport = deps.Clock, deps.Transport
+	}
+	c, err := github.New(o)
+	if err != nil {
+		return nil, usageErr("--github-url: %w", err)
+	}
+	return c, nil
+}
+
+type prOptions struct {
+	io   *ioStreams
+	deps *prDeps
+	GH   githubFlags
+
+	Repo        string
+	Base        string
+	KernelsPath string
+	DryRun      bool
+	OnClosed    string
+	Seen        string
+
+	// add-kernel
+	Target, Arch, Release, DistroVersion, KernelVersion string
+
+	// add-kernels
+	From     string
+	SinglePR bool
+	MaxPRs   int
+}
+
+func newCmdPR(ios *ioStreams, deps *prDeps) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "pr",
+		Short: "Open pull requests that add kernels to a repository's kernels.json",
+		Long: `The PR bot: add kernels to kernels.json on GitHub through pull requests,
+one branch and one commit per kernel (or one PR for a batch), made through the
+API without a clone. Runs are idempotent and safe to race.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newCmdPRAddKernel(ios, deps, nil), newCmdPRAddKernels(ios, deps, nil))
+	return cmd
+}
+
+func (o *prOptions) registerCommon(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.Repo, "repo", "", "repository OWNER/NAME whose kernels.json gets the kernel")
+	f.StringVar(&o.Base, "base", "main", "branch the PR targets, whose kernels.json is read")
+	f.StringVar(&o.KernelsPath, "kernels-path", "kernels.json", "path of kernels.json in the repository")
+	f.BoolVar(&o.DryRun, "dry-run", false, "print the plan (refs, the kernels.json diff, the PR text) and send nothing that writes")
+	f.StringVar(&o.OnClosed, "on-closed", string(github.ClosedSkip), "when the kernel's branch had a PR closed without merging: skip (say so, exit 0) or reopen (open a new PR from the same branch)")
+	_ = cmd.MarkFlagRequired("repo")
+}
+
+const prBranchHelp = `
+Branch: add-kernel/<distribution>/<distro version>/<arch>/<release>, dots
+replaced by "-" and "~" by "_" (add-kernel/ubuntu/24-04/x86_64/6-8-0-1042-gcp).
+The distro version keeps the 22.04 and 24.04 builds of one HWE release apart.
+A release whose "-" and "_" are not where its distribution usually puts them
+gets a suffix (".<hex>") so that distinct kernels never share a branch.
+
+What a run does:
+  - kernels.json on --base has the kernel: nothing; says so, exit 0.
+  - the branch exists with an open PR: nothing; says so, exit 0.
+  - the branch exists, no PR, and its head is the bot's commit adding exactly
+    this kernel (another run stopped between branch and PR): opens the PR.
+  - a PR for the branch was closed: --on-closed skip (default) says so and
+    exits 0; reopen opens a new PR from the same branch. Never a force-push.
+  - the branch holds anything else: a name collision, exit 1.
+  - otherwise: one commit (blob, tree, commit, ref; no custom author, so a
+    GitHub App token gives a verified commit) and one PR whose title and body
+    show the kernel, its distro version, the rule that derived it, and where
+    it was seen. Another run that created the branch or the PR first
+    ("Reference already exists", "A pull request already exists for ...") is
+    success, reported as such.
+
+A malformed or contradictory kernels.json on --base is an error, and nothing is
+created. The token comes from --github-token-file or $GITHUB_TOKEN and is sent
+to the API host only. Rate limits: a primary limit waits until its reset, a
+secondary one honours retry-after (else at least a minute, with backoff), a
+5xx backs off; every wait is logged on stderr with its reason.
+
+With $GITHUB_OUTPUT set: outputs status, branch, pr_number, pr_url.`
+
+func newCmdPRAddKernel(ios *ioStreams, deps *prDeps, runF func(*prOptions) error) *cobra.Command {
+	opts := &prOptions{io: ios, deps: deps}
+	cmd := &cobra.Command{
+		Use:   "add-kernel --repo OWNER/NAME --target T --arch A --release R [--distro-version V]",
+		Short: "Open a PR that adds one kernel to a repository's kernels.json",
+		Long: `Open one pull request that adds one kernel to kernels.json in --repo. The
+kernel passes the same consistency rule as add-kernel before anything is sent.
+` + prBranchHelp + exitCodesHelp("1  failure: a name collision, a malformed kernels.json on the base branch, a GitHub error"),
+		Example: `  matrixgen pr add-kernel --repo acme/drivers --target ubuntu --arch x86_64 --release 6.8.0-1042-gcp --distro-version 24.04 --seen-in "on-demand build 4711"
+  matrixgen pr add-kernel --repo acme/drivers --target debian --arch x86_64 --release 6.12.95+deb12-amd64 --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return prAddKernelRun(cmd.Context(), opts)
+		},
+	}
+	opts.registerCommon(cmd)
+	opts.GH.register(cmd, 0, "default 0 for one kernel")
+	f := cmd.Flags()
+	f.StringVar(&opts.Target, "target", "", "distribution or Falco target")
+	f.StringVar(&opts.Arch, "arch", "", "architecture: x86_64 (amd64), aarch64 (arm64), aarch64+64k, riscv64")
+	f.StringVar(&opts.Release, "release", "", "kernel release as uname -r prints it")
+	f.StringVar(&opts.DistroVersion, "distro-version", "", "distro version (default: derived from the release)")
+	f.StringVar(&opts.KernelVersion, "kernel-version", "", "Ubuntu kernel version or uname -v, used to derive the distro version")
+	f.StringVar(&opts.Seen, "seen-in", "on-demand build", "where the kernel was seen, for the PR body (a crawl source, livepatch, Koji, an on-demand build id)")
+	for _, req := range []string{"target", "arch", "release"} {
+		_ = cmd.MarkFlagRequired(req)
+	}
+	return cmd
+}
+
+func newCmdPRAddKernels(ios *ioStreams, deps *prDeps, runF func(*prOptions) error) *cobra.Command {
+	opts := &prOptions{io: ios, deps: deps}
+	cmd := &cobra.Command{
+		Use:   "add-kernels --repo OWNER/NAME --from FILE [--single-pr]",
+		Short: "Open PRs that add many kernels to a repository's kernels.json",
+		Long: `Add every kernel of --from that kernels.json on --base lacks: the output of
+'matrixgen diff --json' (its "added" kernels), crawl output (Falco list.json)
+or a kernels.json, detected from the content. By default one PR per kernel, as
+pr add-kernel makes it, at most --max-prs per run (the rest wait for the next
+run, exit 3), with writes paced by --write-interval (default 1s, GitHub's
+advice for bulk writes). With --single-pr, one PR from the day's branch
+add-kernels/<YYYY-MM-DD> (UTC): a second run on the same day adds a new commit
+to that branch with the kernels it lacks (never a force-push) instead of
+opening another PR.
+` + prBranchHelp + exitCodesHelp(
+			"1  failure: a name collision (the other kernels are still done), a malformed file, a GitHub error",
+			"3  partial: some entries of --from were skipped, or more than --max-prs kernels were new (named on stderr)"),
+		Example: `  matrixgen diff --json git:HEAD~1:out/x86_64/list.json out/x86_64/list.json > new.json
+  matrixgen pr add-kernels --repo acme/drivers --from new.json
+  matrixgen pr add-kernels --repo acme/drivers --from out/x86_64/list.json --single-pr --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return prAddKernelsRun(cmd.Context(), opts)
+		},
+	}
+	opts.registerCommon(cmd)
+	opts.GH.register(cmd, time.Second, "default 1s, GitHub's advice for bulk writes")
+	f := cmd.Flags()
+	f.StringVar(&opts.From, "from", "", "diff --json output, crawl output or kernels.json (a path, git:REV:path, or - for stdin)")
+	f.BoolVar(&opts.SinglePR, "single-pr", false, "one PR for all kernels, from the branch add-kernels/<YYYY-MM-DD>")
+	f.IntVar(&opts.MaxPRs, "max-prs", 20, "at most this many new PRs per run (without --single-pr)")
+	_ = cmd.MarkFlagRequired("from")
+	return cmd
+}
+
+func (o *prOptions) botOptions() (github.BotOptions, error) {
+	repo, err := github.ParseRepo(o.Repo)
+	if err != nil {
+		return github.BotOptions{}, usageErr("--repo: %w", err)
+	}
+	if o.Base == "" || o.KernelsPath == "" {
+		return github.BotOptions{}, usageErr("--base and --kernels-path must not be empty")
+	}
+	pol := github.ClosedPolicy(o.OnClosed)
+	if pol != github.ClosedSkip && pol != github.ClosedReopen {
+		return github.BotOptions{}, usageErr("--on-closed %q: want %s or %s", o.OnClosed, github.ClosedSkip, github.ClosedReopen)
+	}
+	return github.BotOptions{Repo: repo, Base: o.Base, KernelsPath: o.KernelsPath, DryRun: o.DryRun, Plan: o.io.Out, OnClosed: pol}, nil
+}
+
+// ruleFor says how k's distro version was found: the derivation rule that
+// gives it, or that it was given (and checked against the release by Make).
+func ruleFor(target string, k matrixgen.Kernel, kernelVersion, givenBy string) string {
+	d, err := matrixgen.Derive(matrixgen.Input{Target: target, Release: k.Release, KernelVersion: kernelVersion})
+	if err == nil && d.DistroVersion == k.DistroVersion {
+		return d.Rule
+	}
+	return "given by " + givenBy + ", checked against the release"
+}
+
+func prAddKernelRun(ctx context.Context, o *prOptions) error {
+	bo, err := o.botOptions()
+	if err != nil {
+		return err
+	}
+	arch, err := matrixgen.ParseArch(o.Arch)
+	if err != nil {
+		return usageErr("--arch: %w", err)
+	}
+	// The one consistency rule, before anything is sent.
+	k, err := matrixgen.Make(matrixgen.Spec{Target: o.Target, Arch: arch, Release: o.Release, DistroVersion: o.DistroVersion, KernelVersion: o.KernelVersion})
+	if errors.Is(err, matrixgen.ErrUnderivable) && o.DistroVersion == "" {
+		return fmt.Errorf("%w (give --distro-version)", err)
+	}
+	if err != nil {
+		return err
+	}
+	c, err := o.GH.client(o.io, o.deps)
+	if err != nil {
+		return err
+	}
+	ch := github.KernelChange{Kernel: k, Rule: ruleFor(o.Target, k, k.KernelVersion, "--distro-version"), Seen: o.Seen}
+	res, err := c.AddKernel(ctx, bo, ch)
+	if err != nil {
+		var ce *github.CollisionError
+		if errors.As(err, &ce) {
+			return &exitError{code: exitFailure, err: err}
+		}
+		return err
+	}
+	report(o.io, res)
+	return writePROutputs(o.io, res)
+}
+
+// report says what a run did, one line per branch, on stderr.
+func report(ios *ioStreams, r github.Result) {
+	pr := ""
+	if r.PR != 0 {
+		pr = fmt.Sprintf(" (PR #%d %s)", r.PR, r.PRURL)
+	}
+	fmt.Fprintf(ios.ErrOut, "matrixgen: %s: %s: %s%s\n", r.Status, r.Branch, r.Detail, pr)
+}
+
+func writePROutputs(ios *ioStreams, r github.Result) error {
+	outs := []ghactions.Output{{Name: "status", Value: string(r.Status)}, {Name: "branch", Value: r.Branch}, {Name: "pr_number", Value: ""}, {Name: "pr_url", Value: r.PRURL}}
+	if r.PR != 0 {
+		outs[2].Value = strconv.Itoa(r.PR)
+	}
+	return ghactions.FromEnv(ios.Getenv, ios.ErrOut).WriteOutputs(outs)
+}
+
+// loadChanges reads --from: diff --json output, crawl output or kernels.json.
+func loadChanges(ctx context.Context, o *prOptions) ([]github.KernelChange, bool, error) {
+	data, err := inputs.ReadSpec(ctx, o.From, o.io.In)
+	if err != nil {
+		return nil, false, fmt.Errorf("--from: %w", err)
+	}
+	name := inputs.DisplayName(o.From)
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(data, &probe) == nil && probe["added"] != nil {
+		return diffChanges(data, name)
+	}
+	set, err := inputs.Parse(data, name)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, p := range set.Problems {
+		fmt.Fprintln(o.io.ErrOut, "matrixgen: skipped:", p.Error())
+	}
+	var out []github.KernelChange
+	for _, k := range set.Kernels {
+		seen := fmt.Sprintf("%s %s", set.Format, name)
+		if set.Format == inputs.Falco {
+			seen = "crawl output " + name
+			if k.Origin != "" {
+				seen = k.Origin + ", crawl output " + name
+			}
+		}
+		out = append(out, github.KernelChange{Kernel: k, Rule: ruleFor(k.Distribution, k, k.KernelVersion, name), Seen: seen})
+	}
+	return out, len(set.Problems) > 0, nil
+}
+
+// diffChanges reads the "added" kernels of `matrixgen diff --json`; each
+// passes matrixgen.Make.
+func diffChanges(data []byte, name string) ([]github.KernelChange, bool, error) {
+	var doc output.DiffDoc
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, false, fmt.Errorf("%s: diff --json output: %w", name, err)
+	}
+	var out []github.KernelChange
+	for i, e := range doc.Added {
+		arch, err := matrixgen.ParseArch(e.Arch)
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: added[%d]: %w", name, i, err)
+		}
+		target := e.Distribution
+		if e.Flavor != "" && e.Distribution == matrixgen.Ubuntu {
+			target = "ubuntu-" + e.Flavor
+		}
+		k, err := matrixgen.Make(matrixgen.Spec{Target: target, Arch: arch, Release: e.KernelRelease, DistroVersion: e.DistroVersion})
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: added[%d]: %w", name, i, err)
+		}
+		out = append(out, github.KernelChange{Kernel: k, Rule: ruleFor(target, k, "", name), Seen: "diff --json " + name})
+	}
+	return out, false, nil
+}
+
+func prAddKernelsRun(ctx context.Context, o *prOptions) error {
+	bo, err := o.botOptions()
+	if err != nil {
+		return err
+	}
+	if o.MaxPRs < 1 {
+		return usageErr("--max-prs %d: want at least 1", o.MaxPRs)
+	}
+	changes, partial, err := loadChanges(ctx, o)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(changes, func(a, b github.KernelChange) int { return matrixgen.Compare(a.Kernel, b.Kernel) })
+	c, err := o.GH.client(o.io, o.deps)
+	if err != nil {
+		return err
+	}
+	if len(changes) == 0 {
+		fmt.Fprintf(o.io.ErrOut, "matrixgen: %s holds no kernels: nothing to do\n", inputs.DisplayName(o.From))
+		return nil
+	}
+	if o.SinglePR {
+		clock := github.Clock(nil)
+		if o.deps != nil {
+			clock = o.deps.Clock
+		}
+		now := time.Now()
+		if clock != nil {
+			now = clock.Now()
+		}
+		res, err := c.AddKernelsSingle(ctx, bo, changes, now.UTC().Format("2006-01-02"))
+		if err != nil {
+			return err
+		}
+		report(o.io, res)
+		if err := writePROutputs(o.io, res); err != nil {
+			return err
+		}
+		if partial {
+			return silentExit(exitPartial)
+		}
+		return nil
+	}
+	opened, collisions := 0, 0
+	for i, ch := range changes {
+		if opened >= o.MaxPRs {
+			for _, rest := range changes[i:] {
+				fmt.Fprintf(o.io.ErrOut, "matrixgen: deferred (--max-prs %d reached): %s\n", o.MaxPRs, rest.Kernel.Key())
+			}
+			partial = true
+			break
+		}
+		res, err := c.AddKernel(ctx, bo, ch)
+		var ce *github.CollisionError
+		switch {
+		case errors.As(err, &ce):
+			fmt.Fprintln(o.io.ErrOut, "matrixgen:", err)
+			collisions++
+			continue
+		case err != nil:
+			return err
+		}
+		report(o.io, res)
+		switch res.Status {
+		case github.Created, github.PROpened, github.Planned:
+			opened++
+		}
+	}
+	if collisions > 0 {
+		return &exitError{code: exitFailure, err: fmt.Errorf("%d name collisions (above); the other kernels were done", collisions)}
+	}
+	if partial {
+		return silentExit(exitPartial)
+	}
+	return nil
+}
