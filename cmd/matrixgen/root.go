@@ -199,6 +199,8 @@ Exit codes (every command; each command's --help lists its own):
 		newCmdValidate(ios, nil),
 		newCmdCrawl(ios, nil),
 		newCmdPR(ios, nil),
+		newCmdServe(ios, nil),
+		newCmdRequestBuild(ios, nil),
 	)
 	// cobra adds these during Execute; add them now so their argument
 	// errors are typed too.
