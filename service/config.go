@@ -39,7 +39,8 @@ type Config struct {
 	JobTimeout            time.Duration // default DefaultJobTimeout
 	RescueAfter           time.Duration // default DefaultRescueAfter
 	// FetchPollInterval is how often River looks for new jobs when the
-	// driver cannot notify (SQLite); default 1s (River's).
+	// driver cannot notify (SQLite); default 250ms (River's is 1s): a node
+	// waits for its dispatch, and the query is local.
 	FetchPollInterval time.Duration
 	AuthToken         string // bearer token for POST /build; "" = none
 	WebhookSecret     string // "" = POST /github/webhook is not served
@@ -71,7 +72,7 @@ func (c Config) withDefaults() Config {
 		c.RescueAfter = DefaultRescueAfter
 	}
 	if c.FetchPollInterval <= 0 {
-		c.FetchPollInterval = time.Second
+		c.FetchPollInterval = 250 * time.Millisecond
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 4 << 10

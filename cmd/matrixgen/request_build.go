@@ -86,6 +86,9 @@ $MATRIXGEN_TOKEN.` + exitCodesHelp(
 	f.BoolVar(&opts.Wait, "wait", false, "wait until the build ends")
 	f.DurationVar(&opts.Timeout, "timeout", 20*time.Minute, "with --wait: give up after this long")
 	f.StringVar(&opts.TokenFile, "token-file", "", "bearer token for the service (default: $MATRIXGEN_TOKEN)")
+	// Tests shorten the backoff; not for users.
+	f.DurationVar(&opts.Backoff, "poll-backoff", opts.Backoff, "first pause between two status polls")
+	_ = f.MarkHidden("poll-backoff")
 	_ = cmd.MarkFlagRequired("server")
 	_ = cmd.MarkFlagRequired("driver-version")
 	return cmd
