@@ -184,6 +184,10 @@ type backend interface {
 	ping(ctx context.Context) error
 }
 
+// migrationLock is the advisory lock key that serialises migrations
+// ("mgen" in ASCII).
+const migrationLock int64 = 0x6d67656e
+
 // errNotFound: no build with that id.
 var errNotFound = errors.New("no such build")
 
@@ -194,6 +198,18 @@ type riverBackend[TTx any] struct {
 
 func newBackend(ctx context.Context, st *Store, cfg *river.Config) (backend, error) {
 	if st.pg != nil {
+		// Replicas starting together would race on CREATE TABLE IF NOT
+		// EXISTS (PostgreSQL reports a duplicate key in pg_type): one
+		// migrates at a time, on a session lock held on its own connection.
+		conn, err := st.pg.Acquire(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		defer conn.Release()
+		if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+			return nil, fmt.Errorf("postgres: migration lock: %w", err)
+		}
+		defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock) }()
 		return openBackend(ctx, riverpgxv5.New(st.pg), db[pgx.Tx](pgxDB{st.pg}), cfg)
 	}
 	return openBackend(ctx, riversqlite.New(st.sqlite), db[*sql.Tx](sqlDB{st.sqlite}), cfg)
