@@ -121,8 +121,10 @@ func (g *GitHub) ReleaseAssets(ctx context.Context, driverVersion string) (map[s
 }
 
 // Dispatch starts the workflow with return_run_details; a GitHub that
-// refuses the field (GitHub Enterprise answers 422) gets the plain
-// dispatch, and the service finds the run by its run-name.
+// refuses the request with it (400 or 422: GitHub Enterprise versions that
+// predate the field) gets the plain dispatch, and the service finds the
+// run by its run-name. A request bad for another reason fails again, so
+// it never starts two runs.
 func (g *GitHub) Dispatch(ctx context.Context, in service.DispatchInputs) (service.Dispatched, error) {
 	inputs := map[string]any{
 		"build_id": in.BuildID, "kernel_version": in.KernelRelease, "architecture": in.Arch,
@@ -132,7 +134,7 @@ func (g *GitHub) Dispatch(ctx context.Context, in service.DispatchInputs) (servi
 	yes := true
 	d, _, err := g.api().Actions.CreateWorkflowDispatchEventByFileName(ctx, r.Owner, r.Name, g.o.Workflow, gh.CreateWorkflowDispatchEventRequest{Ref: g.o.Ref, Inputs: inputs, ReturnRunDetails: &yes})
 	var er *gh.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusUnprocessableEntity && strings.Contains(er.Message, "return_run_details") {
+	if errors.As(err, &er) && er.Response != nil && (er.Response.StatusCode == http.StatusUnprocessableEntity || er.Response.StatusCode == http.StatusBadRequest) {
 		d, _, err = g.api().Actions.CreateWorkflowDispatchEventByFileName(ctx, r.Owner, r.Name, g.o.Workflow, gh.CreateWorkflowDispatchEventRequest{Ref: g.o.Ref, Inputs: inputs})
 	}
 	if err != nil {

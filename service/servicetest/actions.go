@@ -27,6 +27,9 @@ type Actions struct {
 	// ReturnRunDetails answers dispatches with 200 and the run (github.com);
 	// false answers 204 (GitHub Enterprise).
 	ReturnRunDetails bool
+	// RefuseRunDetails answers a dispatch that asks for return_run_details
+	// with 422, as a GitHub that does not know the field.
+	RefuseRunDetails bool
 	CompleteAfter    int
 	Conclusion       string // default "success"
 
@@ -112,6 +115,10 @@ func (a *Actions) dispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.RefuseRunDetails && body.ReturnRunDetails != nil {
+		writeJSON(w, 422, map[string]any{"message": "Invalid request.\n\n\"return_run_details\" is not a permitted key.", "documentation_url": "https://docs.github.com/rest"})
+		return
+	}
 	a.dispatches++
 	in := body.Inputs
 	run := &actionRun{id: int64(5000 + len(a.runs)), inputs: in, status: "queued", created: time.Now().UTC(),
