@@ -7,6 +7,8 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/matrix"
 )
@@ -45,8 +47,11 @@ type Config struct {
 	AuthToken         string // bearer token for POST /build; "" = none
 	WebhookSecret     string // "" = POST /github/webhook is not served
 	MaxBodyBytes      int64  // default 4 KiB
-	Now               func() time.Time
-	Logger            *slog.Logger
+	// Collectors are registered beside the service's metrics (a
+	// GitHubTransport, for one).
+	Collectors []prometheus.Collector
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 func (c Config) withDefaults() Config {

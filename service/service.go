@@ -70,6 +70,11 @@ func New(ctx context.Context, st *Store, gh GitHub, cfg Config) (*Service, error
 	}
 	s.be = be
 	s.m = newMetrics(s.reg, s)
+	for _, c := range cfg.Collectors {
+		if err := s.reg.Register(c); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
 	return s, nil
 }
 

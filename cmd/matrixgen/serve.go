@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -211,7 +212,16 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 			return err
 		}
 	}
-	client, err := opts.GH.client(ios, opts.deps)
+	var inner http.RoundTripper
+	if opts.deps != nil {
+		inner = opts.deps.Transport
+	}
+	counting := service.NewGitHubTransport(inner)
+	deps := &prDeps{Transport: counting}
+	if opts.deps != nil {
+		deps.Clock = opts.deps.Clock
+	}
+	client, err := opts.GH.client(ios, deps)
 	if err != nil {
 		return err
 	}
@@ -225,7 +235,7 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	svc, err := service.New(ctx, st, gh, service.Config{
 		ArtifactTemplate: opts.ArtifactTemplate, Package: opts.Package, DefaultDistroVersions: defaults,
 		PollInterval: opts.PollInterval, BuildTimeout: opts.BuildTimeout, JobTimeout: opts.JobTimeout, RescueAfter: opts.RescueAfter,
-		AuthToken: authToken, WebhookSecret: secret, Logger: logger,
+		AuthToken: authToken, WebhookSecret: secret, Logger: logger, Collectors: []prometheus.Collector{counting},
 	})
 	if err != nil {
 		return err

@@ -127,6 +127,40 @@ func TestRequestBuildWaitWholeLoop(t *testing.T) {
 	if again.code != 0 || again.stdout != res.stdout || a.Dispatches() != 1 {
 		t.Errorf("again: exit %d %q, %d dispatches", again.code, again.stdout, a.Dispatches())
 	}
+	if code, body := get(t, url+"/readyz"); code != 200 || !strings.Contains(body, `"ready"`) {
+		t.Errorf("/readyz: %d %s", code, body)
+	}
+	_, metrics := get(t, url+"/metrics")
+	for _, want := range []string{
+		`matrixgen_http_requests_total{code="202",route="POST /build"} 1`,
+		`matrixgen_http_requests_total{code="200",route="POST /build"} 1`,
+		`matrixgen_build_dedupe_hits_total 1`,
+		`matrixgen_builds{state="done"} 1`,
+		`matrixgen_builds{state="queued"} 0`,
+		`matrixgen_dispatch_latency_seconds_count 1`,
+		`matrixgen_build_duration_seconds_count{state="done"} 1`,
+		`matrixgen_github_requests_total{op="dispatch",outcome="ok"} 1`,
+		`matrixgen_github_http_requests_total{code="200",method="POST"} 1`, // the dispatch with run details
+		`matrixgen_github_rate_limit_waits_total 0`,
+	} {
+		if !strings.Contains(metrics, want+"\n") {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("/metrics:\n%s", metrics)
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 func TestRequestBuildOutcomes(t *testing.T) {
