@@ -114,7 +114,10 @@ func parseOSRelease(r io.Reader, name string) (distribution, version string, err
 		if !ok {
 			return "", "", fmt.Errorf("%s:%d: want KEY=VALUE, got %q", name, n, line)
 		}
-		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		if v != "" && (v[0] == '"' || v[0] == '\'') {
+			if len(v) < 2 || v[len(v)-1] != v[0] {
+				return "", "", fmt.Errorf("%s:%d: %s: unterminated quote", name, n, k)
+			}
 			v = v[1 : len(v)-1]
 		}
 		vals[k] = v

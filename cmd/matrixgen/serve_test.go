@@ -369,3 +369,33 @@ func TestServeKilledMidBuild(t *testing.T) {
 		t.Errorf("%d dispatches, want 1", n)
 	}
 }
+
+// FuzzParseOSRelease: whatever the file, the answer is a distribution
+// matrixgen builds for with an unquoted version, or an error.
+func FuzzParseOSRelease(f *testing.F) {
+	for _, s := range []string{
+		"NAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nID=ubuntu\nID_LIKE=debian\n",
+		"NAME=\"Amazon Linux\"\nVERSION=\"2023\"\nID=\"amzn\"\nID_LIKE=\"fedora\"\nVERSION_ID=\"2023\"\n",
+		"NAME=\"Red Hat Enterprise Linux\"\nID=\"rhel\"\nVERSION_ID=\"9.4\"\n",
+		"ID=centos\nVERSION_ID=\"10\"\n",
+		"ID='ol'\nVERSION_ID='8.10'\n",
+	} {
+		f.Add(s)
+	}
+	dists := map[string]bool{}
+	for _, d := range osReleaseIDs {
+		dists[d] = true
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		d, v, err := parseOSRelease(strings.NewReader(text), "os-release")
+		if err != nil {
+			return
+		}
+		if !dists[d] {
+			t.Fatalf("%q: distribution %q", text, d)
+		}
+		if strings.ContainsAny(v, "\"'\n") {
+			t.Fatalf("%q: version %q keeps quotes or a newline", text, v)
+		}
+	})
+}
