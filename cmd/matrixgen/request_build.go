@@ -125,6 +125,15 @@ func parseOSRelease(r io.Reader, name string) (distribution, version string, err
 	if err := sc.Err(); err != nil {
 		return "", "", fmt.Errorf("%s: %w", name, err)
 	}
+	// os-release(5): ID and VERSION_ID hold lowercase letters, digits
+	// and "._-" only (VERSION_ID may have capitals in the wild).
+	for _, k := range []string{"ID", "VERSION_ID"} {
+		if strings.IndexFunc(vals[k], func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-')
+		}) >= 0 {
+			return "", "", fmt.Errorf("%s: %s=%q: want letters, digits and . _ - only", name, k, vals[k])
+		}
+	}
 	id := vals["ID"]
 	distribution, ok := osReleaseIDs[id]
 	if !ok {
