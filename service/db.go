@@ -67,7 +67,11 @@ func (d pgxDB) query(ctx context.Context, q string, args []any, each func(scan f
 	return rows.Err()
 }
 
-type sqlDB struct{ db *sql.DB }
+// sqlDB is SQLite: db is River's one connection, which every write and
+// transaction uses; ro is a pool of read-only connections for reads
+// outside a transaction, which WAL lets run beside the writer (GET /status
+// never queues behind a job's write).
+type sqlDB struct{ db, ro *sql.DB }
 
 var rePlaceholder = regexp.MustCompile(`\$(\d+)`)
 
@@ -97,7 +101,7 @@ func (d sqlDB) queryRow(ctx context.Context, tx **sql.Tx, q string, args []any, 
 	if tx != nil {
 		row = (*tx).QueryRowContext(ctx, sqlite(q), args...)
 	} else {
-		row = d.db.QueryRowContext(ctx, sqlite(q), args...)
+		row = d.ro.QueryRowContext(ctx, sqlite(q), args...)
 	}
 	err := fn(row.Scan)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -107,7 +111,7 @@ func (d sqlDB) queryRow(ctx context.Context, tx **sql.Tx, q string, args []any, 
 }
 
 func (d sqlDB) query(ctx context.Context, q string, args []any, each func(scan func(dest ...any) error) error) error {
-	rows, err := d.db.QueryContext(ctx, sqlite(q), args...)
+	rows, err := d.ro.QueryContext(ctx, sqlite(q), args...)
 	if err != nil {
 		return err
 	}

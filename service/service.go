@@ -208,6 +208,17 @@ func (s *Service) Submit(ctx context.Context, r Request) (Status, bool, error) {
 		return Status{}, false, &FieldError{Field: "kernel_version", Value: r.KernelVersion, Rule: err.Error()}
 	}
 	url, built, err := s.assets.find(ctx, r.DriverVersion, name, false)
+	if err == nil && !built {
+		// Not in the cached listing: a build of the key answers without
+		// GitHub; only a key nobody asked for yet costs a fresh listing
+		// (joined across concurrent requests), so an artifact published
+		// since the listing was cached is never built twice.
+		if b, err := s.be.activeByKey(ctx, key); err == nil {
+			s.m.dedupeHits.Inc()
+			return statusOf(b), false, nil
+		}
+		url, built, err = s.assets.find(ctx, r.DriverVersion, name, true)
+	}
 	if err != nil {
 		return Status{}, false, fmt.Errorf("release listing for driver version %s: %w", r.DriverVersion, err)
 	}

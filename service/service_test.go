@@ -34,7 +34,9 @@ func stores(t *testing.T) map[string]func(t *testing.T) string {
 
 // pgSchema gives the test its own PostgreSQL schema (search_path), so
 // tests never see each other's builds or jobs.
-func pgSchema(t *testing.T) string {
+func pgSchema(t *testing.T) string { return pgSchemaB(t) }
+
+func pgSchemaB(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("MATRIXGEN_TEST_POSTGRES")
 	if dsn == "" {
@@ -67,7 +69,16 @@ type instance struct {
 	srv *httptest.Server
 }
 
+// startB serves a service for a benchmark and returns its URL.
+func startB(b testing.TB, dsn string, gh service.GitHub) string {
+	return startTB(b, dsn, gh, nil).srv.URL
+}
+
 func start(t *testing.T, dsn string, gh service.GitHub, mod func(*service.Config)) instance {
+	return startTB(t, dsn, gh, mod)
+}
+
+func startTB(t testing.TB, dsn string, gh service.GitHub, mod func(*service.Config)) instance {
 	t.Helper()
 	ctx := context.Background()
 	st, err := service.OpenStore(ctx, dsn)

@@ -60,7 +60,8 @@ type Build struct {
 // Store is an opened database: SQLite or PostgreSQL.
 type Store struct {
 	dsn    string
-	sqlite *sql.DB
+	sqlite *sql.DB // one connection, River's and every write's
+	ro     *sql.DB // SQLite read-only connections
 	pg     *pgxpool.Pool
 }
 
@@ -81,11 +82,17 @@ func OpenStore(ctx context.Context, dsn string) (*Store, error) {
 			return nil, fmt.Errorf("--store %s: %w", dsn, err)
 		}
 		db.SetMaxOpenConns(1)
-		if err := db.PingContext(ctx); err != nil {
+		if err := db.PingContext(ctx); err != nil { // creates the file, in WAL mode
 			db.Close()
 			return nil, fmt.Errorf("--store %s: %w", dsn, err)
 		}
-		return &Store{dsn: dsn, sqlite: db}, nil
+		ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("--store %s: %w", dsn, err)
+		}
+		ro.SetMaxOpenConns(4)
+		return &Store{dsn: dsn, sqlite: db, ro: ro}, nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		pool, err := pgxpool.New(ctx, dsn)
 		if err != nil {
@@ -106,7 +113,7 @@ func (s *Store) Close() error {
 		s.pg.Close()
 		return nil
 	}
-	return s.sqlite.Close()
+	return errors.Join(s.ro.Close(), s.sqlite.Close())
 }
 
 // schema is the build record beside River's tables. active_key is the
@@ -175,6 +182,7 @@ type backend interface {
 	stop(ctx context.Context) error
 	create(ctx context.Context, b Build) (Build, bool, error)
 	get(ctx context.Context, id string) (Build, error)
+	activeByKey(ctx context.Context, key string) (Build, error)
 	active(ctx context.Context) ([]Build, error)
 	markDispatchStarted(ctx context.Context, id string, now time.Time) error
 	markInProgress(ctx context.Context, id string, d Dispatched, now time.Time) (bool, error)
@@ -212,7 +220,7 @@ func newBackend(ctx context.Context, st *Store, cfg *river.Config) (backend, err
 		defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock) }()
 		return openBackend(ctx, riverpgxv5.New(st.pg), db[pgx.Tx](pgxDB{st.pg}), cfg)
 	}
-	return openBackend(ctx, riversqlite.New(st.sqlite), db[*sql.Tx](sqlDB{st.sqlite}), cfg)
+	return openBackend(ctx, riversqlite.New(st.sqlite), db[*sql.Tx](sqlDB{db: st.sqlite, ro: st.ro}), cfg)
 }
 
 func openBackend[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], d db[TTx], cfg *river.Config) (backend, error) {
@@ -244,6 +252,14 @@ func (r *riverBackend[TTx]) stop(ctx context.Context) error  { return r.client.S
 // winner is read. A done build (no dispatch) is inserted the same way with
 // its PR bot run.
 func (r *riverBackend[TTx]) create(ctx context.Context, b Build) (Build, bool, error) {
+	// The common case in a boot storm is a key that already has a build:
+	// one read answers it. Finding none decides nothing; the insert's
+	// conflict below does.
+	if got, err := r.getWhere(ctx, nil, `active_key = $1`, b.Key); err == nil {
+		return got, false, nil
+	} else if !errors.Is(err, errNotFound) {
+		return Build{}, false, err
+	}
 	for attempt := 0; attempt < 5; attempt++ {
 		tx, err := r.db.begin(ctx)
 		if err != nil {
@@ -329,6 +345,10 @@ func (r *riverBackend[TTx]) getWhere(ctx context.Context, tx *TTx, where string,
 		return Build{}, errNotFound
 	}
 	return b, err
+}
+
+func (r *riverBackend[TTx]) activeByKey(ctx context.Context, key string) (Build, error) {
+	return r.getWhere(ctx, nil, `active_key = $1`, key)
 }
 
 func (r *riverBackend[TTx]) get(ctx context.Context, id string) (Build, error) {
