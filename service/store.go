@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -220,7 +221,7 @@ func newBackend(ctx context.Context, st *Store, cfg *river.Config) (backend, err
 		defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock) }()
 		return openBackend(ctx, riverpgxv5.New(st.pg), db[pgx.Tx](pgxDB{st.pg}), cfg)
 	}
-	return openBackend(ctx, riversqlite.New(st.sqlite), db[*sql.Tx](sqlDB{db: st.sqlite, ro: st.ro}), cfg)
+	return openBackend(ctx, riversqlite.New(st.sqlite), db[*sql.Tx](sqlDB{db: st.sqlite, ro: st.ro, stmts: new(sync.Map)}), cfg)
 }
 
 func openBackend[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], d db[TTx], cfg *river.Config) (backend, error) {

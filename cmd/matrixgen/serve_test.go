@@ -54,6 +54,12 @@ func fakeGitHub(t *testing.T) (*servicetest.Actions, *httptest.Server) {
 
 // startServe runs `matrixgen serve` in this process until the test ends.
 func startServe(t *testing.T, gh *httptest.Server, args ...string) string {
+	url, _ := startServeLog(t, gh, args...)
+	return url
+}
+
+// startServeLog is startServe that also returns serve's stderr.
+func startServeLog(t *testing.T, gh *httptest.Server, args ...string) (string, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var errOut syncBuffer
@@ -76,7 +82,7 @@ func startServe(t *testing.T, gh *httptest.Server, args ...string) string {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if m := reListening.FindStringSubmatch(errOut.String()); m != nil {
-			return m[1]
+			return m[1], &errOut
 		}
 		select {
 		case code := <-done:
@@ -104,12 +110,12 @@ func writeOSRelease(t *testing.T, id, version string) string {
 func TestRequestBuildWaitWholeLoop(t *testing.T) {
 	a, gh := fakeGitHub(t)
 	a.CompleteAfter = 2
-	url := startServe(t, gh, "--store", "sqlite:"+filepath.Join(t.TempDir(), "b.db"))
+	url, serveLog := startServeLog(t, gh, "--store", "sqlite:"+filepath.Join(t.TempDir(), "b.db"))
 	osr := writeOSRelease(t, "ubuntu", "24.04")
 	res := runCLI(t, "", nil, "request-build", "--server", url, "--driver-version", "2.4.1", "--os-release", osr,
 		"--uname-r", "6.8.0-51-generic", "--uname-v", "#52-Ubuntu SMP PREEMPT_DYNAMIC Thu Dec  5 13:09:44 UTC 2024", "--arch", "x86_64",
 		"--wait", "--timeout", "60s", "--poll-backoff", "20ms")
-	t.Logf("transcript:\n$ matrixgen request-build ...\n%s%s[exit %d]", res.stderr, res.stdout, res.code)
+	t.Logf("request-build:\n%s%s[exit %d]", res.stderr, res.stdout, res.code)
 	const art = "driver-ubuntu-24.04-6.8.0-51-generic_2.4.1_amd64.deb"
 	if res.code != 0 || !strings.HasSuffix(res.stdout, "/"+art+"\n") || !strings.Contains(res.stderr, "artifact "+art) {
 		t.Fatalf("exit %d\nstdout %q\nstderr %s", res.code, res.stdout, res.stderr)
@@ -121,6 +127,7 @@ func TestRequestBuildWaitWholeLoop(t *testing.T) {
 	if p := a.Pulls()[0]; !strings.Contains(p.Head, "add-kernel/ubuntu/24-04/x86_64/6-8-0-51-generic") {
 		t.Errorf("PR head %q", p.Head)
 	}
+	t.Logf("serve:\n%s\nPR: %+v", serveLog.String(), a.Pulls()[0])
 	// Asked again: answered done from the release, nothing dispatched.
 	again := runCLI(t, "", nil, "request-build", "--server", url, "--driver-version", "2.4.1", "--os-release", osr,
 		"--uname-r", "6.8.0-51-generic", "--uname-v", "#52-Ubuntu SMP", "--arch", "x86_64", "--wait", "--poll-backoff", "20ms")
