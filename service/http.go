@@ -26,6 +26,9 @@ const (
 	IdleTimeout       = 120 * time.Second
 )
 
+// readyCacheFor is how long a successful GitHub check keeps /readyz ready.
+const readyCacheFor = 30 * time.Second
+
 // maxWebhookBytes caps a webhook delivery: GitHub caps payloads at 25 MB,
 // but a workflow_run event is a few tens of KB.
 const maxWebhookBytes = 1 << 20
@@ -167,9 +170,19 @@ func (s *Service) handleReady(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusServiceUnavailable, "store: "+err.Error())
 		return
 	}
-	if err := s.gh.Ping(r.Context()); err != nil {
-		writeErr(w, http.StatusServiceUnavailable, "github: "+err.Error())
-		return
+	// Probes come every few seconds from every replica: GitHub is asked
+	// at most once per readyCacheFor, so readiness costs no API budget.
+	s.readyMu.Lock()
+	fresh := !s.readyAt.IsZero() && s.cfg.Now().Sub(s.readyAt) < readyCacheFor
+	s.readyMu.Unlock()
+	if !fresh {
+		if err := s.gh.Ping(r.Context()); err != nil {
+			writeErr(w, http.StatusServiceUnavailable, "github: "+err.Error())
+			return
+		}
+		s.readyMu.Lock()
+		s.readyAt = s.cfg.Now()
+		s.readyMu.Unlock()
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"text/template"
 	"time"
 
@@ -26,6 +27,9 @@ type Service struct {
 	log      *slog.Logger
 	m        *metrics
 	reg      *prometheus.Registry
+
+	readyMu sync.Mutex
+	readyAt time.Time // last successful GitHub check of /readyz
 }
 
 // New checks the configuration, runs River's migrations and the build

@@ -554,3 +554,27 @@ func TestAuthToken(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusNotFoundAndProbes(t *testing.T) {
+	in := start(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"), servicetest.New(), nil)
+	for _, tt := range []struct {
+		path string
+		code int
+		body string
+	}{
+		{"/status/bnope", 404, `"error":"no build \"bnope\""`},
+		{"/healthz", 200, `"status":"ok"`},
+		{"/readyz", 200, `"status":"ready"`},
+		{"/nothing", 404, ""},
+	} {
+		resp, err := http.Get(in.srv.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.code || !strings.Contains(string(b), tt.body) {
+			t.Errorf("GET %s: %d %s, want %d %s", tt.path, resp.StatusCode, b, tt.code, tt.body)
+		}
+	}
+}
