@@ -64,6 +64,9 @@ func pgSchemaB(t testing.TB) string {
 	return dsn + sep + "search_path=" + schema
 }
 
+// burstClient keeps every connection of a burst for reuse.
+var burstClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1000}, Timeout: time.Minute}
+
 type instance struct {
 	svc *service.Service
 	srv *httptest.Server
@@ -115,7 +118,7 @@ func startTB(t testing.TB, dsn string, gh service.GitHub, mod func(*service.Conf
 func post(t *testing.T, url string, body any) (int, service.Status, string) {
 	t.Helper()
 	b, _ := json.Marshal(body)
-	resp, err := http.Post(url+"/build", "application/json", bytes.NewReader(b))
+	resp, err := burstClient.Post(url+"/build", "application/json", bytes.NewReader(b))
 	if err != nil {
 		t.Error(err)
 		return 0, service.Status{}, ""
@@ -191,12 +194,12 @@ func TestConcurrentRequestsOneDispatchPerKey(t *testing.T) {
 			}
 			var mu sync.Mutex
 			var wg sync.WaitGroup
-			sem := make(chan struct{}, 64) // bounded client concurrency: the loopback has few sockets to spare
+			gate := make(chan struct{}) // all 1,000 are sent at once
 			for n := 0; n < 1000; n++ {
 				wg.Add(1)
-				sem <- struct{}{}
 				go func() {
-					defer func() { <-sem; wg.Done() }()
+					defer wg.Done()
+					<-gate
 					code, st, raw := post(t, in.srv.URL, reqs[n%10])
 					if code != http.StatusAccepted && code != http.StatusOK {
 						t.Errorf("POST %s: %d %s", reqs[n%10].KernelVersion, code, raw)
@@ -207,6 +210,7 @@ func TestConcurrentRequestsOneDispatchPerKey(t *testing.T) {
 					mu.Unlock()
 				}()
 			}
+			close(gate)
 			wg.Wait()
 			for i, m := range ids {
 				if len(m) != 1 {
@@ -245,12 +249,12 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	a := start(t, dsn, gh, nil)
 	b := start(t, dsn, gh, nil)
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 64)
+	gate := make(chan struct{})
 	for n := 0; n < 1000; n++ {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
+			defer wg.Done()
+			<-gate
 			url := a.srv.URL
 			if n%2 == 1 {
 				url = b.srv.URL
@@ -260,6 +264,7 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 			}
 		}()
 	}
+	close(gate)
 	wg.Wait()
 	waitFor(t, "10 dispatches", func() bool { return len(gh.Dispatches()) >= 10 })
 	time.Sleep(300 * time.Millisecond)
