@@ -105,7 +105,7 @@ func OpenStore(ctx context.Context, dsn string) (*Store, error) {
 		}
 		return &Store{dsn: dsn, pg: pool}, nil
 	}
-	return nil, fmt.Errorf("--store %q: want sqlite:PATH or postgres://...", dsn)
+	return nil, fmt.Errorf("--store %q: want sqlite:PATH or a postgres:// URL", dsn)
 }
 
 // Close closes the database.
