@@ -338,7 +338,7 @@ func (c *Client) notBots(ctx context.Context, o BotOptions, head string, changes
 // openPR opens the PR for res.Branch; "A pull request already exists" is
 // another run's success.
 func (c *Client) openPR(ctx context.Context, o BotOptions, res Result, changes []KernelChange, status Status) (Result, error) {
-	pr, _, err := c.gh.PullRequests.Create(ctx, o.Repo.Owner, o.Repo.Name, gh.CreatePullRequest{Title: gh.Ptr(Title(changes)), Head: res.Branch, Base: o.Base, Body: gh.Ptr(Body(changes, res.Branch))})
+	pr, _, err := c.gh.PullRequests.Create(ctx, o.Repo.Owner, o.Repo.Name, gh.CreatePullRequest{Title: new(Title(changes)), Head: res.Branch, Base: o.Base, Body: new(Body(changes, res.Branch))})
 	switch {
 	case hasMessage(err, msgPRExists):
 		prs, lerr := c.pullsFor(ctx, o.Repo, res.Branch)
@@ -447,7 +447,7 @@ func (c *Client) AddKernelsSingle(ctx context.Context, opts BotOptions, changes 
 			return res, err
 		}
 		if exists {
-			_, _, err = c.gh.Git.UpdateRef(ctx, o.Repo.Owner, o.Repo.Name, "heads/"+branch, gh.UpdateRef{SHA: commit, Force: gh.Ptr(false)})
+			_, _, err = c.gh.Git.UpdateRef(ctx, o.Repo.Owner, o.Repo.Name, "heads/"+branch, gh.UpdateRef{SHA: commit, Force: new(false)})
 			if err != nil {
 				// "Reference update failed" or "not a fast forward": the
 				// branch moved since we read it. Not success: run again.

@@ -106,6 +106,8 @@ func TestRetryPolicy(t *testing.T) {
 			[]time.Duration{time.Second, 2 * time.Second}, "", []string{"502 Bad Gateway: backing off"}},
 		{"bounded: the last 502 is returned", []fault{f(githubtest.BadGateway()), f(githubtest.BadGateway()), f(githubtest.BadGateway())}, RetryPolicy{Attempts: 3},
 			[]time.Duration{time.Second, 2 * time.Second}, "502 Server Error", []string{"github: giving up"}},
+		{"a 429 that does not say why is a rate limit", []fault{{Status: 429, Header: http.Header{}, Body: `{"message":"Too Many Requests"}`}}, RetryPolicy{},
+			[]time.Duration{time.Minute}, "", []string{"429, no retry-after: backing off"}},
 		{"a plain 403 is not retried", []fault{{Status: 403, Header: http.Header{}, Body: `{"message":"Resource not accessible by integration"}`}}, RetryPolicy{},
 			nil, "403 Resource not accessible by integration", nil},
 	}

@@ -121,15 +121,15 @@ func (c *Client) commitFile(ctx context.Context, r Repo, parent, path string, da
 	if err != nil {
 		return "", fmt.Errorf("commit %s in %s: %w", parent, r, err)
 	}
-	blob, _, err := c.gh.Git.CreateBlob(ctx, r.Owner, r.Name, gh.Blob{Content: string(data), Encoding: gh.Ptr("utf-8")})
+	blob, _, err := c.gh.Git.CreateBlob(ctx, r.Owner, r.Name, gh.Blob{Content: string(data), Encoding: new("utf-8")})
 	if err != nil {
 		return "", fmt.Errorf("create blob for %s in %s: %w", path, r, err)
 	}
-	tree, _, err := c.gh.Git.CreateTree(ctx, r.Owner, r.Name, pc.GetTree().GetSHA(), []*gh.TreeEntry{{Path: gh.Ptr(path), Mode: gh.Ptr("100644"), Type: gh.Ptr("blob"), SHA: blob.SHA}})
+	tree, _, err := c.gh.Git.CreateTree(ctx, r.Owner, r.Name, pc.GetTree().GetSHA(), []*gh.TreeEntry{{Path: new(path), Mode: new("100644"), Type: new("blob"), SHA: blob.SHA}})
 	if err != nil {
 		return "", fmt.Errorf("create tree for %s in %s: %w", path, r, err)
 	}
-	cm, _, err := c.gh.Git.CreateCommit(ctx, r.Owner, r.Name, gh.Commit{Message: gh.Ptr(message), Tree: &gh.Tree{SHA: tree.SHA}, Parents: []*gh.Commit{{SHA: gh.Ptr(parent)}}}, nil)
+	cm, _, err := c.gh.Git.CreateCommit(ctx, r.Owner, r.Name, gh.Commit{Message: new(message), Tree: &gh.Tree{SHA: tree.SHA}, Parents: []*gh.Commit{{SHA: new(parent)}}}, nil)
 	if err != nil {
 		return "", fmt.Errorf("create commit in %s: %w", r, err)
 	}

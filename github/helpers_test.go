@@ -8,7 +8,7 @@ import (
 	"github.com/matrixgen/matrixgen"
 )
 
-func blobOf(s string) gh.Blob { return gh.Blob{Content: s, Encoding: gh.Ptr("utf-8")} }
+func blobOf(s string) gh.Blob { return gh.Blob{Content: s, Encoding: new("utf-8")} }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
 

@@ -33,24 +33,28 @@ type RetryPolicy struct {
 	MaxWait time.Duration
 }
 
-// DefaultRetry is the policy zero fields take.
-var DefaultRetry = RetryPolicy{Attempts: 6, Backoff: time.Second, MaxBackoff: time.Minute, SecondaryWait: time.Minute, MaxWait: time.Hour}
+// DefaultRetry is the policy zero fields take: 6 attempts, 5xx backoff
+// from 1s to 1m, secondary waits from 1m, no wait over 1h.
+func DefaultRetry() RetryPolicy {
+	return RetryPolicy{Attempts: 6, Backoff: time.Second, MaxBackoff: time.Minute, SecondaryWait: time.Minute, MaxWait: time.Hour}
+}
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
+	d := DefaultRetry()
 	if p.Attempts <= 0 {
-		p.Attempts = DefaultRetry.Attempts
+		p.Attempts = d.Attempts
 	}
 	if p.Backoff <= 0 {
-		p.Backoff = DefaultRetry.Backoff
+		p.Backoff = d.Backoff
 	}
 	if p.MaxBackoff <= 0 {
-		p.MaxBackoff = DefaultRetry.MaxBackoff
+		p.MaxBackoff = d.MaxBackoff
 	}
 	if p.SecondaryWait <= 0 {
-		p.SecondaryWait = DefaultRetry.SecondaryWait
+		p.SecondaryWait = d.SecondaryWait
 	}
 	if p.MaxWait <= 0 {
-		p.MaxWait = DefaultRetry.MaxWait
+		p.MaxWait = d.MaxWait
 	}
 	return p
 }
@@ -189,9 +193,15 @@ func (t *rateTransport) classify(resp *http.Response, attempt, secondaries int) 
 			wait := min(t.policy.SecondaryWait<<secondaries, t.policy.MaxWait)
 			return wait, fmt.Sprintf("secondary rate limit (%d), no retry-after: backing off", code), true
 		}
-		if d, ok := retryAfter(); ok && code == http.StatusTooManyRequests {
-			return max(d, time.Second), fmt.Sprintf("429: retry-after %s", d), false
+		if code == http.StatusTooManyRequests {
+			// 429 is a rate limit whatever its message: treat it as a
+			// secondary one.
+			if d, ok := retryAfter(); ok {
+				return max(d, time.Second), fmt.Sprintf("429: retry-after %s", d), true
+			}
+			return min(t.policy.SecondaryWait<<secondaries, t.policy.MaxWait), "429, no retry-after: backing off", true
 		}
+		// A plain 403 is a permission problem: retrying cannot help.
 		return 0, "", false
 	case code >= 500 && code <= 599 && code != http.StatusNotImplemented:
 		if d, ok := retryAfter(); ok {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -84,7 +85,8 @@ func runPR(t *testing.T, srv *httptest.Server, clock *fakeClock, env map[string]
 	typeUsageErrors(root)
 	root.SetArgs(append(args, "--github-url", srv.URL+"/"))
 	err := root.ExecuteContext(context.Background())
-	if err != nil {
+	var ee *exitError
+	if err != nil && (!errors.As(err, &ee) || ee.err != nil) { // as run prints it
 		fmt.Fprintln(&errOut, "matrixgen:", err)
 	}
 	if strings.Contains(out.String()+errOut.String(), "ghs_secret123") {
@@ -590,5 +592,40 @@ func TestMatrixBuiltFromRelease(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, `"artifact":"driver-debian-12-6.12.77+deb12-amd64_570.1~rc2_amd64.deb"`) || strings.Count(r.stdout, `"artifact"`) != 1 {
 		t.Errorf("want the one missing build, got %s", r.stdout)
+	}
+}
+
+// TestPRAddKernelsFromCrawl: crawl output (Falco list.json) in, one
+// planned PR per valid kernel, its entries that fail the rule named, and
+// nothing sent.
+func TestPRAddKernelsFromCrawl(t *testing.T) {
+	fake, srv := newFake(t, baseKernels)
+	r := runPR(t, srv, &fakeClock{now: epoch}, nil, "pr", "add-kernels", "--repo", "acme/drivers", "--from", "testdata/crawled.json", "--dry-run")
+	for _, s := range []string{
+		"ref: create refs/heads/add-kernel/debian/12/x86_64/6-1-0-57-amd64 at a new commit",
+		"ref: create refs/heads/add-kernel/ubuntu/24-04/x86_64/6-8-0-149-generic at a new commit",
+		"ref: create refs/heads/add-kernel/ubuntu/22-04/x86_64/6-8-0-149-generic at a new commit",
+		"| crawl output testdata/crawled.json |",
+	} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("plan lacks %q:\n%s", s, r.stdout)
+		}
+	}
+	if r.code != 3 || !strings.Contains(r.stderr, "matrixgen: skipped: testdata/crawled.json:8:5: ubuntu: underivable: ubuntu-oem 5.14.0-1005-oem") {
+		t.Errorf("exit %d, want 3 naming the underivable entry:\n%s", r.code, r.stderr)
+	}
+	if w := fake.Writes(); len(w) != 0 {
+		t.Errorf("dry run wrote %v", w)
+	}
+}
+
+func TestPRAddKernelsMaxPRs(t *testing.T) {
+	fake, srv := newFake(t, baseKernels)
+	r := runPR(t, srv, &fakeClock{now: epoch}, nil, "pr", "add-kernels", "--repo", "acme/drivers", "--from", "testdata/crawled.json", "--max-prs", "2")
+	if r.code != 3 || !strings.Contains(r.stderr, "deferred (--max-prs 2 reached): ubuntu/24.04/x86_64/6.8.0-149-generic") {
+		t.Errorf("exit %d, want 3 with the third kernel deferred:\n%s", r.code, r.stderr)
+	}
+	if p := fake.Pulls(); len(p) != 2 || p[0].Head != "add-kernel/debian/12/x86_64/6-1-0-57-amd64" || p[1].Head != "add-kernel/ubuntu/22-04/x86_64/6-8-0-149-generic" {
+		t.Errorf("pulls %+v", p)
 	}
 }

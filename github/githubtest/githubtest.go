@@ -1,8 +1,8 @@
 // Package githubtest is a fake GitHub REST API for tests: one repository
 // with real state (refs, blobs, trees, commits, contents, pull requests,
-// releases with paginated assets) that answers with GitHub's status codes
-// and error bodies, plus injected faults (rate limits, 502, a failed
-// reference update).
+// releases with paginated assets, workflow dispatches and runs) that
+// answers with GitHub's status codes and error bodies, plus injected
+// faults (rate limits, 502, a failed reference update).
 package githubtest
 
 import (
@@ -35,6 +35,10 @@ type Server struct {
 	requests []string // "METHOD /path" of every request, in order
 	seq      int
 	mux      *http.ServeMux
+
+	workflows map[string]func(map[string]string) string // dispatchable workflow files
+	runs      []*Run
+	now       func() time.Time
 }
 
 type commit struct {
@@ -351,6 +355,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST "+p+"/pulls", s.createPull)
 	m.HandleFunc("GET "+p+"/releases", s.listReleases)
 	m.HandleFunc("GET "+p+"/releases/{id}/assets", s.listAssets)
+	s.actionRoutes(m)
 	s.mux = m
 }
 
@@ -781,6 +786,12 @@ func (s *Server) listAssets(w http.ResponseWriter, r *http.Request) {
 // page writes one page of items with GitHub's Link header; per_page is
 // 30 by default and at most 100, as GitHub's.
 func page(w http.ResponseWriter, r *http.Request, items []map[string]any) {
+	pageWrapped(w, r, items, func(p []map[string]any) any { return p })
+}
+
+// pageWrapped is page for endpoints that wrap the list in an object
+// ({"total_count": N, "workflow_runs": [...]}).
+func pageWrapped(w http.ResponseWriter, r *http.Request, items []map[string]any, wrap func([]map[string]any) any) {
 	q := r.URL.Query()
 	per, _ := strconv.Atoi(q.Get("per_page"))
 	if per <= 0 {
@@ -814,5 +825,5 @@ func page(w http.ResponseWriter, r *http.Request, items []map[string]any) {
 	if len(links) > 0 {
 		w.Header().Set("Link", strings.Join(links, ", "))
 	}
-	writeJSON(w, http.StatusOK, items[start:end])
+	writeJSON(w, http.StatusOK, wrap(items[start:end]))
 }
