@@ -146,18 +146,23 @@ func (g *GitHub) Dispatch(ctx context.Context, in service.DispatchInputs) (servi
 	return service.Dispatched{RunID: d.GetWorkflowRunID(), RunURL: d.GetHTMLURL()}, nil
 }
 
-// ListRuns lists the workflow's workflow_dispatch runs created since:
-// one page holds 100, enough for the builds in flight of one service.
+// ListRuns lists the repository's workflow_dispatch runs created since
+// and keeps the workflow's: one page holds 100, enough for the builds in
+// flight of one service; more pages are read up to maxRunPages.
 func (g *GitHub) ListRuns(ctx context.Context, since time.Time) ([]service.Run, error) {
 	r := g.o.Repo
 	opt := &gh.ListWorkflowRunsOptions{Event: "workflow_dispatch", Created: ">=" + since.UTC().Format(time.RFC3339), ListOptions: gh.ListOptions{PerPage: 100}}
 	var out []service.Run
 	for page := 0; page < maxRunPages; page++ {
-		runs, resp, err := g.api().Actions.ListWorkflowRunsByFileName(ctx, r.Owner, r.Name, g.o.Workflow, opt)
+		runs, resp, err := g.api().Actions.ListRepositoryWorkflowRuns(ctx, r.Owner, r.Name, opt)
 		if err != nil {
-			return nil, wrap(fmt.Errorf("list runs of %s on %s: %w", g.o.Workflow, r, err))
+			return nil, wrap(fmt.Errorf("list runs of %s: %w", r, err))
 		}
 		for _, w := range runs.WorkflowRuns {
+			// path is ".github/workflows/driver-build.yml", sometimes with "@ref".
+			if p, _, _ := strings.Cut(w.GetPath(), "@"); p != "" && path.Base(p) != g.o.Workflow {
+				continue
+			}
 			out = append(out, service.Run{ID: w.GetID(), Name: w.GetDisplayTitle() + " " + w.GetName(), URL: w.GetHTMLURL(), Status: w.GetStatus(), Conclusion: w.GetConclusion(), CreatedAt: w.GetCreatedAt().Time})
 		}
 		if resp.NextPage == 0 {

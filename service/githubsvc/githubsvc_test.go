@@ -45,7 +45,7 @@ func TestDispatch(t *testing.T) {
 		mod  func(*servicetest.Actions)
 		want service.Dispatched
 	}{
-		{"run details returned", nil, service.Dispatched{RunID: 5000, RunURL: "https://github.example/acme/drivers/actions/runs/5000"}},
+		{"run details returned", nil, service.Dispatched{RunID: 1, RunURL: "https://github.invalid/acme/drivers/actions/runs/1"}},
 		{"204 without the run (GitHub Enterprise)", func(a *servicetest.Actions) { a.ReturnRunDetails = false }, service.Dispatched{}},
 		{"return_run_details refused: plain dispatch", func(a *servicetest.Actions) { a.RefuseRunDetails = true }, service.Dispatched{}},
 	}
@@ -60,7 +60,7 @@ func TestDispatch(t *testing.T) {
 				t.Errorf("%d runs started, want 1", a.Dispatches())
 			}
 			runs, err := g.ListRuns(context.Background(), time.Now().Add(-time.Minute))
-			if err != nil || len(runs) != 1 || !strings.Contains(runs[0].Name, "driver-build b0123 amazonlinux 2023") || runs[0].ID != 5000 {
+			if err != nil || len(runs) != 1 || !strings.Contains(runs[0].Name, "driver-build b0123 amazonlinux 2023") || runs[0].ID != 1 {
 				t.Errorf("ListRuns: %+v %v", runs, err)
 			}
 			if runs, _ := g.ListRuns(context.Background(), time.Now().Add(time.Hour)); len(runs) != 0 {
@@ -82,8 +82,8 @@ func TestReleaseAssets(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"driver-debian-12-6.12.95.deb12-amd64_2.4.1_amd64.deb":     "https://github.example/acme/drivers/releases/download/1/driver-debian-12-6.12.95.deb12-amd64_2.4.1_amd64.deb",
-		"driver-fedora-42-6.14.0-100.fc42.x86_64_2.4.1_x86_64.rpm": "https://github.example/acme/drivers/releases/download/2/driver-fedora-42-6.14.0-100.fc42.x86_64_2.4.1_x86_64.rpm",
+		"driver-debian-12-6.12.95.deb12-amd64_2.4.1_amd64.deb":     "https://github.invalid/acme/drivers/releases/download/1/driver-debian-12-6.12.95.deb12-amd64_2.4.1_amd64.deb",
+		"driver-fedora-42-6.14.0-100.fc42.x86_64_2.4.1_x86_64.rpm": "https://github.invalid/acme/drivers/releases/download/2/driver-fedora-42-6.14.0-100.fc42.x86_64_2.4.1_x86_64.rpm",
 	}
 	if len(got) != len(want) {
 		t.Errorf("got %v, want %v", got, want)

@@ -1,13 +1,14 @@
 package servicetest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/github"
@@ -15,17 +16,19 @@ import (
 	"github.com/matrixgen/matrixgen/matrix"
 )
 
-// Actions puts GitHub Actions' workflow dispatch and runs endpoints, and
-// GET /repos/{owner}/{repo}, in front of the github package's fake, which
-// has the git data, pulls and releases. A dispatched run is listed
-// in_progress for CompleteAfter list calls, then completes with
-// Conclusion; on success the driver-build workflow's artifact (the
-// deb-rpm preset's name) is published in a new release
-// drivers-<driver version>-<n>, as the shipped workflow does.
+// Actions runs the driver-build workflow on the github package's fake,
+// which answers GitHub's REST API (git data, pulls, releases, workflow
+// dispatches and runs). What Actions adds is the workflow itself: each
+// dispatched run is listed in_progress for CompleteAfter list calls, then
+// completes with Conclusion, and on success the artifact (the deb-rpm
+// preset's name, as GitHub stores it) is published in a new release
+// drivers-<driver version>-<n>, as the shipped workflow does. It also adds
+// the asset download URLs and GET /repos/{owner}/{repo}, which the fake
+// does not serve.
 type Actions struct {
 	*githubtest.Server
-	// ReturnRunDetails answers dispatches with 200 and the run (github.com);
-	// false answers 204 (GitHub Enterprise).
+	// ReturnRunDetails false drops return_run_details from dispatches, so
+	// they get GitHub's 204 without the run (GitHub Enterprise).
 	ReturnRunDetails bool
 	// RefuseRunDetails answers a dispatch that asks for return_run_details
 	// with 422, as a GitHub that does not know the field.
@@ -34,32 +37,29 @@ type Actions struct {
 	Conclusion       string // default "success"
 
 	mu         sync.Mutex
-	runs       []*actionRun
+	polls      map[int64]int
 	dispatches int
 	listCalls  int
 	nextRel    int
 }
 
-type actionRun struct {
-	id         int64
-	title      string
-	inputs     map[string]string
-	status     string
-	conclusion string
-	created    time.Time
-	polls      int
-}
+// Workflow is the workflow file Actions runs.
+const Workflow = "driver-build.yml"
 
-// NewActions wraps s.
+// NewActions makes driver-build.yml a workflow of s, with the shipped
+// workflow's run-name, and returns s with Actions in front.
 func NewActions(s *githubtest.Server) *Actions {
-	return &Actions{Server: s, ReturnRunDetails: true, Conclusion: "success"}
+	s.AddWorkflow(Workflow, func(in map[string]string) string {
+		return strings.Join([]string{"driver-build", in["build_id"], in["distribution"], in["distro_version"], in["architecture"], in["kernel_version"], in["driver_version"]}, " ")
+	})
+	return &Actions{Server: s, ReturnRunDetails: true, Conclusion: "success", polls: map[int64]int{}}
 }
 
 // SetCompleteAfter changes CompleteAfter while the fake serves.
 func (a *Actions) SetCompleteAfter(n int) { a.mu.Lock(); defer a.mu.Unlock(); a.CompleteAfter = n }
 
-// Dispatches and ListCalls count requests to those endpoints.
-func (a *Actions) Dispatches() int { a.mu.Lock(); defer a.mu.Unlock(); return a.dispatches }
+// Dispatches counts the runs started; ListCalls the run listings.
+func (a *Actions) Dispatches() int { return len(a.Runs()) }
 func (a *Actions) ListCalls() int  { a.mu.Lock(); defer a.mu.Unlock(); return a.listCalls }
 
 func (a *Actions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -68,109 +68,75 @@ func (a *Actions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == "GET" && p == repo:
 		writeJSON(w, 200, map[string]any{"full_name": a.Owner + "/" + a.Repo})
-	case r.Method == "POST" && strings.HasPrefix(p, repo+"/actions/workflows/") && strings.HasSuffix(p, "/dispatches"):
-		a.dispatch(w, r)
-	case r.Method == "GET" && strings.HasPrefix(p, repo+"/actions/workflows/") && strings.HasSuffix(p, "/runs"):
-		a.list(w, r)
+		return
+	case r.Method == "POST" && strings.HasSuffix(p, "/dispatches"):
+		body, _ := io.ReadAll(r.Body)
+		var m map[string]any
+		if json.Unmarshal(body, &m) == nil {
+			if _, asked := m["return_run_details"]; asked && a.RefuseRunDetails {
+				writeJSON(w, 422, map[string]any{"message": "Invalid request.\n\n\"return_run_details\" is not a permitted key.", "documentation_url": "https://docs.github.com/rest"})
+				return
+			}
+			if !a.ReturnRunDetails {
+				delete(m, "return_run_details")
+				body, _ = json.Marshal(m)
+			}
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+	case r.Method == "GET" && p == repo+"/actions/runs":
+		a.advance()
 	case r.Method == "GET" && strings.HasPrefix(p, repo+"/releases/") && strings.HasSuffix(p, "/assets"):
-		// The git fake lists asset names only; add the download URL.
-		rec := httptest.NewRecorder()
-		a.Server.ServeHTTP(rec, r)
-		var assets []map[string]any
-		if rec.Code == 200 && json.Unmarshal(rec.Body.Bytes(), &assets) == nil {
-			for _, as := range assets {
-				as["browser_download_url"] = fmt.Sprintf("https://github.example/%s/%s/releases/download/%v/%v", a.Owner, a.Repo, strings.Split(p, "/")[5], as["name"])
-			}
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			writeJSON(w, 200, assets)
-			return
+		a.assetsWithURLs(w, r, strings.Split(p, "/")[5])
+		return
+	}
+	a.Server.ServeHTTP(w, r)
+}
+
+// advance moves every unfinished run one poll along.
+func (a *Actions) advance() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.listCalls++
+	for _, run := range a.Runs() {
+		if run.Status == "completed" {
+			continue
 		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
+		a.polls[run.ID]++
+		if a.polls[run.ID] <= a.CompleteAfter {
+			a.SetRunStatus(run.ID, "in_progress", "")
+			continue
 		}
+		a.SetRunStatus(run.ID, "completed", a.Conclusion)
+		if a.Conclusion == "success" {
+			a.publish(run.Inputs)
+		}
+	}
+}
+
+// assetsWithURLs adds browser_download_url to the fake's asset listing.
+func (a *Actions) assetsWithURLs(w http.ResponseWriter, r *http.Request, release string) {
+	rec := httptest.NewRecorder()
+	a.Server.ServeHTTP(rec, r)
+	var assets []map[string]any
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &assets) != nil {
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(rec.Body.Bytes())
-	default:
-		a.Server.ServeHTTP(w, r)
+		return
 	}
+	for _, as := range assets {
+		as["browser_download_url"] = fmt.Sprintf("https://github.invalid/%s/%s/releases/download/%s/%v", a.Owner, a.Repo, release, as["name"])
+	}
+	writeJSON(w, 200, assets)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-func (a *Actions) dispatch(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Ref              string            `json:"ref"`
-		Inputs           map[string]string `json:"inputs"`
-		ReturnRunDetails *bool             `json:"return_run_details"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Ref == "" {
-		writeJSON(w, 422, map[string]any{"message": "Invalid request: ref is required"})
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.RefuseRunDetails && body.ReturnRunDetails != nil {
-		writeJSON(w, 422, map[string]any{"message": "Invalid request.\n\n\"return_run_details\" is not a permitted key.", "documentation_url": "https://docs.github.com/rest"})
-		return
-	}
-	a.dispatches++
-	in := body.Inputs
-	run := &actionRun{id: int64(5000 + len(a.runs)), inputs: in, status: "queued", created: time.Now().UTC(),
-		// driver-build.yml's run-name
-		title: strings.Join([]string{"driver-build", in["build_id"], in["distribution"], in["distro_version"], in["architecture"], in["kernel_version"], in["driver_version"]}, " ")}
-	a.runs = append(a.runs, run)
-	if a.ReturnRunDetails && body.ReturnRunDetails != nil && *body.ReturnRunDetails {
-		writeJSON(w, 200, map[string]any{"workflow_run_id": run.id, "run_url": fmt.Sprintf("https://api.github.example/repos/%s/%s/actions/runs/%d", a.Owner, a.Repo, run.id), "html_url": a.runURL(run.id)})
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (a *Actions) runURL(id int64) string {
-	return fmt.Sprintf("https://github.example/%s/%s/actions/runs/%d", a.Owner, a.Repo, id)
-}
-
-func (a *Actions) list(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	var since time.Time
-	if c, ok := strings.CutPrefix(q.Get("created"), ">="); ok {
-		since, _ = time.Parse(time.RFC3339, c)
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.listCalls++
-	out := []map[string]any{}
-	for _, run := range a.runs {
-		if q.Get("event") != "" && q.Get("event") != "workflow_dispatch" {
-			continue
-		}
-		if run.created.Before(since.Truncate(time.Second)) {
-			continue
-		}
-		if run.status != "completed" {
-			run.polls++
-			run.status = "in_progress"
-			if run.polls > a.CompleteAfter {
-				run.status, run.conclusion = "completed", a.Conclusion
-				if run.conclusion == "success" {
-					a.publish(run.inputs)
-				}
-			}
-		}
-		m := map[string]any{"id": run.id, "name": "driver-build", "display_title": run.title, "html_url": a.runURL(run.id),
-			"status": run.status, "event": "workflow_dispatch", "created_at": run.created.Format(time.RFC3339)}
-		if run.conclusion != "" {
-			m["conclusion"] = run.conclusion
-		}
-		out = append(out, m)
-	}
-	writeJSON(w, 200, map[string]any{"total_count": len(out), "workflow_runs": out})
 }
 
 // publish uploads the build's artifact as the shipped workflow names it.
