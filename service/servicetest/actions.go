@@ -38,7 +38,6 @@ type Actions struct {
 
 	mu         sync.Mutex
 	polls      map[int64]int
-	dispatches int
 	listCalls  int
 	nextRel    int
 }
