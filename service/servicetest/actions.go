@@ -36,10 +36,10 @@ type Actions struct {
 	CompleteAfter    int
 	Conclusion       string // default "success"
 
-	mu         sync.Mutex
-	polls      map[int64]int
-	listCalls  int
-	nextRel    int
+	mu        sync.Mutex
+	polls     map[int64]int
+	listCalls int
+	nextRel   int
 }
 
 // Workflow is the workflow file Actions runs.
