@@ -355,6 +355,17 @@ func TestLifecycle(t *testing.T) {
 				}
 				assertDispatches(t, gh, 1)
 			})
+			t.Run("dispatch answer lost: the retry finds the run, no second dispatch", func(t *testing.T) {
+				gh := servicetest.New()
+				gh.LoseAnswers = 1
+				in := start(t, dsn(t), gh, nil)
+				_, st, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
+				end := waitState(t, in.srv.URL, st.BuildID)
+				if end.Status != service.StateDone || end.RunURL != "https://github.example/o/r/actions/runs/1000" {
+					t.Errorf("end: %+v", end)
+				}
+				assertDispatches(t, gh, 1)
+			})
 			t.Run("GitHub Enterprise: no run details, run found by build id", func(t *testing.T) {
 				gh := servicetest.New()
 				gh.ReturnRunDetails = false

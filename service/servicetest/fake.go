@@ -35,6 +35,9 @@ type GitHub struct {
 	// CompleteAfter is how many ListRuns calls see a run in progress
 	// before it completes (its fate decides how).
 	CompleteAfter int
+	// LoseAnswers is how many dispatches start their run but answer an
+	// error, as when the connection drops after GitHub accepted it.
+	LoseAnswers int
 
 	assets     map[string]map[string]string // driver version → stored name → URL
 	runs       []*run
@@ -98,6 +101,10 @@ func (g *GitHub) Dispatch(ctx context.Context, in service.DispatchInputs) (servi
 		r.fate = g.Fate(in)
 	}
 	g.runs = append(g.runs, r)
+	if g.LoseAnswers > 0 {
+		g.LoseAnswers--
+		return service.Dispatched{}, fmt.Errorf("POST dispatches: connection reset after the request was sent")
+	}
 	if !g.ReturnRunDetails {
 		return service.Dispatched{}, nil
 	}
