@@ -83,18 +83,29 @@ func newAssetCache(gh GitHub, ttl time.Duration, now func() time.Time) *assetCac
 	return &assetCache{gh: gh, ttl: ttl, now: now, entries: map[string]assetEntry{}}
 }
 
-// find returns the URL of the asset that name is stored as. fresh skips
-// the cache: a finished run's artifact must be seen at once.
-func (c *assetCache) find(ctx context.Context, driverVersion, name string, fresh bool) (string, bool, error) {
+// find returns the URL of the asset that name is stored as, from a
+// listing at most maxAge old (0: a new listing, as a finished run's
+// artifact must be seen at once). Concurrent listings of one driver
+// version are one call.
+func (c *assetCache) find(ctx context.Context, driverVersion, name string, maxAge time.Duration) (string, bool, error) {
 	c.mu.Lock()
 	e, ok := c.entries[driverVersion]
 	c.mu.Unlock()
-	if !ok || fresh || c.now().Sub(e.at) >= c.ttl {
+	if !ok || c.now().Sub(e.at) >= maxAge {
 		key := driverVersion
-		if fresh {
-			key = "fresh\x00" + driverVersion // a fresh read never joins a stale one in flight
+		if maxAge == 0 {
+			key = "fresh\x00" + driverVersion // a forced read never joins one that started earlier
 		}
 		v, err, _ := c.sf.Do(key, func() (any, error) {
+			if maxAge > 0 {
+				// A listing that finished since the check above will do.
+				c.mu.Lock()
+				e, ok := c.entries[driverVersion]
+				c.mu.Unlock()
+				if ok && c.now().Sub(e.at) < maxAge {
+					return e, nil
+				}
+			}
 			assets, err := c.gh.ReleaseAssets(ctx, driverVersion)
 			if err != nil {
 				return nil, err

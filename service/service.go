@@ -96,6 +96,10 @@ func (s *Service) Start(ctx context.Context) error {
 // Stop lets River finish running jobs and hand the rest back, within ctx.
 func (s *Service) Stop(ctx context.Context) error { return s.be.stop(ctx) }
 
+// recentListing is how old a release listing may be when a request for a
+// key with no build decides to dispatch.
+const recentListing = 5 * time.Second
+
 // Request is the body of POST /build.
 type Request struct {
 	KernelVersion string `json:"kernel_version"` // uname -r
@@ -211,17 +215,18 @@ func (s *Service) Submit(ctx context.Context, r Request) (Status, bool, error) {
 	if err != nil {
 		return Status{}, false, &FieldError{Field: "kernel_version", Value: r.KernelVersion, Rule: err.Error()}
 	}
-	url, built, err := s.assets.find(ctx, r.DriverVersion, name, false)
+	url, built, err := s.assets.find(ctx, r.DriverVersion, name, s.cfg.AssetTTL)
 	if err == nil && !built {
 		// Not in the cached listing: a build of the key answers without
-		// GitHub; only a key nobody asked for yet costs a fresh listing
-		// (joined across concurrent requests), so an artifact published
-		// since the listing was cached is never built twice.
+		// GitHub; a key nobody asked for yet gets a listing at most
+		// recentListing old, so an artifact published since the cache was
+		// filled is not built again, and a storm of new keys still costs
+		// one listing per recentListing.
 		if b, err := s.be.activeByKey(ctx, key); err == nil {
 			s.m.dedupeHits.Inc()
 			return statusOf(b), false, nil
 		}
-		url, built, err = s.assets.find(ctx, r.DriverVersion, name, true)
+		url, built, err = s.assets.find(ctx, r.DriverVersion, name, min(recentListing, s.cfg.AssetTTL))
 	}
 	if err != nil {
 		return Status{}, false, fmt.Errorf("release listing for driver version %s: %w", r.DriverVersion, err)

@@ -221,6 +221,11 @@ func TestConcurrentRequestsOneDispatchPerKey(t *testing.T) {
 			// Give a duplicate dispatch, were there one, the chance to show.
 			time.Sleep(200 * time.Millisecond)
 			assertDispatches(t, gh, 10)
+			// The release listing is cached and shared: a burst of new
+			// keys costs one listing, not one per request or per key.
+			if n := gh.Listings(); n != 1 {
+				t.Errorf("%d release listings for 1,000 requests over 10 keys, want 1", n)
+			}
 		})
 	}
 }
@@ -318,6 +323,9 @@ func TestLifecycle(t *testing.T) {
 					if code != http.StatusOK || st.Status != service.StateDone || st.ArtifactURL != url {
 						t.Fatalf("POST %d: %d %s", i, code, raw)
 					}
+				}
+				if n := gh.Listings(); n != 1 {
+					t.Errorf("%d release listings for 3 requests, want 1 (cached)", n)
 				}
 				waitFor(t, "the PR", func() bool { return len(gh.PRs()) == 1 })
 				time.Sleep(100 * time.Millisecond)

@@ -193,7 +193,7 @@ func (s *Service) runEnded(ctx context.Context, b Build, r Run) {
 		s.end(ctx, b, StateError, "", fmt.Sprintf("workflow run concluded %s: %s", r.Conclusion, r.URL))
 		return
 	}
-	url, ok, err := s.assets.find(ctx, b.DriverVersion, b.Artifact, true)
+	url, ok, err := s.assets.find(ctx, b.DriverVersion, b.Artifact, 0)
 	switch {
 	case err != nil:
 		s.log.WarnContext(ctx, "run succeeded, release listing failed; next poll retries", "build", b.ID, "err", err)

@@ -43,6 +43,7 @@ type GitHub struct {
 	runs       []*run
 	dispatches []service.DispatchInputs
 	listCalls  []time.Time
+	listings   int
 	prs        []string
 	now        func() time.Time
 }
@@ -84,6 +85,7 @@ func (g *GitHub) publish(driverVersion, name string) string {
 func (g *GitHub) ReleaseAssets(ctx context.Context, driverVersion string) (map[string]string, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.listings++
 	out := map[string]string{}
 	for k, v := range g.assets[driverVersion] {
 		out[k] = v
@@ -173,6 +175,13 @@ func (g *GitHub) Dispatches() []service.DispatchInputs {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return append([]service.DispatchInputs(nil), g.dispatches...)
+}
+
+// Listings counts ReleaseAssets calls.
+func (g *GitHub) Listings() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.listings
 }
 
 // ListCalls returns the time of every ListRuns call.
