@@ -406,3 +406,25 @@ func FuzzParseOSRelease(f *testing.F) {
 		}
 	})
 }
+
+// TestServeTranscripts records the error messages of serve and
+// request-build that need no server (golden files, -update rewrites).
+func TestServeTranscripts(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"serve-no-repo", []string{"serve"}, 2},
+		{"serve-config-unknown-key", []string{"serve", "--config", "testdata/serve-bad-key.json"}, 2},
+		{"serve-bad-store", []string{"serve", "--repo", "acme/drivers", "--store", "mysql://db/x"}, 2},
+		{"serve-bad-default-version", []string{"serve", "--repo", "acme/drivers", "--default-distro-version", "ubuntu"}, 2},
+		{"serve-bad-repo", []string{"serve", "--repo", "acme"}, 2},
+		{"request-build-no-server", []string{"request-build", "--driver-version", "1.0"}, 2},
+		{"request-build-unknown-distribution", []string{"request-build", "--server", "http://127.0.0.1:1", "--driver-version", "1.0", "--os-release", "testdata/os-release-arch"}, 2},
+		{"request-build-no-os-release", []string{"request-build", "--server", "http://127.0.0.1:1", "--driver-version", "1.0", "--os-release", "testdata/nope"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { transcript(t, tt.name, "", tt.code, tt.args...) })
+	}
+}
