@@ -61,6 +61,10 @@ type Run struct {
 	CreatedAt  time.Time
 }
 
+// listingTimeout bounds one release listing (every page of every release
+// of a driver version).
+const listingTimeout = 2 * time.Minute
+
 // assetCache answers "is this artifact released?" from a briefly cached
 // release listing: one GitHub listing per driver version per TTL, however
 // many requests a boot storm sends (singleflight joins concurrent misses).
@@ -106,7 +110,11 @@ func (c *assetCache) find(ctx context.Context, driverVersion, name string, maxAg
 					return e, nil
 				}
 			}
-			assets, err := c.gh.ReleaseAssets(ctx, driverVersion)
+			// The listing serves every request joined to it: one client
+			// hanging up must not cancel it for the others.
+			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), listingTimeout)
+			defer cancel()
+			assets, err := c.gh.ReleaseAssets(lctx, driverVersion)
 			if err != nil {
 				return nil, err
 			}
