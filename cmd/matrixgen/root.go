@@ -203,6 +203,8 @@ Exit codes (every command; each command's --help lists its own):
 		newCmdCrawl(ios, nil),
 		newCmdPR(ios, nil),
 		newCmdResolve(ios, nil),
+		newCmdServe(ios, nil),
+		newCmdRequestBuild(ios, nil),
 	)
 	// cobra adds these during Execute; add them now so their argument
 	// errors are typed too.

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/matrixgen/matrixgen/github"
+	"github.com/matrixgen/matrixgen/service"
+	"github.com/matrixgen/matrixgen/service/githubsvc"
+)
+
+type serveOptions struct {
+	io   *ioStreams
+	deps *prDeps
+	GH   githubFlags
+
+	Config            string
+	Listen            string
+	Repo              string
+	Workflow          string
+	Ref               string
+	ReleaseTag        string
+	ArtifactTemplate  string
+	Package           string
+	Store             string
+	PollInterval      time.Duration
+	BuildTimeout      time.Duration
+	JobTimeout        time.Duration
+	RescueAfter       time.Duration
+	AuthTokenFile     string
+	WebhookSecretFile string
+	DefaultVersions   []string // DIST=V
+}
+
+// shutdownGrace bounds the graceful stop on SIGTERM: in-flight requests
+// finish, River hands running jobs back.
+const shutdownGrace = 30 * time.Second
+
+func newCmdServe(ios *ioStreams, runF func(*serveOptions) error) *cobra.Command {
+	opts := &serveOptions{io: ios}
+	cmd := &cobra.Command{
+		Use:   "serve --repo OWNER/NAME [--config FILE] [flags]",
+		Short: "Run the on-demand build service (POST /build, GET /status/{id})",
+		Long: `Run the build service a node calls when its kernel has no driver yet.
+
+POST /build {"kernel_version","architecture","distribution","distro_version","driver_version"}
+validates the kernel with the same rule as every other entry point, answers
+"done" at once when the artifact is already in the driver version's releases,
+and otherwise dispatches the build workflow once per build key
+(kernel:arch:distro:distroversion:driverversion), however many requests and
+replicas ask. GET /status/{id} follows it: queued, in_progress, done, error,
+timed_out. Also GET /healthz, /readyz, /metrics and, with
+--webhook-secret-file, POST /github/webhook (workflow_run events).
+
+Builds and their jobs are kept in --store: SQLite (one replica) or PostgreSQL
+(any number of replicas). --config FILE is a JSON object whose keys are the
+flag names without "--" ({"repo": "o/r", "poll-interval": "15s",
+"default-distro-version": ["ubuntu=24.04"]}); flags given on the command line
+win over it. The GitHub token comes from --github-token-file or $GITHUB_TOKEN
+and is never logged.` + exitCodesHelp(),
+		Example: `  GITHUB_TOKEN=... matrixgen serve --repo acme/drivers --store sqlite:/var/lib/matrixgen/builds.db
+  matrixgen serve --config /etc/matrixgen/serve.json --store postgres://matrixgen@db/matrixgen`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := applyConfig(cmd.Flags(), opts.Config); err != nil {
+				return err
+			}
+			if opts.Repo == "" {
+				return usageErr("serve: --repo OWNER/NAME is required (flag or config key \"repo\")")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return serveRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Config, "config", "", "JSON file of settings, keyed by flag name; flags win")
+	f.StringVar(&opts.Listen, "listen", "127.0.0.1:8080", "address to serve on")
+	f.StringVar(&opts.Repo, "repo", "", "repository that holds the workflow, the releases and kernels.json (OWNER/NAME)")
+	f.StringVar(&opts.Workflow, "workflow", "driver-build.yml", "workflow file to dispatch")
+	f.StringVar(&opts.Ref, "ref", "main", "ref the workflow runs on, and the PR bot's base branch")
+	f.StringVar(&opts.ReleaseTag, "release-tag", githubsvc.DefaultReleaseTag, "tag glob of a driver version's releases; {driver_version} is replaced")
+	f.StringVar(&opts.ArtifactTemplate, "artifact-template", "deb-rpm", "artifact name: a preset (deb-rpm, precompiled-image) or a template, as matrix takes it")
+	f.StringVar(&opts.Package, "package", "driver", "package name in the artifact template (.Package)")
+	f.StringVar(&opts.Store, "store", "", "sqlite:PATH or postgres://... (default sqlite:$XDG_STATE_HOME/matrixgen/builds.db, ~/.local/state when unset)")
+	f.DurationVar(&opts.PollInterval, "poll-interval", service.DefaultPollInterval, "how often one list-runs call checks every build in flight")
+	f.DurationVar(&opts.BuildTimeout, "build-timeout", service.DefaultBuildTimeout, "a build with no result this long after its dispatch is timed_out")
+	f.DurationVar(&opts.JobTimeout, "job-timeout", service.DefaultJobTimeout, "timeout of one job (a dispatch, a poll, a PR bot run)")
+	f.DurationVar(&opts.RescueAfter, "rescue-after", service.DefaultRescueAfter, "a job running this long belonged to a dead replica and is run again (must exceed --job-timeout)")
+	f.StringVar(&opts.AuthTokenFile, "auth-token-file", "", "require this file's first line as a bearer token on POST /build")
+	f.StringVar(&opts.WebhookSecretFile, "webhook-secret-file", "", "serve POST /github/webhook, verifying X-Hub-Signature-256 with this file's first line")
+	f.StringArrayVar(&opts.DefaultVersions, "default-distro-version", nil, "DIST=V: the version used when the release does not say it (repeatable; a derived version always wins)")
+	opts.GH.register(cmd, 0, "default 0: one write per build")
+	return cmd
+}
+
+// applyConfig sets every flag not given on the command line from the
+// config file, keyed by flag name. An unknown key is an error, never
+// ignored: a typo would silently fall back to a default.
+func applyConfig(fs *pflag.FlagSet, file string) error {
+	if file == "" {
+		return nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return asUsage(fmt.Errorf("--config: %w", err))
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return asUsage(fmt.Errorf("--config %s: %w", file, err))
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fl := fs.Lookup(k)
+		if fl == nil || k == "config" {
+			return usageErr("--config %s: unknown key %q (keys are serve's flag names)", file, k)
+		}
+		if fl.Changed {
+			continue // the command line wins
+		}
+		var vals []string
+		var one any
+		if err := json.Unmarshal(m[k], &vals); err != nil {
+			if err := json.Unmarshal(m[k], &one); err != nil {
+				return usageErr("--config %s: key %q: %v", file, k, err)
+			}
+			vals = []string{fmt.Sprint(one)}
+		}
+		for _, v := range vals {
+			if err := fs.Set(k, v); err != nil {
+				return usageErr("--config %s: key %q: %v", file, k, err)
+			}
+		}
+	}
+	return nil
+}
+
+// firstLine reads a secret file: its first line, trimmed.
+func firstLine(flag, file string) (string, error) {
+	if file == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flag, err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return "", fmt.Errorf("%s %s: empty", flag, file)
+	}
+	return line, nil
+}
+
+func defaultStore(getenv func(string) string) (string, error) {
+	dir := getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("--store not given and no home directory: %w", err)
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return "sqlite:" + filepath.Join(dir, "matrixgen", "builds.db"), nil
+}
+
+func serveRun(ctx context.Context, opts *serveOptions) error {
+	ios := opts.io
+	logger := slog.New(slog.NewTextHandler(ios.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	repo, err := github.ParseRepo(opts.Repo)
+	if err != nil {
+		return asUsage(fmt.Errorf("--repo: %w", err))
+	}
+	defaults := map[string]string{}
+	for _, dv := range opts.DefaultVersions {
+		d, v, ok := strings.Cut(dv, "=")
+		if !ok || d == "" || v == "" {
+			return usageErr("--default-distro-version %q: want DIST=V (ubuntu=24.04)", dv)
+		}
+		defaults[d] = v
+	}
+	authToken, err := firstLine("--auth-token-file", opts.AuthTokenFile)
+	if err != nil {
+		return asUsage(err)
+	}
+	secret, err := firstLine("--webhook-secret-file", opts.WebhookSecretFile)
+	if err != nil {
+		return asUsage(err)
+	}
+	store := opts.Store
+	if store == "" {
+		if store, err = defaultStore(ios.Getenv); err != nil {
+			return err
+		}
+	}
+	var inner http.RoundTripper
+	if opts.deps != nil {
+		inner = opts.deps.Transport
+	}
+	counting := service.NewGitHubTransport(inner)
+	deps := &prDeps{Transport: counting}
+	if opts.deps != nil {
+		deps.Clock = opts.deps.Clock
+	}
+	client, err := opts.GH.client(ios, deps)
+	if err != nil {
+		return err
+	}
+	gh := githubsvc.New(githubsvc.Options{Client: client, Repo: repo, Workflow: opts.Workflow, Ref: opts.Ref, ReleaseTag: opts.ReleaseTag,
+		Bot: github.BotOptions{Base: opts.Ref}})
+	st, err := service.OpenStore(ctx, store)
+	if err != nil {
+		return asUsage(err)
+	}
+	defer st.Close()
+	svc, err := service.New(ctx, st, gh, service.Config{
+		ArtifactTemplate: opts.ArtifactTemplate, Package: opts.Package, DefaultDistroVersions: defaults,
+		PollInterval: opts.PollInterval, BuildTimeout: opts.BuildTimeout, JobTimeout: opts.JobTimeout, RescueAfter: opts.RescueAfter,
+		AuthToken: authToken, WebhookSecret: secret, Logger: logger, Collectors: []prometheus.Collector{counting},
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return asUsage(fmt.Errorf("--listen: %w", err))
+	}
+	// River's workers run on their own context: SIGTERM stops them through
+	// Stop below, which lets running jobs finish and hands the rest back.
+	if err := svc.Start(context.WithoutCancel(ctx)); err != nil {
+		ln.Close()
+		return err
+	}
+	srv := svc.HTTPServer(opts.Listen)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintf(ios.ErrOut, "matrixgen serve: listening on http://%s (store %s)\n", ln.Addr(), storeKind(store))
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		fmt.Fprintln(ios.ErrOut, "matrixgen serve: shutting down")
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	if serr := srv.Shutdown(sctx); serr != nil && err == nil {
+		err = serr
+	}
+	if serr := svc.Stop(sctx); serr != nil && err == nil {
+		err = serr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// storeKind names the store without its credentials.
+func storeKind(dsn string) string {
+	if strings.HasPrefix(dsn, "sqlite:") {
+		return dsn
+	}
+	return "postgres"
+}
