@@ -191,6 +191,7 @@ func (h *Hub) answer(method string, a map[string]koji.Value) (any, error) {
 			}
 		}
 		if a["strict"] == true {
+			//lint:ignore ST1005 Koji's own fault string, reproduced verbatim
 			return nil, fmt.Errorf("No such build: %v", a["buildInfo"])
 		}
 		return nil, nil
