@@ -352,8 +352,15 @@ func (j *job) Crawl(ctx context.Context, f source.Fetcher, events func(source.Ev
 			continue
 		}
 		for _, k := range o.kernels {
-			if _, dup := byRel[k.Release]; dup {
-				continue // the same kernel in two repositories of the release
+			if i, dup := byRel[k.Release]; dup {
+				// The same kernel in two repositories of the release: one
+				// kernel, with every repository's header URLs.
+				for _, h := range k.Headers {
+					if !slices.Contains(out.Kernels[i].Headers, h) {
+						out.Kernels[i].Headers = append(slices.Clip(out.Kernels[i].Headers), h)
+					}
+				}
+				continue
 			}
 			byRel[k.Release] = len(out.Kernels)
 			out.Kernels = append(out.Kernels, k)
