@@ -1,17 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
@@ -95,64 +90,6 @@ $MATRIXGEN_TOKEN.` + exitCodesHelp(
 	return cmd
 }
 
-// osReleaseIDs maps os-release ID to matrixgen's distribution.
-var osReleaseIDs = map[string]string{
-	"rhel": "rhel", "rocky": "rocky", "almalinux": "almalinux", "ol": "oracle", "amzn": "amazonlinux",
-	"ubuntu": "ubuntu", "debian": "debian", "fedora": "fedora", "centos": "centos",
-}
-
-// parseOSRelease reads ID and VERSION_ID (os-release(5): KEY=VALUE, the
-// value optionally quoted) and maps them to a distribution and version.
-func parseOSRelease(r io.Reader, name string) (distribution, version string, err error) {
-	vals := map[string]string{}
-	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			return "", "", fmt.Errorf("%s:%d: want KEY=VALUE, got %q", name, n, line)
-		}
-		if v != "" && (v[0] == '"' || v[0] == '\'') {
-			if len(v) < 2 || v[len(v)-1] != v[0] {
-				return "", "", fmt.Errorf("%s:%d: %s: unterminated quote", name, n, k)
-			}
-			v = v[1 : len(v)-1]
-		}
-		vals[k] = v
-	}
-	if err := sc.Err(); err != nil {
-		return "", "", fmt.Errorf("%s: %w", name, err)
-	}
-	// os-release(5): ID and VERSION_ID hold lowercase letters, digits
-	// and "._-" only (VERSION_ID may have capitals in the wild).
-	for _, k := range []string{"ID", "VERSION_ID"} {
-		if strings.IndexFunc(vals[k], func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-')
-		}) >= 0 {
-			return "", "", fmt.Errorf("%s: %s=%q: want letters, digits and . _ - only", name, k, vals[k])
-		}
-	}
-	id := vals["ID"]
-	distribution, ok := osReleaseIDs[id]
-	if !ok {
-		return "", "", fmt.Errorf("%s: ID=%q is not a distribution matrixgen builds for (rhel, rocky, almalinux, ol, amzn, ubuntu, debian, fedora, centos)", name, id)
-	}
-	version = vals["VERSION_ID"]
-	switch distribution {
-	case "rhel", "rocky", "almalinux", "oracle":
-		version, _, _ = strings.Cut(version, ".") // 9.4 → 9: builds are per major
-	case "centos":
-		version, _, _ = strings.Cut(version, ".")
-		if n, err := strconv.Atoi(version); err == nil && n >= 9 {
-			version = "stream" + version // CentOS Stream 9 and later say VERSION_ID="9"
-		}
-	}
-	return distribution, version, nil
-}
-
 func hostArch() string {
 	switch runtime.GOARCH {
 	case "amd64":
@@ -177,7 +114,7 @@ func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
 	if err != nil {
 		return asUsage(fmt.Errorf("--os-release: %w", err))
 	}
-	dist, ver, err := parseOSRelease(f, opts.OSRelease)
+	dist, ver, err := service.ParseOSRelease(f, opts.OSRelease)
 	f.Close()
 	if err != nil {
 		return asUsage(err)
@@ -204,13 +141,12 @@ func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
 			return asUsage(err)
 		}
 	}
-	client := opts.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+	c := &service.Client{Server: opts.Server, Token: token, HTTP: opts.HTTPClient}
+	st, err := c.Submit(ctx, req)
+	var refused *service.RefusedError
+	if errors.As(err, &refused) {
+		return asUsage(err) // the service refused the kernel: the field and rule are named
 	}
-	server := strings.TrimRight(opts.Server, "/")
-	body, _ := json.Marshal(req)
-	st, err := call(ctx, client, "POST", server+"/build", token, body)
 	if err != nil {
 		return err
 	}
@@ -219,78 +155,19 @@ func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
 		fmt.Fprintln(ios.Out, st.BuildID)
 		return nil
 	}
-	deadline := time.Now().Add(opts.Timeout)
-	pause := opts.Backoff
-	for {
-		switch st.Status {
-		case service.StateDone:
-			fmt.Fprintln(ios.Out, st.ArtifactURL)
-			return nil
-		case service.StateError:
-			return &exitError{code: exitBuildError, err: fmt.Errorf("build %s failed: %s", st.BuildID, st.Reason)}
-		case service.StateTimedOut:
-			return &exitError{code: exitBuildTimedOut, err: fmt.Errorf("build %s timed out on the service: %s", st.BuildID, st.Reason)}
-		}
-		if time.Now().Add(pause).After(deadline) {
-			return &exitError{code: exitWaitTimeout, err: fmt.Errorf("build %s still %s after --timeout %s; ask again later, it may still finish", st.BuildID, st.Status, opts.Timeout)}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(pause):
-		}
-		pause = min(pause*2, opts.MaxBackoff)
-		next, err := call(ctx, client, "GET", server+"/status/"+st.BuildID, "", nil)
-		if err != nil {
-			return err
-		}
-		if next.Status != st.Status {
-			fmt.Fprintf(ios.ErrOut, "matrixgen request-build: build %s %s\n", next.BuildID, next.Status)
-		}
-		st = next
+	st, err = c.Wait(ctx, st, time.Now().Add(opts.Timeout), opts.Backoff, opts.MaxBackoff, func(next service.Status) {
+		fmt.Fprintf(ios.ErrOut, "matrixgen request-build: build %s %s\n", next.BuildID, next.Status)
+	})
+	switch {
+	case service.IsWaitTimeout(err):
+		return &exitError{code: exitWaitTimeout, err: fmt.Errorf("build %s still %s after --timeout %s; ask again later, it may still finish", st.BuildID, st.Status, opts.Timeout)}
+	case err != nil:
+		return err
+	case st.Status == service.StateError:
+		return &exitError{code: exitBuildError, err: fmt.Errorf("build %s failed: %s", st.BuildID, st.Reason)}
+	case st.Status == service.StateTimedOut:
+		return &exitError{code: exitBuildTimedOut, err: fmt.Errorf("build %s timed out on the service: %s", st.BuildID, st.Reason)}
 	}
-}
-
-// call sends one request to the service; a 400 is the service refusing
-// the kernel, a usage error naming the field.
-func call(ctx context.Context, c *http.Client, method, url, token string, body []byte) (service.Status, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
-	if err != nil {
-		return service.Status{}, asUsage(fmt.Errorf("--server: %w", err))
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return service.Status{}, fmt.Errorf("%s %s: %w", method, url, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return service.Status{}, fmt.Errorf("%s %s: %w", method, url, err)
-	}
-	if resp.StatusCode >= 300 {
-		var e struct{ Error string }
-		_ = json.Unmarshal(raw, &e)
-		if e.Error == "" {
-			e.Error = strings.TrimSpace(string(raw))
-		}
-		err := fmt.Errorf("%s %s: %s: %s", method, url, resp.Status, e.Error)
-		if resp.StatusCode == http.StatusBadRequest {
-			return service.Status{}, asUsage(err)
-		}
-		return service.Status{}, err
-	}
-	var st service.Status
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return service.Status{}, fmt.Errorf("%s %s: answer: %w", method, url, err)
-	}
-	if st.BuildID == "" {
-		return service.Status{}, errors.New(method + " " + url + ": answer holds no build_id")
-	}
-	return st, nil
+	fmt.Fprintln(ios.Out, st.ArtifactURL)
+	return nil
 }
