@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,7 +16,6 @@ import (
 	"github.com/matrixgen/matrixgen/ghactions"
 	"github.com/matrixgen/matrixgen/github"
 	"github.com/matrixgen/matrixgen/inputs"
-	"github.com/matrixgen/matrixgen/output"
 )
 
 // prDeps are what tests replace: time and the innermost transport. nil
@@ -298,16 +295,26 @@ func loadChanges(ctx context.Context, o *prOptions) ([]github.KernelChange, bool
 		return nil, false, fmt.Errorf("--from: %w", err)
 	}
 	name := inputs.DisplayName(o.From)
-	var probe map[string]json.RawMessage
-	if json.Unmarshal(data, &probe) == nil && probe["added"] != nil {
-		return diffChanges(data, name)
+	if added, isDiff, err := inputs.DiffAdded(data, name); isDiff {
+		if err != nil {
+			return nil, false, err
+		}
+		var out []github.KernelChange
+		for _, k := range added {
+			target := k.Distribution
+			if k.Distribution == matrixgen.Ubuntu && k.Flavor != "" {
+				target = "ubuntu-" + k.Flavor
+			}
+			out = append(out, github.KernelChange{Kernel: k, Rule: ruleFor(target, k, "", name), Seen: "diff --json " + name})
+		}
+		return out, false, nil
 	}
 	set, err := inputs.Parse(data, name)
 	if err != nil {
 		return nil, false, err
 	}
-	for _, p := range set.Problems {
-		fmt.Fprintln(o.io.ErrOut, "matrixgen: skipped:", p.Error())
+	for _, g := range inputs.GroupProblems(set.Problems) {
+		fmt.Fprintln(o.io.ErrOut, "matrixgen: skipped:", g)
 	}
 	var out []github.KernelChange
 	for _, k := range set.Kernels {
@@ -321,34 +328,6 @@ func loadChanges(ctx context.Context, o *prOptions) ([]github.KernelChange, bool
 		out = append(out, github.KernelChange{Kernel: k, Rule: ruleFor(k.Distribution, k, k.KernelVersion, name), Seen: seen})
 	}
 	return out, len(set.Problems) > 0, nil
-}
-
-// diffChanges reads the "added" kernels of `matrixgen diff --json`; each
-// passes matrixgen.Make.
-func diffChanges(data []byte, name string) ([]github.KernelChange, bool, error) {
-	var doc output.DiffDoc
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, false, fmt.Errorf("%s: diff --json output: %w", name, err)
-	}
-	var out []github.KernelChange
-	for i, e := range doc.Added {
-		arch, err := matrixgen.ParseArch(e.Arch)
-		if err != nil {
-			return nil, false, fmt.Errorf("%s: added[%d]: %w", name, i, err)
-		}
-		target := e.Distribution
-		if e.Flavor != "" && e.Distribution == matrixgen.Ubuntu {
-			target = "ubuntu-" + e.Flavor
-		}
-		k, err := matrixgen.Make(matrixgen.Spec{Target: target, Arch: arch, Release: e.KernelRelease, DistroVersion: e.DistroVersion})
-		if err != nil {
-			return nil, false, fmt.Errorf("%s: added[%d]: %w", name, i, err)
-		}
-		out = append(out, github.KernelChange{Kernel: k, Rule: ruleFor(target, k, "", name), Seen: "diff --json " + name})
-	}
-	return out, false, nil
 }
 
 func prAddKernelsRun(ctx context.Context, o *prOptions) error {
