@@ -8,11 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
 	gh "github.com/google/go-github/v93/github"
+
+	"github.com/matrixgen/matrixgen/internal/secret"
 )
 
 // DefaultURL is the API of github.com; GitHub Enterprise Server serves it
@@ -128,16 +129,7 @@ func (c *Client) API() *gh.Client { return c.gh }
 // Neither the token nor any part of it appears in an error.
 func TokenFrom(file string, getenv func(string) string) (string, error) {
 	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return "", fmt.Errorf("--github-token-file: %w", err)
-		}
-		tok, _, _ := strings.Cut(string(data), "\n")
-		tok = strings.TrimSpace(tok)
-		if tok == "" {
-			return "", fmt.Errorf("--github-token-file %s: empty", file)
-		}
-		return tok, nil
+		return secret.Read("--github-token-file", file)
 	}
 	return strings.TrimSpace(getenv("GITHUB_TOKEN")), nil
 }

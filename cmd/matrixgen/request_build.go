@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen/service"
+
+	"github.com/matrixgen/matrixgen/internal/secret"
 )
 
 // request-build's own exit codes, one per way a build can fail to arrive.
@@ -137,7 +139,7 @@ func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
 	}
 	token := ios.Getenv("MATRIXGEN_TOKEN")
 	if opts.TokenFile != "" {
-		if token, err = firstLine("--token-file", opts.TokenFile); err != nil {
+		if token, err = secret.Read("--token-file", opts.TokenFile); err != nil {
 			return asUsage(err)
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/matrixgen/matrixgen/github"
+	"github.com/matrixgen/matrixgen/internal/secret"
 	"github.com/matrixgen/matrixgen/service"
 	"github.com/matrixgen/matrixgen/service/githubsvc"
 )
@@ -154,23 +155,6 @@ func applyConfig(fs *pflag.FlagSet, file string) error {
 	return nil
 }
 
-// firstLine reads a secret file: its first line, trimmed.
-func firstLine(flag, file string) (string, error) {
-	if file == "" {
-		return "", nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", flag, err)
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	line = strings.TrimSpace(line)
-	if line == "" {
-		return "", fmt.Errorf("%s %s: empty", flag, file)
-	}
-	return line, nil
-}
-
 func defaultStore(getenv func(string) string) (string, error) {
 	dir := getenv("XDG_STATE_HOME")
 	if dir == "" {
@@ -198,11 +182,11 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 		}
 		defaults[d] = v
 	}
-	authToken, err := firstLine("--auth-token-file", opts.AuthTokenFile)
+	authToken, err := secret.Read("--auth-token-file", opts.AuthTokenFile)
 	if err != nil {
 		return asUsage(err)
 	}
-	secret, err := firstLine("--webhook-secret-file", opts.WebhookSecretFile)
+	secret, err := secret.Read("--webhook-secret-file", opts.WebhookSecretFile)
 	if err != nil {
 		return asUsage(err)
 	}
