@@ -12,9 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/matrixgen/matrixgen/service"
-
 	"github.com/matrixgen/matrixgen/internal/secret"
+	"github.com/matrixgen/matrixgen/service"
 )
 
 // request-build's own exit codes, one per way a build can fail to arrive.
