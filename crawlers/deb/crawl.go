@@ -72,9 +72,15 @@ type Options struct {
 
 // ReleaseMemo remembers each InRelease fetched and verified in one run.
 type ReleaseMemo struct {
-	g  singleflight.Group
-	mu sync.Mutex
-	m  map[string]memoEntry
+	g   singleflight.Group
+	mu  sync.Mutex
+	m   map[string]memoEntry
+	idx map[string]idxEntry // kept stanzas by Packages SHA256
+}
+
+type idxEntry struct {
+	stanzas []Stanza
+	reused  bool
 }
 
 type memoEntry struct {
@@ -83,7 +89,45 @@ type memoEntry struct {
 }
 
 // NewReleaseMemo returns an empty memo for one run.
-func NewReleaseMemo() *ReleaseMemo { return &ReleaseMemo{m: map[string]memoEntry{}} }
+func NewReleaseMemo() *ReleaseMemo {
+	return &ReleaseMemo{m: map[string]memoEntry{}, idx: map[string]idxEntry{}}
+}
+
+// stanzas gives the kept stanzas of the Packages index whose SHA256 is sha,
+// loading them once per run: suites of one release often list the same
+// index (an empty -updates), and which of them reads it must not depend on
+// timing. Only successes are shared: a suite whose mirror failed does not
+// fail another's, which then reads its own.
+func (m *ReleaseMemo) stanzas(sha string, load func() ([]Stanza, bool, error)) ([]Stanza, bool, error) {
+	if m == nil {
+		return load()
+	}
+	m.mu.Lock()
+	e, ok := m.idx[sha]
+	m.mu.Unlock()
+	if ok {
+		return e.stanzas, e.reused, nil
+	}
+	v, err, shared := m.g.Do("packages "+sha, func() (any, error) {
+		st, reused, err := load()
+		if err != nil {
+			return nil, err
+		}
+		e := idxEntry{st, reused}
+		m.mu.Lock()
+		m.idx[sha] = e
+		m.mu.Unlock()
+		return e, nil
+	})
+	if err != nil {
+		if shared {
+			return load()
+		}
+		return nil, false, err
+	}
+	e = v.(idxEntry)
+	return e.stanzas, e.reused, nil
+}
 
 func (m *ReleaseMemo) get(url string, load func() (*Release, error)) (*Release, error) {
 	if m == nil {
@@ -226,32 +270,43 @@ func crawlSuite(ctx context.Context, f Fetcher, spec Spec, s Suite, opts Options
 	}
 	pkURL := base + idx.Path
 	p := &suitePool{suite: s, version: rel.Version}
-	// An index the signed InRelease lists with the digest it had last run
-	// is not fetched, decompressed or parsed again.
-	if f.LoadMemo(stanzaMemoKey(idx.SHA256), &p.stanzas) {
-		p.reused = true
-		return p, pkURL, nil
+	p.stanzas, p.reused, err = opts.Releases.stanzas(idx.SHA256, func() ([]Stanza, bool, error) {
+		return readStanzas(ctx, f, pkURL, idx)
+	})
+	if err != nil {
+		return nil, pkURL, err
+	}
+	return p, pkURL, nil
+}
+
+// readStanzas reads the kept stanzas of one Packages index, verified while
+// it streams. An index the signed InRelease lists with the digest it had
+// last run is not fetched, decompressed or parsed again (reused).
+func readStanzas(ctx context.Context, f Fetcher, pkURL string, idx FileSum) ([]Stanza, bool, error) {
+	var stanzas []Stanza
+	if f.LoadMemo(stanzaMemoKey(idx.SHA256), &stanzas) {
+		return stanzas, true, nil
 	}
 	resp, err := f.Open(ctx, fetch.Request{URL: pkURL, SHA256: idx.SHA256, Size: idx.Size, Decompress: true})
 	if err != nil {
-		return nil, pkURL, err
+		return nil, false, err
 	}
 	defer resp.Body.Close()
 	sc := NewScanner(resp.Body, pkURL)
 	sc.Filter(keepStanza)
 	for sc.Scan() {
-		p.stanzas = append(p.stanzas, *sc.Stanza())
+		stanzas = append(stanzas, *sc.Stanza())
 	}
 	// A checksum mismatch or truncation surfaces here, at the end of the
 	// stream: the suite's stanzas are then discarded, never half-used.
 	if err := sc.Err(); err != nil {
-		return nil, pkURL, err
+		return nil, false, err
 	}
-	if p.stanzas == nil {
-		p.stanzas = []Stanza{} // memoised as [], so a reload is not a miss
+	if stanzas == nil {
+		stanzas = []Stanza{} // memoised as [], so a reload is not a miss
 	}
-	_ = f.StoreMemo(stanzaMemoKey(idx.SHA256), p.stanzas) // a memo is an optimisation: failing to keep one costs a re-parse
-	return p, pkURL, nil
+	_ = f.StoreMemo(stanzaMemoKey(idx.SHA256), stanzas) // a memo is an optimisation: failing to keep one costs a re-parse
+	return stanzas, false, nil
 }
 
 // fetchRelease fetches, verifies and parses one InRelease.
