@@ -109,6 +109,14 @@ func (m *ReleaseMemo) stanzas(sha string, load func() ([]Stanza, bool, error)) (
 		return e.stanzas, e.reused, nil
 	}
 	v, err, shared := m.g.Do("packages "+sha, func() (any, error) {
+		// Another flight may have finished between the lookup above and
+		// this one starting: look again so the index is read once.
+		m.mu.Lock()
+		done, ok := m.idx[sha]
+		m.mu.Unlock()
+		if ok {
+			return done, nil
+		}
 		st, reused, err := load()
 		if err != nil {
 			return nil, err
@@ -140,6 +148,12 @@ func (m *ReleaseMemo) get(url string, load func() (*Release, error)) (*Release, 
 		return e.rel, e.err
 	}
 	v, _, _ := m.g.Do(url, func() (any, error) {
+		m.mu.Lock()
+		done, ok := m.m[url]
+		m.mu.Unlock()
+		if ok { // a flight that ended after the lookup above
+			return done, nil
+		}
 		rel, err := load()
 		m.mu.Lock()
 		m.m[url] = memoEntry{rel, err}
