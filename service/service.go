@@ -222,11 +222,34 @@ func (s *Service) Submit(ctx context.Context, r Request) (Status, bool, error) {
 		// recentListing old, so an artifact published since the cache was
 		// filled is not built again, and a storm of new keys still costs
 		// one listing per recentListing.
-		if b, err := s.be.activeByKey(ctx, key); err == nil {
+		b, aerr := s.be.activeByKey(ctx, key)
+		switch {
+		case aerr == nil && b.State != StateDone:
 			s.m.dedupeHits.Inc()
 			return statusOf(b), false, nil
+		case aerr == nil:
+			// Done, yet not in the cached listing: published after that
+			// listing was made, or deleted since. A listing newer than the
+			// build's end tells which; a deleted artifact is built again
+			// rather than answered with a URL that no longer exists.
+			url, built, err = s.assets.find(ctx, r.DriverVersion, name, max(0, s.cfg.Now().Sub(b.UpdatedAt)))
+			if err != nil {
+				break
+			}
+			if built {
+				s.m.dedupeHits.Inc()
+				st := statusOf(b)
+				st.ArtifactURL = url
+				return st, false, nil
+			}
+			reason := fmt.Sprintf("artifact %s is no longer in the release of driver version %s: built again", name, r.DriverVersion)
+			if err := s.be.retire(ctx, b.ID, reason, s.cfg.Now()); err != nil {
+				return Status{}, false, err
+			}
+			s.log.InfoContext(ctx, "artifact gone from the release; building again", "build", b.ID, "key", key, "artifact", name)
+		default:
+			url, built, err = s.assets.find(ctx, r.DriverVersion, name, min(recentListing, s.cfg.AssetTTL))
 		}
-		url, built, err = s.assets.find(ctx, r.DriverVersion, name, min(recentListing, s.cfg.AssetTTL))
 	}
 	if err != nil {
 		return Status{}, false, fmt.Errorf("release listing for driver version %s: %w", r.DriverVersion, err)

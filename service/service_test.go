@@ -334,6 +334,42 @@ func TestLifecycle(t *testing.T) {
 				}
 				assertDispatches(t, gh, 0)
 			})
+			t.Run("artifact deleted from the release: built again, linked to the done build", func(t *testing.T) {
+				gh := servicetest.New()
+				// Every request lists the release afresh, as after the TTL.
+				in := start(t, dsn(t), gh, func(c *service.Config) { c.AssetTTL = time.Nanosecond })
+				const art = "driver-ubuntu-24.04-6.8.0-51-generic_1.0.0_amd64.deb"
+				_, first, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
+				if end := waitState(t, in.srv.URL, first.BuildID); end.Status != service.StateDone {
+					t.Fatalf("first build: %+v", end)
+				}
+				// Still there: answered from the release, nothing dispatched.
+				if code, again, raw := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04")); code != http.StatusOK || again.BuildID != first.BuildID || again.Status != service.StateDone {
+					t.Fatalf("asked again: %d %s", code, raw)
+				}
+				assertDispatches(t, gh, 1)
+
+				gh.Unpublish("1.0.0", art)
+				code, rebuilt, raw := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
+				if code != http.StatusAccepted || rebuilt.BuildID == first.BuildID || rebuilt.PreviousBuildID != first.BuildID || rebuilt.Status != service.StateQueued {
+					t.Fatalf("after the delete: %d %s", code, raw)
+				}
+				old := status(t, in.srv.URL, first.BuildID)
+				if old.Status != service.StateDone || !strings.Contains(old.Reason, "no longer in the release") {
+					t.Errorf("the old build: %+v", old)
+				}
+				if end := waitState(t, in.srv.URL, rebuilt.BuildID); end.Status != service.StateDone || end.ArtifactURL != "https://github.example/o/r/releases/download/1.0.0/"+art {
+					t.Errorf("rebuilt: %+v", end)
+				}
+				if n := len(gh.Dispatches()); n != 2 {
+					t.Errorf("%d dispatches, want 2 (the first build and the rebuild)", n)
+				}
+				waitFor(t, "the PR", func() bool { return len(gh.PRs()) == 1 })
+				time.Sleep(100 * time.Millisecond)
+				if n := len(gh.PRs()); n != 1 {
+					t.Errorf("%d PRs, want 1 (the kernel was added once)", n)
+				}
+			})
 			t.Run("run fails: error with the run URL, retried as a new build", func(t *testing.T) {
 				gh := servicetest.New()
 				gh.Fate = func(service.DispatchInputs) servicetest.Fate { return servicetest.Fail }

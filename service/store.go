@@ -188,6 +188,7 @@ type backend interface {
 	markDispatchStarted(ctx context.Context, id string, now time.Time) error
 	markInProgress(ctx context.Context, id string, d Dispatched, now time.Time) (bool, error)
 	finish(ctx context.Context, b Build, state, artifactURL, reason string, now time.Time) (bool, error)
+	retire(ctx context.Context, id, reason string, now time.Time) error
 	ensureFollow(ctx context.Context) error
 	countByState(ctx context.Context) (map[string]int, error)
 	ping(ctx context.Context) error
@@ -404,6 +405,17 @@ func (r *riverBackend[TTx]) finish(ctx context.Context, b Build, state, artifact
 		}
 	}
 	return true, r.db.commit(ctx, tx)
+}
+
+// retire releases a done build's key once its artifact is gone from the
+// release, so the next request builds again (linked to this one). Done it
+// stays: it was built; the reason says what became of the artifact.
+func (r *riverBackend[TTx]) retire(ctx context.Context, id, reason string, now time.Time) error {
+	_, err := r.db.exec(ctx, nil, `UPDATE matrixgen_build SET active_key = NULL, reason = $2, updated_at = $3 WHERE id = $1 AND state = 'done' AND active_key IS NOT NULL`, id, reason, now.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("retire build %s: %w", id, err)
+	}
+	return nil
 }
 
 func (r *riverBackend[TTx]) ensureFollow(ctx context.Context) error {

@@ -104,10 +104,16 @@ func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[dispatchArgs])
 	if err != nil {
 		return err
 	}
-	if ok {
-		s.m.dispatchLatency.Observe(now.Sub(b.CreatedAt).Seconds())
-		s.log.InfoContext(ctx, "dispatched", "build", b.ID, "key", b.Key, "run", d.RunID)
+	if !ok {
+		// The build ended (timed out) while GitHub was accepting the
+		// dispatch: the run goes on unrecorded. Say so, so its run is not
+		// a mystery; a successful one publishes the artifact, which the
+		// next request for the key finds in the release.
+		s.log.WarnContext(ctx, "dispatched a build that had already ended; its run is not followed", "build", b.ID, "key", b.Key, "run", d.RunID, "run_url", d.RunURL)
+		return nil
 	}
+	s.m.dispatchLatency.Observe(now.Sub(b.CreatedAt).Seconds())
+	s.log.InfoContext(ctx, "dispatched", "build", b.ID, "key", b.Key, "run", d.RunID)
 	return nil
 }
 

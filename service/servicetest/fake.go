@@ -70,6 +70,14 @@ func (g *GitHub) Publish(driverVersion, name string) string {
 	return g.publish(driverVersion, name)
 }
 
+// Unpublish deletes an asset from the driver version's release, as a
+// maintainer cleaning up a release does.
+func (g *GitHub) Unpublish(driverVersion, name string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.assets[driverVersion], g.StoredName(name))
+}
+
 func (g *GitHub) publish(driverVersion, name string) string {
 	if g.assets[driverVersion] == nil {
 		g.assets[driverVersion] = map[string]string{}
