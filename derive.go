@@ -100,6 +100,11 @@ func Derive(in Input) (Derivation, error) {
 	refuse := func(format string, args ...any) (Derivation, error) {
 		return Derivation{}, &UnderivableError{Target: in.Target, Release: in.Release, Reason: fmt.Sprintf(format, args...)}
 	}
+	// noMarker: the release lacks the marker every kernel of the
+	// distribution carries, so it is another distribution's.
+	noMarker := func(reason string) (Derivation, error) {
+		return Derivation{}, &UnderivableError{Target: in.Target, Release: in.Release, Reason: reason, NoMarker: true}
+	}
 	contradiction := func(field, value, format string, args ...any) (Derivation, error) {
 		return Derivation{}, &InvalidError{Field: field, Value: value, Reason: fmt.Sprintf(format, args...)}
 	}
@@ -138,11 +143,11 @@ func Derive(in Input) (Derivation, error) {
 		if m := reFedora.FindStringSubmatch(in.Release); m != nil {
 			return answer(m[1], "fedora .fcNN")
 		}
-		return refuse("no .fcNN marker")
+		return noMarker("no .fcNN marker")
 	case CentOS, Rocky, AlmaLinux, Oracle, RHEL:
 		m := reEL.FindStringSubmatch(in.Release)
 		if m == nil {
-			return refuse("no .elN marker")
+			return noMarker("no .elN marker")
 		}
 		d.Minor = m[2]
 		if t.Distribution == CentOS {
@@ -161,7 +166,7 @@ func Derive(in Input) (Derivation, error) {
 		}
 		// Every Amazon Linux kernel carries its marker: a release without
 		// one is another distribution's, whatever the target name says.
-		return refuse("no .amznN marker: every Amazon Linux kernel release carries one")
+		return noMarker("no .amznN marker: every Amazon Linux kernel release carries one")
 	case Debian:
 		return deriveDebian(in, d, refuse)
 	case Ubuntu:

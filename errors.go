@@ -32,6 +32,9 @@ type UnderivableError struct {
 	Target  string
 	Release string
 	Reason  string
+	// NoMarker: the release lacks the version marker every kernel of the
+	// target's distribution carries (.fcNN, .elN, .amznN).
+	NoMarker bool
 }
 
 func (e *UnderivableError) Error() string {

@@ -178,6 +178,10 @@ func Make(s Spec) (Kernel, error) {
 	case errors.Is(derr, ErrInvalid):
 		return Kernel{}, derr
 	case k.DistroVersion == "":
+		var ue *UnderivableError
+		if errors.As(derr, &ue) && ue.NoMarker {
+			return Kernel{}, notOf(k.Distribution, s.Release, ue)
+		}
 		if derr != nil {
 			return Kernel{}, derr
 		}
@@ -201,7 +205,7 @@ func Make(s Spec) (Kernel, error) {
 		if errors.As(derr, &ue) && markerRequired(k.Distribution) {
 			// Every kernel of these distributions names its version:
 			// one that does not is another distribution's.
-			return Kernel{}, &InvalidError{Field: "kernelrelease", Value: s.Release, Reason: fmt.Sprintf("not a %s kernel release: %s", k.Distribution, ue.Reason)}
+			return Kernel{}, notOf(k.Distribution, s.Release, ue)
 		}
 		if k.Distribution == Ubuntu {
 			if err := checkUbuntuSeries(k.DistroVersion, k.Release, kv); err != nil {
@@ -210,6 +214,13 @@ func Make(s Spec) (Kernel, error) {
 		}
 	}
 	return k, k.Validate()
+}
+
+// notOf refuses a release without the version marker every kernel of
+// its distribution carries: it is another distribution's, whatever version
+// is given, so no --distro-version can make it right.
+func notOf(distribution, release string, ue *UnderivableError) error {
+	return &InvalidError{Field: "kernelrelease", Value: release, Reason: fmt.Sprintf("not a kernel release of %s: %s", distribution, ue.Reason)}
 }
 
 // markerRequired says whether every kernel release of a distribution carries

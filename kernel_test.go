@@ -21,7 +21,12 @@ func TestMake(t *testing.T) {
 		{name: "fedora derived", spec: Spec{Target: "fedora", Arch: X86_64, Release: "6.14.0-100.fc42.x86_64"}, want: "42"},
 		{name: "fedora filed under 41", spec: Spec{Target: "fedora", Arch: X86_64, Release: "6.14.0-100.fc42.x86_64", DistroVersion: "41"},
 			wantErr: ErrInvalid, mention: []string{`"41"`, "fedora 42", ".fcNN"}},
-		{name: "fedora without marker", spec: Spec{Target: "fedora", Arch: X86_64, Release: "6.14.0-100.x86_64", DistroVersion: "42"}, wantErr: ErrInvalid, mention: []string{"not a fedora kernel release"}},
+		// Without a version as with one: no --distro-version can make another
+		// distribution's release an Amazon one, so both are invalid.
+		{name: "amazon without marker", spec: Spec{Target: "amazonlinux", Arch: X86_64, Release: "6.8.0-79-generic"}, wantErr: ErrInvalid, mention: []string{"not a kernel release of amazonlinux", ".amznN"}},
+		{name: "amazon without marker, version given", spec: Spec{Target: "amazonlinux", Arch: X86_64, Release: "6.8.0-79-generic", DistroVersion: "2"}, wantErr: ErrInvalid, mention: []string{"not a kernel release of amazonlinux"}},
+		{name: "centos without marker", spec: Spec{Target: "centos", Arch: X86_64, Release: "6.8.0-79-generic"}, wantErr: ErrInvalid, mention: []string{".elN"}},
+		{name: "fedora without marker", spec: Spec{Target: "fedora", Arch: X86_64, Release: "6.14.0-100.x86_64", DistroVersion: "42"}, wantErr: ErrInvalid, mention: []string{"not a kernel release of fedora"}},
 		{name: "el9 aarch64 under x86_64", spec: Spec{Target: "rocky", Arch: X86_64, Release: "5.14.0-503.11.1.el9_5.aarch64"},
 			wantErr: ErrInvalid, mention: []string{"arch", "aarch64", `".aarch64"`}},
 		{name: "debian arm64 under amd64", spec: Spec{Target: "debian", Arch: X86_64, Release: "6.1.0-28-arm64"},
