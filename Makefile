@@ -34,8 +34,10 @@ schemas: build
 		if ./bin/matrixgen validate "$$f" >/dev/null 2>&1; then echo "$$f: accepted but must be invalid"; exit 1; fi; \
 	done; echo "schemas/examples/invalid: all refused"
 
+# -buildvcs=auto: a GOFLAGS of -buildvcs=false (common on CI images) would leave --version
+# without the commit; a flag on the command line wins over GOFLAGS.
 build:
-	$(GO) build -o bin/matrixgen ./cmd/matrixgen
+	$(GO) build -buildvcs=auto -o bin/matrixgen ./cmd/matrixgen
 
 ## bench: the benchmarks quoted in README.md
 bench:

@@ -113,6 +113,7 @@ func TestAddKernel(t *testing.T) {
 		{"ubuntu 99.99", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-49-generic", "--distro-version", "99.99"}, 2, "not an Ubuntu release"},
 		{"ubuntu 5.15 in 24.04", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "5.15.0-125-generic", "--distro-version", "24.04"}, 2, "Ubuntu 24.04 does not ship"},
 		{"amazon without marker", []string{"--target", "amazonlinux2", "--arch", "x86_64", "--release", "6.8.0-79-generic", "--distro-version", "2"}, 2, "amzn"},
+		{"amazon without marker, underived", []string{"--target", "amazonlinux2", "--arch", "x86_64", "--release", "6.8.0-79-generic"}, 2, "not a kernel release of amazonlinux"},
 		{"debian +bpo by hand", []string{"--target", "debian", "--arch", "x86_64", "--release", "6.12.12+bpo-amd64", "--distro-version", "12"}, 0, "added debian/12/x86_64/6.12.12+bpo-amd64"},
 		{"ubuntu uname -v", []string{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-57-generic", "--kernel-version", "#41~22.04.1-Ubuntu SMP PREEMPT_DYNAMIC Fri Mar 28"}, 0, "added ubuntu/22.04/x86_64/6.8.0-57-generic"},
 		{"shell", []string{"--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28$(reboot)", "--distro-version", "12"}, 2, "invalid: kernelrelease"},

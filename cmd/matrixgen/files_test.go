@@ -144,6 +144,9 @@ func TestFilesTranscripts(t *testing.T) {
 		// Typed usage errors: unknown commands, extra arguments, missing flags.
 		{"unknown-command-suggest", []string{"valdiate", "x.json"}, "", 2},
 		{"crawl-extra-arg", []string{"crawl", "bookworm"}, "", 2},
+		{"help-unknown", []string{"help", "valdiate"}, "", 2},
+		{"help-unknown-sub", []string{"help", "pr", "add-kernal"}, "", 2},
+		{"help-sub", []string{"help", "pr", "add-kernel"}, "", 0},
 		{"validate-no-args", []string{"validate"}, "", 2},
 		{"add-kernel-missing-flag", []string{"add-kernel", "--target", "debian", "--arch", "x86_64"}, "", 2},
 		// An invalid release and an invalid arch on the command line: both usage errors.

@@ -210,17 +210,40 @@ Exit codes (every command; each command's --help lists its own):
 	// errors are typed too.
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
+	typeHelpTopics(root)
 	typeUsageErrors(root)
 	return root
 }
 
 // unknownCommand is the usage error for a command name matrixgen lacks.
 func unknownCommand(root *cobra.Command, name string) error {
-	msg := fmt.Sprintf("unknown command %q (see 'matrixgen --help')", name)
+	msg := fmt.Sprintf("unknown command %q (see '%s --help')", name, root.CommandPath())
 	if sug := root.SuggestionsFor(name); len(sug) > 0 {
 		msg += "; did you mean " + strings.Join(sug, " or ") + "?"
 	}
 	return &exitError{code: exitUsage, err: errors.New(msg)}
+}
+
+// typeHelpTopics makes `help NAME` for a command matrixgen lacks a usage
+// error (cobra prints the root's help and exits 0, so a script asking for
+// the help of a misspelt command would never notice).
+func typeHelpTopics(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.Name() != "help" {
+			continue
+		}
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				name := strings.Join(args, " ")
+				if len(rest) > 0 {
+					name = rest[0]
+				}
+				return unknownCommand(target, name)
+			}
+			return target.Help()
+		}
+	}
 }
 
 // typeUsageErrors makes every way cobra refuses a command line a typed
@@ -229,6 +252,7 @@ func unknownCommand(root *cobra.Command, name string) error {
 // checked here, in PreRunE, before cobra's own check would return its
 // untyped error.
 func typeUsageErrors(c *cobra.Command) {
+	c.SuggestionsMinimumDistance = 2 // cobra's own default, which SuggestionsFor does not apply
 	if args := c.Args; args != nil {
 		c.Args = func(cmd *cobra.Command, a []string) error {
 			err := args(cmd, a)
