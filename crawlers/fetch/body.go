@@ -14,10 +14,11 @@ import (
 // hashing and teeing it to the cache, and verifies it when the stream ends: Read returns
 // io.EOF only for a body that passed every check.
 type rawReader struct {
-	url   string // redacted, for messages
-	host  string
-	r     io.Reader
-	stats *statsRecorder // nil: the bytes do not come from the network
+	method string // for messages: GET or the request's
+	url    string // redacted, for messages
+	host   string
+	r      io.Reader
+	stats  *statsRecorder // nil: the bytes do not come from the network
 
 	limit      int64  // raw cap
 	size       int64  // expected size, <= 0 unknown
@@ -42,12 +43,12 @@ func (r *rawReader) Read(p []byte) (int, error) {
 		var capErr error
 		if over := r.n + int64(n) - r.limit; over > 0 {
 			n -= int(over)
-			capErr = &SizeError{URL: r.url, Limit: r.limit, Got: r.limit + over}
+			capErr = &SizeError{Method: r.method, URL: r.url, Limit: r.limit, Got: r.limit + over}
 		}
 		if r.size > 0 && r.n+int64(n) > r.size {
 			// More than expected: say so now rather than after reading up to the cap.
 			n = int(r.size - r.n)
-			capErr = &SizeError{URL: r.url, Want: r.size, Got: r.size + 1}
+			capErr = &SizeError{Method: r.method, URL: r.url, Want: r.size, Got: r.size + 1}
 		}
 		r.h.Write(p[:n])
 		r.n += int64(n)
@@ -56,7 +57,7 @@ func (r *rawReader) Read(p []byte) (int, error) {
 		}
 		if r.tee != nil && n > 0 {
 			if _, werr := r.tee.Write(p[:n]); werr != nil && capErr == nil {
-				capErr = fmt.Errorf("GET %s: %w", r.url, werr)
+				capErr = fmt.Errorf("%s %s: %w", r.method, r.url, werr)
 			}
 		}
 		if capErr != nil {
@@ -69,7 +70,7 @@ func (r *rawReader) Read(p []byte) (int, error) {
 			err = verr
 		}
 	case err != nil && !isOwnError(err):
-		err = fmt.Errorf("GET %s: %w", r.url, err)
+		err = fmt.Errorf("%s %s: %w", r.method, r.url, err)
 	}
 	if err != nil {
 		r.err = err
@@ -84,17 +85,17 @@ func (r *rawReader) Read(p []byte) (int, error) {
 // copy against what the cache recorded.
 func (r *rawReader) verify() error {
 	if r.size > 0 && r.n != r.size {
-		return &SizeError{URL: r.url, Want: r.size, Got: r.n}
+		return &SizeError{Method: r.method, URL: r.url, Want: r.size, Got: r.n}
 	}
 	if r.cacheWant != "" && r.n != r.cacheSize {
-		return fmt.Errorf("GET %s: cached copy %s has %d bytes, the cache recorded %d", r.url, r.cachedFile, r.n, r.cacheSize)
+		return fmt.Errorf("%s %s: cached copy %s has %d bytes, the cache recorded %d", r.method, r.url, r.cachedFile, r.n, r.cacheSize)
 	}
 	sum := hex.EncodeToString(r.h.Sum(nil))
 	if r.want != "" && sum != r.want {
-		return &ChecksumError{URL: r.url, Algorithm: "sha256", Got: sum, Want: r.want, Bytes: r.n, File: r.cachedFile}
+		return &ChecksumError{Method: r.method, URL: r.url, Algorithm: "sha256", Got: sum, Want: r.want, Bytes: r.n, File: r.cachedFile}
 	}
 	if r.cacheWant != "" && sum != r.cacheWant {
-		return &ChecksumError{URL: r.url, Algorithm: "sha256", Got: sum, Want: r.cacheWant, Bytes: r.n, File: r.cachedFile}
+		return &ChecksumError{Method: r.method, URL: r.url, Algorithm: "sha256", Got: sum, Want: r.cacheWant, Bytes: r.n, File: r.cachedFile}
 	}
 	r.sum = sum
 	return nil
@@ -114,6 +115,7 @@ func isOwnError(err error) bool {
 // decompReader decompresses the raw stream, caps the output, and at the end drains the raw
 // stream so that its verification runs before io.EOF is returned.
 type decompReader struct {
+	method string
 	url    string
 	format string
 	dec    io.Reader
@@ -131,7 +133,7 @@ func (d *decompReader) Read(p []byte) (int, error) {
 	n, err := d.dec.Read(p)
 	if over := d.n + int64(n) - d.limit; over > 0 {
 		n -= int(over)
-		err = &SizeError{URL: d.url, Limit: d.limit, Decompressed: true, Got: d.limit + over}
+		err = &SizeError{Method: d.method, URL: d.url, Limit: d.limit, Decompressed: true, Got: d.limit + over}
 	}
 	d.n += int64(n)
 	switch {
@@ -154,7 +156,7 @@ func (d *decompReader) Read(p []byte) (int, error) {
 				break
 			}
 		}
-		err = fmt.Errorf("GET %s: decompressing %s: %w", d.url, d.format, err)
+		err = fmt.Errorf("%s %s: decompressing %s: %w", d.method, d.url, d.format, err)
 	}
 	if err != nil {
 		d.err = err
@@ -178,7 +180,7 @@ type body struct {
 
 func (b *body) Read(p []byte) (int, error) {
 	if b.closed {
-		return 0, fmt.Errorf("GET %s: read after Close", b.raw.url)
+		return 0, fmt.Errorf("%s %s: read after Close", b.raw.method, b.raw.url)
 	}
 	if b.err != nil {
 		return 0, b.err
@@ -186,7 +188,7 @@ func (b *body) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	if err == io.EOF && b.raw.tee != nil {
 		if cerr := b.raw.tee.commit(b.raw.sum, b.raw.n); cerr != nil {
-			err = fmt.Errorf("GET %s: %w", b.raw.url, cerr)
+			err = fmt.Errorf("%s %s: %w", b.raw.method, b.raw.url, cerr)
 			b.err = err
 		}
 	}
@@ -219,13 +221,14 @@ func newSHA256() hash.Hash { return sha256.New() }
 // such, and an open mismatch means the raw bytes were the published ones but the index
 // inside them is not the one repomd describes.
 type openReader struct {
-	url  string
-	r    io.Reader
-	want string // "" unchecked
-	size int64  // <= 0 unchecked
-	h    hash.Hash
-	n    int64
-	err  error
+	method string
+	url    string
+	r      io.Reader
+	want   string // "" unchecked
+	size   int64  // <= 0 unchecked
+	h      hash.Hash
+	n      int64
+	err    error
 }
 
 func (o *openReader) Read(p []byte) (int, error) {
@@ -236,7 +239,7 @@ func (o *openReader) Read(p []byte) (int, error) {
 	if n > 0 {
 		if o.size > 0 && o.n+int64(n) > o.size {
 			n = int(o.size - o.n)
-			err = &SizeError{URL: o.url, Decompressed: true, Want: o.size, Got: o.size + 1}
+			err = &SizeError{Method: o.method, URL: o.url, Decompressed: true, Want: o.size, Got: o.size + 1}
 		}
 		o.h.Write(p[:n])
 		o.n += int64(n)
@@ -244,9 +247,9 @@ func (o *openReader) Read(p []byte) (int, error) {
 	if err == io.EOF {
 		switch sum := hex.EncodeToString(o.h.Sum(nil)); {
 		case o.size > 0 && o.n != o.size:
-			err = &SizeError{URL: o.url, Decompressed: true, Want: o.size, Got: o.n}
+			err = &SizeError{Method: o.method, URL: o.url, Decompressed: true, Want: o.size, Got: o.n}
 		case o.want != "" && sum != o.want:
-			err = &ChecksumError{URL: o.url, Algorithm: "sha256", Got: sum, Want: o.want, Bytes: o.n, Decompressed: true}
+			err = &ChecksumError{Method: o.method, URL: o.url, Algorithm: "sha256", Got: sum, Want: o.want, Bytes: o.n, Decompressed: true}
 		}
 	}
 	if err != nil {

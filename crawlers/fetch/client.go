@@ -151,11 +151,11 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	host := hostKey(u)
 	want := strings.ToLower(req.SHA256)
 	if want != "" && !validSHA256(want) {
-		return nil, fmt.Errorf("GET %s: invalid expected SHA256 %q: want 64 hex digits", disp, req.SHA256)
+		return nil, fmt.Errorf("%s %s: invalid expected SHA256 %q: want 64 hex digits", method, disp, req.SHA256)
 	}
 	openWant := strings.ToLower(req.OpenSHA256)
 	if openWant != "" && !validSHA256(openWant) {
-		return nil, fmt.Errorf("GET %s: invalid expected open SHA256 %q: want 64 hex digits", disp, req.OpenSHA256)
+		return nil, fmt.Errorf("%s %s: invalid expected open SHA256 %q: want 64 hex digits", method, disp, req.OpenSHA256)
 	}
 	var comp *format
 	if req.Decompress {
@@ -221,7 +221,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		return nil, fmt.Errorf("%s %s: %w", method, disp, err)
 	}
 
-	raw := &rawReader{url: disp, host: host, limit: limit, size: req.Size, want: want, h: newSHA256()}
+	raw := &rawReader{method: method, url: disp, host: host, limit: limit, size: req.Size, want: want, h: newSHA256()}
 	b := &body{r: raw, raw: raw, stats: c.stats, host: host}
 	switch {
 	case resp.StatusCode == http.StatusNotModified && cached != nil:
@@ -231,7 +231,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		raw.r, b.closer = cached.f, cached.f
 		raw.cacheWant, raw.cacheSize, raw.cachedFile = cached.meta.SHA256, cached.meta.Size, cached.f.Name()
 	case resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusPartialContent && req.Range != "":
-		if err := checkLength(disp, resp.ContentLength, req.Size, limit); err != nil {
+		if err := checkLength(method, disp, resp.ContentLength, req.Size, limit); err != nil {
 			resp.Body.Close()
 			return nil, err
 		}
@@ -242,7 +242,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 			w, err := c.cache.create(cacheMeta{URL: req.URL, ETag: etag, LastModified: lastMod})
 			if err != nil {
 				resp.Body.Close()
-				return nil, fmt.Errorf("GET %s: %w", disp, err)
+				return nil, fmt.Errorf("%s %s: %w", method, disp, err)
 			}
 			raw.tee = w
 		}
@@ -257,21 +257,21 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		}
 	}
 	if openWant != "" || req.OpenSize > 0 {
-		b.r = &openReader{url: disp, r: b.r, want: openWant, size: req.OpenSize, h: newSHA256()}
+		b.r = &openReader{method: method, url: disp, r: b.r, want: openWant, size: req.OpenSize, h: newSHA256()}
 	}
 	return &Response{URL: req.URL, Body: b, FromCache: useCached, Partial: resp.StatusCode == http.StatusPartialContent}, nil
 }
 
 // checkLength fails early when Content-Length already shows a size mismatch or a body over
 // the cap (-1 means the server did not say).
-func checkLength(disp string, contentLength, size, limit int64) error {
+func checkLength(method, disp string, contentLength, size, limit int64) error {
 	switch {
 	case contentLength < 0:
 		return nil
 	case size > 0 && contentLength != size:
-		return &SizeError{URL: disp, Want: size, Got: contentLength, Announced: true}
+		return &SizeError{Method: method, URL: disp, Want: size, Got: contentLength, Announced: true}
 	case contentLength > limit:
-		return &SizeError{URL: disp, Limit: limit, Got: contentLength, Announced: true}
+		return &SizeError{Method: method, URL: disp, Limit: limit, Got: contentLength, Announced: true}
 	}
 	return nil
 }
@@ -287,21 +287,21 @@ func (c *Client) decompress(b *body, f *format) error {
 			return raw.err
 		}
 		if !errors.Is(err, bufio.ErrBufferFull) {
-			return fmt.Errorf("GET %s: %w", raw.url, err)
+			return fmt.Errorf("%s %s: %w", raw.method, raw.url, err)
 		}
 	}
 	if !bytes.HasPrefix(head, f.magic) {
-		return &FormatError{URL: raw.url, Want: f.name, Got: describeMagic(head)}
+		return &FormatError{Method: raw.method, URL: raw.url, Want: f.name, Got: describeMagic(head)}
 	}
 	dec, free, err := newDecompressor(f, src)
 	if err != nil {
 		if raw.err != nil && raw.err != io.EOF {
 			return raw.err
 		}
-		return fmt.Errorf("GET %s: decompressing %s: %w", raw.url, f.name, err)
+		return fmt.Errorf("%s %s: decompressing %s: %w", raw.method, raw.url, f.name, err)
 	}
 	b.free = free
-	b.r = &decompReader{url: raw.url, format: f.name, dec: dec, src: src, raw: raw, limit: c.opts.MaxDecompressed}
+	b.r = &decompReader{method: raw.method, url: raw.url, format: f.name, dec: dec, src: src, raw: raw, limit: c.opts.MaxDecompressed}
 	return nil
 }
 

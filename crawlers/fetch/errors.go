@@ -36,6 +36,7 @@ func temporaryStatus(code int) bool {
 
 // ChecksumError is a body whose digest is not the expected one. Got and Want are lowercase hex.
 type ChecksumError struct {
+	Method    string // "" for GET
 	URL       string
 	Algorithm string // "sha256"
 	Got       string
@@ -55,12 +56,13 @@ func (e *ChecksumError) Error() string {
 	if e.Decompressed {
 		from += " of the decompressed body"
 	}
-	return fmt.Sprintf("GET %s: %s mismatch%s after %d bytes: got %s, want %s", e.URL, e.Algorithm, from, e.Bytes, e.Got, e.Want)
+	return fmt.Sprintf("%s %s: %s mismatch%s after %d bytes: got %s, want %s", verb(e.Method), e.URL, e.Algorithm, from, e.Bytes, e.Got, e.Want)
 }
 
 // SizeError is a body that exceeded a cap (Limit > 0) or whose raw size is not the expected
 // one (Want > 0).
 type SizeError struct {
+	Method       string // "" for GET
 	URL          string
 	Limit        int64 // the cap that was exceeded; 0 for a size mismatch
 	Decompressed bool  // the cap is on decompressed bytes
@@ -80,26 +82,27 @@ func (e *SizeError) Error() string {
 	}
 	if e.Want > 0 {
 		if !e.Announced && e.Got > e.Want {
-			return fmt.Sprintf("GET %s: size mismatch: %s has more than the expected %d bytes", e.URL, what, e.Want)
+			return fmt.Sprintf("%s %s: size mismatch: %s has more than the expected %d bytes", verb(e.Method), e.URL, what, e.Want)
 		}
-		return fmt.Sprintf("GET %s: size mismatch: %s %s %d bytes, want %d", e.URL, what, how, e.Got, e.Want)
+		return fmt.Sprintf("%s %s: size mismatch: %s %s %d bytes, want %d", verb(e.Method), e.URL, what, how, e.Got, e.Want)
 	}
 	if e.Announced {
-		return fmt.Sprintf("GET %s: %s %s %d bytes, over the limit of %d", e.URL, what, how, e.Got, e.Limit)
+		return fmt.Sprintf("%s %s: %s %s %d bytes, over the limit of %d", verb(e.Method), e.URL, what, how, e.Got, e.Limit)
 	}
-	return fmt.Sprintf("GET %s: %s exceeds the limit of %d bytes", e.URL, what, e.Limit)
+	return fmt.Sprintf("%s %s: %s exceeds the limit of %d bytes", verb(e.Method), e.URL, what, e.Limit)
 }
 
 // FormatError is a body whose magic bytes do not match the compression its URL suffix names,
 // such as an HTML error page served for Packages.xz.
 type FormatError struct {
-	URL  string
-	Want string // format named by the suffix: "gzip", "xz", "zstd", "bzip2"
-	Got  string // format found, or "unknown (first bytes ...)"
+	Method string // "" for GET
+	URL    string
+	Want   string // format named by the suffix: "gzip", "xz", "zstd", "bzip2"
+	Got    string // format found, or "unknown (first bytes ...)"
 }
 
 func (e *FormatError) Error() string {
-	return fmt.Sprintf("GET %s: expected %s data by the URL suffix, found %s", e.URL, e.Want, e.Got)
+	return fmt.Sprintf("%s %s: expected %s data by the URL suffix, found %s", verb(e.Method), e.URL, e.Want, e.Got)
 }
 
 // TimeoutError is one attempt that got no response headers within Options.HeaderTimeout
@@ -124,3 +127,11 @@ const (
 	phaseHeaders = "headers"
 	phaseBody    = "body"
 )
+
+// verb is the method a message names: requests without one are GETs.
+func verb(method string) string {
+	if method == "" {
+		return http.MethodGet
+	}
+	return method
+}

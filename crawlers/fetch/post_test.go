@@ -120,3 +120,31 @@ func TestRange(t *testing.T) {
 		})
 	}
 }
+
+// TestPostErrorsNameThePost: every error of a POST's body (a cap, a size,
+// a checksum) names the POST, not a GET the client never sent.
+func TestPostErrorsNameThePost(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strings.Repeat("x", 4<<10))
+	})
+	tests := []struct {
+		name string
+		opts Options
+		req  Request
+	}{
+		{"over the cap", Options{MaxBytes: 1 << 10}, Request{}},
+		{"size mismatch", Options{}, Request{Size: 10}},
+		{"checksum mismatch", Options{}, Request{SHA256: strings.Repeat("0", 64)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newTestClient(t, tc.opts)
+			req := tc.req
+			req.URL, req.Method, req.Body = srv.URL+"/kojihub", http.MethodPost, []byte("<methodCall/>")
+			_, err := c.Get(context.Background(), req)
+			if err == nil || !strings.HasPrefix(err.Error(), "POST "+srv.URL+"/kojihub: ") {
+				t.Fatalf("err = %v, want one naming the POST", err)
+			}
+		})
+	}
+}
