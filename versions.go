@@ -197,6 +197,16 @@ func seriesOf(release string) string {
 	return release[:j]
 }
 
+// CheckDistroVersion refuses a distro version that names no release of the
+// distribution matrixgen knows (Ubuntu and Debian by table), as Make would
+// for each of its kernels: a crawler asks once per release instead.
+func CheckDistroVersion(distribution, version string) error {
+	if ok, why := validVersion(distribution, version); !ok {
+		return &InvalidError{Field: "distroversion", Value: version, Reason: why}
+	}
+	return nil
+}
+
 // validVersion checks that a distro version names a real release of the
 // distribution (by the shape each uses: Ubuntu and Debian by table).
 func validVersion(distribution, version string) (bool, string) {

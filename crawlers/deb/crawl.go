@@ -243,6 +243,17 @@ func CrawlRelease(ctx context.Context, f Fetcher, spec Spec, opts Options) *Resu
 		}
 		return res
 	}
+	// A release --discover found that the domain does not know (a new
+	// Ubuntu): its every kernel would be refused one by one; fail its
+	// sources once, saying what to add, so the crawl cannot pass for whole.
+	if err := matrixgen.CheckDistroVersion(spec.Distribution, spec.DistroVersion); err != nil {
+		for i := range res.Suites {
+			if res.Suites[i].Err == nil {
+				res.Suites[i].Err = fmt.Errorf("%s: %s %s (%s) is not a release matrixgen knows, so its kernels cannot be checked (add it to the domain's release table): %w", res.Suites[i].URL, spec.Distribution, spec.DistroVersion, spec.Codename, err)
+			}
+		}
+		return res
+	}
 	assemble(spec, pools, res)
 	return res
 }

@@ -2,12 +2,20 @@ package deb
 
 import (
 	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 )
 
@@ -118,5 +126,41 @@ func TestCrawlReleaseNeedsKeyring(t *testing.T) {
 	res := CrawlRelease(context.Background(), fetch.New(fetch.Options{}), spec, Options{Now: func() time.Time { return testNow }})
 	if len(res.Kernels) != 0 || res.Suites[0].Err == nil || !strings.Contains(res.Suites[0].Err.Error(), "bookworm-security/InRelease: no keyring") {
 		t.Fatalf("crawl without keyring = %d kernels, %v", len(res.Kernels), res.Suites[0].Err)
+	}
+}
+
+// TestCrawlReleaseUnknownVersion: a release --discover found whose Release
+// names a version the domain does not know (a new Ubuntu) fails its suites
+// once, saying what to add, instead of refusing each kernel in a warning
+// while the crawl passes for whole.
+func TestCrawlReleaseUnknownVersion(t *testing.T) {
+	packages := "Package: linux-headers-7.1.0-10-generic\nSource: linux\nVersion: 7.1.0-10.10\nArchitecture: amd64\n" +
+		"Filename: pool/main/l/linux/linux-headers-7.1.0-10-generic_7.1.0-10.10_amd64.deb\nSize: 1\n" +
+		"SHA256: " + strings.Repeat("0", 64) + "\n\n"
+	sum := sha256.Sum256([]byte(packages))
+	release := "Origin: Ubuntu\nLabel: Ubuntu\nSuite: zesty\nVersion: 26.10\nCodename: zesty\n" +
+		"Date: Fri, 20 Nov 2026 12:00:00 UTC\nArchitectures: amd64\nComponents: main\nSHA256:\n" +
+		fmt.Sprintf(" %x %d main/binary-amd64/Packages\n", sum, len(packages))
+	signer := testSigner(t)
+	dir := t.TempDir()
+	suite := filepath.Join(dir, "ubuntu", "dists", "zesty")
+	if err := os.MkdirAll(filepath.Join(suite, "main", "binary-amd64"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(suite, "InRelease"), clearsignWith(t, signer, []byte(release)), 0o644)
+	os.WriteFile(filepath.Join(suite, "main", "binary-amd64", "Packages"), []byte(packages), 0o644)
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+
+	spec := Spec{Distribution: "ubuntu", Codename: "zesty", Arch: "x86_64", Component: "main",
+		Suites: []Suite{{Name: "zesty", Mirror: srv.URL + "/ubuntu"}}}
+	res := CrawlRelease(context.Background(), fetch.New(fetch.Options{}), spec,
+		Options{Keyring: openpgp.EntityList{signer}, Now: func() time.Time { return testNow }})
+	err := res.Suites[0].Err
+	if err == nil || !strings.Contains(err.Error(), "ubuntu 26.10 (zesty) is not a release matrixgen knows") || !errors.Is(err, matrixgen.ErrInvalid) {
+		t.Fatalf("suite error = %v", err)
+	}
+	if len(res.Kernels) != 0 || len(res.Warnings) != 0 {
+		t.Errorf("%d kernels, warnings %q: want the suite failed, not kernels refused one by one", len(res.Kernels), res.Warnings)
 	}
 }
