@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/internal/secret"
 	"github.com/matrixgen/matrixgen/service"
 )
@@ -78,7 +79,7 @@ $MATRIXGEN_TOKEN.` + exitCodesHelp(
 	f.StringVar(&opts.OSRelease, "os-release", "/etc/os-release", "os-release file to read the distribution and version from")
 	f.StringVar(&opts.UnameR, "uname-r", "", "kernel release (default: this kernel's, as uname -r)")
 	f.StringVar(&opts.UnameV, "uname-v", "", "kernel build string, for Ubuntu (default: this kernel's, as uname -v)")
-	f.StringVar(&opts.Arch, "arch", "", "architecture (default: this machine's: x86_64, aarch64)")
+	f.StringVar(&opts.Arch, "arch", "", "architecture (default: this machine's: x86_64, aarch64, or aarch64+64k for a release ending +64k)")
 	f.StringVar(&opts.DistroVersion, "distro-version", "", "distro version (default: from os-release)")
 	f.BoolVar(&opts.Wait, "wait", false, "wait until the build ends")
 	f.DurationVar(&opts.Timeout, "timeout", 20*time.Minute, "with --wait: give up after this long")
@@ -91,14 +92,20 @@ $MATRIXGEN_TOKEN.` + exitCodesHelp(
 	return cmd
 }
 
-func hostArch() string {
-	switch runtime.GOARCH {
+// defaultArch is the arch a node asks for when --arch is not given: the
+// machine's (goarch is runtime.GOARCH), except that a 64k-page kernel on
+// aarch64 (RHEL's kernel-64k, release ending +64k) is its own build.
+func defaultArch(goarch, distribution, release string) string {
+	switch goarch {
 	case "amd64":
-		return "x86_64"
+		return string(matrixgen.X86_64)
 	case "arm64":
-		return "aarch64"
+		if a, _, ok := matrixgen.ReleaseArch(distribution, release); ok && a == matrixgen.AArch64_64k {
+			return string(a)
+		}
+		return string(matrixgen.AArch64)
 	}
-	return runtime.GOARCH
+	return goarch
 }
 
 func readProc(path string) string {
@@ -128,7 +135,7 @@ func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
 		req.KernelVersion = readProc("/proc/sys/kernel/osrelease")
 	}
 	if req.Architecture == "" {
-		req.Architecture = hostArch()
+		req.Architecture = defaultArch(runtime.GOARCH, dist, req.KernelVersion)
 	}
 	if dist == "ubuntu" && req.UnameV == "" {
 		req.UnameV = readProc("/proc/sys/kernel/version")
