@@ -395,10 +395,19 @@ func TestLifecycle(t *testing.T) {
 			t.Run("run never finishes: timed_out", func(t *testing.T) {
 				gh := servicetest.New()
 				gh.Fate = func(service.DispatchInputs) servicetest.Fate { return servicetest.Hang }
-				in := start(t, dsn(t), gh, func(c *service.Config) { c.BuildTimeout = 300 * time.Millisecond })
+				// The clock moves only when the test moves it: on a loaded
+				// machine a real 300 ms could pass before the dispatch.
+				var mu sync.Mutex
+				now := time.Now()
+				clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+				in := start(t, dsn(t), gh, func(c *service.Config) { c.BuildTimeout = time.Minute; c.Now = clock })
 				_, st, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
+				waitFor(t, "the dispatch", func() bool { return status(t, in.srv.URL, st.BuildID).Status == service.StateInProgress })
+				mu.Lock()
+				now = now.Add(time.Minute)
+				mu.Unlock()
 				end := waitState(t, in.srv.URL, st.BuildID)
-				if end.Status != service.StateTimedOut || end.Reason != "no result within the build timeout (300ms)" {
+				if end.Status != service.StateTimedOut || end.Reason != "no result within the build timeout (1m0s)" {
 					t.Errorf("end: %+v", end)
 				}
 				assertDispatches(t, gh, 1)
