@@ -332,7 +332,7 @@ func dropReleased(ctx context.Context, opts *matrixOptions, entries []matrix.Ent
 	if err != nil {
 		return nil, usageErr("--built-from-release: %w (want OWNER/NAME[@TAG-GLOB])", err)
 	}
-	c, err := opts.GH.client(opts.io, nil)
+	c, err := opts.GH.client(opts.io, nil, "")
 	if err != nil {
 		return nil, err
 	}

@@ -46,13 +46,19 @@ func (g *githubFlags) register(cmd *cobra.Command, interval time.Duration, inter
 }
 
 // client builds the GitHub client; each wait is logged to stderr with its reason.
-func (g *githubFlags) client(ios *ioStreams, deps *prDeps) (*github.Client, error) {
+// client builds the GitHub client. needs, when not "", is what the command
+// writes: without a token GitHub would refuse it only after the command had
+// done its reading, so it is refused up front.
+func (g *githubFlags) client(ios *ioStreams, deps *prDeps, needs string) (*github.Client, error) {
 	if g.WriteInterval < 0 || g.Timeout <= 0 {
 		return nil, usageErr("--write-interval must be >= 0 and --github-timeout > 0")
 	}
 	tok, err := github.TokenFrom(g.TokenFile, ios.Getenv)
 	if err != nil {
 		return nil, err
+	}
+	if tok == "" && needs != "" {
+		return nil, usageErr("no GitHub token: set $GITHUB_TOKEN or --github-token-file (%s)", needs)
 	}
 	o := github.Options{BaseURL: g.URL, Token: tok, Timeout: g.Timeout, WriteInterval: g.WriteInterval,
 		Logger: slog.New(slog.NewTextHandler(ios.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))}
@@ -64,6 +70,14 @@ func (g *githubFlags) client(ios *ioStreams, deps *prDeps) (*github.Client, erro
 		return nil, usageErr("--github-url: %w", err)
 	}
 	return c, nil
+}
+
+// writes is what a pr run writes, for the token check: nothing with --dry-run.
+func (o *prOptions) writes() string {
+	if o.DryRun {
+		return ""
+	}
+	return "pr creates branches, commits and pull requests; --dry-run needs none for a public repository"
 }
 
 type prOptions struct {
@@ -254,7 +268,7 @@ func prAddKernelRun(ctx context.Context, o *prOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := o.GH.client(o.io, o.deps)
+	c, err := o.GH.client(o.io, o.deps, o.writes())
 	if err != nil {
 		return err
 	}
@@ -343,7 +357,7 @@ func prAddKernelsRun(ctx context.Context, o *prOptions) error {
 		return err
 	}
 	slices.SortFunc(changes, func(a, b github.KernelChange) int { return matrixgen.Compare(a.Kernel, b.Kernel) })
-	c, err := o.GH.client(o.io, o.deps)
+	c, err := o.GH.client(o.io, o.deps, o.writes())
 	if err != nil {
 		return err
 	}

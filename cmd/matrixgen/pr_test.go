@@ -521,6 +521,25 @@ func TestPRUsage(t *testing.T) {
 	}
 }
 
+// TestPRNeedsToken: without a token a run that writes is refused before it
+// reads anything (GitHub would refuse its first write after the reading);
+// --dry-run writes nothing and needs none.
+func TestPRNeedsToken(t *testing.T) {
+	fake, srv := newFake(t, baseKernels)
+	noToken := map[string]string{}
+	r := runPR(t, srv, &fakeClock{now: epoch}, noToken, gcp2404...)
+	if r.code != 2 || !strings.Contains(r.stderr, "no GitHub token: set $GITHUB_TOKEN or --github-token-file") {
+		t.Errorf("without a token: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := len(fake.Requests()); n != 0 {
+		t.Errorf("%d requests sent without a token, want 0: %v", n, fake.Requests())
+	}
+	r = runPR(t, srv, &fakeClock{now: epoch}, noToken, append(slices.Clone(gcp2404), "--dry-run")...)
+	if r.code != 0 || !strings.Contains(r.stdout, "add-kernel/ubuntu/24-04/x86_64/6-8-0-1042-gcp") {
+		t.Errorf("--dry-run without a token: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
 func TestMatrixBuiltFromRelease(t *testing.T) {
 	// 800 Debian kernels × 3 driver versions = 2,400 artifacts, published
 	// over three releases of up to 1,000 assets with the names GitHub

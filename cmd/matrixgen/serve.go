@@ -205,7 +205,7 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	if opts.deps != nil {
 		deps.Clock = opts.deps.Clock
 	}
-	client, err := opts.GH.client(ios, deps)
+	client, err := opts.GH.client(ios, deps, "serve dispatches workflows and opens pull requests")
 	if err != nil {
 		return err
 	}

@@ -370,9 +370,21 @@ func TestServeTranscripts(t *testing.T) {
 		{"request-build-unknown-distribution", []string{"request-build", "--server", "http://127.0.0.1:1", "--driver-version", "1.0", "--os-release", "testdata/os-release-arch"}, 2},
 		{"request-build-no-os-release", []string{"request-build", "--server", "http://127.0.0.1:1", "--driver-version", "1.0", "--os-release", "testdata/nope"}, 2},
 	}
+	// A token, so each case reaches the check it is about.
+	env := map[string]string{"GITHUB_TOKEN": "ghs_secret123"}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { transcript(t, tt.name, "", tt.code, tt.args...) })
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, "", env, tt.args...)
+			if r.code != tt.code {
+				t.Errorf("matrixgen %s: exit %d, want %d\n%s", strings.Join(tt.args, " "), r.code, tt.code, r.stderr)
+			}
+			checkGolden(t, tt.name, tt.args, r)
+		})
 	}
+	// Without one, serve refuses to start: every dispatch would be refused.
+	t.Run("serve-no-token", func(t *testing.T) {
+		transcript(t, "serve-no-token", "", 2, "serve", "--repo", "acme/drivers", "--store", "sqlite:/nonexistent/b.db")
+	})
 }
 
 // TestDefaultArch: without --arch a node asks for its machine's arch, and
