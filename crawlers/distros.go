@@ -2,7 +2,8 @@ package crawlers
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/matrixgen/matrixgen/crawlers/source"
@@ -22,9 +23,9 @@ func MirrorKeys(table []source.Distribution) []string {
 	}
 	var keys []string
 	for _, d := range table {
-		keys = append(keys, sortedKeys(d.Mirrors())...)
+		keys = append(keys, slices.Collect(maps.Keys(d.Mirrors()))...)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
 }
 
@@ -32,7 +33,7 @@ func MirrorKeys(table []source.Distribution) []string {
 func MirrorHelp() string {
 	var b strings.Builder
 	for _, d := range All() {
-		for _, k := range sortedKeys(d.Mirrors()) {
+		for _, k := range slices.Sorted(maps.Keys(d.Mirrors())) {
 			fmt.Fprintf(&b, "  %-20s %s\n", k, d.Mirrors()[k])
 		}
 	}
@@ -50,13 +51,4 @@ func DistroHelp() string {
 		fmt.Fprintf(&b, "  %-20s %s\n", name, strings.Join(d.Releases(), ", "))
 	}
 	return b.String()
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

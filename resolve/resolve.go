@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -128,7 +128,7 @@ func Resolve(ctx context.Context, f Fetcher, table []source.Distribution, req Re
 	}
 	for key, v := range req.Mirrors {
 		if _, ok := known[key]; !ok {
-			return nil, &UsageError{Msg: fmt.Sprintf("--mirror %s: unknown key (want %s)", key, strings.Join(sortedKeys(known), ", "))}
+			return nil, &UsageError{Msg: fmt.Sprintf("--mirror %s: unknown key (want %s)", key, strings.Join(slices.Sorted(maps.Keys(known)), ", "))}
 		}
 		if _, ok := mirrors[key]; ok {
 			mirrors[key] = strings.TrimSuffix(v, "/") // another distribution's key is ignored
@@ -383,13 +383,4 @@ func expectedOf(k matrixgen.Kernel) expected {
 		}
 	}
 	return e
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,7 +2,8 @@ package schemas
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // arches are the keys of kernels.json; they must match kernels.schema.json.
@@ -53,11 +54,7 @@ func detect(v any) (Kind, error) {
 		return Kernels, nil
 	}
 
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys) // so that the reason given below does not change from run to run
+	keys := slices.Sorted(maps.Keys(obj)) // so that the reason given below does not change from run to run
 
 	var entries, withRelease, withDistroVersion, withCrawlerField int
 	var notList string

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,12 +126,7 @@ func applyConfig(fs *pflag.FlagSet, file string) error {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return asUsage(fmt.Errorf("--config %s: %w", file, err))
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		fl := fs.Lookup(k)
 		if fl == nil || k == "config" {
 			return usageErr("--config %s: unknown key %q (keys are serve's flag names)", file, k)

@@ -7,8 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,11 +109,7 @@ func encodeValue(b *bytes.Buffer, v Value, depth int) error {
 		}
 		b.WriteString("</data></array>")
 	case map[string]Value:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys) // deterministic requests
+		keys := slices.Sorted(maps.Keys(x)) // deterministic requests
 		b.WriteString("<struct>\n")
 		for _, k := range keys {
 			b.WriteString("<member>\n<name>")
