@@ -1,7 +1,6 @@
 package koji
 
 import (
-	"bytes"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -12,19 +11,12 @@ import (
 func DecodeCall(r io.Reader) (string, []Value, error) {
 	d := xml.NewDecoder(r)
 	d.Strict = true
-	root, err := nextStart(d)
-	if err != nil {
+	if _, err := expectStart(d, "methodCall"); err != nil {
 		return "", nil, err
 	}
-	if root.Name.Local != "methodCall" {
-		return "", nil, fmt.Errorf("want <methodCall>, found <%s>", root.Name.Local)
-	}
-	n, err := nextStart(d)
+	n, err := expectStart(d, "methodName")
 	if err != nil {
 		return "", nil, err
-	}
-	if n.Name.Local != "methodName" {
-		return "", nil, fmt.Errorf("want <methodName>, found <%s>", n.Name.Local)
 	}
 	var name string
 	if err := d.DecodeElement(&name, &n); err != nil {
@@ -41,46 +33,18 @@ func DecodeCall(r io.Reader) (string, []Value, error) {
 	if tok.Name.Local != "params" {
 		return "", nil, fmt.Errorf("want <params>, found <%s>", tok.Name.Local)
 	}
-	for {
-		p, err := nextStartOrEnd(d)
-		if err != nil {
-			return "", nil, err
-		}
-		if p == nil {
-			return name, params, nil
-		}
-		if p.Name.Local != "param" {
-			return "", nil, fmt.Errorf("want <param>, found <%s>", p.Name.Local)
-		}
+	err = children(d, "params", "param", func() error {
 		v, err := decodeValueElem(d, 0)
 		if err != nil {
-			return "", nil, fmt.Errorf("%s param %d: %w", name, len(params)+1, err)
-		}
-		if err := expectEnd(d, "param"); err != nil {
-			return "", nil, err
+			return fmt.Errorf("%s param %d: %w", name, len(params)+1, err)
 		}
 		params = append(params, v)
+		return expectEnd(d, "param")
+	})
+	if err != nil {
+		return "", nil, err
 	}
-}
-
-// nextStartOrEnd returns the next start element, or nil at an end element.
-func nextStartOrEnd(d *xml.Decoder) (*xml.StartElement, error) {
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return nil, unexpectedEOF(err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			return &t, nil
-		case xml.EndElement:
-			return nil, nil
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) > 0 {
-				return nil, fmt.Errorf("unexpected text %q", truncate(string(t)))
-			}
-		}
-	}
+	return name, params, nil
 }
 
 // SplitKwargs separates Koji's keyword arguments (a last struct with __starstar true)

@@ -140,12 +140,8 @@ func encodeInt(b *bytes.Buffer, n int64) {
 func DecodeResponse(r io.Reader) (Value, error) {
 	d := xml.NewDecoder(r)
 	d.Strict = true
-	root, err := nextStart(d)
-	if err != nil {
+	if _, err := expectStart(d, "methodResponse"); err != nil {
 		return nil, err
-	}
-	if root.Name.Local != "methodResponse" {
-		return nil, fmt.Errorf("want <methodResponse>, found <%s>", root.Name.Local)
 	}
 	el, err := nextStart(d)
 	if err != nil {
@@ -153,12 +149,8 @@ func DecodeResponse(r io.Reader) (Value, error) {
 	}
 	switch el.Name.Local {
 	case "params":
-		p, err := nextStart(d)
-		if err != nil {
+		if _, err := expectStart(d, "param"); err != nil {
 			return nil, err
-		}
-		if p.Name.Local != "param" {
-			return nil, fmt.Errorf("want <param>, found <%s>", p.Name.Local)
 		}
 		v, err := decodeValueElem(d, 0)
 		if err != nil {
@@ -211,6 +203,35 @@ func nextStart(d *xml.Decoder) (xml.StartElement, error) {
 	}
 }
 
+// expectStart is nextStart for an element that must be name.
+func expectStart(d *xml.Decoder, name string) (xml.StartElement, error) {
+	el, err := nextStart(d)
+	if err == nil && el.Name.Local != name {
+		err = fmt.Errorf("want <%s>, found <%s>", name, el.Name.Local)
+	}
+	return el, err
+}
+
+// nextStartOrEnd returns the next start element, or nil at an end element.
+func nextStartOrEnd(d *xml.Decoder) (*xml.StartElement, error) {
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return nil, unexpectedEOF(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			return &t, nil
+		case xml.EndElement:
+			return nil, nil
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return nil, fmt.Errorf("unexpected text %q", truncate(string(t)))
+			}
+		}
+	}
+}
+
 // expectEnd skips whitespace up to </name>.
 func expectEnd(d *xml.Decoder, name string) error {
 	for {
@@ -239,12 +260,8 @@ func expectEnd(d *xml.Decoder, name string) error {
 
 // decodeValueElem reads <value>…</value>, the next element.
 func decodeValueElem(d *xml.Decoder, depth int) (Value, error) {
-	el, err := nextStart(d)
-	if err != nil {
+	if _, err := expectStart(d, "value"); err != nil {
 		return nil, err
-	}
-	if el.Name.Local != "value" {
-		return nil, fmt.Errorf("want <value>, found <%s>", el.Name.Local)
 	}
 	return decodeValueBody(d, depth)
 }
@@ -287,68 +304,30 @@ func decodeTyped(d *xml.Decoder, t xml.StartElement, depth int) (Value, error) {
 	case "nil":
 		return nil, expectEnd(d, "nil")
 	case "array":
-		data, err := nextStart(d)
+		if _, err := expectStart(d, "data"); err != nil {
+			return nil, err
+		}
+		out := []Value{}
+		err := children(d, "array", "value", func() error {
+			v, err := decodeValueBody(d, depth+1)
+			out = append(out, v)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
-		if data.Name.Local != "data" {
-			return nil, fmt.Errorf("want <data>, found <%s>", data.Name.Local)
-		}
-		out := []Value{}
-		for {
-			tok, err := d.Token()
-			if err != nil {
-				return nil, unexpectedEOF(err)
-			}
-			switch e := tok.(type) {
-			case xml.EndElement:
-				if e.Name.Local != "data" {
-					return nil, fmt.Errorf("want </data>, found </%s>", e.Name.Local)
-				}
-				return out, expectEnd(d, "array")
-			case xml.StartElement:
-				if e.Name.Local != "value" {
-					return nil, fmt.Errorf("want <value> in <array>, found <%s>", e.Name.Local)
-				}
-				v, err := decodeValueBody(d, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, v)
-			case xml.CharData:
-				if len(bytes.TrimSpace(e)) > 0 {
-					return nil, fmt.Errorf("unexpected text %q in <array>", truncate(string(e)))
-				}
-			}
-		}
+		return out, expectEnd(d, "array")
 	case "struct":
 		out := map[string]Value{}
-		for {
-			tok, err := d.Token()
-			if err != nil {
-				return nil, unexpectedEOF(err)
-			}
-			switch e := tok.(type) {
-			case xml.EndElement:
-				if e.Name.Local != "struct" {
-					return nil, fmt.Errorf("want </struct>, found </%s>", e.Name.Local)
-				}
-				return out, nil
-			case xml.StartElement:
-				if e.Name.Local != "member" {
-					return nil, fmt.Errorf("want <member> in <struct>, found <%s>", e.Name.Local)
-				}
-				k, v, err := decodeMember(d, depth)
-				if err != nil {
-					return nil, err
-				}
-				out[k] = v
-			case xml.CharData:
-				if len(bytes.TrimSpace(e)) > 0 {
-					return nil, fmt.Errorf("unexpected text %q in <struct>", truncate(string(e)))
-				}
-			}
+		err := children(d, "struct", "member", func() error {
+			k, v, err := decodeMember(d, depth)
+			out[k] = v
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
+		return out, nil
 	}
 	var s string
 	if err := d.DecodeElement(&s, &t); err != nil {
@@ -389,13 +368,32 @@ func decodeTyped(d *xml.Decoder, t xml.StartElement, depth int) (Value, error) {
 	return nil, fmt.Errorf("unknown value type <%s>", name)
 }
 
-func decodeMember(d *xml.Decoder, depth int) (string, Value, error) {
-	n, err := nextStart(d)
-	if err != nil {
-		return "", nil, err
+// children calls each for every child element up to the end of the
+// element just opened (the decoder is Strict: the end matches it), refusing
+// a child not named child and any text that is not blank; in names the
+// XML-RPC element for messages.
+func children(d *xml.Decoder, in, child string, each func() error) error {
+	for {
+		el, err := nextStartOrEnd(d)
+		if err != nil {
+			return fmt.Errorf("%w in <%s>", err, in)
+		}
+		if el == nil {
+			return nil
+		}
+		if el.Name.Local != child {
+			return fmt.Errorf("want <%s> in <%s>, found <%s>", child, in, el.Name.Local)
+		}
+		if err := each(); err != nil {
+			return err
+		}
 	}
-	if n.Name.Local != "name" {
-		return "", nil, fmt.Errorf("want <name> in <member>, found <%s>", n.Name.Local)
+}
+
+func decodeMember(d *xml.Decoder, depth int) (string, Value, error) {
+	n, err := expectStart(d, "name")
+	if err != nil {
+		return "", nil, fmt.Errorf("%w in <member>", err)
 	}
 	var key string
 	if err := d.DecodeElement(&key, &n); err != nil {

@@ -96,6 +96,10 @@ func TestDecodeResponse(t *testing.T) {
 		{name: "html error page", in: "<html><body>502 Bad Gateway</body></html>", wantErr: "want <methodResponse>, found <html>"},
 		{name: "truncated", in: "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><struct>\n<member>\n<name>build_id</name>", wantErr: "unexpected EOF"},
 		{name: "bad int", in: "<methodResponse><params><param><value><int>12x</int></value></param></params></methodResponse>", wantErr: "<int>12x</int>"},
+		{name: "stray element in array", in: "<methodResponse><params><param><value><array><data><int>1</int></data></array></value></param></params></methodResponse>", wantErr: "want <value> in <array>, found <int>"},
+		{name: "text in struct", in: "<methodResponse><params><param><value><struct>oops</struct></value></param></params></methodResponse>", wantErr: `unexpected text "oops" in <struct>`},
+		{name: "member without name", in: "<methodResponse><params><param><value><struct><member><value>1</value></member></struct></value></param></params></methodResponse>", wantErr: "want <name>, found <value> in <member>"},
+		{name: "array without data", in: "<methodResponse><params><param><value><array><value>1</value></array></value></param></params></methodResponse>", wantErr: "want <data>, found <value>"},
 		{name: "unknown type", in: "<methodResponse><params><param><value><float>1</float></value></param></params></methodResponse>", wantErr: "unknown value type <float>"},
 	}
 	for _, tc := range tests {
