@@ -166,6 +166,28 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	return cmd
 }
 
+// parseMirrors reads --mirror KEY=URL values (crawl, resolve); which keys
+// exist is the crawlers' and resolve's to say.
+func parseMirrors(values []string) (map[string]string, error) {
+	mirrors := map[string]string{}
+	for _, m := range values {
+		k, v, ok := strings.Cut(m, "=")
+		if !ok || k == "" || !(strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://")) {
+			return nil, usageErr("--mirror %q: want KEY=http(s)://URL", m)
+		}
+		mirrors[k] = v
+	}
+	return mirrors, nil
+}
+
+// cacheDirOf is --cache-dir, or none with --no-cache.
+func cacheDirOf(dir string, noCache bool) string {
+	if noCache {
+		return ""
+	}
+	return dir
+}
+
 func defaultCacheDir() string {
 	if d, err := os.UserCacheDir(); err == nil {
 		return filepath.Join(d, "matrixgen", "http")
@@ -184,14 +206,11 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 		req.Arches = append(req.Arches, arch)
 	}
-	req.Mirrors = map[string]string{}
-	for _, m := range opts.Mirrors {
-		k, v, ok := strings.Cut(m, "=")
-		if !ok || k == "" || !(strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://")) {
-			return usageErr("--mirror %q: want KEY=http(s)://URL", m)
-		}
-		req.Mirrors[k] = v
+	mirrors, err := parseMirrors(opts.Mirrors)
+	if err != nil {
+		return err
 	}
+	req.Mirrors = mirrors
 	if opts.Koji {
 		req.Koji = &source.KojiOptions{Newest: opts.KojiNewest}
 		if opts.KojiSince != "" {
@@ -233,10 +252,7 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 			req.Previous, implicitPrevious = prev, outputPath(opts)
 		}
 	}
-	cacheDir := opts.CacheDir
-	if opts.NoCache {
-		cacheDir = ""
-	}
+	cacheDir := cacheDirOf(opts.CacheDir, opts.NoCache)
 	// The cache directory is created by the first cache write, so a
 	// request refused above (or by crawlers.Run's checks) leaves no trace.
 	var mu sync.Mutex // Progress is serialised by Run; OnWait comes from any request

@@ -128,20 +128,13 @@ func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
 	if err != nil {
 		return usageErr("--arch: %w", err)
 	}
+	mirrors, err := parseMirrors(opts.Mirrors)
+	if err != nil {
+		return err
+	}
 	req := resolve.Request{Target: opts.Target, Release: opts.Release, Arch: arch, URLs: opts.URLs, Verify: opts.Verify,
-		Mirrors: map[string]string{}, LinkTimeout: opts.LinkTimeout}
-	for _, m := range opts.Mirrors {
-		k, v, ok := strings.Cut(m, "=")
-		if !ok || k == "" || !(strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://")) {
-			return usageErr("--mirror %q: want KEY=http(s)://URL", m)
-		}
-		req.Mirrors[k] = v
-	}
-	cacheDir := opts.CacheDir
-	if opts.NoCache {
-		cacheDir = ""
-	}
-	client := fetch.New(fetch.Options{CacheDir: cacheDir})
+		Mirrors: mirrors, LinkTimeout: opts.LinkTimeout}
+	client := fetch.New(fetch.Options{CacheDir: cacheDirOf(opts.CacheDir, opts.NoCache)})
 	defer client.CloseIdleConnections()
 	res, err := resolve.Resolve(cmd.Context(), client, crawlers.All(), req)
 	var ue *resolve.UsageError

@@ -131,14 +131,16 @@ func TestResolveCLI(t *testing.T) {
 			code: exitNotFound, wantJSON: map[string]any{"target": "fedora", "release": "6.16.9-100.fc41.x86_64", "arch": "x86_64", "link": nil, "source": "", "urls": []any{}, "verified": false},
 			triedLinks: []string{"repo fedora", "repo fedora", "koji koji-fedora"},
 			stderrHas:  "koji koji-fedora {hub:koji-fedora}: build kernel-6.16.9-100.fc41 is DELETED\nmatrixgen: resolve: no link has fedora 6.16.9-100.fc41.x86_64 for x86_64 (3 tried)\n"},
-		{name: "a hub that times out: exit 3", args: []string{"--target", "centos", "--release", "5.14.0-999.el9.x86_64", "--format", "urls", "--link-timeout", "300ms"}, hang: true,
-			code: exitPartial, stdout: "", stderrHas: "koji koji-stream {hub:koji-stream}: timed out after 300ms"},
+		{name: "a hub that times out: exit 3", args: []string{"--target", "centos", "--release", "5.14.0-999.el9.x86_64", "--format", "urls", "--link-timeout", "3s"}, hang: true, // 3 s: every healthy link finishes well within it under -race on a loaded machine
+			code: exitPartial, stdout: "", stderrHas: "koji koji-stream {hub:koji-stream}: timed out after 3s"},
 		{name: "text", args: []string{"--target", "fedora", "--release", "6.17.8-100.fc41.x86_64"},
 			code: 0, stdout: "fedora 6.17.8-100.fc41.x86_64 x86_64: found by repo (fedora)\n  {mirror:fedora}/updates/41/Everything/x86_64/Packages/k/kernel-devel-6.17.8-100.fc41.x86_64.rpm\n"},
 		{name: "a Debian kernel: usage", args: []string{"--target", "debian", "--release", "6.1.0-28-amd64"},
 			code: exitUsage, stderrHas: "has no RPM repositories matrixgen reads"},
 		{name: "an invalid release: usage", args: []string{"--target", "fedora", "--release", "6.1;rm -rf"},
 			code: exitUsage, stderrHas: "6.1;rm -rf"},
+		{name: "a --mirror without a URL: usage", args: []string{"--target", "fedora", "--release", "6.17.8-100.fc41.x86_64", "--mirror", "fedora"},
+			code: exitUsage, stderrHas: `--mirror "fedora": want KEY=http(s)://URL`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
