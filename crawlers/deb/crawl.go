@@ -70,12 +70,11 @@ type Options struct {
 	OnSuite func(SuiteResult)
 }
 
-// ReleaseMemo remembers each InRelease fetched and verified in one run.
+// ReleaseMemo remembers each InRelease fetched and verified in one run,
+// and the kept stanzas of each Packages index by its SHA256.
 type ReleaseMemo struct {
-	g   singleflight.Group
-	mu  sync.Mutex
-	m   map[string]memoEntry
-	idx map[string]idxEntry // kept stanzas by Packages SHA256
+	releases onceMap[memoEntry]
+	indices  onceMap[idxEntry]
 }
 
 type idxEntry struct {
@@ -89,9 +88,7 @@ type memoEntry struct {
 }
 
 // NewReleaseMemo returns an empty memo for one run.
-func NewReleaseMemo() *ReleaseMemo {
-	return &ReleaseMemo{m: map[string]memoEntry{}, idx: map[string]idxEntry{}}
-}
+func NewReleaseMemo() *ReleaseMemo { return &ReleaseMemo{} }
 
 // stanzas gives the kept stanzas of the Packages index whose SHA256 is sha,
 // loading them once per run: suites of one release often list the same
@@ -102,66 +99,72 @@ func (m *ReleaseMemo) stanzas(sha string, load func() ([]Stanza, bool, error)) (
 	if m == nil {
 		return load()
 	}
-	m.mu.Lock()
-	e, ok := m.idx[sha]
-	m.mu.Unlock()
-	if ok {
-		return e.stanzas, e.reused, nil
-	}
-	v, err, shared := m.g.Do("packages "+sha, func() (any, error) {
-		// Another flight may have finished between the lookup above and
-		// this one starting: look again so the index is read once.
-		m.mu.Lock()
-		done, ok := m.idx[sha]
-		m.mu.Unlock()
-		if ok {
-			return done, nil
-		}
+	e, err := m.indices.get(sha, func() (idxEntry, error) {
 		st, reused, err := load()
+		return idxEntry{st, reused}, err
+	})
+	return e.stanzas, e.reused, err
+}
+
+// get gives the verified Release at url, fetched once per run; its
+// failure is the run's answer for that url too (every arch sees the same).
+func (m *ReleaseMemo) get(url string, load func() (*Release, error)) (*Release, error) {
+	if m == nil {
+		return load()
+	}
+	e, _ := m.releases.get(url, func() (memoEntry, error) {
+		rel, err := load()
+		return memoEntry{rel, err}, nil
+	})
+	return e.rel, e.err
+}
+
+// onceMap loads each key once: concurrent askers share one load and later
+// ones its result. A failed load is not kept: each asker it failed for
+// loads again, alone.
+type onceMap[V any] struct {
+	g  singleflight.Group
+	mu sync.Mutex
+	m  map[string]V
+}
+
+func (o *onceMap[V]) lookup(key string) (V, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	v, ok := o.m[key]
+	return v, ok
+}
+
+func (o *onceMap[V]) get(key string, load func() (V, error)) (V, error) {
+	if v, ok := o.lookup(key); ok {
+		return v, nil
+	}
+	r, err, shared := o.g.Do(key, func() (any, error) {
+		// A flight may have ended between the lookup above and this one
+		// starting: look again, so the key is loaded once.
+		if v, ok := o.lookup(key); ok {
+			return v, nil
+		}
+		v, err := load()
 		if err != nil {
 			return nil, err
 		}
-		e := idxEntry{st, reused}
-		m.mu.Lock()
-		m.idx[sha] = e
-		m.mu.Unlock()
-		return e, nil
+		o.mu.Lock()
+		if o.m == nil {
+			o.m = map[string]V{}
+		}
+		o.m[key] = v
+		o.mu.Unlock()
+		return v, nil
 	})
 	if err != nil {
 		if shared {
 			return load()
 		}
-		return nil, false, err
+		var zero V
+		return zero, err
 	}
-	e = v.(idxEntry)
-	return e.stanzas, e.reused, nil
-}
-
-func (m *ReleaseMemo) get(url string, load func() (*Release, error)) (*Release, error) {
-	if m == nil {
-		return load()
-	}
-	m.mu.Lock()
-	e, ok := m.m[url]
-	m.mu.Unlock()
-	if ok {
-		return e.rel, e.err
-	}
-	v, _, _ := m.g.Do(url, func() (any, error) {
-		m.mu.Lock()
-		done, ok := m.m[url]
-		m.mu.Unlock()
-		if ok { // a flight that ended after the lookup above
-			return done, nil
-		}
-		rel, err := load()
-		m.mu.Lock()
-		m.m[url] = memoEntry{rel, err}
-		m.mu.Unlock()
-		return memoEntry{rel, err}, nil
-	})
-	e = v.(memoEntry)
-	return e.rel, e.err
+	return r.(V), nil
 }
 
 // SuiteResult says how one suite went.
