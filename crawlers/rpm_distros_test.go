@@ -2,7 +2,6 @@ package crawlers
 
 import (
 	"bufio"
-	"bytes"
 	"compress/bzip2"
 	"context"
 	"database/sql"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/internal/rpmfixture"
 )
 
 // distrosRoot is fixtures/rpm/distros: one mirror tree per --mirror key of
@@ -73,8 +73,8 @@ func readManifest(t *testing.T) []manifestLine {
 	return ls
 }
 
-// distroServer serves distrosRoot. In mirror.list bodies the generator's
-// placeholder host http://MIRROR becomes the server's own URL. Paths in
+// distroServer serves distrosRoot (rpmfixture: mirror.list bodies name the
+// server itself). Paths in
 // gone answer 404, paths in status answer that status; bodies replaces a
 // path's body. Requests are counted per path.
 type distroServer struct {
@@ -89,8 +89,7 @@ type distroServer struct {
 func newDistroServer(t *testing.T) *distroServer {
 	t.Helper()
 	s := &distroServer{hits: map[string]int{}, gone: map[string]bool{}, status: map[string]int{}, bodies: map[string]string{}}
-	files := http.FileServer(http.Dir(distrosRoot))
-	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.srv = rpmfixture.Serve(t, distrosRoot, func(w http.ResponseWriter, r *http.Request) bool {
 		s.mu.Lock()
 		s.hits[r.URL.Path]++
 		gone := s.gone[r.URL.Path]
@@ -104,18 +103,11 @@ func newDistroServer(t *testing.T) *distroServer {
 			http.Error(w, http.StatusText(status), status)
 		case replaced:
 			io.WriteString(w, body)
-		case path.Base(r.URL.Path) == "mirror.list":
-			b, err := os.ReadFile(filepath.Join(distrosRoot, filepath.FromSlash(r.URL.Path)))
-			if err != nil {
-				http.NotFound(w, r)
-				return
-			}
-			w.Write(bytes.ReplaceAll(b, []byte("http://MIRROR"), []byte(s.srv.URL)))
 		default:
-			files.ServeHTTP(w, r)
+			return false
 		}
-	}))
-	t.Cleanup(s.srv.Close)
+		return true
+	})
 	return s
 }
 

@@ -1,11 +1,9 @@
 package resolve
 
 import (
-	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +15,7 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/crawlers/koji"
 	"github.com/matrixgen/matrixgen/crawlers/koji/kojitest"
+	"github.com/matrixgen/matrixgen/internal/rpmfixture"
 )
 
 const (
@@ -72,21 +71,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{mirrors: map[string]string{}, hubs: map[string]*kojitest.Hub{}, alias: map[string]string{}, bodyBytes: map[string]*atomic.Int64{}}
-	var distros *httptest.Server
-	fs := http.FileServer(http.Dir(distrosRoot))
-	distros = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if path.Base(r.URL.Path) == "mirror.list" {
-			b, err := os.ReadFile(filepath.Join(distrosRoot, filepath.FromSlash(r.URL.Path)))
-			if err != nil {
-				http.NotFound(w, r)
-				return
-			}
-			w.Write(bytes.ReplaceAll(b, []byte("http://MIRROR"), []byte(distros.URL)))
-			return
-		}
-		fs.ServeHTTP(w, r)
-	}))
-	t.Cleanup(distros.Close)
+	distros := rpmfixture.Serve(t, distrosRoot, nil)
 	e.distros = distros.URL
 	for _, d := range crawlers.All() {
 		for k := range d.Mirrors() {

@@ -23,6 +23,7 @@ import (
 	"github.com/ulikunitz/xz"
 
 	"github.com/matrixgen/matrixgen/falco"
+	"github.com/matrixgen/matrixgen/internal/rpmfixture"
 	"github.com/matrixgen/matrixgen/schemas"
 )
 
@@ -281,29 +282,15 @@ func TestCrawlCLIUsage(t *testing.T) {
 // every distribution × arch; then a repository that answers 404 is a
 // named failure and exit 3.
 func TestCrawlCLIRPMDistros(t *testing.T) {
-	const root = "../../fixtures/rpm/distros"
 	var gone atomic.Value // a path answered 404
 	gone.Store("")
-	files := http.FileServer(http.Dir(root))
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := rpmfixture.Serve(t, "../../fixtures/rpm/distros", func(w http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Path == gone.Load().(string) {
 			http.NotFound(w, r)
-			return
+			return true
 		}
-		if strings.HasSuffix(r.URL.Path, "/mirror.list") {
-			// mirror.list files name the placeholder host http://MIRROR (fixtures/rpm/README.md).
-			b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(r.URL.Path)))
-			if err != nil {
-				http.NotFound(w, r)
-				return
-			}
-			w.Write(bytes.ReplaceAll(b, []byte("http://MIRROR"), []byte(srv.URL)))
-			return
-		}
-		files.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
+		return false
+	})
 	distros := []string{"fedora", "centos", "amazonlinux2", "amazonlinux2023", "rocky", "almalinux", "oracle"}
 	out, cache := t.TempDir(), t.TempDir()
 	args := []string{"crawl", "--distro", strings.Join(distros, ","), "--arch", "x86_64,aarch64,aarch64+64k",

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -16,6 +13,7 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers"
 	"github.com/matrixgen/matrixgen/crawlers/koji"
 	"github.com/matrixgen/matrixgen/crawlers/koji/kojitest"
+	"github.com/matrixgen/matrixgen/internal/rpmfixture"
 	"github.com/matrixgen/matrixgen/schemas"
 )
 
@@ -62,22 +60,7 @@ func TestNewCmdResolveFlags(t *testing.T) {
 // and the hubs' file roots; it returns the --mirror flags.
 func resolveServers(t *testing.T, hang bool) []string {
 	t.Helper()
-	const distrosRoot = "../../fixtures/rpm/distros"
-	var distros *httptest.Server
-	fs := http.FileServer(http.Dir(distrosRoot))
-	distros = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if path.Base(r.URL.Path) == "mirror.list" {
-			b, err := os.ReadFile(filepath.Join(distrosRoot, filepath.FromSlash(r.URL.Path)))
-			if err != nil {
-				http.NotFound(w, r)
-				return
-			}
-			w.Write(bytes.ReplaceAll(b, []byte("http://MIRROR"), []byte(distros.URL)))
-			return
-		}
-		fs.ServeHTTP(w, r)
-	}))
-	t.Cleanup(distros.Close)
+	distros := rpmfixture.Serve(t, "../../fixtures/rpm/distros", nil)
 	files := httptest.NewServer(http.FileServer(http.Dir("../../fixtures/koji/files")))
 	t.Cleanup(files.Close)
 	var flags []string
