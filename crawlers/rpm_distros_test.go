@@ -2,7 +2,6 @@ package crawlers
 
 import (
 	"bufio"
-	"compress/bzip2"
 	"context"
 	"database/sql"
 	"fmt"
@@ -21,12 +20,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
-
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/internal/compresstest"
 	"github.com/matrixgen/matrixgen/internal/rpmfixture"
 )
 
@@ -740,31 +736,7 @@ func decodeFile(p string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	var r io.Reader
-	switch {
-	case strings.HasSuffix(p, ".gz"):
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, err
-		}
-		r = zr
-	case strings.HasSuffix(p, ".xz"):
-		if r, err = xz.NewReader(f); err != nil {
-			return nil, err
-		}
-	case strings.HasSuffix(p, ".zst"):
-		zr, err := zstd.NewReader(f, zstd.WithDecoderMaxWindow(1<<30))
-		if err != nil {
-			return nil, err
-		}
-		defer zr.Close()
-		r = zr
-	case strings.HasSuffix(p, ".bz2"):
-		r = bzip2.NewReader(f)
-	default:
-		r = f
-	}
-	return io.ReadAll(r)
+	return compresstest.Decompress(p, f)
 }
 
 // TestRPMDistroFixturesAL2023Releases crawls two AL2023 releases at once

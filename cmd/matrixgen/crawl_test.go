@@ -20,9 +20,9 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
-	"github.com/ulikunitz/xz"
 
 	"github.com/matrixgen/matrixgen/falco"
+	"github.com/matrixgen/matrixgen/internal/compresstest"
 	"github.com/matrixgen/matrixgen/internal/rpmfixture"
 	"github.com/matrixgen/matrixgen/schemas"
 )
@@ -41,9 +41,7 @@ func signedMirror(t *testing.T) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var empty bytes.Buffer
-	zw, _ := xz.NewWriter(&empty)
-	zw.Close()
+	empty := compresstest.Xz(t, nil)
 	suites := map[string]struct{ mirror, packages string }{
 		"bookworm":           {"debian", ""},
 		"bookworm-updates":   {"debian", ""},
@@ -51,7 +49,7 @@ func signedMirror(t *testing.T) (string, string) {
 		"bookworm-security":  {"debian-security", "../../fixtures/mirrors/debian-security/dists/bookworm-security/main/binary-amd64/Packages.xz"},
 	}
 	for suite, s := range suites {
-		pk := empty.Bytes()
+		pk := empty
 		if s.packages != "" {
 			if pk, err = os.ReadFile(s.packages); err != nil {
 				t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"github.com/matrixgen/matrixgen/internal/compresstest"
 )
 
 // open reads a whole response and reports whether it came from the cache.
@@ -227,7 +229,7 @@ func TestCacheSkippedForAnotherDigest(t *testing.T) {
 func TestCacheWithDecompression(t *testing.T) {
 	dir := t.TempDir()
 	plain := stanzas(t)
-	gz := gzipBytes(t, plain)
+	gz := compresstest.Gzip(t, plain)
 	_, srv := newMirror(t, map[string]mirrorFile{"/Packages.gz": {body: gz, etag: `"gz"`}})
 	c := newTestClient(t, Options{CacheDir: dir})
 	req := Request{URL: srv.URL + "/Packages.gz", Decompress: true, SHA256: sha(gz)}

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/matrixgen/matrixgen/internal/compresstest"
 )
 
 func TestChecksumAndSize(t *testing.T) {
@@ -134,7 +136,7 @@ func TestTruncatedBodyIsNotCached(t *testing.T) {
 
 func TestSizeCaps(t *testing.T) {
 	chunk := bytes.Repeat([]byte("x"), 8<<10)
-	bomb := gzipBytes(t, make([]byte, 4<<20))
+	bomb := compresstest.Gzip(t, make([]byte, 4<<20))
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/endless":
@@ -220,9 +222,9 @@ func TestDecompress(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := map[string][]byte{
-		"/Packages.gz":  gzipBytes(t, plain),
-		"/Packages.xz":  xzBytes(t, plain),
-		"/Packages.zst": zstdBytes(t, plain),
+		"/Packages.gz":  compresstest.Gzip(t, plain),
+		"/Packages.xz":  compresstest.Xz(t, plain),
+		"/Packages.zst": compresstest.Zstd(t, plain),
 		"/Packages.bz2": bz2,
 		"/Packages":     plain,
 	}
@@ -264,7 +266,7 @@ func TestDecompress(t *testing.T) {
 
 func TestFormatMismatch(t *testing.T) {
 	html := []byte("<!DOCTYPE html><html><body>Not here</body></html>")
-	gz := gzipBytes(t, []byte("x"))
+	gz := compresstest.Gzip(t, []byte("x"))
 	tests := []struct {
 		path string
 		body []byte
@@ -318,14 +320,14 @@ func TestRedactedURLInErrors(t *testing.T) {
 // drained and verified before io.EOF.
 func TestDecompressedEOFDrainsRawStream(t *testing.T) {
 	plain := []byte("Package: linux-image-amd64\n")
-	served := append(gzipBytes(t, plain), "trailing bytes"...)
+	served := append(compresstest.Gzip(t, plain), "trailing bytes"...)
 	for _, tt := range []struct {
 		name    string
 		sha     string
 		wantErr bool
 	}{
 		{name: "digest of everything served", sha: sha(served)},
-		{name: "digest of the gzip member only", sha: sha(gzipBytes(t, plain)), wantErr: true},
+		{name: "digest of the gzip member only", sha: sha(compresstest.Gzip(t, plain)), wantErr: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := &rawReader{url: "http://m/Packages.gz", r: bytes.NewReader(served), limit: 1 << 20, want: tt.sha, h: newSHA256()}

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/matrixgen/matrixgen/internal/compresstest"
 )
 
 // TestOpenChecksum checks rpm-md's open-checksum: the digest of the decompressed stream,
@@ -19,8 +21,8 @@ import (
 func TestOpenChecksum(t *testing.T) {
 	plain := stanzas(t)
 	other := append([]byte("X"), plain[1:]...) // same size, one byte changed
-	gz, zst := gzipBytes(t, plain), zstdBytes(t, plain)
-	otherGz := gzipBytes(t, other)
+	gz, zst := compresstest.Gzip(t, plain), compresstest.Zstd(t, plain)
+	otherGz := compresstest.Gzip(t, other)
 	_, srv := newMirror(t, map[string]mirrorFile{
 		"/primary.xml.gz":  {body: gz},
 		"/primary.xml.zst": {body: zst},

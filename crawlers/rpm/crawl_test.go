@@ -12,6 +12,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/internal/compresstest"
 )
 
 const (
@@ -272,7 +273,7 @@ func TestCrawlOpenChecksumMismatch(t *testing.T) {
 	base := "/fedora/updates/41/Everything/x86_64/"
 	href, plain := primaryFile(t, base)
 	other := []byte(strings.Replace(string(plain), "6.11.4", "6.11.5", -1))
-	gz := gzipOf(t, other)
+	gz := compresstest.Gzip(t, other)
 	md := string(fixture(t, "mirror"+base+"repodata/repomd.xml"))
 	md = strings.Replace(md, sha256hex(fixture(t, "mirror"+base+href)), sha256hex(gz), 1)
 	md = replaceSize(md, len(fixture(t, "mirror"+base+href)), len(gz))
@@ -355,7 +356,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // repository with an error naming the URL; the temp file is removed.
 func TestCrawlPrimaryDBNotSQLite(t *testing.T) {
 	garbage := []byte(strings.Repeat("not a database\n", 100))
-	gz := gzipOf(t, garbage)
+	gz := compresstest.Gzip(t, garbage)
 	md := `<repomd xmlns="http://linux.duke.edu/metadata/repo"><revision>1</revision><data type="primary_db">
   <checksum type="sha256">` + sha256hex(gz) + `</checksum><open-checksum type="sha256">` + sha256hex(garbage) + `</open-checksum>
   <location href="repodata/primary.sqlite.gz" /><size>` + itoa(len(gz)) + `</size><open-size>` + itoa(len(garbage)) + `</open-size></data></repomd>`

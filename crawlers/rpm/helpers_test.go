@@ -2,10 +2,8 @@ package rpm
 
 import (
 	"bytes"
-	"compress/bzip2"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,12 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
-
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/internal/compresstest"
 )
 
 // mirrorRoot is the served fixture tree, relative to this package.
@@ -92,19 +87,6 @@ func sha256hex(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-func gzipOf(tb testing.TB, b []byte) []byte {
-	tb.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(b); err != nil {
-		tb.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 func newClient(t *testing.T) *fetch.Client {
 	t.Helper()
 	c := fetch.New(fetch.Options{
@@ -121,29 +103,7 @@ func newClient(t *testing.T) *fetch.Client {
 // where the standard library has one.
 func decompress(tb testing.TB, name string, b []byte) []byte {
 	tb.Helper()
-	var r io.Reader
-	var err error
-	switch {
-	case strings.HasSuffix(name, ".gz"):
-		r, err = gzip.NewReader(bytes.NewReader(b))
-	case strings.HasSuffix(name, ".xz"):
-		r, err = xz.NewReader(bytes.NewReader(b))
-	case strings.HasSuffix(name, ".zst"):
-		var d *zstd.Decoder
-		d, err = zstd.NewReader(bytes.NewReader(b))
-		if err == nil {
-			defer d.Close()
-			r = d
-		}
-	case strings.HasSuffix(name, ".bz2"):
-		r = bzip2.NewReader(bytes.NewReader(b))
-	default:
-		return b
-	}
-	if err != nil {
-		tb.Fatalf("%s: %v", name, err)
-	}
-	out, err := io.ReadAll(r)
+	out, err := compresstest.Decompress(name, bytes.NewReader(b))
 	if err != nil {
 		tb.Fatalf("%s: %v", name, err)
 	}
