@@ -144,32 +144,16 @@ func status(t *testing.T, url, id string) service.Status {
 	return st
 }
 
-// waitState polls until the build leaves queued/in_progress. The deadline
-// only bounds a hang; what is asserted is the state reached.
+// waitState waits until the build leaves queued/in_progress and returns
+// its status then.
 func waitState(t *testing.T, url, id string) service.Status {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		st := status(t, url, id)
-		if st.Status != service.StateQueued && st.Status != service.StateInProgress {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("build %s still %s after 30s", id, st.Status)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var st service.Status
+	servicetest.WaitFor(t, "build "+id+" to end", func() bool {
+		st = status(t, url, id)
+		return st.Status != service.StateQueued && st.Status != service.StateInProgress
+	})
+	return st
 }
 
 func ubuntu(release, dv string) service.Request {
@@ -221,7 +205,7 @@ func TestConcurrentRequestsOneDispatchPerKey(t *testing.T) {
 					t.Errorf("%s: %d build ids, want 1: %v", reqs[i].KernelVersion, len(m), m)
 				}
 			}
-			waitFor(t, "10 dispatches", func() bool { return len(gh.Dispatches()) >= 10 })
+			servicetest.WaitFor(t, "10 dispatches", func() bool { return len(gh.Dispatches()) >= 10 })
 			// Give a duplicate dispatch, were there one, the chance to show.
 			time.Sleep(200 * time.Millisecond)
 			assertDispatches(t, gh, 10)
@@ -275,7 +259,7 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	}
 	close(gate)
 	wg.Wait()
-	waitFor(t, "10 dispatches", func() bool { return len(gh.Dispatches()) >= 10 })
+	servicetest.WaitFor(t, "10 dispatches", func() bool { return len(gh.Dispatches()) >= 10 })
 	time.Sleep(300 * time.Millisecond)
 	assertDispatches(t, gh, 10)
 }
@@ -299,7 +283,7 @@ func TestLifecycle(t *testing.T) {
 				if end.Status != service.StateDone || end.ArtifactURL != "https://github.example/o/r/releases/download/1.0.0/"+art || !strings.Contains(end.RunURL, "/actions/runs/1000") {
 					t.Errorf("end: %+v", end)
 				}
-				waitFor(t, "the PR", func() bool { return len(gh.PRs()) == 1 })
+				servicetest.WaitFor(t, "the PR", func() bool { return len(gh.PRs()) == 1 })
 				if got := gh.PRs()[0]; got != "ubuntu/24.04/x86_64/6.8.0-51-generic (on-demand build)" {
 					t.Errorf("PR for %q", got)
 				}
@@ -331,7 +315,7 @@ func TestLifecycle(t *testing.T) {
 				if n := gh.Listings(); n != 1 {
 					t.Errorf("%d release listings for 3 requests, want 1 (cached)", n)
 				}
-				waitFor(t, "the PR", func() bool { return len(gh.PRs()) == 1 })
+				servicetest.WaitFor(t, "the PR", func() bool { return len(gh.PRs()) == 1 })
 				time.Sleep(100 * time.Millisecond)
 				if got := gh.PRs(); len(got) != 1 || got[0] != "debian/12/x86_64/6.12.95+deb12-amd64 (already-built)" {
 					t.Errorf("PRs %v", got)
@@ -368,7 +352,7 @@ func TestLifecycle(t *testing.T) {
 				if n := len(gh.Dispatches()); n != 2 {
 					t.Errorf("%d dispatches, want 2 (the first build and the rebuild)", n)
 				}
-				waitFor(t, "the PR", func() bool { return len(gh.PRs()) == 1 })
+				servicetest.WaitFor(t, "the PR", func() bool { return len(gh.PRs()) == 1 })
 				time.Sleep(100 * time.Millisecond)
 				if n := len(gh.PRs()); n != 1 {
 					t.Errorf("%d PRs, want 1 (the kernel was added once)", n)
@@ -402,7 +386,7 @@ func TestLifecycle(t *testing.T) {
 				clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 				in := start(t, dsn(t), gh, func(c *service.Config) { c.BuildTimeout = time.Minute; c.Now = clock })
 				_, st, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
-				waitFor(t, "the dispatch", func() bool { return status(t, in.srv.URL, st.BuildID).Status == service.StateInProgress })
+				servicetest.WaitFor(t, "the dispatch", func() bool { return status(t, in.srv.URL, st.BuildID).Status == service.StateInProgress })
 				mu.Lock()
 				now = now.Add(time.Minute)
 				mu.Unlock()
@@ -448,7 +432,7 @@ func TestWebhook(t *testing.T) {
 	gh.Fate = func(service.DispatchInputs) servicetest.Fate { return servicetest.Manual }
 	in := start(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"), gh, func(c *service.Config) { c.PollInterval = time.Hour })
 	_, st, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
-	waitFor(t, "the dispatch", func() bool { return status(t, in.srv.URL, st.BuildID).Status == service.StateInProgress })
+	servicetest.WaitFor(t, "the dispatch", func() bool { return status(t, in.srv.URL, st.BuildID).Status == service.StateInProgress })
 	run, _ := gh.Complete(st.BuildID, "success")
 	body, _ := json.Marshal(map[string]any{"action": "completed", "workflow_run": map[string]any{
 		"id": run.ID, "name": "driver-build", "display_title": run.Name, "html_url": run.URL, "status": "completed", "conclusion": "success"}})
@@ -492,9 +476,9 @@ func TestPollingIsBatched(t *testing.T) {
 			t.Fatalf("POST: %d %s", code, raw)
 		}
 	}
-	waitFor(t, "100 dispatches", func() bool { return len(gh.Dispatches()) == 100 })
+	servicetest.WaitFor(t, "100 dispatches", func() bool { return len(gh.Dispatches()) == 100 })
 	n0 := len(gh.ListCalls())
-	waitFor(t, "5 more polls", func() bool { return len(gh.ListCalls()) >= n0+5 })
+	servicetest.WaitFor(t, "5 more polls", func() bool { return len(gh.ListCalls()) >= n0+5 })
 	calls := gh.ListCalls()
 	for i := 1; i < len(calls); i++ {
 		// River schedules the next poll interval after the previous one;

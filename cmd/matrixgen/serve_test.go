@@ -123,7 +123,7 @@ func TestRequestBuildWaitWholeLoop(t *testing.T) {
 	if n := a.Dispatches(); n != 1 {
 		t.Errorf("%d dispatches, want 1", n)
 	}
-	waitUntil(t, "the PR", func() bool { return len(a.Pulls()) == 1 })
+	servicetest.WaitFor(t, "the PR", func() bool { return len(a.Pulls()) == 1 })
 	if p := a.Pulls()[0]; !strings.Contains(p.Head, "add-kernel/ubuntu/24-04/x86_64/6-8-0-51-generic") {
 		t.Errorf("PR head %q", p.Head)
 	}
@@ -253,17 +253,6 @@ func TestServeConfigFile(t *testing.T) {
 	}
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestHelperServe is not a test: the kill -9 test runs the test binary
 // as `matrixgen serve` through it.
 func TestHelperServe(t *testing.T) {
@@ -332,8 +321,8 @@ func TestServeKilledMidBuild(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&s)
 		return s
 	}
-	waitUntil(t, "in_progress", func() bool { return getStatus(url).Status == service.StateInProgress })
-	waitUntil(t, "a poll of the run", func() bool { return a.ListCalls() > 0 })
+	servicetest.WaitFor(t, "in_progress", func() bool { return getStatus(url).Status == service.StateInProgress })
+	servicetest.WaitFor(t, "a poll of the run", func() bool { return a.ListCalls() > 0 })
 	if err := first.Process.Kill(); err != nil { // SIGKILL: no shutdown, jobs left as they were
 		t.Fatal(err)
 	}
@@ -341,7 +330,7 @@ func TestServeKilledMidBuild(t *testing.T) {
 	a.SetCompleteAfter(0)
 	_, url2 := spawn()
 	var end service.Status
-	waitUntil(t, "the build to end on the second process", func() bool {
+	servicetest.WaitFor(t, "the build to end on the second process", func() bool {
 		end = getStatus(url2)
 		return end.Status == service.StateDone || end.Status == service.StateError || end.Status == service.StateTimedOut
 	})
