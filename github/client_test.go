@@ -16,26 +16,6 @@ import (
 	"github.com/matrixgen/matrixgen/github/githubtest"
 )
 
-type testClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	slept []time.Duration
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	c.slept = append(c.slept, d)
-	return ctx.Err()
-}
-
 var t0 = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 
 func newTestClient(t *testing.T, url string, clock Clock, log *bytes.Buffer, o Options) *Client {
@@ -68,7 +48,7 @@ func TestTokenStaysOnItsHost(t *testing.T) {
 	}))
 	defer api.Close()
 	var log bytes.Buffer
-	c := newTestClient(t, api.URL, &testClock{now: t0}, &log, Options{})
+	c := newTestClient(t, api.URL, githubtest.NewClock(t0), &log, Options{})
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, api.URL+"/repos/acme/drivers/releases/assets/1", nil)
 	resp, err := c.API().Client().Do(req)
 	if err != nil {
@@ -119,7 +99,7 @@ func TestRetryPolicy(t *testing.T) {
 			}
 			srv := httptest.NewServer(fake)
 			defer srv.Close()
-			clock := &testClock{now: t0}
+			clock := githubtest.NewClock(t0)
 			var log bytes.Buffer
 			c := newTestClient(t, srv.URL, clock, &log, Options{Retry: tc.policy})
 			_, ok, err := c.branchHead(context.Background(), Repo{"acme", "drivers"}, "main")
@@ -129,8 +109,8 @@ func TestRetryPolicy(t *testing.T) {
 			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
 				t.Fatalf("err %v, want %q", err, tc.wantErr)
 			}
-			if !slices.Equal(clock.slept, tc.wantSleep) {
-				t.Errorf("slept %v, want %v", clock.slept, tc.wantSleep)
+			if !slices.Equal(clock.Slept(), tc.wantSleep) {
+				t.Errorf("slept %v, want %v", clock.Slept(), tc.wantSleep)
 			}
 			for _, l := range tc.wantLog {
 				if !strings.Contains(log.String(), l) {
@@ -167,7 +147,7 @@ func TestWritesSerialisedAndSpaced(t *testing.T) {
 		_, _ = w.Write([]byte(`{"sha":"abc"}`))
 	}))
 	defer srv.Close()
-	clock := &testClock{now: t0}
+	clock := githubtest.NewClock(t0)
 	var log bytes.Buffer
 	c := newTestClient(t, srv.URL, clock, &log, Options{WriteInterval: time.Second})
 	var wg sync.WaitGroup
@@ -188,8 +168,8 @@ func TestWritesSerialisedAndSpaced(t *testing.T) {
 	}
 	// The test clock does not move between writes: each later write waits
 	// the whole interval.
-	if !slices.Equal(clock.slept, []time.Duration{time.Second, time.Second}) {
-		t.Errorf("slept %v, want [1s 1s]", clock.slept)
+	if !slices.Equal(clock.Slept(), []time.Duration{time.Second, time.Second}) {
+		t.Errorf("slept %v, want [1s 1s]", clock.Slept())
 	}
 }
 

@@ -24,34 +24,6 @@ import (
 	"github.com/matrixgen/matrixgen/schemas"
 )
 
-// fakeClock advances only when slept on, so rate-limit waits take no time
-// and their lengths can be asserted.
-type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	slept []time.Duration
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.slept = append(c.slept, d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
-
-func (c *fakeClock) Slept() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.slept)
-}
-
 var epoch = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 
 const baseKernels = `{
@@ -71,7 +43,7 @@ func newFake(t *testing.T, kernelsJSON string) (*githubtest.Server, *httptest.Se
 }
 
 // runPR runs the real pr command against srv with clock.
-func runPR(t *testing.T, srv *httptest.Server, clock *fakeClock, env map[string]string, args ...string) result {
+func runPR(t *testing.T, srv *httptest.Server, clock *githubtest.Clock, env map[string]string, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	if env == nil {
@@ -99,7 +71,7 @@ var gcp2404 = []string{"pr", "add-kernel", "--repo", "acme/drivers", "--target",
 
 func TestPRAddKernelNewThenNoop(t *testing.T) {
 	fake, srv := newFake(t, baseKernels)
-	clock := &fakeClock{now: epoch}
+	clock := githubtest.NewClock(epoch)
 	r := runPR(t, srv, clock, nil, gcp2404...)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -170,7 +142,7 @@ func TestPRAddKernelConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	results := make([]result, 20)
 	for i := range results {
-		wg.Go(func() { results[i] = runPR(t, srv, &fakeClock{now: epoch}, nil, gcp2404...) })
+		wg.Go(func() { results[i] = runPR(t, srv, githubtest.NewClock(epoch), nil, gcp2404...) })
 	}
 	wg.Wait()
 	statuses := map[string]int{}
@@ -193,7 +165,7 @@ func TestPRAddKernelConcurrent(t *testing.T) {
 
 func TestPRAddKernelHWEAndBackports(t *testing.T) {
 	fake, srv := newFake(t, baseKernels)
-	clock := &fakeClock{now: epoch}
+	clock := githubtest.NewClock(epoch)
 	for _, args := range [][]string{
 		{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-51-generic", "--distro-version", "22.04"},
 		{"--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-51-generic", "--distro-version", "24.04"},
@@ -221,7 +193,7 @@ func TestPRAddKernelHWEAndBackports(t *testing.T) {
 func TestPRAddKernelTildeRelease(t *testing.T) {
 	// A ~bpo release: git refuses "~" in ref names.
 	fake, srv := newFake(t, baseKernels)
-	r := runPR(t, srv, &fakeClock{now: epoch}, nil, "pr", "add-kernel", "--repo", "acme/drivers", "--target", "debian", "--arch", "x86_64", "--release", "4.19.0-0.bpo.19~bpo9+1-amd64")
+	r := runPR(t, srv, githubtest.NewClock(epoch), nil, "pr", "add-kernel", "--repo", "acme/drivers", "--target", "debian", "--arch", "x86_64", "--release", "4.19.0-0.bpo.19~bpo9+1-amd64")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -267,7 +239,7 @@ func TestPRAddKernelRateLimited(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fake, srv := newFake(t, baseKernels)
 			fake.FailNext(tc.match, tc.fault())
-			clock := &fakeClock{now: epoch}
+			clock := githubtest.NewClock(epoch)
 			r := runPR(t, srv, clock, nil, gcp2404...)
 			if r.code != 0 {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -295,7 +267,7 @@ func TestPRAddKernelBadBase(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			fake, srv := newFake(t, tc.kernels)
-			r := runPR(t, srv, &fakeClock{now: epoch}, nil, gcp2404...)
+			r := runPR(t, srv, githubtest.NewClock(epoch), nil, gcp2404...)
 			if r.code != 1 || !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "nothing was sent") {
 				t.Errorf("exit %d, want 1 naming %q:\n%s", r.code, tc.want, r.stderr)
 			}
@@ -321,11 +293,11 @@ func TestPRAddKernelExistingBranch(t *testing.T) {
 			f.PushCommit(branch, "main", "kernels.json: add ubuntu 24.04 x86_64 6.8.0-1042-gcp\n\nAdded by matrixgen pr.\n", map[string]string{"kernels.json": withKernel})
 		}, 0, "pr-opened: " + branch, 1, 1},
 		{"closed PR: skip by default", func(f *githubtest.Server, srv *httptest.Server) {
-			runPR(t, srv, &fakeClock{now: epoch}, nil, gcp2404...)
+			runPR(t, srv, githubtest.NewClock(epoch), nil, gcp2404...)
 			f.SetPullState(1, "closed")
 		}, 0, "pr-closed: " + branch + ": PR #1 for branch " + branch + " was closed without merging: doing nothing", 1, 0},
 		{"closed PR: --on-closed reopen opens a new one from the same branch", func(f *githubtest.Server, srv *httptest.Server) {
-			runPR(t, srv, &fakeClock{now: epoch}, nil, gcp2404...)
+			runPR(t, srv, githubtest.NewClock(epoch), nil, gcp2404...)
 			f.SetPullState(1, "closed")
 		}, 0, "pr-opened: " + branch + ": opened PR #2", 2, 1},
 		{"name collision: the branch holds another kernel", func(f *githubtest.Server, _ *httptest.Server) {
@@ -345,7 +317,7 @@ func TestPRAddKernelExistingBranch(t *testing.T) {
 			if strings.Contains(tc.name, "reopen") {
 				args = append(slices.Clone(gcp2404), "--on-closed", "reopen")
 			}
-			r := runPR(t, srv, &fakeClock{now: epoch}, nil, args...)
+			r := runPR(t, srv, githubtest.NewClock(epoch), nil, args...)
 			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
 				t.Errorf("exit %d (want %d), stderr lacks %q:\n%s", r.code, tc.code, tc.want, r.stderr)
 			}
@@ -364,7 +336,7 @@ func TestPRAddKernelExistingBranch(t *testing.T) {
 
 func TestPRAddKernelDryRun(t *testing.T) {
 	fake, srv := newFake(t, baseKernels)
-	r := runPR(t, srv, &fakeClock{now: epoch}, nil, append(gcp2404, "--dry-run")...)
+	r := runPR(t, srv, githubtest.NewClock(epoch), nil, append(gcp2404, "--dry-run")...)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -416,7 +388,7 @@ func TestPRAddKernelsSinglePR(t *testing.T) {
 	k1, _ := matrixgen.Make(matrixgen.Spec{Target: "fedora", Arch: "x86_64", Release: "6.14.0-100.fc42.x86_64"})
 	k2, _ := matrixgen.Make(matrixgen.Spec{Target: "debian", Arch: "aarch64", Release: "6.12.95+deb12-arm64"})
 	write(k1)
-	clock := &fakeClock{now: epoch}
+	clock := githubtest.NewClock(epoch)
 	args := []string{"pr", "add-kernels", "--repo", "acme/drivers", "--from", from, "--single-pr"}
 	r := runPR(t, srv, clock, nil, args...)
 	const branch = "add-kernels/2026-03-14"
@@ -487,7 +459,7 @@ func TestPRAddKernelsFromDiff(t *testing.T) {
 	if err := os.WriteFile(from, []byte(diff), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	clock := &fakeClock{now: epoch}
+	clock := githubtest.NewClock(epoch)
 	r := runPR(t, srv, clock, nil, "pr", "add-kernels", "--repo", "acme/drivers", "--from", from)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -514,7 +486,7 @@ func TestPRUsage(t *testing.T) {
 		{[]string{"pr", "add-kernel", "--repo", "acme/drivers", "--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-1042-gcp;reboot", "--distro-version", "24.04"}, `character ';'`},
 	}
 	for _, tc := range tests {
-		r := runPR(t, srv, &fakeClock{now: epoch}, nil, tc.args...)
+		r := runPR(t, srv, githubtest.NewClock(epoch), nil, tc.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: exit %d, want 2 with %q:\n%s", tc.args, r.code, tc.want, r.stderr)
 		}
@@ -527,14 +499,14 @@ func TestPRUsage(t *testing.T) {
 func TestPRNeedsToken(t *testing.T) {
 	fake, srv := newFake(t, baseKernels)
 	noToken := map[string]string{}
-	r := runPR(t, srv, &fakeClock{now: epoch}, noToken, gcp2404...)
+	r := runPR(t, srv, githubtest.NewClock(epoch), noToken, gcp2404...)
 	if r.code != 2 || !strings.Contains(r.stderr, "no GitHub token: set $GITHUB_TOKEN or --github-token-file") {
 		t.Errorf("without a token: exit %d\n%s", r.code, r.stderr)
 	}
 	if n := len(fake.Requests()); n != 0 {
 		t.Errorf("%d requests sent without a token, want 0: %v", n, fake.Requests())
 	}
-	r = runPR(t, srv, &fakeClock{now: epoch}, noToken, append(slices.Clone(gcp2404), "--dry-run")...)
+	r = runPR(t, srv, githubtest.NewClock(epoch), noToken, append(slices.Clone(gcp2404), "--dry-run")...)
 	if r.code != 0 || !strings.Contains(r.stdout, "add-kernel/ubuntu/24-04/x86_64/6-8-0-1042-gcp") {
 		t.Errorf("--dry-run without a token: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -619,7 +591,7 @@ func TestMatrixBuiltFromRelease(t *testing.T) {
 // nothing sent.
 func TestPRAddKernelsFromCrawl(t *testing.T) {
 	fake, srv := newFake(t, baseKernels)
-	r := runPR(t, srv, &fakeClock{now: epoch}, nil, "pr", "add-kernels", "--repo", "acme/drivers", "--from", "testdata/crawled.json", "--dry-run")
+	r := runPR(t, srv, githubtest.NewClock(epoch), nil, "pr", "add-kernels", "--repo", "acme/drivers", "--from", "testdata/crawled.json", "--dry-run")
 	for _, s := range []string{
 		"ref: create refs/heads/add-kernel/debian/12/x86_64/6-1-0-57-amd64 at a new commit",
 		"ref: create refs/heads/add-kernel/ubuntu/24-04/x86_64/6-8-0-149-generic at a new commit",
@@ -640,7 +612,7 @@ func TestPRAddKernelsFromCrawl(t *testing.T) {
 
 func TestPRAddKernelsMaxPRs(t *testing.T) {
 	fake, srv := newFake(t, baseKernels)
-	r := runPR(t, srv, &fakeClock{now: epoch}, nil, "pr", "add-kernels", "--repo", "acme/drivers", "--from", "testdata/crawled.json", "--max-prs", "2")
+	r := runPR(t, srv, githubtest.NewClock(epoch), nil, "pr", "add-kernels", "--repo", "acme/drivers", "--from", "testdata/crawled.json", "--max-prs", "2")
 	if r.code != 3 || !strings.Contains(r.stderr, "deferred (--max-prs 2 reached): ubuntu/24.04/x86_64/6.8.0-149-generic") {
 		t.Errorf("exit %d, want 3 with the third kernel deferred:\n%s", r.code, r.stderr)
 	}
