@@ -17,9 +17,6 @@ const (
 	AArch64_64k Arch = "aarch64+64k"
 )
 
-// Arches lists the supported architectures in output order.
-func Arches() []Arch { return []Arch{X86_64, AArch64, AArch64_64k, RISCV64} }
-
 // ParseArch normalises the spellings distributions use (Debian amd64/arm64,
 // RPM x86_64/aarch64) to one Arch.
 func ParseArch(s string) (Arch, error) {

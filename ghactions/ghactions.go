@@ -143,12 +143,6 @@ func randomHex() string {
 	return hex.EncodeToString(b[:])
 }
 
-// Table renders a Markdown table; cells are escaped for pipes.
-func Table(header []string, rows [][]string) string {
-	t, _ := CappedTable(header, len(rows), func(i int) []string { return rows[i] }, -1)
-	return t
-}
-
 // CappedTable renders the header and as many of the n rows as fit in
 // budget bytes (no cap when budget < 0), and says how many rows it shows.
 func CappedTable(header []string, n int, row func(int) []string, budget int) (string, int) {

@@ -107,10 +107,11 @@ func TestAnnotations(t *testing.T) {
 }
 
 func TestTable(t *testing.T) {
-	got := Table([]string{"a", "b"}, [][]string{{"x|y", "z"}})
+	rows := [][]string{{"x|y", "z"}}
+	got, shown := CappedTable([]string{"a", "b"}, len(rows), func(i int) []string { return rows[i] }, -1)
 	want := "| a | b |\n| --- | --- |\n| x\\|y | z |\n"
-	if got != want {
-		t.Errorf("Table = %q, want %q", got, want)
+	if got != want || shown != 1 {
+		t.Errorf("CappedTable, no budget = %q, %d rows; want %q, 1", got, shown, want)
 	}
 }
 

@@ -44,13 +44,8 @@ const Stdin = "-"
 // ErrEmptyPath is the error for an empty spec: the caller names the flag.
 var ErrEmptyPath = errors.New("empty path (want a file, git:REV:path, or - for stdin)")
 
-// Load reads spec, a path, "git:REV:path" or "-" (os.Stdin), detecting its
-// format.
-func Load(ctx context.Context, spec string) (*Set, error) {
-	return LoadFrom(ctx, spec, os.Stdin)
-}
-
-// LoadFrom is Load reading "-" from stdin.
+// LoadFrom reads spec, a path, "git:REV:path" or "-" (stdin), detecting
+// its format.
 func LoadFrom(ctx context.Context, spec string, stdin io.Reader) (*Set, error) {
 	data, err := ReadSpec(ctx, spec, stdin)
 	if err != nil {

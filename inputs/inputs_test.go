@@ -51,16 +51,16 @@ func TestLoadGit(t *testing.T) {
 	run("add", "kernels.json")
 	run("commit", "-qm", "one")
 	t.Chdir(dir)
-	s, err := Load(context.Background(), "git:HEAD:kernels.json")
+	s, err := LoadFrom(context.Background(), "git:HEAD:kernels.json", nil)
 	if err != nil || len(s.Kernels) != 1 {
 		t.Fatalf("Load(git:HEAD:kernels.json) = %+v, %v", s, err)
 	}
 	for _, bad := range []string{"git:HEAD", "git::kernels.json", "git:--output=x:kernels.json"} {
-		if _, err := Load(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "git:REV:path") {
+		if _, err := LoadFrom(context.Background(), bad, nil); err == nil || !strings.Contains(err.Error(), "git:REV:path") {
 			t.Errorf("Load(%q) = %v", bad, err)
 		}
 	}
-	if _, err := Load(context.Background(), "git:nosuchrev:kernels.json"); err == nil || !strings.Contains(err.Error(), "git show") {
+	if _, err := LoadFrom(context.Background(), "git:nosuchrev:kernels.json", nil); err == nil || !strings.Contains(err.Error(), "git show") {
 		t.Errorf("missing rev: %v", err)
 	}
 }

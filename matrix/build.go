@@ -503,22 +503,6 @@ func DefaultImage(distribution, version string) string {
 	return distribution + ":" + version
 }
 
-// Chunk splits entries into matrices of at most size jobs.
-func Chunk(entries []Entry, size int) [][]Entry {
-	if size <= 0 {
-		size = MaxJobs
-	}
-	var out [][]Entry
-	for len(entries) > size {
-		out = append(out, entries[:size:size])
-		entries = entries[size:]
-	}
-	if len(entries) > 0 {
-		out = append(out, entries)
-	}
-	return out
-}
-
 // AppendJSON appends one matrix, {"include":[...]}, as compact JSON.
 func AppendJSON(b []byte, entries []Entry) []byte {
 	b = append(b, `{"include":[`...)

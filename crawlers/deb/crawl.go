@@ -184,16 +184,6 @@ type Result struct {
 	Warnings []string
 }
 
-// Failed says whether any suite failed.
-func (r *Result) Failed() bool {
-	for _, s := range r.Suites {
-		if s.Err != nil {
-			return true
-		}
-	}
-	return false
-}
-
 // CrawlRelease fetches and verifies every suite of spec concurrently, then
 // builds one kernel per flavored linux-headers package. A failed suite is
 // recorded in Result.Suites and never stops the others.
