@@ -233,6 +233,17 @@ func markerRequired(distribution string) bool {
 	return false
 }
 
+// Rule is the derivation rule that gives k's distro version from its own
+// release (and Ubuntu kernel version), or false when k's version was given
+// rather than derivable (the consistency rule still checked it).
+func (k Kernel) Rule() (string, bool) {
+	d, err := Derive(Input{Target: FalcoTarget(k.Distribution, k.Flavor, k.DistroVersion), Release: k.Release, KernelVersion: k.KernelVersion})
+	if err != nil || d.DistroVersion != k.DistroVersion {
+		return "", false
+	}
+	return d.Rule, true
+}
+
 // NewKernel is Make for callers that have no suite.
 func NewKernel(target string, arch Arch, release, distroVersion, kernelVersion string) (Kernel, error) {
 	return Make(Spec{Target: target, Arch: arch, Release: release, DistroVersion: distroVersion, KernelVersion: kernelVersion})

@@ -161,3 +161,29 @@ func TestSeriesOf(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelRule: the rule a PR shows for a kernel's distro version is the
+// derivation that gives it, or none when the version had to be given.
+func TestKernelRule(t *testing.T) {
+	tests := []struct {
+		spec      Spec
+		want      string
+		derivable bool
+	}{
+		{Spec{Target: "fedora", Arch: X86_64, Release: "6.14.0-100.fc42.x86_64"}, "fedora .fcNN", true},
+		{Spec{Target: "amazonlinux", Arch: X86_64, Release: "6.12.58-82.121.amzn2023.x86_64"}, "amazon .amznN", true},
+		{Spec{Target: "ubuntu-gcp", Arch: X86_64, Release: "6.8.0-1012-gcp", KernelVersion: "24~22.04.1"}, "ubuntu ~YY.MM in kernel version", true},
+		// An HWE release without its upload: 24.04 had to be given.
+		{Spec{Target: "ubuntu", Arch: X86_64, Release: "6.8.0-1042-gcp", DistroVersion: "24.04"}, "", false},
+	}
+	for _, tt := range tests {
+		k, err := Make(tt.spec)
+		if err != nil {
+			t.Fatalf("Make(%+v): %v", tt.spec, err)
+		}
+		got, ok := k.Rule()
+		if got != tt.want || ok != tt.derivable {
+			t.Errorf("%s: Rule() = %q, %v; want %q, %v", tt.spec.Release, got, ok, tt.want, tt.derivable)
+		}
+	}
+}

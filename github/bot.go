@@ -24,6 +24,17 @@ type KernelChange struct {
 	Seen string
 }
 
+// Change is the change adding k, seen where seen says: its Rule is the
+// derivation rule of k's distro version, or, when the version was given
+// (by givenBy) rather than derivable, says so.
+func Change(k matrixgen.Kernel, givenBy, seen string) KernelChange {
+	rule, ok := k.Rule()
+	if !ok {
+		rule = "given by " + givenBy + ", checked against the release"
+	}
+	return KernelChange{Kernel: k, Rule: rule, Seen: seen}
+}
+
 // ClosedPolicy is what the bot does when the kernel's branch had a PR
 // that was closed without being merged (someone decided against it).
 type ClosedPolicy string

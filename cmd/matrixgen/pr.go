@@ -241,16 +241,6 @@ func (o *prOptions) botOptions() (github.BotOptions, error) {
 	return github.BotOptions{Repo: repo, Base: o.Base, KernelsPath: o.KernelsPath, DryRun: o.DryRun, Plan: o.io.Out, OnClosed: pol}, nil
 }
 
-// ruleFor says how k's distro version was found: the derivation rule that
-// gives it, or that it was given (and checked against the release by Make).
-func ruleFor(target string, k matrixgen.Kernel, kernelVersion, givenBy string) string {
-	d, err := matrixgen.Derive(matrixgen.Input{Target: target, Release: k.Release, KernelVersion: kernelVersion})
-	if err == nil && d.DistroVersion == k.DistroVersion {
-		return d.Rule
-	}
-	return "given by " + givenBy + ", checked against the release"
-}
-
 func prAddKernelRun(ctx context.Context, o *prOptions) error {
 	bo, err := o.botOptions()
 	if err != nil {
@@ -272,7 +262,7 @@ func prAddKernelRun(ctx context.Context, o *prOptions) error {
 	if err != nil {
 		return err
 	}
-	ch := github.KernelChange{Kernel: k, Rule: ruleFor(o.Target, k, k.KernelVersion, "--distro-version"), Seen: o.Seen}
+	ch := github.Change(k, "--distro-version", o.Seen)
 	res, err := c.AddKernel(ctx, bo, ch)
 	if err != nil {
 		var ce *github.CollisionError
@@ -315,11 +305,7 @@ func loadChanges(ctx context.Context, o *prOptions) ([]github.KernelChange, bool
 		}
 		var out []github.KernelChange
 		for _, k := range added {
-			target := k.Distribution
-			if k.Distribution == matrixgen.Ubuntu && k.Flavor != "" {
-				target = "ubuntu-" + k.Flavor
-			}
-			out = append(out, github.KernelChange{Kernel: k, Rule: ruleFor(target, k, "", name), Seen: "diff --json " + name})
+			out = append(out, github.Change(k, name, "diff --json "+name))
 		}
 		return out, false, nil
 	}
@@ -339,7 +325,7 @@ func loadChanges(ctx context.Context, o *prOptions) ([]github.KernelChange, bool
 				seen = k.Origin + ", crawl output " + name
 			}
 		}
-		out = append(out, github.KernelChange{Kernel: k, Rule: ruleFor(k.Distribution, k, k.KernelVersion, name), Seen: seen})
+		out = append(out, github.Change(k, name, seen))
 	}
 	return out, len(set.Problems) > 0, nil
 }

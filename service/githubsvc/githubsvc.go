@@ -173,7 +173,7 @@ func (g *GitHub) ListRuns(ctx context.Context, since time.Time) ([]service.Run, 
 // AddKernel runs the PR bot; a kernel already in kernels.json or with an
 // open PR is a no-op there.
 func (g *GitHub) AddKernel(ctx context.Context, k matrixgen.Kernel, seenBy string) error {
-	_, err := g.o.Client.AddKernel(ctx, g.o.Bot, github.KernelChange{Kernel: k, Rule: "POST /build", Seen: seenBy})
+	_, err := g.o.Client.AddKernel(ctx, g.o.Bot, github.Change(k, "POST /build", seenBy))
 	return wrap(err)
 }
 

@@ -114,6 +114,10 @@ func TestAddKernelAndPing(t *testing.T) {
 	}
 	pulls := a.Pulls()
 	if len(pulls) != 1 || pulls[0].Head != "add-kernel/amazonlinux/2023/x86_64/6-1-174-217-345-amzn2023-x86_64" {
-		t.Errorf("pulls %+v", pulls)
+		t.Fatalf("pulls %+v", pulls)
+	}
+	// The PR shows the rule that derived the version, as the CLI's does.
+	if !strings.Contains(pulls[0].Body, "amazon .amznN") || !strings.Contains(pulls[0].Body, "on-demand build") {
+		t.Errorf("PR body lacks the derivation rule or where the kernel was seen:\n%s", pulls[0].Body)
 	}
 }
