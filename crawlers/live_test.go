@@ -9,8 +9,9 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 )
 
-// TestLive crawls the real Debian and Ubuntu mirrors. It never runs in
-// `make test`:
+// TestLive crawls the real mirrors of every distribution (Debian, Ubuntu
+// and the seven RPM distributions) with their default releases and arches.
+// It never runs in `make test`:
 //
 //	MATRIXGEN_LIVE=1 go test -run TestLive -v ./crawlers
 //
