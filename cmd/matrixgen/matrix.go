@@ -42,7 +42,7 @@ type matrixOptions struct {
 
 // planFlags are the flags that shape a plan; --from-plan takes all of
 // that from the plan file, so they cannot be combined with it.
-var planFlags = []string{"kernels", "crawled", "target", "arch", "distro-version", "built", "built-optional", "driver-version", "axis", "base-image", "artifact", "artifact-template", "package", "chunk-size", "allow-empty", "plan-out", "built-from-release"}
+var planFlags = []string{"kernels", "crawled", "target", "arch", "distro-version", "built", "built-optional", "driver-version", "axis", "base-image", "artifact", "artifact-template", "package", "chunk-size", "allow-empty", "plan-out", "built-from-release", "include-headerless"}
 
 func newCmdMatrix(ios *ioStreams, runF func(*matrixOptions) error) *cobra.Command {
 	opts := &matrixOptions{io: ios}
@@ -64,8 +64,17 @@ releases whose tag matches (every page; a release at GitHub's 1,000 assets
 is named on stderr). Both compare names as GitHub stores them, with ~, +,
 spaces and other special characters as ".": a built.txt line
 driver-debian-12-6.12.95.deb12-amd64_1.0_amd64.deb and one with +deb12 both
-mark the +deb12 kernel built. Its token is --github-token-file or
-$GITHUB_TOKEN; --github-url points at GitHub Enterprise.
+mark the +deb12 kernel built. --built-from-release's token is
+--github-token-file or $GITHUB_TOKEN; --github-url points at GitHub
+Enterprise.
+
+A crawled kernel listed with no header source ("headers": []: an Amazon Linux
+2023 live-patched kernel whose kernel-devel core no longer carries; its
+kernel-livepatch package is a kpatch module, not a build tree) is not
+scheduled, as its build could only fail: such kernels are counted and named
+on stderr, grouped by distribution, version, arch and source, and
+--include-headerless schedules them anyway. Kernels from --kernels (the
+demand list, which has no headers field) are never left out this way.
 
 cache_key is kernel:arch:distro:distroversion:driverversion followed by
 :NAME=VALUE for each --axis in the order given, e.g.
