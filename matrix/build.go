@@ -128,6 +128,21 @@ type Options struct {
 	Artifact       *template.Template // default: the deb-rpm preset
 	BaseImage      *template.Template // default: DefaultBaseImage
 	Built          map[string]bool    // artifact names already built: left out
+	// BuiltName turns a rendered artifact name into the form Built holds
+	// before the lookup: the name as GitHub stores it (github.AssetName),
+	// as matrix --built compares. nil compares names as rendered.
+	BuiltName func(string) string
+}
+
+// built says whether artifact is among o.Built, compared through BuiltName.
+func (o Options) built(artifact string) bool {
+	if len(o.Built) == 0 {
+		return false
+	}
+	if o.BuiltName != nil {
+		artifact = o.BuiltName(artifact)
+	}
+	return o.Built[artifact]
 }
 
 var (
@@ -324,7 +339,7 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 				if checkKeys {
 					col.add("cache_key", key, r)
 				}
-				if o.Built[artifact] {
+				if o.built(artifact) {
 					continue
 				}
 				image := v.DefaultImage // checked once per kernel below

@@ -220,7 +220,9 @@ func (r *resolver) repos(parent context.Context, d *rpm.Distribution, rel string
 			case s.Err != nil:
 				r.fail(LinkRepo, r.keyOf(s.URL, d.ID), s.URL, r.timeoutErr(ctx, s.Err), true)
 			case hit != nil && hit.Origin == matrixgen.OriginLivepatch && strings.Contains(s.Name, "livepatch"):
-				r.fail(LinkRepo, r.keyOf(s.URL, d.ID), s.URL, fmt.Errorf("%s lists a live patch for %s, but core no longer has its headers", s.Name, k.Release), false)
+				// The kernel-livepatch package is a kpatch module, not a build
+				// tree (see rpm's livepatch merge): no header source here.
+				r.fail(LinkRepo, r.keyOf(s.URL, d.ID), s.URL, fmt.Errorf("%s lists a live patch for %s, but core no longer has its %s and a kernel-livepatch package is a kpatch module, not a build tree: no header source (give its %s with --url)", s.Name, k.Release, strings.Join(r.exp.names, " or "), r.exp.names[0]), false)
 			default:
 				r.fail(LinkRepo, r.keyOf(s.URL, d.ID), s.URL, fmt.Errorf("%s has no %s for %s", s.Name, strings.Join(r.exp.names, " or "), k.Release), false)
 			}

@@ -73,7 +73,7 @@ func TestResolveChain(t *testing.T) {
 		{name: "amazon linux livepatch only, then an explicit URL", target: "amazonlinux", release: "6.1.12-19.43.amzn2023.x86_64", arch: matrixgen.X86_64,
 			urls: []string{"{url:kernel-devel-6.1.12-19.43.amzn2023.x86_64.rpm=" + cbsRPM + "}"},
 			want: want{link: "url", source: "url", urls: []string{"{files}/urls/kernel-devel-6.1.12-19.43.amzn2023.x86_64.rpm"},
-				tried: []string{"repo amazonlinux2023: core has no kernel-devel or kernel6.1-devel", "repo al2023-livepatch: kernel-livepatch lists a live patch for 6.1.12-19.43.amzn2023.x86_64, but core no longer has its headers"}}},
+				tried: []string{"repo amazonlinux2023: core has no kernel-devel or kernel6.1-devel", "repo al2023-livepatch: kernel-livepatch lists a live patch for 6.1.12-19.43.amzn2023.x86_64, but core no longer has its kernel-devel or kernel6.1-devel and a kernel-livepatch package is a kpatch module, not a build tree: no header source"}}},
 		{name: "explicit URL of another package: refused by name", target: "amazonlinux2023", release: "6.1.12-19.43.amzn2023.x86_64", arch: matrixgen.X86_64,
 			urls: []string{"{url:kernel-core-6.1.12-19.43.amzn2023.x86_64.rpm=" + cbsRPM + "}", "{url:kernel-devel-6.1.12-19.43.amzn2023.x86_64.rpm=nosuch.rpm}"},
 			want: want{tried: []string{"repo amazonlinux2023: core", "repo al2023-livepatch", "url url: file name kernel-core-6.1.12-19.43.amzn2023.x86_64.rpm is not kernel-devel-6.1.12-19.43.amzn2023.x86_64.rpm or kernel6.1-devel-6.1.12-19.43.amzn2023.x86_64.rpm", "url url: GET {files}/urls/kernel-devel-6.1.12-19.43.amzn2023.x86_64.rpm: unexpected status 404 Not Found"}}},

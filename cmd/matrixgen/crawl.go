@@ -77,7 +77,10 @@ where a repository has no primary XML), verified by checksum as it streams
 and by open-checksum after decompression. kernel-devel, kernel-64k-devel,
 Amazon's kernel<series>-devel and Oracle's kernel-uek-devel are kernels.
 Amazon Linux 2023's kernel-livepatch repository adds the live-patched kernels,
-marked "source": "livepatch".
+marked "source": "livepatch", with core's kernel-devel as headers, or
+"headers": [] and a warning when core no longer has it: a kernel-livepatch
+package is a kpatch module, not a build tree, so such a kernel has no header
+source (matrix --crawled does not schedule it).
 
 --koji adds, for each Fedora and CentOS Stream release crawled, the
 kernel-devel (kernel-64k-devel) builds its Koji hubs hold but its mirrors no

@@ -42,7 +42,7 @@ type matrixOptions struct {
 
 // planFlags are the flags that shape a plan; --from-plan takes all of
 // that from the plan file, so they cannot be combined with it.
-var planFlags = []string{"kernels", "crawled", "target", "arch", "distro-version", "built", "built-optional", "driver-version", "axis", "base-image", "artifact", "artifact-template", "package", "chunk-size", "allow-empty", "plan-out", "built-from-release"}
+var planFlags = []string{"kernels", "crawled", "target", "arch", "distro-version", "built", "built-optional", "driver-version", "axis", "base-image", "artifact", "artifact-template", "package", "chunk-size", "allow-empty", "plan-out", "built-from-release", "include-headerless"}
 
 func newCmdMatrix(ios *ioStreams, runF func(*matrixOptions) error) *cobra.Command {
 	opts := &matrixOptions{io: ios}
@@ -58,12 +58,23 @@ func newCmdMatrix(ios *ioStreams, runF func(*matrixOptions) error) *cobra.Comman
 driver version × axis value, with distribution, distro_version, kernel_release,
 architecture, driver_version, base_image, cache_key, artifact, and one field
 per --axis. Kernels come from --kernels (default ./kernels.json) merged with
-any --crawled files; --built leaves out artifacts already built, and
+any --crawled files; --built FILE leaves out artifacts already built, and
 --built-from-release OWNER/NAME[@TAG-GLOB] those attached to the GitHub
-releases whose tag matches (every page; names compared as GitHub stores them,
-with ~, +, spaces and other special characters as "."; a release at GitHub's
-1,000 assets is named on stderr). Its token is --github-token-file or
-$GITHUB_TOKEN; --github-url points at GitHub Enterprise.
+releases whose tag matches (every page; a release at GitHub's 1,000 assets
+is named on stderr). Both compare names as GitHub stores them, with ~, +,
+spaces and other special characters as ".": a built.txt line
+driver-debian-12-6.12.95.deb12-amd64_1.0_amd64.deb and one with +deb12 both
+mark the +deb12 kernel built. --built-from-release's token is
+--github-token-file or $GITHUB_TOKEN; --github-url points at GitHub
+Enterprise.
+
+A crawled kernel listed with no header source ("headers": []: an Amazon Linux
+2023 live-patched kernel whose kernel-devel core no longer carries; its
+kernel-livepatch package is a kpatch module, not a build tree) is not
+scheduled, as its build could only fail: such kernels are counted and named
+on stderr, grouped by distribution, version, arch and source, and
+--include-headerless schedules them anyway. Kernels from --kernels (the
+demand list, which has no headers field) are never left out this way.
 
 cache_key is kernel:arch:distro:distroversion:driverversion followed by
 :NAME=VALUE for each --axis in the order given, e.g.
@@ -133,7 +144,7 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
 	}
 	opts.Sources.register(cmd)
 	f := cmd.Flags()
-	f.StringVar(&opts.Built, "built", "", "file of artifact names already built (one per line, or a JSON array): left out")
+	f.StringVar(&opts.Built, "built", "", "file of artifact names already built (one per line, or a JSON array): left out (names compared as GitHub stores them, as --built-from-release: ~, + and other special characters as .)")
 	f.BoolVar(&opts.BuiltOptional, "built-optional", false, "treat a missing --built file as nothing built (a first run); default: a missing file is an error")
 	f.StringArrayVar(&opts.DriverVersions, "driver-version", nil, "driver version to build; repeatable, each once (default: one build per kernel with an empty driver version)")
 	f.StringArrayVar(&opts.AxisFlags, "axis", nil, "extra matrix axis NAME=v1,v2 (cross product, each value once); repeatable")
@@ -229,18 +240,31 @@ func (opts *matrixOptions) buildOptions() (matrix.Options, error) {
 		}
 	}
 	if opts.Built != "" {
-		o.Built, err = inputs.ReadBuilt(opts.Built)
+		names, err := inputs.ReadBuilt(opts.Built)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && opts.BuiltOptional:
 			fmt.Fprintf(opts.io.ErrOut, "matrixgen: --built %s does not exist: nothing is built yet (--built-optional)\n", opts.Built)
-			o.Built = nil
 		case errors.Is(err, fs.ErrNotExist):
 			return o, fmt.Errorf("--built %s: no such file (a first run has nothing built yet: add --built-optional to treat a missing file as empty)", opts.Built)
 		case err != nil:
 			return o, fmt.Errorf("--built: %w", err)
+		default:
+			// A built.txt is often a release's asset list: compare names
+			// as GitHub stores them, on both sides, as --built-from-release does.
+			o.Built, o.BuiltName = storedNames(names), github.AssetName
 		}
 	}
 	return o, nil
+}
+
+// storedNames is names as GitHub stores them (github.AssetName): the
+// form --built and --built-from-release compare artifact names in.
+func storedNames(names map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(names))
+	for n := range names {
+		out[github.AssetName(n)] = true
+	}
+	return out
 }
 
 func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {

@@ -44,7 +44,9 @@ kernel, through a chain of links tried in order:
   1. repo   the distribution's repositories for the kernel's release and arch,
             read as the crawl reads them (Fedora releases no longer on the main
             mirror come from fedora-archive; Amazon Linux 2023: core, then the
-            kernel-livepatch repository)
+            kernel-livepatch repository, whose kpatch modules are no header
+            source: for a live-patched kernel core no longer has, tried says
+            so and only a --url can answer)
   2. url    each --url, in order: its file name must be the expected package's,
             and it must exist (a one-byte Range read)
   3. koji   the Koji hubs: Fedora's for Fedora; CentOS Stream's, then CBS, for

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 
 	"github.com/spf13/cobra"
@@ -15,9 +16,10 @@ import (
 
 // sourceFlags are the kernel-set inputs and filters shared by matrix and compat.
 type sourceFlags struct {
-	Kernels string
-	Crawled []string
-	Filter  matrix.Filter
+	Kernels           string
+	Crawled           []string
+	Filter            matrix.Filter
+	IncludeHeaderless bool
 }
 
 func (s *sourceFlags) register(cmd *cobra.Command) {
@@ -27,6 +29,7 @@ func (s *sourceFlags) register(cmd *cobra.Command) {
 	f.StringVar(&s.Filter.Target, "target", "", "keep distributions matching these globs (comma-separated), e.g. 'ubuntu,debian'")
 	f.StringVar(&s.Filter.Arch, "arch", "", "keep arches matching these globs, e.g. 'x86_64'")
 	f.StringVar(&s.Filter.DistroVersion, "distro-version", "", "keep distro versions matching these globs, e.g. '2?.04'")
+	f.BoolVar(&s.IncludeHeaderless, "include-headerless", false, `also build crawled kernels listed with no header source ("headers": [], e.g. AL2023 live-patched kernels whose kernel-devel is gone); default: left out and named on stderr`)
 }
 
 // load reads every input, names each unusable entry on stderr, and returns
@@ -49,6 +52,7 @@ func (s *sourceFlags) load(ctx context.Context, cmd *cobra.Command, ios *ioStrea
 	default:
 		return nil, false, err
 	}
+	var headerless []matrixgen.Kernel
 	for _, c := range s.Crawled {
 		loaded, err := inputs.LoadCrawled(ctx, c, ios.In)
 		if err != nil {
@@ -59,8 +63,59 @@ func (s *sourceFlags) load(ctx context.Context, cmd *cobra.Command, ios *ioStrea
 				fmt.Fprintln(ios.ErrOut, "matrixgen: skipped:", g)
 				partial = true
 			}
-			sets = append(sets, set.Kernels)
+			kept, hl := matrix.Headerless(set.Kernels)
+			if s.IncludeHeaderless {
+				kept = set.Kernels
+			}
+			sets = append(sets, kept)
+			headerless = append(headerless, hl...)
 		}
 	}
-	return s.Filter.Apply(matrix.Merge(sets...)), partial, nil
+	kernels := s.Filter.Apply(matrix.Merge(sets...))
+	reportHeaderless(ios.ErrOut, kernels, s.Filter.Apply(headerless), s.IncludeHeaderless)
+	return kernels, partial, nil
+}
+
+// reportHeaderless names, grouped by distribution, version, arch and
+// origin, the crawled kernels with no header source: left out (not
+// scheduled, a build could only fail), or built with --include-headerless.
+// One that kernels.json or another crawl lists with headers is built as
+// usual and not named. Leaving them out is the rule, not a failure: the
+// exit code does not change.
+func reportHeaderless(w io.Writer, kernels, headerless []matrixgen.Kernel, included bool) {
+	in := make(map[matrixgen.Key]bool, len(kernels))
+	for _, k := range kernels {
+		in[k.Key()] = true
+	}
+	var named []matrixgen.Kernel
+	for _, k := range matrix.Merge(headerless) {
+		if in[k.Key()] == included {
+			named = append(named, k)
+		}
+	}
+	if len(named) == 0 {
+		return
+	}
+	type group struct{ name, releases string }
+	var groups []group
+	for _, k := range named { // sorted by Merge: a group's kernels are adjacent
+		name := fmt.Sprintf("%s %s %s", k.Distribution, k.DistroVersion, k.Arch)
+		if k.Origin != "" {
+			name += " (" + k.Origin + ")"
+		}
+		if n := len(groups); n > 0 && groups[n-1].name == name {
+			groups[n-1].releases += ", " + k.Release
+			continue
+		}
+		groups = append(groups, group{name, k.Release})
+	}
+	what := count(len(named), "crawled kernel", "crawled kernels")
+	if included {
+		fmt.Fprintf(w, "matrixgen: --include-headerless: building %s with no header source (\"headers\": []):\n", what)
+	} else {
+		fmt.Fprintf(w, "matrixgen: not scheduled: %s with no header source (\"headers\": []; --include-headerless builds them anyway):\n", what)
+	}
+	for _, g := range groups {
+		fmt.Fprintf(w, "matrixgen:   %s: %s\n", g.name, g.releases)
+	}
 }

@@ -371,7 +371,12 @@ func (j *job) Crawl(ctx context.Context, f source.Fetcher, events func(source.Ev
 	}
 	// Live-patched kernels are published only in the livepatch repository:
 	// each is the kernel it patches, with core's headers where core still
-	// has them, and none (named) where it does not.
+	// has them, and none (named) where it does not. The kernel-livepatch
+	// package is no header source: it is a kpatch module for one kernel,
+	// not a build tree (a dnf repolist of the AL2023 kernel-livepatch repo
+	// shows 28 packages in 658 k, ~24 KB each, where one kernel-devel is
+	// tens of MB; shared/data/rpm/FORMATS.md § Amazon Linux). Such a kernel
+	// is kept with "headers": [], which matrix --crawled does not schedule.
 	for _, k := range livepatch {
 		k.Origin = matrixgen.OriginLivepatch
 		if i, ok := byRel[k.Release]; ok {
@@ -379,7 +384,7 @@ func (j *job) Crawl(ctx context.Context, f source.Fetcher, events func(source.Ev
 			continue
 		}
 		k.Headers = []string{}
-		out.Warnings = append(out.Warnings, fmt.Sprintf("%s: live-patched kernel %s: core no longer has its kernel-devel; kept with no headers (matrixgen resolve finds them)", info, k.Release))
+		out.Warnings = append(out.Warnings, fmt.Sprintf("%s: live-patched kernel %s: core no longer has its kernel-devel, and a kernel-livepatch package is a kpatch module, not a build tree: kept with no header source (\"headers\": []), which matrix --crawled does not schedule", info, k.Release))
 		byRel[k.Release] = len(out.Kernels)
 		out.Kernels = append(out.Kernels, k)
 	}
