@@ -80,6 +80,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			"Koji hub": f.KojiHub, "Koji files": f.KojiFiles, "GitHub API": f.GitHubAPI}}}
 	d.intro()
 	err = d.loop(ctx)
+	if err == nil && d.n != d.total {
+		err = fmt.Errorf("demo: ran %d steps, stepNames lists %d", d.n, d.total)
+	}
 	if err == nil {
 		if errs := f.HubErrors(); len(errs) > 0 {
 			err = fmt.Errorf("demo: the Koji fake refused %d calls as malformed: %s", len(errs), strings.Join(errs, "; "))

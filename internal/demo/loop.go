@@ -42,6 +42,9 @@ func branch(target, release, version string) (string, error) {
 	return github.KernelBranch(k), nil
 }
 
+// ok0 accepts exit 0 only.
+var ok0 = map[int]string{0: ""}
+
 // dummyToken is the GitHub token the demo gives the commands: the fakes
 // take any.
 const dummyToken = "demo-token-for-the-fakes"
@@ -75,14 +78,6 @@ func (d *demo) githubArgs() []string {
 	return []string{"--repo", Owner + "/" + Repo, "--github-url", d.fakes.GitHubAPI, "--github-token-file", d.path("github-token")}
 }
 
-func codes(c ...any) map[int]string {
-	m := map[int]string{}
-	for i := 0; i < len(c); i += 2 {
-		m[c[i].(int)] = c[i+1].(string)
-	}
-	return m
-}
-
 func (d *demo) loop(ctx context.Context) error {
 	if err := os.WriteFile(d.path("github-token"), []byte(dummyToken+"\n"), 0o600); err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -106,7 +101,7 @@ func (d *demo) loop(ctx context.Context) error {
 			// Valid-Until has passed; apt would refuse them too.
 			"--check-valid-until=false",
 			"--cache-dir", d.path("cache"), "--out", list}, d.mirrorArgs()...),
-		codes: codes(3, "partial, as expected: the fixtures record only bookworm-security and bookworm-backports, so the bookworm and bookworm-updates suites answer 404 and are named; the recorded InRelease files expired on 2026-11-27, hence --check-valid-until=false"),
+		codes: map[int]string{3: "partial, as expected: the fixtures record only bookworm-security and bookworm-backports, so the bookworm and bookworm-updates suites answer 404 and are named; the recorded InRelease files expired on 2026-11-27, hence --check-valid-until=false"},
 		check: func(Result) (string, error) {
 			per, err := crawled(list)
 			if err != nil {
@@ -134,7 +129,7 @@ func (d *demo) loop(ctx context.Context) error {
 		about: "where the headers of " + kojiKernel + " are, verified: the mirrors no longer have it, Koji does",
 		args: append([]string{"resolve", "--target", "fedora", "--release", kojiKernel, "--arch", "x86_64", "--verify", "--json",
 			"--cache-dir", d.path("cache")}, d.mirrorArgs()...),
-		codes: codes(0, ""),
+		codes: ok0,
 		check: func(r Result) (string, error) {
 			var out struct {
 				Link     *string  `json:"link"`
@@ -159,7 +154,7 @@ func (d *demo) loop(ctx context.Context) error {
 		name:  "matrix",
 		about: "the GitHub Actions matrix: kernels.json merged with the crawl",
 		args:  []string{"matrix", "--kernels", d.path("kernels.json"), "--crawled", list, "--driver-version", driverVersion},
-		codes: codes(0, "", 3, "partial: some crawled entries are skipped, each named"),
+		codes: map[int]string{0: "", 3: "partial: some crawled entries are skipped, each named"},
 		check: func(r Result) (string, error) {
 			var m struct {
 				Include []struct {
@@ -193,7 +188,7 @@ func (d *demo) loop(ctx context.Context) error {
 		name:  "diff",
 		about: "the kernels the crawl found that kernels.json lacks (what the PR bot proposes)",
 		args:  []string{"diff", "--json", d.path("kernels.json"), list},
-		codes: codes(0, ""),
+		codes: ok0,
 		check: func(r Result) (string, error) {
 			var out struct {
 				Added, Removed []json.RawMessage
@@ -224,7 +219,7 @@ func (d *demo) loop(ctx context.Context) error {
 	}
 	for _, again := range []bool{false, true} {
 		before := len(d.fakes.GitHub.Pulls())
-		s := step{name: "pr add-kernel", about: "one PR that adds " + kojiKernel + " to kernels.json", args: prArgs, codes: codes(0, "")}
+		s := step{name: "pr add-kernel", about: "one PR that adds " + kojiKernel + " to kernels.json", args: prArgs, codes: ok0}
 		s.check = func(Result) (string, error) {
 			pulls := d.fakes.GitHub.Pulls()
 			if len(pulls) != before+1 || pulls[len(pulls)-1].Head != kojiBranch {
@@ -257,7 +252,7 @@ func (d *demo) loop(ctx context.Context) error {
 		name:  "pr add-kernels",
 		about: "one dated PR with every kernel the diff added",
 		args:  append(append([]string{"pr", "add-kernels"}, d.githubArgs()...), "--from", added, "--single-pr", "--write-interval", "0"),
-		codes: codes(0, "", 3, "partial: some entries of --from are skipped, each named"),
+		codes: map[int]string{0: "", 3: "partial: some entries of --from are skipped, each named"},
 		check: func(Result) (string, error) {
 			pulls := d.fakes.GitHub.Pulls()
 			if len(pulls) != before+1 || !strings.HasPrefix(pulls[len(pulls)-1].Head, "add-kernels/") {
@@ -285,7 +280,7 @@ func (d *demo) serveAndRequest(ctx context.Context) error {
 		about: "the build service, in the background: SQLite store, the GitHub fake as GitHub",
 		args: append(append([]string{"serve"}, d.githubArgs()...),
 			"--store", "sqlite:"+d.path("builds.db"), "--listen", "127.0.0.1:0", "--poll-interval", "200ms"),
-		codes: codes(0, "stopped as Ctrl-C stops it"),
+		codes: map[int]string{0: "stopped as Ctrl-C stops it"},
 	}
 	serveStep := d.begin(serve)
 	t0 := time.Now()
@@ -337,7 +332,7 @@ func (d *demo) serveAndRequest(ctx context.Context) error {
 		about: "a Debian 12 node booted " + nodeKernel + ", which has no driver yet, asks for one and waits",
 		args: []string{"request-build", "--server", url, "--driver-version", driverVersion, "--os-release", osRelease,
 			"--uname-r", nodeKernel, "--arch", "x86_64", "--wait", "--timeout", "60s"},
-		codes: codes(0, ""),
+		codes: ok0,
 		check: func(r Result) (string, error) {
 			u := strings.TrimSpace(r.Stdout)
 			if !strings.HasSuffix(u, "/"+expectedArtifct) {
