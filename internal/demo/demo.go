@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -108,6 +109,11 @@ func (d *demo) intro() {
 	fmt.Fprintf(w, "  driver-build.yml as a real repository would: a dispatched run completes and publishes its artifact.\n")
 	fmt.Fprintf(w, "  The token in $DEMO/github-token is a dummy the fakes accept.\n")
 	fmt.Fprintf(w, "Files: DEMO=%s\n", d.Dir)
+	fmt.Fprintf(w, "$MIRRORS below stands for the flags that point crawl and resolve at the fakes:\n")
+	m := d.mirrorArgs()
+	for i := 0; i+1 < len(m); i += 2 {
+		fmt.Fprintf(w, "  %s %s\n", m[i], m[i+1])
+	}
 }
 
 func (d *demo) outro() {
@@ -175,18 +181,28 @@ func (d *demo) end(n int, s step, res Result, took time.Duration) error {
 		}
 	}
 	d.report.Steps[len(d.report.Steps)-1].Outcome = outcome
-	code := fmt.Sprintf("exit %d", res.Code)
+	fmt.Fprintf(d.Out, "  ok: exit %d [%s]\n", res.Code, took.Round(10*time.Millisecond))
 	if why != "" {
-		code += " (" + why + ")"
+		fmt.Fprintf(d.Out, "      %s\n", why)
 	}
-	fmt.Fprintf(d.Out, "  ok: %s; %s [%s]\n", code, outcome, took.Round(10*time.Millisecond))
+	if outcome != "" {
+		fmt.Fprintf(d.Out, "      %s\n", outcome)
+	}
 	return nil
 }
 
-// commandLine is args as a shell line, with the demo's directory as $DEMO.
+// commandLine is args as a shell line, with the demo's directory as $DEMO
+// and the mirror flags as $MIRRORS.
 func (d *demo) commandLine(args []string) string {
+	mirrors := d.mirrorArgs()
 	parts := []string{"matrixgen"}
-	for _, a := range args {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if i+len(mirrors) <= len(args) && slices.Equal(args[i:i+len(mirrors)], mirrors) {
+			parts = append(parts, "$MIRRORS")
+			i += len(mirrors) - 1
+			continue
+		}
 		a = strings.ReplaceAll(a, d.Dir, "$DEMO")
 		if strings.ContainsAny(a, " '\"*?#;&|<>()[]{}~") {
 			if strings.Contains(a, "$DEMO") {
@@ -200,43 +216,66 @@ func (d *demo) commandLine(args []string) string {
 	return strings.Join(parts, " ")
 }
 
-// Excerpts show at most this many lines of each stream, each cut at width.
+// Excerpts show at most this many lines of each stream, each cut at
+// width, and at most this many warnings and errors (log lines at WARN or
+// ERROR) from before the tail of stderr.
 const (
-	excerptLines = 6
-	excerptWidth = 118
+	excerptLines    = 6
+	excerptWidth    = 118
+	excerptWarnings = 4
 )
 
-// excerpt prints the start of stdout and the end of stderr (where
-// summaries are), indented.
+var (
+	reLogTime  = regexp.MustCompile(`^time=\S+ `)
+	reLogAlarm = regexp.MustCompile(`^level=(WARN|ERROR) `)
+)
+
+// excerpt prints the start of stdout, and the end of stderr (where
+// summaries are) after the warnings and errors before it, indented.
 func (d *demo) excerpt(stdout, stderr string) {
-	show := func(label, text string, tail bool) {
-		lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-		if len(lines) == 1 && lines[0] == "" {
-			return
+	split := func(text string) []string {
+		text = strings.TrimRight(text, "\n")
+		if text == "" {
+			return nil
 		}
-		skipped := 0
-		if len(lines) > excerptLines {
-			skipped = len(lines) - excerptLines
-			if tail {
-				lines = lines[skipped:]
-			} else {
-				lines = lines[:excerptLines]
-			}
+		return strings.Split(text, "\n")
+	}
+	print := func(label, l string) {
+		l = reLogTime.ReplaceAllString(strings.ReplaceAll(l, d.Dir, "$DEMO"), "")
+		if r := []rune(l); len(r) > excerptWidth {
+			l = string(r[:excerptWidth-1]) + "…"
 		}
-		if tail && skipped > 0 {
-			fmt.Fprintf(d.Out, "  %s … (%d lines before)\n", label, skipped)
+		fmt.Fprintf(d.Out, "  %s %s\n", label, l)
+	}
+	out := split(stdout)
+	for i, l := range out {
+		if i == excerptLines {
+			fmt.Fprintf(d.Out, "  1> … (%d more lines)\n", len(out)-i)
+			break
 		}
-		for _, l := range lines {
-			l = strings.ReplaceAll(l, d.Dir, "$DEMO")
-			if r := []rune(l); len(r) > excerptWidth {
-				l = string(r[:excerptWidth-1]) + "…"
-			}
-			fmt.Fprintf(d.Out, "  %s %s\n", label, l)
-		}
-		if !tail && skipped > 0 {
-			fmt.Fprintf(d.Out, "  %s … (%d more lines)\n", label, skipped)
+		print("1>", l)
+	}
+	errs := split(stderr)
+	tail := max(0, len(errs)-excerptLines)
+	var alarms []string
+	for _, l := range errs[:tail] {
+		if reLogAlarm.MatchString(reLogTime.ReplaceAllString(l, "")) {
+			alarms = append(alarms, l)
 		}
 	}
-	show("1>", stdout, false)
-	show("2>", stderr, true)
+	if len(alarms) > excerptWarnings {
+		alarms = alarms[:excerptWarnings]
+	}
+	switch {
+	case tail > 0 && len(alarms) > 0:
+		fmt.Fprintf(d.Out, "  2> … (%d earlier lines; their first warnings and errors:)\n", tail)
+	case tail > 0:
+		fmt.Fprintf(d.Out, "  2> … (%d earlier lines)\n", tail)
+	}
+	for _, l := range alarms {
+		print("2>", l)
+	}
+	for _, l := range errs[tail:] {
+		print("2>", l)
+	}
 }
