@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,5 +113,44 @@ func TestBinary(t *testing.T) {
 	r = Binary{Path: filepath.Join(t.TempDir(), "nonexistent")}.Run(context.Background(), nil)
 	if r.Code != -1 || !strings.Contains(r.Stderr, "nonexistent") {
 		t.Errorf("missing binary: %+v", r)
+	}
+}
+
+// TestPrintout: command lines name the demo's directory $DEMO and the
+// mirror flags $MIRRORS, and quote what a shell would split; excerpts
+// keep the start of stdout, the warnings and errors of stderr, and its
+// tail.
+func TestPrintout(t *testing.T) {
+	var out bytes.Buffer
+	d := &demo{Options: Options{Dir: "/tmp/d1", Out: &out}, fakes: &Fakes{DebMirror: "http://deb", RPMMirror: "http://rpm", KojiHub: "http://hub/kojihub", KojiFiles: "http://files"}}
+	args := append([]string{"crawl", "--out", "/tmp/d1/list.json", "--seen-in", "Koji (a crawl)", "--seen-in", "it's"}, d.mirrorArgs()...)
+	want := `matrixgen crawl --out $DEMO/list.json --seen-in 'Koji (a crawl)' --seen-in 'it'\''s' $MIRRORS`
+	if got := d.commandLine(args); got != want {
+		t.Errorf("commandLine:\n got %s\nwant %s", got, want)
+	}
+	if got := d.commandLine([]string{"resolve", "--mirror", "debian=http://deb/debian"}); got != "matrixgen resolve --mirror debian=http://deb/debian" {
+		t.Errorf("a part of the mirror flags is not $MIRRORS: %s", got)
+	}
+
+	var stdout, stderr []string
+	for i := 1; i <= 9; i++ {
+		stdout = append(stdout, fmt.Sprintf("out %d", i))
+	}
+	stderr = append(stderr, "time=2026-12-07T06:43:15.363Z level=INFO msg=noise in /tmp/d1/x",
+		"time=2026-12-07T06:43:15.363Z level=ERROR msg=\"source failed\" "+strings.Repeat("x", 200),
+		"level=WARN msg=w")
+	for i := 1; i <= 6; i++ {
+		stderr = append(stderr, fmt.Sprintf("tail %d", i))
+	}
+	d.excerpt(strings.Join(stdout, "\n")+"\n", strings.Join(stderr, "\n")+"\n")
+	wantLines := []string{
+		"  1> out 1", "  1> out 2", "  1> out 3", "  1> out 4", "  1> out 5", "  1> out 6", "  1> … (3 more lines)",
+		"  2> … (3 earlier lines; their first warnings and errors:)",
+		`  2> level=ERROR msg="source failed" ` + strings.Repeat("x", excerptWidth-1-len(`level=ERROR msg="source failed" `)) + "…",
+		"  2> level=WARN msg=w",
+		"  2> tail 1", "  2> tail 2", "  2> tail 3", "  2> tail 4", "  2> tail 5", "  2> tail 6",
+	}
+	if got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n"); strings.Join(got, "\n") != strings.Join(wantLines, "\n") {
+		t.Errorf("excerpt:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantLines, "\n"))
 	}
 }
