@@ -26,11 +26,11 @@ const (
 	kojiKernel = "6.16.8-100.fc41.x86_64"
 	// nodeKernel is the kernel of the node that asks the service for a
 	// build: a bookworm-security kernel kernels.json lacks.
-	nodeKernel      = "6.12.117+deb12-cloud-amd64"
-	nodeDistro      = "debian"
-	nodeVersion     = "12"
-	driverVersion   = "1.0.0"
-	expectedArtifct = "driver-debian-12-6.12.117.deb12-cloud-amd64_1.0.0_amd64.deb" // the deb-rpm preset, as GitHub stores it
+	nodeKernel       = "6.12.117+deb12-cloud-amd64"
+	nodeDistro       = "debian"
+	nodeVersion      = "12"
+	driverVersion    = "1.0.0"
+	expectedArtifact = "driver-debian-12-6.12.117.deb12-cloud-amd64_1.0.0_amd64.deb" // the deb-rpm preset, as GitHub stores it
 )
 
 // branch is the PR bot's branch for a kernel of the demo.
@@ -335,8 +335,8 @@ func (d *demo) serveAndRequest(ctx context.Context) error {
 		codes: ok0,
 		check: func(r Result) (string, error) {
 			u := strings.TrimSpace(r.Stdout)
-			if !strings.HasSuffix(u, "/"+expectedArtifct) {
-				return "", fmt.Errorf("artifact URL %q, want one ending in /%s", u, expectedArtifct)
+			if !strings.HasSuffix(u, "/"+expectedArtifact) {
+				return "", fmt.Errorf("artifact URL %q, want one ending in /%s", u, expectedArtifact)
 			}
 			d.report.ArtifactURL = u
 			return "the artifact URL is on stdout: " + u, nil
