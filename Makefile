@@ -8,11 +8,16 @@ FUZZTIME ?= 30s
 # execs until it is done: one find early in a short run stalls the whole run at 0 execs/s.
 FUZZMINIMIZETIME ?= 2s
 
-.PHONY: run test fmt-check vet unit schemas bench lint actionlint build fuzz clean
+.PHONY: run demo test fmt-check vet unit schemas bench lint actionlint build fuzz clean
 
 ## run: print the build matrix for the repo's own kernels.json (no network)
 run:
 	$(GO) run ./cmd/matrixgen matrix --kernels kernels.json --driver-version $(DRIVER_VERSION)
+
+## demo: the whole loop offline on the fixtures and fakes (crawl, resolve, matrix, diff, PR bot,
+## serve + request-build --wait), printing each step; no network, no token (not part of `make test`)
+demo: build
+	$(GO) run ./internal/demo/cmd/demo -matrixgen bin/matrixgen
 
 ## test: everything CI runs (gofmt, vet, staticcheck, actionlint, race tests with fuzz seeds, schema examples)
 test: fmt-check lint unit schemas

@@ -1,5 +1,6 @@
 // Package rpmfixture serves fixtures/rpm/distros, the RPM mirrors the
-// fixture generator made, to tests of every package that crawls them.
+// fixture generator made, to tests of every package that crawls them and
+// to the offline demo (internal/demo).
 package rpmfixture
 
 import (
@@ -22,9 +23,18 @@ const Placeholder = "http://MIRROR"
 // status, another body).
 func Serve(t testing.TB, root string, intercept func(w http.ResponseWriter, r *http.Request) bool) *httptest.Server {
 	t.Helper()
+	srv := httptest.NewServer(Handler(root, intercept))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// Handler serves root as Serve does, for a server the caller runs. A
+// mirror.list names the server as the request addressed it
+// (http://<Host>), so Handler must be served at the root of a plain-HTTP
+// server.
+func Handler(root string, intercept func(w http.ResponseWriter, r *http.Request) bool) http.Handler {
 	files := http.FileServer(http.Dir(root))
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if intercept != nil && intercept(w, r) {
 			return
 		}
@@ -32,13 +42,11 @@ func Serve(t testing.TB, root string, intercept func(w http.ResponseWriter, r *h
 			files.ServeHTTP(w, r)
 			return
 		}
-		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(r.URL.Path)))
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(path.Clean("/"+r.URL.Path))))
 		if err != nil {
 			http.NotFound(w, r)
 			return
 		}
-		w.Write(bytes.ReplaceAll(b, []byte(Placeholder), []byte(srv.URL)))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+		w.Write(bytes.ReplaceAll(b, []byte(Placeholder), []byte("http://"+r.Host)))
+	})
 }
