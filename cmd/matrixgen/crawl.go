@@ -94,7 +94,11 @@ since the last run is not parsed again.
 A dead mirror, a bad signature, a checksum mismatch or a truncated file fails
 only its source, named on stderr with its URL; the rest is written. With
 --previous, a failed release's kernels are carried over from the previous
-output (marked "carried_over": true) instead of dropped.
+output (marked "carried_over": true) instead of dropped. A listing that fails
+(Fedora's releases/, a --vault listing, dists/ or AL2023's releasemd.xml with
+--discover) fails in place of the releases it would have listed: it is named
+as a failed source of its distribution on each arch, and every kernel of that
+distribution the previous output holds is carried over.
 
 Without --previous, the output being replaced (--out or --out-dir) serves as
 the previous crawl. An arch whose every source failed is not written at all:

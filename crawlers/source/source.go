@@ -83,7 +83,14 @@ type Plan struct {
 	Matched []string
 	// Discovered names releases found by listing the mirror ("duke").
 	Discovered []string
-	// Failures are sources that failed while planning (a listing).
+	// Failures are listings that failed while planning (a releases/ or
+	// dists/ listing, a vault's, a releasemd.xml). Each stands for the
+	// sources it would have produced, which are unknown: its Job names the
+	// distribution (Distro, Distribution) and what the listing covers, an
+	// Arch ("" = every arch asked for), and a Release and DistroVersion
+	// where the listing was read for one release ("" = every release of
+	// the distribution). The runner counts it as a failed source of each
+	// arch and carries over what the previous crawl had there.
 	Failures []Failure
 	Warnings []string
 }
