@@ -104,6 +104,10 @@ Without --previous, the output being replaced (--out or --out-dir) serves as
 the previous crawl. An arch whose every source failed is not written at all:
 its old list.json stays as it was, and stderr says so.
 
+--out, --out-dir and --stats are checked before any request: a directory where
+a file is wanted, a parent directory that does not exist or cannot be written,
+or an --out-dir that is a file is a usage error (exit 2) and nothing is crawled.
+
 Ctrl-C or --timeout ends the crawl early: what finished is written, every
 unfinished source is named as failed, and the exit code is 3.
 
@@ -215,6 +219,9 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		return err
 	}
 	req.Mirrors = mirrors
+	if err := checkCrawlOutputs(opts, req.Arches); err != nil {
+		return err
+	}
 	if opts.Koji {
 		req.Koji = &source.KojiOptions{Newest: opts.KojiNewest}
 		if opts.KojiSince != "" {
@@ -342,6 +349,33 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	case len(rep.Failures) > 0:
 		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %d of %d sources failed (named above); output written\n", len(rep.Failures), rep.Sources)
 		return silentExit(exitPartial)
+	}
+	return nil
+}
+
+// checkCrawlOutputs refuses, before any request, a file the crawl could
+// not write at its end (a usage error naming the flag): a directory where a
+// file is wanted, a parent that does not exist or cannot be written, an
+// --out-dir that is a file. A crawl that could only fail to write its
+// results is not started.
+func checkCrawlOutputs(opts *crawlOptions, arches []matrixgen.Arch) error {
+	if opts.Out != "" && opts.Stats != "" && filepath.Clean(opts.Out) == filepath.Clean(opts.Stats) {
+		return usageErr("--out and --stats name the same file %s", opts.Out)
+	}
+	for _, c := range []struct {
+		flag, path string
+		check      func() error
+	}{
+		{"--out", opts.Out, func() error { return atomicfile.CheckWrite(opts.Out) }},
+		{"--out-dir", opts.OutDir, func() error { return falco.CheckTree(opts.OutDir, arches) }},
+		{"--stats", opts.Stats, func() error { return atomicfile.CheckWrite(opts.Stats) }},
+	} {
+		if c.path == "" {
+			continue
+		}
+		if err := c.check(); err != nil {
+			return usageErr("%s %s: cannot be written: %w", c.flag, c.path, err)
+		}
 	}
 	return nil
 }
