@@ -49,6 +49,7 @@ type crawlOptions struct {
 	KojiSince       string
 	KojiNewest      int
 	KojiNewestSet   bool // --koji-newest given: with --koji-since, both bound
+	KojiTimeout     time.Duration
 }
 
 func newCmdCrawl(ios *ioStreams, runF func(*crawlOptions) error) *cobra.Command {
@@ -84,7 +85,10 @@ kernel-devel (kernel-64k-devel) builds its Koji hubs hold but its mirrors no
 longer carry (Fedora: koji-fedora; CentOS Stream: koji-stream, then koji-cbs),
 marked "source": "koji", with Koji download URLs as headers. Only COMPLETE
 builds count. Bounded per release and hub: the newest --koji-newest builds
-(default 10), or those completed since --koji-since; listBuilds is paged.
+(default 10), or those completed since --koji-since; listBuilds is paged (at
+most 100 pages of 50), and a hub that answers a page it already gave (one that
+ignores the offset) fails its source, as does one that takes longer than
+--koji-timeout (default 5m) for one release and arch; the next hub is still asked.
 
 Every kernel is checked against the release it was found in: one whose own
 markers contradict it is refused with a warning. Unchanged indices cost one
@@ -132,8 +136,11 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 				// 0 used to mean "no limit" by accident; a crawl always has one.
 				return usageErr("--timeout %s: want a positive duration, e.g. 30m", opts.Timeout)
 			}
-			if (cmd.Flags().Changed("koji-since") || cmd.Flags().Changed("koji-newest")) && !opts.Koji {
-				return usageErr("--koji-since and --koji-newest bound --koji: add --koji")
+			if (cmd.Flags().Changed("koji-since") || cmd.Flags().Changed("koji-newest") || cmd.Flags().Changed("koji-timeout")) && !opts.Koji {
+				return usageErr("--koji-since, --koji-newest and --koji-timeout bound --koji: add --koji")
+			}
+			if opts.KojiTimeout <= 0 {
+				return usageErr("--koji-timeout %s: want a positive duration, e.g. 5m", opts.KojiTimeout)
 			}
 			opts.KojiNewestSet = cmd.Flags().Changed("koji-newest")
 			if opts.KojiNewest < 0 {
@@ -170,6 +177,7 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	f.BoolVar(&opts.Koji, "koji", false, "add the Fedora and CentOS Stream kernel builds Koji/CBS hold that the mirrors lack")
 	f.StringVar(&opts.KojiSince, "koji-since", "", "with --koji: only builds completed after DATE (2026-01-31 or RFC 3339)")
 	f.IntVar(&opts.KojiNewest, "koji-newest", source.DefaultKojiNewest, "with --koji: at most the newest N builds per release and hub (0 with --koji-since: no count bound)")
+	f.DurationVar(&opts.KojiTimeout, "koji-timeout", source.DefaultKojiTimeout, "with --koji: give up on one hub for one release and arch after this long (its source fails, the next hub is asked)")
 	_ = f.MarkHidden("now")
 	return cmd
 }
@@ -223,7 +231,7 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		return err
 	}
 	if opts.Koji {
-		req.Koji = &source.KojiOptions{Newest: opts.KojiNewest}
+		req.Koji = &source.KojiOptions{Newest: opts.KojiNewest, Timeout: opts.KojiTimeout}
 		if opts.KojiSince != "" {
 			t, err := time.Parse(time.DateOnly, opts.KojiSince)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/koji/kojitest"
 	"github.com/matrixgen/matrixgen/falco"
 	"github.com/matrixgen/matrixgen/internal/rpmfixture"
 )
@@ -169,4 +171,22 @@ func TestCrawlListingFails(t *testing.T) {
 			t.Errorf("%d fedora kernels, want 9", n)
 		}
 	})
+}
+
+// TestCrawlKojiTimeoutFlag: --koji-timeout bounds each hub in crawl, as
+// --link-timeout does in resolve: a hub that never answers fails its
+// source, named with the deadline, and the mirrors' kernels are written.
+func TestCrawlKojiTimeoutFlag(t *testing.T) {
+	s := newListingServer(t)
+	hub := httptest.NewServer(&kojitest.Hub{T: t, Hang: true})
+	t.Cleanup(hub.Close)
+	out := filepath.Join(t.TempDir(), "list.json")
+	r := runCLI(t, "", nil, s.args("fedora", "--release", "fedora/41", "--koji", "--koji-timeout", "100ms", "--out", out,
+		"--mirror", "koji-fedora="+hub.URL+"/kojihub", "--mirror", "koji-fedora-files=http://files.invalid")...)
+	if r.code != 3 || !strings.Contains(r.stderr, "source=koji-fedora") || !strings.Contains(r.stderr, "timed out after 100ms") {
+		t.Fatalf("exit %d, want 3 naming koji-fedora timed out after 100ms\n%s", r.code, r.stderr)
+	}
+	if n, _ := kernelsOf(t, out, "fedora"); n != 3 {
+		t.Errorf("%d fedora kernels, want the mirrors' 3", n)
+	}
 }
