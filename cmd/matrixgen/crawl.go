@@ -108,9 +108,10 @@ Without --previous, the output being replaced (--out or --out-dir) serves as
 the previous crawl. An arch whose every source failed is not written at all:
 its old list.json stays as it was, and stderr says so.
 
---out, --out-dir and --stats are checked before any request: a directory where
-a file is wanted, a parent directory that does not exist or cannot be written,
-or an --out-dir that is a file is a usage error (exit 2) and nothing is crawled.
+--out, --out-dir, --stats and --cache-dir are checked before any request: a
+directory where a file is wanted, a parent directory that does not exist or
+cannot be written, or an --out-dir or --cache-dir that is a file is a usage
+error (exit 2) and nothing is crawled.
 
 Ctrl-C or --timeout ends the crawl early: what finished is written, every
 unfinished source is named as failed, and the exit code is 3.
@@ -362,9 +363,9 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 }
 
 // checkCrawlOutputs refuses, before any request, a file the crawl could
-// not write at its end (a usage error naming the flag): a directory where a
-// file is wanted, a parent that does not exist or cannot be written, an
-// --out-dir that is a file. A crawl that could only fail to write its
+// not write (a usage error naming the flag): a directory where a file is
+// wanted, a parent that does not exist or cannot be written, an --out-dir
+// or --cache-dir that is a file. A crawl that could only fail to write its
 // results is not started.
 func checkCrawlOutputs(opts *crawlOptions, arches []matrixgen.Arch) error {
 	if opts.Out != "" && opts.Stats != "" && filepath.Clean(opts.Out) == filepath.Clean(opts.Stats) {
@@ -377,6 +378,9 @@ func checkCrawlOutputs(opts *crawlOptions, arches []matrixgen.Arch) error {
 		{"--out", opts.Out, func() error { return atomicfile.CheckWrite(opts.Out) }},
 		{"--out-dir", opts.OutDir, func() error { return falco.CheckTree(opts.OutDir, arches) }},
 		{"--stats", opts.Stats, func() error { return atomicfile.CheckWrite(opts.Stats) }},
+		// The cache is written as bodies stream in: one it cannot write
+		// fails every source it would cache.
+		{"--cache-dir", cacheDirOf(opts.CacheDir, opts.NoCache), func() error { return atomicfile.CheckDir(opts.CacheDir) }},
 	} {
 		if c.path == "" {
 			continue

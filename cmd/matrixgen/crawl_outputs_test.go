@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -48,6 +49,7 @@ func TestCrawlOutputsCheckedFirst(t *testing.T) {
 		{"--out-dir under a file", []string{"--out-dir", filepath.Join(aFile, "out")}, "--out-dir " + filepath.Join(aFile, "out") + ": cannot be written: " + filepath.Join(aFile, "out") + ": " + aFile + " is a file", true},
 		{"--out-dir whose arch is a file", []string{"--out-dir", treeWithFile}, filepath.Join(treeWithFile, "x86_64") + " is a file, not a directory", true},
 		{"--out-dir whose list.json is a directory", []string{"--out-dir", treeWithDir}, filepath.Join(treeWithDir, "x86_64", "list.json") + " is a directory", true},
+		{"--cache-dir a file", []string{"--cache-dir", aFile}, "--cache-dir " + aFile + ": cannot be written: " + aFile + " is a file, not a directory", true},
 		{"--out and --stats the same file", []string{"--out", filepath.Join(dir, "same.json"), "--stats", filepath.Join(dir, "same.json")}, "--out and --stats name the same file", true},
 		{"--out in a read-only directory", []string{"--out", filepath.Join(readOnly, "list.json")}, "cannot create a file in " + readOnly, false},
 		{"--out-dir in a read-only directory", []string{"--out-dir", filepath.Join(readOnly, "out")}, "cannot create a file in " + readOnly, false},
@@ -60,7 +62,11 @@ func TestCrawlOutputsCheckedFirst(t *testing.T) {
 			before, _ := os.ReadDir(dir)
 			requests.Store(0)
 			cache := filepath.Join(t.TempDir(), "cache")
-			r := runCLI(t, "", nil, crawlArgs(srv.URL, keyring, append(tt.args, "--cache-dir", cache)...)...)
+			args := crawlArgs(srv.URL, keyring, append([]string{"--cache-dir", cache}, tt.args...)...)
+			if strings.HasPrefix(tt.name, "--cache-dir") {
+				args = slices.DeleteFunc(args, func(a string) bool { return a == "--no-cache" }) // the cache is used
+			}
+			r := runCLI(t, "", nil, args...)
 			if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", r.code, r.stderr, tt.want)
 			}
