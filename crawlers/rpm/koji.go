@@ -15,11 +15,11 @@ const KojiPage = 50
 
 // MaxKojiPages caps the listBuilds pages read for one release from one hub. A hub that
 // keeps answering full pages of builds it has not listed before (a broken or hostile
-// one; a repeated page is caught by itself) would otherwise be paged until the crawl's
-// --timeout, every call a POST to a shared service. One release's kernel builds number
-// in the hundreds over its life (rawhide builds before the branch, then the updates), so
-// 100 pages of 50 leave room for ten times that, and a crawl that reaches the cap names
-// the bounds that narrow it.
+// one; a repeated page is caught by itself) would otherwise be paged until the hub's
+// --koji-timeout, every call a POST to a shared service. One release's kernel builds
+// number in the hundreds over its life (rawhide builds before the branch, then the
+// updates), so 5,000 builds leave ample room for a --koji-since far back, and a crawl
+// that reaches the cap names the bounds that narrow it.
 const MaxKojiPages = 100
 
 // addKoji asks each of the distribution's hubs for the release's newest COMPLETE kernel
