@@ -86,6 +86,8 @@ type UsageError = source.UsageError
 type planned struct {
 	dist source.Distribution
 	jobs []source.Job
+	// listings are the distribution's failed listings, one per arch.
+	listings []source.Failure
 }
 
 // Run crawls what req asks for. Sources fail independently: the report
@@ -143,6 +145,25 @@ func Run(ctx context.Context, f source.Fetcher, req Request) (*Report, error) {
 			owner = append(owner, c)
 		}
 	}
+	// A failed listing is a failed source of each arch it covers, in place
+	// of the releases it would have listed, which are unknown: every
+	// kernel the previous crawl had in what it covers is carried over
+	// (those seen this time by other jobs replace their copies in dedupe).
+	for _, p := range plans {
+		for _, f := range p.listings {
+			rep.Failures = append(rep.Failures, f)
+			rep.Sources++
+			n := carryOver(rep, req.Previous, nil, listed(f.Job))
+			rep.CarriedOver += n
+			c := counts[f.Job.Distro+"\t"+string(f.Job.Arch)]
+			if c != nil {
+				c.Sources++
+				c.Failures++
+				c.Kernels += n
+			}
+			own(c)
+		}
+	}
 	for i, r := range results {
 		info := jobs[i].Info()
 		c := counts[info.Distro+"\t"+string(info.Arch)]
@@ -151,7 +172,7 @@ func Run(ctx context.Context, f source.Fetcher, req Request) (*Report, error) {
 			// like any failed source's, and it is named.
 			rep.Failures = append(rep.Failures, Failure{Job: info, Source: "(not started)", Err: fmt.Errorf("crawl interrupted: %w", rep.Interrupted)})
 			c.Failures++
-			n := carryOver(rep, info, info.DistroVersion, nil, req.Previous)
+			n := carryOver(rep, req.Previous, nil, released(info, info.DistroVersion))
 			rep.CarriedOver += n
 			c.Kernels += n // the summary counts what the output holds
 			own(c)
@@ -173,7 +194,7 @@ func Run(ctx context.Context, f source.Fetcher, req Request) (*Report, error) {
 			}
 		}
 		if r.Failed() {
-			n := carryOver(rep, info, r.DistroVersion, r.Kernels, req.Previous)
+			n := carryOver(rep, req.Previous, r.Kernels, released(info, r.DistroVersion))
 			rep.CarriedOver += n
 			c.Kernels += n
 			own(c)
@@ -227,19 +248,17 @@ func dedupe(rep *Report, owner []*Count) []matrixgen.Kernel {
 	return out
 }
 
-// carryOver adds the previous run's kernels of a job that had a failed
-// source and that this run did not see, marked as carried over.
-func carryOver(rep *Report, info source.JobInfo, version string, seen, previous []matrixgen.Kernel) int {
-	if version == "" {
-		return 0
-	}
+// carryOver adds the previous run's kernels that match (those of a job
+// that had a failed source, or of a failed listing) and that this run did
+// not see, marked as carried over.
+func carryOver(rep *Report, previous, seen []matrixgen.Kernel, match func(matrixgen.Kernel) bool) int {
 	have := map[matrixgen.Key]bool{}
 	for _, k := range seen {
 		have[k.Key()] = true
 	}
 	n := 0
 	for _, k := range previous {
-		if k.Distribution == info.Distribution && k.DistroVersion == version && k.Arch == info.Arch && !have[k.Key()] {
+		if match(k) && !have[k.Key()] {
 			k.CarriedOver = true
 			rep.Kernels = append(rep.Kernels, k)
 			have[k.Key()] = true
@@ -247,6 +266,26 @@ func carryOver(rep *Report, info source.JobInfo, version string, seen, previous 
 		}
 	}
 	return n
+}
+
+// released matches the kernels of a job's release: its distribution,
+// distro version and arch. A job whose distro version is unknown (a
+// discovered release that failed before its Release file was read) has
+// none to keep.
+func released(info source.JobInfo, version string) func(matrixgen.Kernel) bool {
+	return func(k matrixgen.Kernel) bool {
+		return version != "" && k.Distribution == info.Distribution && k.DistroVersion == version && k.Arch == info.Arch
+	}
+}
+
+// listed matches the kernels a failed listing covers: its distribution's
+// on its arch, of its distro version where it names one (Amazon Linux 2
+// and 2023 share the distribution "amazonlinux"), of every one otherwise.
+func listed(info source.JobInfo) func(matrixgen.Kernel) bool {
+	return func(k matrixgen.Kernel) bool {
+		return info.Distribution != "" && k.Distribution == info.Distribution && k.Arch == info.Arch &&
+			(info.DistroVersion == "" || k.DistroVersion == info.DistroVersion)
+	}
 }
 
 // plan turns a request into each distribution's jobs, refusing unknown names.
@@ -321,9 +360,19 @@ func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Repor
 		for _, c := range p.Discovered {
 			rep.Discovered = append(rep.Discovered, d.Name()+"/"+c)
 		}
-		rep.Failures = append(rep.Failures, p.Failures...)
 		rep.Warnings = append(rep.Warnings, p.Warnings...)
-		plans = append(plans, planned{dist: d, jobs: p.Jobs})
+		var listings []source.Failure
+		for _, f := range p.Failures {
+			if f.Job.Arch != "" {
+				listings = append(listings, f)
+				continue
+			}
+			for _, a := range arches {
+				f.Job.Arch = a
+				listings = append(listings, f)
+			}
+		}
+		plans = append(plans, planned{dist: d, jobs: p.Jobs, listings: listings})
 		for _, a := range arches {
 			rep.Counts = append(rep.Counts, Count{Distro: d.Name(), Arch: a})
 		}

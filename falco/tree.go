@@ -103,3 +103,27 @@ func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
+
+// CheckTree says whether WriteTree(dir, arches, ...) can write, before the
+// crawl that produces the kernels (atomicfile.CheckDir, CheckWrite): dir is
+// or can be made a directory, and each DIR/<arch> that exists is a
+// directory whose list.json can be replaced.
+func CheckTree(dir string, arches []matrixgen.Arch) error {
+	if err := atomicfile.CheckDir(dir); err != nil {
+		return err
+	}
+	for _, a := range arches {
+		p := TreePath(dir, a)
+		fi, err := os.Stat(filepath.Dir(p))
+		switch {
+		case err != nil:
+			continue // made by WriteTree in dir, which can be written
+		case !fi.IsDir():
+			return fmt.Errorf("%s is a file, not a directory", filepath.Dir(p))
+		}
+		if err := atomicfile.CheckWrite(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -163,10 +163,7 @@ type resolver struct {
 }
 
 func (r *resolver) linkCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	if r.req.LinkTimeout > 0 {
-		return context.WithTimeout(ctx, r.req.LinkTimeout)
-	}
-	return context.WithCancel(ctx)
+	return source.WithTimeout(ctx, r.req.LinkTimeout)
 }
 
 // fail records a link that did not answer; unsure marks one that could not be asked.
@@ -183,10 +180,7 @@ func (r *resolver) answer(link, src string, urls []string) bool {
 
 // timeoutErr names a link's own deadline instead of a bare "context deadline exceeded".
 func (r *resolver) timeoutErr(ctx context.Context, err error) error {
-	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil && r.req.LinkTimeout > 0 {
-		return fmt.Errorf("timed out after %s: %w", r.req.LinkTimeout, err)
-	}
-	return err
+	return source.TimeoutErr(ctx, r.req.LinkTimeout, err)
 }
 
 // repos crawls the release's repositories for the one arch.

@@ -49,6 +49,7 @@ type crawlOptions struct {
 	KojiSince       string
 	KojiNewest      int
 	KojiNewestSet   bool // --koji-newest given: with --koji-since, both bound
+	KojiTimeout     time.Duration
 }
 
 func newCmdCrawl(ios *ioStreams, runF func(*crawlOptions) error) *cobra.Command {
@@ -87,7 +88,10 @@ kernel-devel (kernel-64k-devel) builds its Koji hubs hold but its mirrors no
 longer carry (Fedora: koji-fedora; CentOS Stream: koji-stream, then koji-cbs),
 marked "source": "koji", with Koji download URLs as headers. Only COMPLETE
 builds count. Bounded per release and hub: the newest --koji-newest builds
-(default 10), or those completed since --koji-since; listBuilds is paged.
+(default 10), or those completed since --koji-since; listBuilds is paged (at
+most 100 pages of 50), and a hub that answers a page it already gave (one that
+ignores the offset) fails its source, as does one that takes longer than
+--koji-timeout (default 5m) for one release and arch; the next hub is still asked.
 
 Every kernel is checked against the release it was found in: one whose own
 markers contradict it is refused with a warning. Unchanged indices cost one
@@ -97,11 +101,20 @@ since the last run is not parsed again.
 A dead mirror, a bad signature, a checksum mismatch or a truncated file fails
 only its source, named on stderr with its URL; the rest is written. With
 --previous, a failed release's kernels are carried over from the previous
-output (marked "carried_over": true) instead of dropped.
+output (marked "carried_over": true) instead of dropped. A listing that fails
+(Fedora's releases/, a --vault listing, dists/ or AL2023's releasemd.xml with
+--discover) fails in place of the releases it would have listed: it is named
+as a failed source of its distribution on each arch, and every kernel of that
+distribution the previous output holds is carried over.
 
 Without --previous, the output being replaced (--out or --out-dir) serves as
 the previous crawl. An arch whose every source failed is not written at all:
 its old list.json stays as it was, and stderr says so.
+
+--out, --out-dir, --stats and --cache-dir are checked before any request: a
+directory where a file is wanted, a parent directory that does not exist or
+cannot be written, or an --out-dir or --cache-dir that is a file is a usage
+error (exit 2) and nothing is crawled.
 
 Ctrl-C or --timeout ends the crawl early: what finished is written, every
 unfinished source is named as failed, and the exit code is 3.
@@ -127,8 +140,11 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 				// 0 used to mean "no limit" by accident; a crawl always has one.
 				return usageErr("--timeout %s: want a positive duration, e.g. 30m", opts.Timeout)
 			}
-			if (cmd.Flags().Changed("koji-since") || cmd.Flags().Changed("koji-newest")) && !opts.Koji {
-				return usageErr("--koji-since and --koji-newest bound --koji: add --koji")
+			if (cmd.Flags().Changed("koji-since") || cmd.Flags().Changed("koji-newest") || cmd.Flags().Changed("koji-timeout")) && !opts.Koji {
+				return usageErr("--koji-since, --koji-newest and --koji-timeout bound --koji: add --koji")
+			}
+			if opts.KojiTimeout <= 0 {
+				return usageErr("--koji-timeout %s: want a positive duration, e.g. 5m", opts.KojiTimeout)
 			}
 			opts.KojiNewestSet = cmd.Flags().Changed("koji-newest")
 			if opts.KojiNewest < 0 {
@@ -165,6 +181,7 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	f.BoolVar(&opts.Koji, "koji", false, "add the Fedora and CentOS Stream kernel builds Koji/CBS hold that the mirrors lack")
 	f.StringVar(&opts.KojiSince, "koji-since", "", "with --koji: only builds completed after DATE (2026-01-31 or RFC 3339)")
 	f.IntVar(&opts.KojiNewest, "koji-newest", source.DefaultKojiNewest, "with --koji: at most the newest N builds per release and hub (0 with --koji-since: no count bound)")
+	f.DurationVar(&opts.KojiTimeout, "koji-timeout", source.DefaultKojiTimeout, "with --koji: give up on one hub for one release and arch after this long (its source fails, the next hub is asked)")
 	_ = f.MarkHidden("now")
 	return cmd
 }
@@ -214,8 +231,11 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		return err
 	}
 	req.Mirrors = mirrors
+	if err := checkCrawlOutputs(opts, req.Arches); err != nil {
+		return err
+	}
 	if opts.Koji {
-		req.Koji = &source.KojiOptions{Newest: opts.KojiNewest}
+		req.Koji = &source.KojiOptions{Newest: opts.KojiNewest, Timeout: opts.KojiTimeout}
 		if opts.KojiSince != "" {
 			t, err := time.Parse(time.DateOnly, opts.KojiSince)
 			if err != nil {
@@ -341,6 +361,36 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	case len(rep.Failures) > 0:
 		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %d of %d sources failed (named above); output written\n", len(rep.Failures), rep.Sources)
 		return silentExit(exitPartial)
+	}
+	return nil
+}
+
+// checkCrawlOutputs refuses, before any request, a file the crawl could
+// not write (a usage error naming the flag): a directory where a file is
+// wanted, a parent that does not exist or cannot be written, an --out-dir
+// or --cache-dir that is a file. A crawl that could only fail to write its
+// results is not started.
+func checkCrawlOutputs(opts *crawlOptions, arches []matrixgen.Arch) error {
+	if opts.Out != "" && opts.Stats != "" && filepath.Clean(opts.Out) == filepath.Clean(opts.Stats) {
+		return usageErr("--out and --stats name the same file %s", opts.Out)
+	}
+	for _, c := range []struct {
+		flag, path string
+		check      func() error
+	}{
+		{"--out", opts.Out, func() error { return atomicfile.CheckWrite(opts.Out) }},
+		{"--out-dir", opts.OutDir, func() error { return falco.CheckTree(opts.OutDir, arches) }},
+		{"--stats", opts.Stats, func() error { return atomicfile.CheckWrite(opts.Stats) }},
+		// The cache is written as bodies stream in: one it cannot write
+		// fails every source it would cache.
+		{"--cache-dir", cacheDirOf(opts.CacheDir, opts.NoCache), func() error { return atomicfile.CheckDir(opts.CacheDir) }},
+	} {
+		if c.path == "" {
+			continue
+		}
+		if err := c.check(); err != nil {
+			return usageErr("%s %s: cannot be written: %w", c.flag, c.path, err)
+		}
 	}
 	return nil
 }

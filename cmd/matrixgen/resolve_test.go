@@ -228,7 +228,9 @@ func TestCrawlKojiCLI(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"crawl", "--koji-newest", "3"}, "--koji-since and --koji-newest bound --koji: add --koji"},
+		{[]string{"crawl", "--koji-newest", "3"}, "--koji-since, --koji-newest and --koji-timeout bound --koji: add --koji"},
+		{[]string{"crawl", "--koji-timeout", "1m"}, "--koji-since, --koji-newest and --koji-timeout bound --koji: add --koji"},
+		{[]string{"crawl", "--koji", "--koji-timeout", "0s"}, "--koji-timeout 0s: want a positive duration"},
 		{[]string{"crawl", "--koji", "--koji-since", "last week"}, `--koji-since "last week": want a date`},
 	} {
 		r := runCLI(t, "", nil, tc.args...)

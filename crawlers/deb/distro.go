@@ -81,7 +81,9 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 		url := strings.TrimSuffix(req.Mirrors[d.DiscoverKey], "/") + "/dists/"
 		found, err := discover(ctx, f, url, d.Table)
 		if err != nil {
-			plan.Failures = append(plan.Failures, source.Failure{Job: source.JobInfo{Distro: d.ID}, Source: "dists/", URL: url, Err: err})
+			// Fails in place of the releases it would have found, on
+			// every arch asked for (the runner names each).
+			plan.Failures = append(plan.Failures, source.Failure{Job: source.JobInfo{Distro: d.ID, Distribution: d.ID}, Source: "dists/", URL: url, Err: err})
 		}
 		for _, c := range found {
 			plan.Discovered = append(plan.Discovered, c)

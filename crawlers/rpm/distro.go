@@ -127,8 +127,17 @@ var reMinor = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
 // Plan implements source.Distribution.
 func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.PlanRequest) (*source.Plan, error) {
 	plan := &source.Plan{}
-	fail := func(what, url string, err error) {
-		plan.Failures = append(plan.Failures, source.Failure{Job: source.JobInfo{Distro: d.ID, Distribution: d.Kernels}, Source: what, URL: url, Err: err})
+	// fail names a listing that failed, once for each arch the
+	// distribution ships (it would have produced sources there), covering
+	// one release where it was read for one, else every release (version
+	// "") or every release of one distro version.
+	fail := func(what, url, release, version string, err error) {
+		for _, a := range req.Arches {
+			if d.ships(a) {
+				plan.Failures = append(plan.Failures, source.Failure{Job: source.JobInfo{Distro: d.ID, Distribution: d.Kernels, Release: release, DistroVersion: version, Arch: a},
+					Source: what, URL: url, Err: err})
+			}
+		}
 	}
 	wanted := []string{}
 	for _, r := range req.Releases {
@@ -161,7 +170,15 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 			if err == nil {
 				err = errors.New("lists no numeric release directories")
 			}
-			fail("releases listing", url, err)
+			// The releases it would have listed are unknown: it fails in
+			// their place. Releases asked for by name are still read, from
+			// the archive, where an unlisted release lives.
+			if len(wanted) == 0 {
+				fail("releases listing", url, "", "", err)
+			}
+			for _, w := range wanted {
+				fail("releases listing", url, w, d.version(w), err)
+			}
 		}
 		inMain := func(name string) bool { return slices.Contains(listed, atoi(name)) }
 		for _, w := range wanted {
@@ -196,7 +213,14 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 				}
 			}
 			if err != nil {
-				fail("releasemd.xml", url, err)
+				// Every release releasemd.xml lists is of the one distro
+				// version the table's releases have (AL2023: 2023), which
+				// Amazon Linux 2's kernels, of the same distribution, lack.
+				version := ""
+				if len(d.Table) > 0 {
+					version = d.version(d.Table[0])
+				}
+				fail("releasemd.xml", url, "", version, err)
 			}
 			for _, w := range wanted {
 				if w != "latest" && err == nil && !slices.Contains(known, w) {
@@ -239,7 +263,7 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 		url := req.Mirrors[d.Vault] + "/"
 		dirs, err := listing.Dirs(ctx, f.Transport(), url)
 		if err != nil {
-			fail("vault listing", url, err)
+			fail("vault listing", url, "", "", err)
 		}
 		for _, name := range dirs {
 			if reMinor.MatchString(name) {

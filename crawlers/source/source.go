@@ -5,6 +5,7 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -58,7 +59,15 @@ type Options struct {
 type KojiOptions struct {
 	Since  time.Time // only builds completed after this; zero = no bound
 	Newest int       // at most this many builds, newest first; <= 0 = DefaultKojiNewest
+	// Timeout bounds each hub's calls for one release and arch (a hub that
+	// never stops answering fails alone); <= 0 = none but the crawl's.
+	Timeout time.Duration
 }
+
+// DefaultKojiTimeout is crawl --koji's bound on one hub for one release
+// and arch: the default --koji-newest 10 costs a dozen calls, and a long
+// --koji-since far more, each retried as a GET is.
+const DefaultKojiTimeout = 5 * time.Minute
 
 // DefaultKojiNewest is how many of a release's newest kernel builds
 // `crawl --koji` reads from each hub when neither bound is given.
@@ -83,7 +92,14 @@ type Plan struct {
 	Matched []string
 	// Discovered names releases found by listing the mirror ("duke").
 	Discovered []string
-	// Failures are sources that failed while planning (a listing).
+	// Failures are listings that failed while planning (a releases/ or
+	// dists/ listing, a vault's, a releasemd.xml). Each stands for the
+	// sources it would have produced, which are unknown: its Job names the
+	// distribution (Distro, Distribution) and what the listing covers, an
+	// Arch ("" = every arch asked for), and a Release and DistroVersion
+	// where the listing was read for one release ("" = every release of
+	// the distribution). The runner counts it as a failed source of each
+	// arch and carries over what the previous crawl had there.
 	Failures []Failure
 	Warnings []string
 }
@@ -162,3 +178,23 @@ type Event struct {
 type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
+
+// WithTimeout bounds one link of a crawl or a resolve (a Koji hub, a
+// repository, a URL) by d, so that one that never stops answering (a hub
+// paged forever, a body dripped byte by byte) fails alone; d <= 0 = only
+// ctx's own bound.
+func WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d > 0 {
+		return context.WithTimeout(ctx, d)
+	}
+	return context.WithCancel(ctx)
+}
+
+// TimeoutErr names the link's own deadline d (ctx is the one WithTimeout
+// made) instead of a bare "context deadline exceeded".
+func TimeoutErr(ctx context.Context, d time.Duration, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil && d > 0 {
+		return fmt.Errorf("timed out after %s: %w", d, err)
+	}
+	return err
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // maxLinks bounds symlink chains, as the kernel's ELOOP limit does (40).
@@ -105,4 +106,72 @@ func Write(path string, data []byte) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// CheckWrite says whether Write(path, ...) can succeed, before the work
+// that produces the data: path (through its symlinks) is not a directory,
+// its directory exists and is one, and a file can be created there (a temp
+// file named as Write's is created and removed at once). It writes nothing
+// else.
+func CheckWrite(path string) error {
+	target, err := Resolve(path)
+	if err != nil {
+		if perr := probe(filepath.Dir(path), tempPrefix(path)); perr != nil {
+			return perr // the parent is the trouble ("a-file/stats.json")
+		}
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if fi, err := os.Stat(target); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory, not a file", path)
+	}
+	return probe(filepath.Dir(target), tempPrefix(target))
+}
+
+// CheckDir says whether files can be written under dir once it is made
+// with os.MkdirAll: dir is a directory, or does not exist yet and its
+// nearest existing ancestor is a directory a file can be created in (a
+// temp file is created and removed there at once). It creates nothing.
+func CheckDir(dir string) error {
+	d := filepath.Clean(dir)
+	for {
+		fi, err := os.Stat(d)
+		switch {
+		case err == nil && !fi.IsDir():
+			if d == filepath.Clean(dir) {
+				return fmt.Errorf("%s is a file, not a directory", dir)
+			}
+			return fmt.Errorf("%s: %s is a file, not a directory", dir, d)
+		case err == nil:
+			return probe(d, ".matrixgen-probe.tmp-")
+		case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+			return fmt.Errorf("%s: %w", dir, err)
+		}
+		// Missing, or under a file (ENOTDIR): the nearest existing
+		// ancestor decides.
+		up := filepath.Dir(d)
+		if up == d {
+			return fmt.Errorf("%s: no existing parent directory", dir)
+		}
+		d = up
+	}
+}
+
+// probe creates and removes a temp file in dir, which must exist.
+func probe(dir, prefix string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist", dir)
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	f, err := os.CreateTemp(dir, prefix+"*")
+	if err != nil {
+		return fmt.Errorf("cannot create a file in %s: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }

@@ -65,6 +65,14 @@ type Hub struct {
 	Faults map[string]koji.Fault
 	// Hang, when set, makes every call wait until the client goes away.
 	Hang bool
+	// IgnoreOffset makes listBuilds answer every page as the first (a hub
+	// that ignores queryOpts' offset); IgnoreState makes it list builds of
+	// every state, whatever the call's state filter.
+	IgnoreOffset, IgnoreState bool
+	// MaxCalls, when set, answers every call after that many with a fault,
+	// so that a client that never stops calling ends (and the test sees
+	// the count) instead of hanging the test.
+	MaxCalls int
 
 	mu    sync.Mutex
 	sigs  map[string]signature
@@ -114,7 +122,12 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.mu.Lock()
 	h.calls = append(h.calls, Call{Method: method, Args: named})
+	over := h.MaxCalls > 0 && len(h.calls) > h.MaxCalls
 	h.mu.Unlock()
+	if over {
+		writeFault(w, 1000, fmt.Sprintf("kojitest: more than %d calls", h.MaxCalls))
+		return
+	}
 	if f, ok := h.Faults[method]; ok {
 		writeFault(w, f.Code, f.String)
 		return
@@ -201,7 +214,7 @@ func (h *Hub) answer(method string, a map[string]koji.Value) (any, error) {
 			if id, ok := a["packageID"].(int64); ok && h.Packages[b.Name] != id {
 				continue
 			}
-			if st, ok := a["state"].(int64); ok && int64(b.State) != st {
+			if st, ok := a["state"].(int64); ok && int64(b.State) != st && !h.IgnoreState {
 				continue
 			}
 			if p, ok := a["pattern"].(string); ok {
@@ -223,7 +236,7 @@ func (h *Hub) answer(method string, a map[string]koji.Value) (any, error) {
 		default:
 			return nil, fmt.Errorf("order %v not supported by the fake hub", qo["order"])
 		}
-		if off, ok := qo["offset"].(int64); ok {
+		if off, ok := qo["offset"].(int64); ok && !h.IgnoreOffset {
 			out = out[min(int(off), len(out)):]
 		}
 		if lim, ok := qo["limit"].(int64); ok {
