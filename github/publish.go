@@ -37,7 +37,7 @@ type PublishOptions struct {
 	// MaxReleaseAssets, GitHub's cap); tests make it small.
 	MaxAssets int
 	// Progress, when set, gets one line per file as it is done.
-	Progress io.Writer
+	Progress func(line string)
 }
 
 func (o PublishOptions) prefix() string {
@@ -331,7 +331,7 @@ func (c *Client) Publish(ctx context.Context, o PublishOptions, files []string) 
 	}
 	progress := func(format string, args ...any) {
 		if o.Progress != nil {
-			fmt.Fprintf(o.Progress, format+"\n", args...)
+			o.Progress(fmt.Sprintf(format, args...))
 		}
 	}
 	owner := map[string]string{} // stored name → the file that claimed it
@@ -340,7 +340,7 @@ func (c *Client) Publish(ctx context.Context, o PublishOptions, files []string) 
 		stored := AssetName(name)
 		fail := func(err error) {
 			res.Failed = append(res.Failed, PublishFailure{Name: name, Error: err.Error()})
-			progress("failed (%d of %d): %s: %v", i+1, len(files), path, err)
+			progress("not published (%d of %d): %s", i+1, len(files), path)
 		}
 		if prev, ok := owner[stored]; ok {
 			fail(fmt.Errorf("%s is stored as %s, as %s is: GitHub would keep one of them", path, stored, prev))
@@ -363,7 +363,7 @@ func (c *Client) Publish(ctx context.Context, o PublishOptions, files []string) 
 		p, skipped, err := c.place(ctx, o, st, into, path, name)
 		switch {
 		case err != nil:
-			fail(fmt.Errorf("upload %s: %w", path, err))
+			fail(err)
 		case skipped:
 			res.Skipped = append(res.Skipped, p)
 			progress("skipped (%d of %d): %s: %s was uploaded to %s by another publisher", i+1, len(files), path, p.StoredName, p.Release)
