@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -281,7 +280,9 @@ func (c *Client) target(ctx context.Context, o PublishOptions, st *pubState) (*p
 }
 
 // uploadFile streams path into release r as name, application/octet-stream.
-// A retry (after a 5xx or a rate limit) reopens the file.
+// It passes the *os.File itself: go-github then gives the request a
+// GetBody that reads the file again from its start, which the retry of a
+// 5xx or a rate limit needs (a plain io.Reader would get none).
 func (c *Client) uploadFile(ctx context.Context, repo Repo, r *pubRelease, path, name string) (*gh.ReleaseAsset, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -300,7 +301,6 @@ func (c *Client) uploadFile(ctx context.Context, repo Repo, r *pubRelease, path,
 	if err != nil {
 		return nil, err
 	}
-	req.GetBody = func() (io.ReadCloser, error) { return os.Open(path) }
 	var asset *gh.ReleaseAsset
 	if _, err := c.gh.Do(req, &asset); err != nil {
 		return nil, err
