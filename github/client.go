@@ -80,13 +80,14 @@ type Options struct {
 
 // Client is a GitHub REST client with matrixgen's rate-limit policy.
 type Client struct {
-	gh     *gh.Client
-	clock  Clock
-	logger *slog.Logger
+	gh      *gh.Client
+	clock   Clock
+	logger  *slog.Logger
+	timeout time.Duration // per attempt (Options.Timeout)
 }
 
 // New builds a Client. The transport chain, inner to outer: the caller's
-// transport, a per-attempt timeout, the token (own host only), the
+// transport, a per-attempt timeout, the token (own hosts only), the
 // rate-limit and retry policy with serialised writes.
 func New(opts Options) (*Client, error) {
 	base := opts.BaseURL
@@ -141,7 +142,7 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("github client: %w", err)
 	}
-	return &Client{gh: c, clock: clock, logger: logger}, nil
+	return &Client{gh: c, clock: clock, logger: logger, timeout: timeout}, nil
 }
 
 // UploadURLFor is the upload root that goes with the API root base:
@@ -218,8 +219,22 @@ type timeoutTransport struct {
 	timeout time.Duration
 }
 
+// attemptTimeoutKey carries a longer per-attempt timeout for one request
+// (an upload, whose body takes as long to send as it is big).
+type attemptTimeoutKey struct{}
+
+// withAttemptTimeout gives the requests made with ctx d per attempt when
+// d is longer than the client's timeout.
+func withAttemptTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, attemptTimeoutKey{}, d)
+}
+
 func (t *timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	d := t.timeout
+	if v, ok := req.Context().Value(attemptTimeoutKey{}).(time.Duration); ok && v > d {
+		d = v
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), d)
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		cancel()

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	gh "github.com/google/go-github/v93/github"
 
@@ -296,6 +297,10 @@ func (c *Client) uploadFile(ctx context.Context, repo Repo, r *pubRelease, path,
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
+	// The per-attempt timeout covers sending the body: a file gets the
+	// client's timeout plus a second per MiB (a 2 GiB asset, GitHub's
+	// largest, 34 minutes more).
+	ctx = withAttemptTimeout(ctx, c.uploadTimeout(fi.Size()))
 	u := fmt.Sprintf("repos/%s/%s/releases/%d/assets?name=%s", repo.Owner, repo.Name, r.id, url.QueryEscape(name))
 	req, err := c.gh.NewUploadRequest(ctx, u, f, fi.Size(), "application/octet-stream")
 	if err != nil {
@@ -306,6 +311,14 @@ func (c *Client) uploadFile(ctx context.Context, repo Repo, r *pubRelease, path,
 		return nil, err
 	}
 	return asset, nil
+}
+
+// uploadSecondsPerMiB is the slowest upload rate the per-attempt timeout
+// allows for: one MiB a second.
+const uploadSecondsPerMiB = 1
+
+func (c *Client) uploadTimeout(size int64) time.Duration {
+	return c.timeout + time.Duration((size+1<<20-1)>>20)*uploadSecondsPerMiB*time.Second
 }
 
 // Publish puts every file into the driver version's releases

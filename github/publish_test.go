@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/matrixgen/matrixgen/github/githubtest"
 )
@@ -506,4 +507,44 @@ func TestPublishUploadHosts(t *testing.T) {
 			t.Errorf("uploads %v", s.auth)
 		}
 	})
+}
+
+type deadlineRecorder struct {
+	mu   sync.Mutex
+	left map[string]time.Duration // "METHOD path" → time left before the attempt's deadline
+}
+
+func (d *deadlineRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if dl, ok := req.Context().Deadline(); ok {
+		d.mu.Lock()
+		d.left[req.Method+" "+req.URL.Path] = time.Until(dl)
+		d.mu.Unlock()
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// TestPublishUploadTimeout: an upload's attempt may last the client's
+// timeout plus a second per MiB; other requests keep the timeout.
+func TestPublishUploadTimeout(t *testing.T) {
+	fake := githubtest.New("acme", "drivers", "main", nil)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	rec := &deadlineRecorder{left: map[string]time.Duration{}}
+	var log bytes.Buffer
+	c := newTestClient(t, srv.URL, githubtest.NewClock(t0), &log, Options{Transport: rec, Timeout: 30 * time.Second})
+	path := filepath.Join(t.TempDir(), "big.deb")
+	if err := os.WriteFile(path, make([]byte, 3<<20+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Publish(context.Background(), opts570(), []string{path})
+	if err != nil || len(res.Uploaded) != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	up := rec.left["POST /api/uploads/repos/acme/drivers/releases/1/assets"]
+	if up <= 33*time.Second || up > 34*time.Second {
+		t.Errorf("upload attempt deadline in %s, want 30s + 4s for 3 MiB and a byte", up)
+	}
+	if get := rec.left["GET /repos/acme/drivers/releases"]; get <= 0 || get > 30*time.Second {
+		t.Errorf("listing attempt deadline in %s, want 30s", get)
+	}
 }

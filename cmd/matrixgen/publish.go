@@ -56,7 +56,8 @@ releases (two publishers raced it) keeps only its copy in the lowest N.
 Uploads go to GitHub's upload host (uploads.github.com; /api/uploads/ on
 GitHub Enterprise Server when --github-url is https://HOST/api/v3/), with the
 token from --github-token-file or $GITHUB_TOKEN (sent to those hosts only).
-Files are streamed from disk as application/octet-stream.
+Files are streamed from disk as application/octet-stream; an upload attempt
+may take --github-timeout plus a second per MiB.
 
 Pacing: writes (release creation, uploads, deletes) go one at a time,
 --write-interval apart (default 1s: 60 a minute, under GitHub's 80), and at
