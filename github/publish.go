@@ -143,7 +143,10 @@ type pubCopy struct {
 
 type pubState struct {
 	rels  map[int]*pubRelease
-	names map[string][]pubCopy // stored name → copies, lowest N first
+	names map[string][]pubCopy // stored name → uploaded copies, lowest N first
+	// starters are assets whose upload did not complete (state
+	// "starter"): they hold a name but not the file.
+	starters map[string][]pubCopy
 }
 
 func (st *pubState) add(name string, cp pubCopy) {
@@ -154,7 +157,7 @@ func (st *pubState) add(name string, cp pubCopy) {
 
 // loadReleases lists every release of the driver version and its assets.
 func (c *Client) loadReleases(ctx context.Context, o PublishOptions) (*pubState, error) {
-	st := &pubState{rels: map[int]*pubRelease{}, names: map[string][]pubCopy{}}
+	st := &pubState{rels: map[int]*pubRelease{}, names: map[string][]pubCopy{}, starters: map[string][]pubCopy{}}
 	opt := &gh.ListOptions{PerPage: 100}
 	for {
 		rels, resp, err := c.gh.Repositories.ListReleases(ctx, o.Repo.Owner, o.Repo.Name, opt)
@@ -187,7 +190,12 @@ func (c *Client) loadAssets(ctx context.Context, repo Repo, r *pubRelease, st *p
 			return fmt.Errorf("list assets of release %s of %s: %w", r.tag, repo, err)
 		}
 		for _, a := range assets {
-			st.add(a.GetName(), pubCopy{rel: r, assetID: a.GetID()})
+			cp := pubCopy{rel: r, assetID: a.GetID()}
+			if a.GetState() != "uploaded" {
+				st.starters[a.GetName()] = append(st.starters[a.GetName()], cp)
+				continue
+			}
+			st.add(a.GetName(), cp)
 		}
 		r.count += len(assets)
 		if resp.NextPage == 0 {
@@ -361,16 +369,29 @@ func (c *Client) Publish(ctx context.Context, o PublishOptions, files []string) 
 		}
 		owner[stored] = path
 		var into *pubRelease
+		if starters := st.starters[stored]; len(starters) > 0 {
+			// Left by an upload that failed ("Upload a release asset": an
+			// upstream failure "may leave an empty asset with a state of
+			// starter. It can be safely deleted."): it holds the name, not
+			// the file.
+			if err := c.deleteCopies(ctx, o.Repo, stored, starters); err != nil {
+				fail(err)
+				continue
+			}
+			delete(st.starters, stored)
+			into = starters[0].rel
+		}
 		if copies := st.names[stored]; len(copies) > 0 {
 			if !o.Clobber {
 				res.Skipped = append(res.Skipped, Published{name, stored, copies[0].rel.tag})
 				progress("skipped (%d of %d): %s: %s is in %s", i+1, len(files), path, stored, copies[0].rel.tag)
 				continue
 			}
-			if err := c.deleteCopies(ctx, o.Repo, st, stored, copies); err != nil {
+			if err := c.deleteCopies(ctx, o.Repo, stored, copies); err != nil {
 				fail(err)
 				continue
 			}
+			delete(st.names, stored)
 			into = copies[0].rel
 		}
 		p, skipped, err := c.place(ctx, o, st, into, path, name)
@@ -391,9 +412,9 @@ func (c *Client) Publish(ctx context.Context, o PublishOptions, files []string) 
 	return res, nil
 }
 
-// deleteCopies deletes every stored copy of name (Clobber). A copy that
-// is already gone (404) was deleted by another publisher.
-func (c *Client) deleteCopies(ctx context.Context, repo Repo, st *pubState, name string, copies []pubCopy) error {
+// deleteCopies deletes the given stored copies of name. A copy that is
+// already gone (404) was deleted by another publisher.
+func (c *Client) deleteCopies(ctx context.Context, repo Repo, name string, copies []pubCopy) error {
 	for _, cp := range copies {
 		_, err := c.gh.Repositories.DeleteReleaseAsset(ctx, repo.Owner, repo.Name, cp.assetID)
 		if err != nil && statusOf(err) != http.StatusNotFound {
@@ -402,7 +423,6 @@ func (c *Client) deleteCopies(ctx context.Context, repo Repo, st *pubState, name
 		cp.rel.count--
 		cp.rel.full = false
 	}
-	delete(st.names, name)
 	return nil
 }
 
@@ -415,6 +435,7 @@ const maxFullInARow = 10
 // moving on while GitHub answers that the release is full. skipped is
 // true when GitHub refused the name as already in the release.
 func (c *Client) place(ctx context.Context, o PublishOptions, st *pubState, into *pubRelease, path, name string) (Published, bool, error) {
+	starterDeleted := false
 	for range maxFullInARow {
 		r := into
 		into = nil
@@ -431,7 +452,22 @@ func (c *Client) place(ctx context.Context, o PublishOptions, st *pubState, into
 			st.add(asset.GetName(), pubCopy{rel: r, assetID: asset.GetID()})
 			return Published{Name: name, StoredName: asset.GetName(), Release: r.tag}, false, nil
 		case validationCode(err, "already_exists", "name"):
-			return Published{Name: name, StoredName: AssetName(name), Release: r.tag}, true, nil
+			stored := AssetName(name)
+			a, ferr := c.findAsset(ctx, o.Repo, r, stored)
+			if ferr != nil {
+				return Published{}, false, fmt.Errorf("%s is in release %s, but its state cannot be read: %w", stored, r.tag, ferr)
+			}
+			if a == nil || a.GetState() == "uploaded" || starterDeleted {
+				// Another publisher won the name.
+				return Published{Name: name, StoredName: stored, Release: r.tag}, true, nil
+			}
+			// A "starter" left by a failed attempt (this run's own, whose
+			// 502 was retried): delete it and upload once more.
+			if err := c.deleteCopies(ctx, o.Repo, stored, []pubCopy{{rel: r, assetID: a.GetID()}}); err != nil {
+				return Published{}, false, err
+			}
+			starterDeleted = true
+			into = r
 		case releaseFull(err):
 			r.full = true
 		default:
@@ -439,6 +475,26 @@ func (c *Client) place(ctx context.Context, o PublishOptions, st *pubState, into
 		}
 	}
 	return Published{}, false, fmt.Errorf("%d releases in a row refused it as full", maxFullInARow)
+}
+
+// findAsset is release r's asset stored as name, nil when none.
+func (c *Client) findAsset(ctx context.Context, repo Repo, r *pubRelease, name string) (*gh.ReleaseAsset, error) {
+	opt := &gh.ListOptions{PerPage: 100}
+	for {
+		assets, resp, err := c.gh.Repositories.ListReleaseAssets(ctx, repo.Owner, repo.Name, r.id, opt)
+		if err != nil {
+			return nil, fmt.Errorf("list assets of release %s of %s: %w", r.tag, repo, err)
+		}
+		for _, a := range assets {
+			if a.GetName() == name {
+				return a, nil
+			}
+		}
+		if resp.NextPage == 0 {
+			return nil, nil
+		}
+		opt.Page = resp.NextPage
+	}
 }
 
 // reconcile lists the releases again and, for each name this run

@@ -3,6 +3,7 @@ package github
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -546,5 +547,46 @@ func TestPublishUploadTimeout(t *testing.T) {
 	}
 	if get := rec.left["GET /repos/acme/drivers/releases"]; get <= 0 || get > 30*time.Second {
 		t.Errorf("listing attempt deadline in %s, want 30s", get)
+	}
+}
+
+// TestPublishStarterAssets: GitHub documents that an upload that fails
+// upstream (502) "may leave an empty asset with a state of starter. It can
+// be safely deleted." Such an asset holds the name but not the file: it is
+// deleted and the file uploaded, whether an earlier run left it or this
+// run's own attempt did (its retry then meets 422 already_exists).
+func TestPublishStarterAssets(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(*githubtest.Server) error
+	}{
+		{"left by an earlier run", func(f *githubtest.Server) error {
+			return errors.Join(f.AddRelease("drivers-570.1-1", []string{"b.deb"}), f.AddStarterAsset("drivers-570.1-1", "a.deb"))
+		}},
+		{"left by this run's first attempt", func(f *githubtest.Server) error { f.BreakNextUpload("a.deb"); return nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake, c := publishEnv(t, nil)
+			if err := tc.setup(fake); err != nil {
+				t.Fatal(err)
+			}
+			files := artifacts(t, "a.deb")
+			res, err := c.Publish(context.Background(), opts570(), files)
+			if err != nil || !slices.Equal(res.Uploaded, []Published{{"a.deb", "a.deb", "drivers-570.1-1"}}) {
+				t.Fatalf("%+v %v", res, err)
+			}
+			fi, _ := os.Stat(files[0])
+			var got []githubtest.ReleaseAsset
+			for _, r := range fake.Releases() {
+				for _, a := range r.Assets {
+					if a.Name == "a.deb" {
+						got = append(got, a)
+					}
+				}
+			}
+			if len(got) != 1 || got[0].State != "uploaded" || got[0].Size != fi.Size() {
+				t.Errorf("a.deb stored as %+v, want one uploaded asset of %d bytes", got, fi.Size())
+			}
+		})
 	}
 }

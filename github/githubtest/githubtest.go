@@ -36,7 +36,8 @@ type Server struct {
 	seq      int
 	mux      *http.ServeMux
 
-	maxAssets  int // per release; 0 means GitHub's 1,000
+	maxAssets  int             // per release; 0 means GitHub's 1,000
+	breakNext  map[string]bool // stored names whose next upload fails leaving a starter
 	releaseSeq int64
 	assetSeq   int64
 	uploadMux  *http.ServeMux
@@ -74,6 +75,7 @@ type asset struct {
 	Label       string
 	ContentType string
 	Size        int64
+	State       string // "uploaded", or "starter" for an upload that failed
 }
 
 type fault struct {
@@ -322,7 +324,7 @@ func (s *Server) AddRelease(tag string, assets []string) error {
 	rel := s.newRelease(tag)
 	for _, a := range assets {
 		s.assetSeq++
-		rel.Assets = append(rel.Assets, &asset{ID: s.assetSeq, Name: a, ContentType: "application/octet-stream"})
+		rel.Assets = append(rel.Assets, &asset{ID: s.assetSeq, Name: a, ContentType: "application/octet-stream", State: "uploaded"})
 	}
 	return nil
 }
@@ -368,6 +370,7 @@ type ReleaseAsset struct {
 	Label       string
 	ContentType string
 	Size        int64
+	State       string // "uploaded", or "starter" for an upload that failed
 }
 
 // Release is a release as the fake keeps it.
@@ -901,7 +904,7 @@ func (s *Server) listReleases(w http.ResponseWriter, r *http.Request) {
 }
 
 func assetJSON(a *asset) map[string]any {
-	return map[string]any{"id": a.ID, "name": a.Name, "label": a.Label, "state": "uploaded", "content_type": a.ContentType, "size": a.Size}
+	return map[string]any{"id": a.ID, "name": a.Name, "label": a.Label, "state": a.State, "content_type": a.ContentType, "size": a.Size}
 }
 
 func (s *Server) listAssets(w http.ResponseWriter, r *http.Request) {

@@ -146,9 +146,30 @@ func (s *Server) uploadAsset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.assetSeq++
-	a := &asset{ID: s.assetSeq, Name: stored, Label: r.URL.Query().Get("label"), ContentType: r.Header.Get("Content-Type"), Size: n}
+	a := &asset{ID: s.assetSeq, Name: stored, Label: r.URL.Query().Get("label"), ContentType: r.Header.Get("Content-Type"), Size: n, State: "uploaded"}
 	rel.Assets = append(rel.Assets, a)
+	if s.breakNext[stored] {
+		// "When an upstream failure occurs, you will receive a 502 Bad
+		// Gateway status. This may leave an empty asset with a state of
+		// starter. It can be safely deleted." ("Upload a release asset")
+		delete(s.breakNext, stored)
+		a.State, a.Size = "starter", 0
+		writeJSON(w, http.StatusBadGateway, map[string]any{"message": "Server Error"})
+		return
+	}
 	writeJSON(w, http.StatusCreated, assetJSON(a))
+}
+
+// BreakNextUpload makes the next upload stored as name fail as GitHub's
+// upstream failures do: 502, leaving an empty asset in state "starter"
+// that holds the name.
+func (s *Server) BreakNextUpload(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.breakNext == nil {
+		s.breakNext = map[string]bool{}
+	}
+	s.breakNext[name] = true
 }
 
 // StoredName is the fake's model of GitHub's renaming on upload. The REST
@@ -175,7 +196,13 @@ func StoredName(name string) string {
 // AddAsset puts an asset stored as name into release tag, as another
 // publisher's upload would (no cap or duplicate check: a test sets up
 // the state it needs).
-func (s *Server) AddAsset(tag, name string) error {
+func (s *Server) AddAsset(tag, name string) error { return s.addAsset(tag, name, "uploaded") }
+
+// AddStarterAsset is AddAsset for an upload that failed: an empty asset
+// in state "starter".
+func (s *Server) AddStarterAsset(tag, name string) error { return s.addAsset(tag, name, "starter") }
+
+func (s *Server) addAsset(tag, name, state string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rel := s.releaseByTag(tag)
@@ -183,7 +210,7 @@ func (s *Server) AddAsset(tag, name string) error {
 		return fmt.Errorf("no release %s", tag)
 	}
 	s.assetSeq++
-	rel.Assets = append(rel.Assets, &asset{ID: s.assetSeq, Name: name, ContentType: "application/octet-stream"})
+	rel.Assets = append(rel.Assets, &asset{ID: s.assetSeq, Name: name, ContentType: "application/octet-stream", State: state})
 	return nil
 }
 
