@@ -104,7 +104,10 @@ func (o PublishOptions) Validate() error {
 type Published struct {
 	Name       string `json:"name"`        // the file's base name
 	StoredName string `json:"stored_name"` // the asset's name, as GitHub stores it
-	Release    string `json:"release"`     // the release's tag
+	// Release is the tag of the release that held it when the run ended.
+	// A publisher still running can only move it to a lower N since (its
+	// reconciling keeps the copy in the lowest N).
+	Release string `json:"release"`
 }
 
 // PublishFailure is a file that is in no release.
