@@ -366,7 +366,9 @@ func (c *Client) Publish(ctx context.Context, o PublishOptions, files []string) 
 			res.Failed = append(res.Failed, PublishFailure{Name: name, Error: err.Error()})
 			progress("not published (%d of %d): %s", i+1, len(files), path)
 		}
-		if prev, ok := owner[stored]; ok {
+		if prev, ok := owner[stored]; ok && filepath.Clean(prev) == filepath.Clean(path) {
+			continue // the same file named twice (overlapping globs)
+		} else if ok {
 			fail(fmt.Errorf("%s is stored as %s, as %s is: GitHub would keep one of them", path, stored, prev))
 			continue
 		}

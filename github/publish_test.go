@@ -594,3 +594,25 @@ func TestPublishStarterAssets(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishPaced: release creation and uploads are writes: one at a
+// time, WriteInterval apart, at most WritesPerHour in any hour.
+func TestPublishPaced(t *testing.T) {
+	fake := githubtest.New("acme", "drivers", "main", nil)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	clock := githubtest.NewClock(t0)
+	var log bytes.Buffer
+	c := newTestClient(t, srv.URL, clock, &log, Options{WriteInterval: time.Second, WritesPerHour: 2})
+	files := artifacts(t, "a.deb", "b.deb", "c.deb")
+	res, err := c.Publish(context.Background(), opts570(), append(files, files[0]))
+	if err != nil || len(res.Uploaded) != 3 || len(res.Failed) != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	// create at 0s; a at 1s; b waits 1s, then until an hour after the
+	// create; c 1s after b. The same file named twice is uploaded once.
+	want := []time.Duration{time.Second, time.Second, time.Hour - 2*time.Second, time.Second}
+	if !slices.Equal(clock.Slept(), want) {
+		t.Errorf("slept %v, want %v", clock.Slept(), want)
+	}
+}
