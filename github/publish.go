@@ -342,6 +342,13 @@ func (c *Client) uploadTimeout(size int64) time.Duration {
 // is full goes to the next N, and at the end the names this run handled
 // that are stored in two releases keep only the copy in the lowest N.
 //
+// An asset in state "starter" holds a name but not its file (an upload
+// that failed upstream leaves one; GitHub says it can be safely deleted):
+// when the name has no complete copy it is deleted and the file uploaded.
+// GitHub may show an upload still in progress in that state too; deleting
+// it then makes that other publisher's upload fail, reported there, while
+// this one's lands.
+//
 // The error is for a run that could do nothing (the releases cannot be
 // listed); a file that could not be published is in Failed.
 func (c *Client) Publish(ctx context.Context, o PublishOptions, files []string) (PublishResult, error) {
@@ -374,7 +381,7 @@ func (c *Client) Publish(ctx context.Context, o PublishOptions, files []string) 
 		}
 		owner[stored] = path
 		var into *pubRelease
-		if starters := st.starters[stored]; len(starters) > 0 {
+		if starters := st.starters[stored]; len(starters) > 0 && (len(st.names[stored]) == 0 || o.Clobber) {
 			// Left by an upload that failed ("Upload a release asset": an
 			// upstream failure "may leave an empty asset with a state of
 			// starter. It can be safely deleted."): it holds the name, not
