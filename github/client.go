@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,7 +49,11 @@ type Options struct {
 	// BaseURL is the API root (default DefaultURL; GitHub Enterprise:
 	// https://HOST/api/v3/).
 	BaseURL string
-	// Token is sent as "Authorization: Bearer" to BaseURL's host only.
+	// UploadURL is where release assets are uploaded (default: derived
+	// from BaseURL by UploadURLFor).
+	UploadURL string
+	// Token is sent as "Authorization: Bearer" to the hosts of BaseURL and
+	// UploadURL only.
 	Token string
 	// Transport is the innermost RoundTripper (default http.DefaultTransport).
 	Transport http.RoundTripper
@@ -59,6 +64,12 @@ type Options struct {
 	// DELETE), which are sent one at a time. Default 0; GitHub asks for 1s
 	// between bulk writes ("Best practices for using the REST API").
 	WriteInterval time.Duration
+	// WritesPerHour caps the writes sent in any sliding hour (default 0:
+	// no cap). GitHub's secondary limits allow "no more than 500
+	// content-generating requests per hour" ("Rate limits for the REST
+	// API", "About secondary rate limits"); WriteInterval alone cannot keep
+	// under that without slowing every small run.
+	WritesPerHour int
 	// Retry bounds retries; zero fields take DefaultRetry's.
 	Retry RetryPolicy
 	// Logger gets one line per wait, with its reason (default: discard).
@@ -69,13 +80,14 @@ type Options struct {
 
 // Client is a GitHub REST client with matrixgen's rate-limit policy.
 type Client struct {
-	gh     *gh.Client
-	clock  Clock
-	logger *slog.Logger
+	gh      *gh.Client
+	clock   Clock
+	logger  *slog.Logger
+	timeout time.Duration // per attempt (Options.Timeout)
 }
 
 // New builds a Client. The transport chain, inner to outer: the caller's
-// transport, a per-attempt timeout, the token (own host only), the
+// transport, a per-attempt timeout, the token (own hosts only), the
 // rate-limit and retry policy with serialised writes.
 func New(opts Options) (*Client, error) {
 	base := opts.BaseURL
@@ -88,6 +100,17 @@ func New(opts Options) (*Client, error) {
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("github url %q: want http(s)://host/[path/]", opts.BaseURL)
+	}
+	upload := opts.UploadURL
+	if upload == "" {
+		upload = UploadURLFor(base)
+	}
+	if !strings.HasSuffix(upload, "/") {
+		upload += "/"
+	}
+	up, err := url.Parse(upload)
+	if err != nil || (up.Scheme != "http" && up.Scheme != "https") || up.Host == "" {
+		return nil, fmt.Errorf("github upload url %q: want http(s)://host/[path/]", upload)
 	}
 	if strings.ContainsAny(opts.Token, "\r\n ") {
 		// Never echo the token: name the problem only.
@@ -111,14 +134,44 @@ func New(opts Options) (*Client, error) {
 	}
 	var rt http.RoundTripper = &timeoutTransport{next: inner, timeout: timeout}
 	if opts.Token != "" {
-		rt = &authTransport{next: rt, token: opts.Token, host: u.Host, scheme: u.Scheme}
+		rt = &authTransport{next: rt, token: opts.Token, hosts: []hostKey{{u.Scheme, u.Host}, {up.Scheme, up.Host}}}
 	}
-	rt = newRateTransport(rt, opts.Retry.withDefaults(), opts.WriteInterval, clock, logger)
-	c, err := gh.NewClient(gh.WithTransport(rt), gh.WithURLs(&base, &base), gh.WithDisableRateLimitCheck(), gh.WithUserAgent("matrixgen"))
+	rate := newRateTransport(rt, opts.Retry.withDefaults(), opts.WriteInterval, clock, logger)
+	rate.perHour = max(opts.WritesPerHour, 0)
+	c, err := gh.NewClient(gh.WithTransport(rate), gh.WithURLs(&base, &upload), gh.WithDisableRateLimitCheck(), gh.WithUserAgent("matrixgen"))
 	if err != nil {
 		return nil, fmt.Errorf("github client: %w", err)
 	}
-	return &Client{gh: c, clock: clock, logger: logger}, nil
+	return &Client{gh: c, clock: clock, logger: logger, timeout: timeout}, nil
+}
+
+// UploadURLFor is the upload root that goes with the API root base:
+// "https://api.github.com/" uploads to "https://uploads.github.com/" (the
+// upload_url of every release names that host: "Create a release" in
+// GitHub's REST docs); a host named api.X (GitHub Enterprise Cloud with
+// data residency, api.SUBDOMAIN.ghe.com) uploads to uploads.X; GitHub
+// Enterprise Server serves its API at https://HOST/api/v3/ and uploads at
+// https://HOST/api/uploads/ (go-github's WithEnterpriseURLs makes the same
+// pair). Any other root gets "api/uploads/" appended, as on a Server whose
+// API root was given without /api/v3/.
+func UploadURLFor(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	switch {
+	case strings.HasPrefix(u.Host, "api."):
+		u.Host = "uploads." + strings.TrimPrefix(u.Host, "api.")
+	case strings.HasSuffix(u.Path, "/api/v3/"):
+		u.Path = strings.TrimSuffix(u.Path, "v3/") + "uploads/"
+	default:
+		u.Path += "api/uploads/"
+	}
+	u.RawPath = ""
+	return u.String()
 }
 
 // API is the underlying go-github client, for calls this package does not wrap.
@@ -134,17 +187,20 @@ func TokenFrom(file string, getenv func(string) string) (string, error) {
 	return strings.TrimSpace(getenv("GITHUB_TOKEN")), nil
 }
 
-// authTransport attaches the token to requests for the API's own scheme
-// and host. A redirect elsewhere (release asset downloads go to a storage
-// host) passes through here again as a new request and gets no token.
+// authTransport attaches the token to requests for the API's and the
+// upload root's own scheme and host. A redirect elsewhere (release asset
+// downloads go to a storage host) passes through here again as a new
+// request and gets no token.
 type authTransport struct {
-	next         http.RoundTripper
-	token        string
-	host, scheme string
+	next  http.RoundTripper
+	token string
+	hosts []hostKey
 }
 
+type hostKey struct{ scheme, host string }
+
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host != t.host || req.URL.Scheme != t.scheme {
+	if !slices.Contains(t.hosts, hostKey{req.URL.Scheme, req.URL.Host}) {
 		if req.Header.Get("Authorization") == "" {
 			return t.next.RoundTrip(req)
 		}
@@ -163,8 +219,22 @@ type timeoutTransport struct {
 	timeout time.Duration
 }
 
+// attemptTimeoutKey carries a longer per-attempt timeout for one request
+// (an upload, whose body takes as long to send as it is big).
+type attemptTimeoutKey struct{}
+
+// withAttemptTimeout gives the requests made with ctx d per attempt when
+// d is longer than the client's timeout.
+func withAttemptTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, attemptTimeoutKey{}, d)
+}
+
 func (t *timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	d := t.timeout
+	if v, ok := req.Context().Value(attemptTimeoutKey{}).(time.Duration); ok && v > d {
+		d = v
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), d)
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		cancel()

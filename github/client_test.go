@@ -29,8 +29,9 @@ func newTestClient(t *testing.T, url string, clock Clock, log *bytes.Buffer, o O
 	return c
 }
 
-// TestTokenStaysOnItsHost: the API host gets the token; a redirect to
-// another host (release downloads go to storage) does not.
+// TestTokenStaysOnItsHost: the API host and the upload host get the
+// token; a redirect to another host (release downloads go to storage)
+// does not.
 func TestTokenStaysOnItsHost(t *testing.T) {
 	var mu sync.Mutex
 	var storageAuth []string
@@ -41,25 +42,73 @@ func TestTokenStaysOnItsHost(t *testing.T) {
 		_, _ = w.Write([]byte("asset bytes"))
 	}))
 	defer storage.Close()
-	var apiAuth string
+	var apiAuth, uploadAuth string
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		apiAuth = r.Header.Get("Authorization")
 		http.Redirect(w, r, storage.URL+"/bucket/asset?sig=abc", http.StatusFound)
 	}))
 	defer api.Close()
+	uploads := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		uploadAuth = r.Header.Get("Authorization")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte(`{"id":1,"name":"a.deb"}`))
+	}))
+	defer uploads.Close()
 	var log bytes.Buffer
-	c := newTestClient(t, api.URL, githubtest.NewClock(t0), &log, Options{})
+	c := newTestClient(t, api.URL, githubtest.NewClock(t0), &log, Options{UploadURL: uploads.URL + "/"})
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, api.URL+"/repos/acme/drivers/releases/assets/1", nil)
 	resp, err := c.API().Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	up, err := c.API().NewUploadRequest(context.Background(), "repos/acme/drivers/releases/1/assets?name=a.deb", strings.NewReader("x"), 1, "application/octet-stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.API().Do(up, nil); err != nil {
+		t.Fatal(err)
+	}
 	if apiAuth != "Bearer ghs_topsecret" {
 		t.Errorf("API host got Authorization %q", apiAuth)
 	}
+	if uploadAuth != "Bearer ghs_topsecret" {
+		t.Errorf("upload host got Authorization %q", uploadAuth)
+	}
 	if !slices.Equal(storageAuth, []string{""}) {
 		t.Errorf("storage host got Authorization %q", storageAuth)
+	}
+}
+
+// TestWritesPerHour: past the hourly budget a write waits until the
+// oldest write of the last hour is an hour old; reads never wait.
+func TestWritesPerHour(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte(`{"sha":"abc"}`))
+	}))
+	defer srv.Close()
+	clock := githubtest.NewClock(t0)
+	var log bytes.Buffer
+	c := newTestClient(t, srv.URL, clock, &log, Options{WriteInterval: time.Second, WritesPerHour: 3})
+	ctx := context.Background()
+	for range 5 {
+		if _, _, err := c.API().Git.CreateBlob(ctx, "acme", "drivers", blobOf("x")); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := c.API().Git.GetBlob(ctx, "acme", "drivers", "abc"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Writes at 0s, 1s, 2s; the 4th waits 1s (interval) then until 1h
+	// after the 1st; the 5th 1s (interval), then until 1h after the 2nd,
+	// which it already is.
+	want := []time.Duration{time.Second, time.Second, time.Second, time.Hour - 3*time.Second, time.Second}
+	if !slices.Equal(clock.Slept(), want) {
+		t.Errorf("slept %v, want %v", clock.Slept(), want)
+	}
+	if !strings.Contains(log.String(), "hourly write budget: 3 writes started in the last hour") {
+		t.Errorf("the wait was not logged with its reason:\n%s", log.String())
 	}
 }
 

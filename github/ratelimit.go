@@ -83,6 +83,10 @@ type rateTransport struct {
 
 	writeMu   sync.Mutex // held for a whole write, retries included
 	lastWrite time.Time
+	// perHour caps the writes started in any sliding hour (0: no cap);
+	// recent holds the start times of the last hour's writes, oldest first.
+	perHour int
+	recent  []time.Time
 }
 
 func newRateTransport(next http.RoundTripper, p RetryPolicy, interval time.Duration, clock Clock, logger *slog.Logger) *rateTransport {
@@ -116,6 +120,9 @@ func (t *rateTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 					return nil, err
 				}
 			}
+		}
+		if err := t.hourlyBudget(req); err != nil {
+			return nil, err
 		}
 		defer func() { t.lastWrite = t.clock.Now() }()
 	}
@@ -156,6 +163,35 @@ func (t *rateTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// hourlyBudget waits, with writeMu held, until one more write fits in the
+// sliding hour, and records it.
+func (t *rateTransport) hourlyBudget(req *http.Request) error {
+	if t.perHour <= 0 {
+		return nil
+	}
+	now := t.clock.Now()
+	drop := func() {
+		i := 0
+		for i < len(t.recent) && !t.recent[i].After(now.Add(-time.Hour)) {
+			i++
+		}
+		t.recent = t.recent[i:]
+	}
+	drop()
+	if len(t.recent) >= t.perHour {
+		wait := t.recent[len(t.recent)-t.perHour].Add(time.Hour).Sub(now)
+		t.logger.Info("github: waiting", "method", req.Method, "url", redacted(req), "wait", wait.String(),
+			"reason", fmt.Sprintf("hourly write budget: %d writes started in the last hour, the most allowed", len(t.recent)))
+		if err := t.clock.Sleep(req.Context(), wait); err != nil {
+			return err
+		}
+		now = t.clock.Now()
+		drop()
+	}
+	t.recent = append(t.recent, now)
+	return nil
 }
 
 // classify says how long to wait before retrying resp (0: do not retry)

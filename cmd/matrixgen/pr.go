@@ -31,6 +31,7 @@ type githubFlags struct {
 	TokenFile     string
 	Timeout       time.Duration
 	WriteInterval time.Duration
+	WritesPerHour int // 0: no hourly cap (only publish registers the flag)
 }
 
 // register adds the flags; a command that writes passes its default
@@ -50,8 +51,8 @@ func (g *githubFlags) register(cmd *cobra.Command, interval time.Duration, inter
 // writes: without a token GitHub would refuse it only after the command had
 // done its reading, so it is refused up front.
 func (g *githubFlags) client(ios *ioStreams, deps *prDeps, needs string) (*github.Client, error) {
-	if g.WriteInterval < 0 || g.Timeout <= 0 {
-		return nil, usageErr("--write-interval must be >= 0 and --github-timeout > 0")
+	if g.WriteInterval < 0 || g.Timeout <= 0 || g.WritesPerHour < 0 {
+		return nil, usageErr("--write-interval and --writes-per-hour must be >= 0 and --github-timeout > 0")
 	}
 	tok, err := github.TokenFrom(g.TokenFile, ios.Getenv)
 	if err != nil {
@@ -60,7 +61,7 @@ func (g *githubFlags) client(ios *ioStreams, deps *prDeps, needs string) (*githu
 	if tok == "" && needs != "" {
 		return nil, usageErr("no GitHub token: set $GITHUB_TOKEN or --github-token-file (%s)", needs)
 	}
-	o := github.Options{BaseURL: g.URL, Token: tok, Timeout: g.Timeout, WriteInterval: g.WriteInterval,
+	o := github.Options{BaseURL: g.URL, Token: tok, Timeout: g.Timeout, WriteInterval: g.WriteInterval, WritesPerHour: g.WritesPerHour,
 		Logger: slog.New(slog.NewTextHandler(ios.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))}
 	if deps != nil {
 		o.Clock, o.Transport = deps.Clock, deps.Transport

@@ -202,6 +202,7 @@ Exit codes (every command; each command's --help lists its own):
 		newCmdValidate(ios, nil),
 		newCmdCrawl(ios, nil),
 		newCmdPR(ios, nil),
+		newCmdPublish(ios, nil, nil),
 		newCmdResolve(ios, nil),
 		newCmdServe(ios, nil),
 		newCmdRequestBuild(ios, nil),

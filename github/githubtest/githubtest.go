@@ -36,6 +36,12 @@ type Server struct {
 	seq      int
 	mux      *http.ServeMux
 
+	maxAssets  int             // per release; 0 means GitHub's 1,000
+	breakNext  map[string]bool // stored names whose next upload fails leaving a starter
+	releaseSeq int64
+	assetSeq   int64
+	uploadMux  *http.ServeMux
+
 	workflows map[string]func(map[string]string) string // dispatchable workflow files
 	runs      []*Run
 	now       func() time.Time
@@ -57,9 +63,19 @@ type Pull struct {
 }
 
 type release struct {
-	ID     int64
-	Tag    string
-	Assets []string
+	ID         int64
+	Tag        string
+	MakeLatest string
+	Assets     []*asset
+}
+
+type asset struct {
+	ID          int64
+	Name        string // as GitHub stores it
+	Label       string
+	ContentType string
+	Size        int64
+	State       string // "uploaded", or "starter" for an upload that failed
 }
 
 type fault struct {
@@ -294,20 +310,111 @@ func (s *Server) PushCommit(branch, from, message string, files map[string]strin
 }
 
 // AddRelease adds a release with assets named exactly as given (names as
-// GitHub stores them). More than 1,000 is refused, as GitHub refuses them.
+// GitHub stores them). More than the cap (SetMaxAssets, default 1,000) is
+// refused, as GitHub refuses them; so is a tag that has a release.
 func (s *Server) AddRelease(tag string, assets []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(assets) > 1000 {
-		return fmt.Errorf("release %s: %d assets, GitHub allows 1000", tag, len(assets))
+	if len(assets) > s.capAssets() {
+		return fmt.Errorf("release %s: %d assets, GitHub allows %d", tag, len(assets), s.capAssets())
 	}
-	s.releases = append(s.releases, &release{ID: int64(len(s.releases) + 1), Tag: tag, Assets: assets})
+	if s.releaseByTag(tag) != nil {
+		return fmt.Errorf("release %s exists", tag)
+	}
+	rel := s.newRelease(tag)
+	for _, a := range assets {
+		s.assetSeq++
+		rel.Assets = append(rel.Assets, &asset{ID: s.assetSeq, Name: a, ContentType: "application/octet-stream", State: "uploaded"})
+	}
 	return nil
 }
 
+// SetMaxAssets sets the assets a release may hold (default 1,000,
+// GitHub's cap: "About releases", storage and bandwidth quotas), so tests
+// can fill a release with a few uploads.
+func (s *Server) SetMaxAssets(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxAssets = n
+}
+
+func (s *Server) capAssets() int {
+	if s.maxAssets > 0 {
+		return s.maxAssets
+	}
+	return 1000
+}
+
+// newRelease adds an empty release; call with mu held.
+func (s *Server) newRelease(tag string) *release {
+	s.releaseSeq++
+	rel := &release{ID: s.releaseSeq, Tag: tag}
+	s.releases = append(s.releases, rel)
+	return rel
+}
+
+// releaseByTag is nil when tag has no release; call with mu held.
+func (s *Server) releaseByTag(tag string) *release {
+	for _, r := range s.releases {
+		if r.Tag == tag {
+			return r
+		}
+	}
+	return nil
+}
+
+// ReleaseAsset is an asset as the fake keeps it.
+type ReleaseAsset struct {
+	ID          int64
+	Name        string // as GitHub stores it
+	Label       string
+	ContentType string
+	Size        int64
+	State       string // "uploaded", or "starter" for an upload that failed
+}
+
+// Release is a release as the fake keeps it.
+type Release struct {
+	ID         int64
+	Tag        string
+	MakeLatest string // what "Create a release" was sent ("" for AddRelease)
+	Assets     []ReleaseAsset
+}
+
+// Releases returns copies of every release, oldest first.
+func (s *Server) Releases() []Release {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Release
+	for _, r := range s.releases {
+		c := Release{ID: r.ID, Tag: r.Tag, MakeLatest: r.MakeLatest}
+		for _, a := range r.Assets {
+			c.Assets = append(c.Assets, ReleaseAsset(*a))
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// ServeHTTP serves the API at the root, as api.github.com does, and also
+// under /api/v3/, as GitHub Enterprise Server does.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
+	s.mu.Unlock()
+	if s.fault(w, r) {
+		return
+	}
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/api/v3/"); ok {
+		r = r.Clone(r.Context())
+		r.URL.Path, r.URL.RawPath = "/"+rest, ""
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// fault answers r with the first matching fault, if any.
+func (s *Server) fault(w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
 	for i, f := range s.faults {
 		if f.match(r) {
 			s.faults = append(s.faults[:i], s.faults[i+1:]...)
@@ -318,11 +425,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.WriteHeader(f.status)
 			fmt.Fprint(w, f.body)
-			return
+			return true
 		}
 	}
 	s.mu.Unlock()
-	s.mux.ServeHTTP(w, r)
+	return false
 }
 
 const docs = "https://docs.github.com/rest"
@@ -354,9 +461,46 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+p+"/pulls", s.listPulls)
 	m.HandleFunc("POST "+p+"/pulls", s.createPull)
 	m.HandleFunc("GET "+p+"/releases", s.listReleases)
-	m.HandleFunc("GET "+p+"/releases/{id}/assets", s.listAssets)
+	m.HandleFunc("POST "+p+"/releases", s.createRelease)
+	// GET releases/tags/{tag} and releases/{id}/assets overlap as mux
+	// patterns (releases/tags/assets): one handler tells them apart.
+	m.HandleFunc("GET "+p+"/releases/{id}/{sub}", func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.PathValue("id") == "tags":
+			s.getReleaseByTag(w, r, r.PathValue("sub"))
+		case r.PathValue("sub") == "assets":
+			s.listAssets(w, r)
+		default:
+			errJSON(w, http.StatusNotFound, "Not Found")
+		}
+	})
+	m.HandleFunc("DELETE "+p+"/releases/assets/{id}", s.deleteAsset)
+	// GitHub Enterprise Server takes uploads at https://HOST/api/uploads/
+	// ("Upload a release asset": the endpoint is the release's upload_url).
+	m.HandleFunc("POST /api/uploads"+p+"/releases/{id}/assets", s.uploadAsset)
 	s.actionRoutes(m)
 	s.mux = m
+	// github.com takes them on its own host, uploads.github.com, at the
+	// same path as the API's.
+	u := http.NewServeMux()
+	u.HandleFunc("POST "+p+"/releases/{id}/assets", s.uploadAsset)
+	s.uploadMux = u
+}
+
+// Uploads is the fake's upload host as github.com has it
+// (uploads.github.com): serve it on a server of its own and give its URL
+// as the client's upload root. The fake itself also takes uploads under
+// /api/uploads/, as GitHub Enterprise Server does.
+func (s *Server) Uploads() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.requests = append(s.requests, r.Method+" uploads:"+r.URL.Path)
+		s.mu.Unlock()
+		if s.fault(w, r) {
+			return
+		}
+		s.uploadMux.ServeHTTP(w, r)
+	})
 }
 
 // repo checks the path's repository; GitHub answers 404 for any other.
@@ -759,19 +903,23 @@ func (s *Server) listReleases(w http.ResponseWriter, r *http.Request) {
 	page(w, r, out)
 }
 
+func assetJSON(a *asset) map[string]any {
+	return map[string]any{"id": a.ID, "name": a.Name, "label": a.Label, "state": a.State, "content_type": a.ContentType, "size": a.Size}
+}
+
 func (s *Server) listAssets(w http.ResponseWriter, r *http.Request) {
 	if !s.repo(w, r) {
 		return
 	}
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	s.mu.Lock()
-	var out []map[string]any
+	out := []map[string]any{}
 	found := false
 	for _, rel := range s.releases {
 		if rel.ID == id {
 			found = true
-			for i, a := range rel.Assets {
-				out = append(out, map[string]any{"id": id*10000 + int64(i), "name": a, "state": "uploaded"})
+			for _, a := range rel.Assets {
+				out = append(out, assetJSON(a))
 			}
 		}
 	}

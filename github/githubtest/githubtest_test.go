@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -161,5 +162,104 @@ func TestWorkflowDispatch(t *testing.T) {
 	run, _, err := c.Actions.GetWorkflowRunByID(ctx, "acme", "drivers", 2)
 	if err != nil || run.GetName() != "driver-build b-2" {
 		t.Errorf("run 2: %+v %v", run, err)
+	}
+}
+
+// TestReleaseAnswers checks the fake's release endpoints as go-github
+// decodes them: create (422 already_exists on a tag that has a release),
+// get by tag, upload on the upload root with GitHub's renaming, 422 on a
+// duplicate stored name and on a full release, delete.
+func TestReleaseAnswers(t *testing.T) {
+	fake := New("acme", "drivers", "main", nil)
+	fake.SetMaxAssets(2)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	base, upload := srv.URL+"/api/v3/", srv.URL+"/api/uploads/"
+	c, err := gh.NewClient(gh.WithURLs(&base, &upload), gh.WithDisableRateLimitCheck())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	validation := func(what string, err error, code, field, msg string) {
+		t.Helper()
+		var er *gh.ErrorResponse
+		if !errors.As(err, &er) || er.Response.StatusCode != 422 || er.Message != "Validation Failed" || len(er.Errors) != 1 ||
+			er.Errors[0].Code != code || er.Errors[0].Field != field || !strings.Contains(er.Errors[0].Message, msg) {
+			t.Errorf("%s: %v, want 422 Validation Failed %s on %s %q", what, err, code, field, msg)
+		}
+	}
+	rel, _, err := c.Repositories.CreateRelease(ctx, "acme", "drivers", gh.CreateReleaseRequest{TagName: "drivers-1-1", MakeLatest: new("false")})
+	if err != nil || rel.GetTagName() != "drivers-1-1" {
+		t.Fatalf("create: %v %v", rel, err)
+	}
+	_, _, err = c.Repositories.CreateRelease(ctx, "acme", "drivers", gh.CreateReleaseRequest{TagName: "drivers-1-1"})
+	validation("second create", err, "already_exists", "tag_name", "")
+	got, _, err := c.Repositories.GetReleaseByTag(ctx, "acme", "drivers", "drivers-1-1")
+	if err != nil || got.GetID() != rel.GetID() {
+		t.Errorf("get by tag: %v %v", got, err)
+	}
+	if _, _, err := c.Repositories.GetReleaseByTag(ctx, "acme", "drivers", "nope"); statusOf(err) != 404 {
+		t.Errorf("missing tag: %v", err)
+	}
+	up := func(name string) (*gh.ReleaseAsset, error) {
+		req, err := c.NewUploadRequest(ctx, "repos/acme/drivers/releases/1/assets?name="+url.QueryEscape(name), strings.NewReader("bytes"), 5, "application/octet-stream")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a *gh.ReleaseAsset
+		_, err = c.Do(req, &a)
+		return a, err
+	}
+	a, err := up("drv-6.12.95+deb12~1_amd64.deb")
+	if err != nil || a.GetName() != "drv-6.12.95.deb12.1_amd64.deb" || a.GetSize() != 5 || a.GetContentType() != "application/octet-stream" {
+		t.Errorf("upload: %+v %v", a, err)
+	}
+	_, err = up("drv-6.12.95.deb12~1_amd64.deb")
+	validation("same stored name", err, "already_exists", "name", "")
+	if _, err := up("b.deb"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = up("c.deb")
+	validation("full release", err, "custom", "file_count", "file_count limited to 2 assets per release")
+	// The API's own path is not the upload endpoint.
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"repos/acme/drivers/releases/1/assets?name=d.deb", strings.NewReader("x"))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode < 400 {
+		t.Errorf("upload on the API path: %v %v", resp, err)
+	}
+	if _, err := c.Repositories.DeleteReleaseAsset(ctx, "acme", "drivers", a.GetID()); err != nil {
+		t.Errorf("delete: %v", err)
+	}
+	if _, err := c.Repositories.DeleteReleaseAsset(ctx, "acme", "drivers", a.GetID()); statusOf(err) != 404 {
+		t.Errorf("delete again: %v", err)
+	}
+	if _, err := up("c.deb"); err != nil {
+		t.Errorf("upload after a delete: %v", err)
+	}
+	rels := fake.Releases()
+	if len(rels) != 1 || rels[0].MakeLatest != "false" || len(rels[0].Assets) != 2 {
+		t.Errorf("releases %+v", rels)
+	}
+}
+
+func statusOf(err error) int {
+	var er *gh.ErrorResponse
+	if errors.As(err, &er) {
+		return er.Response.StatusCode
+	}
+	return 0
+}
+
+// TestStoredName: the fake renames as uploads to github.com showed.
+func TestStoredName(t *testing.T) {
+	for in, want := range map[string]string{
+		"tobwen-1.1.0-1~buster_amd64.deb":            "tobwen-1.1.0-1.buster_amd64.deb",
+		"The Brain.js":                               "The.Brain.js",
+		"app.prod-v1.3.0-(15-5)-6064eac-release.apk": "app.prod-v1.3.0-.15-5.-6064eac-release.apk",
+		".env":      "default.env",
+		"trailing.": "trailing",
+	} {
+		if got := StoredName(in); got != want {
+			t.Errorf("StoredName(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

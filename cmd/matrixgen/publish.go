@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/matrixgen/matrixgen/github"
+)
+
+type publishOptions struct {
+	io   *ioStreams
+	deps *prDeps
+	GH   githubFlags
+
+	Repo          string
+	DriverVersion string
+	TagPrefix     string
+	Clobber       bool
+	JSON          bool
+	Files         []string
+}
+
+// publishWritesPerHour is GitHub's secondary limit on content-creating
+// requests ("Rate limits for the REST API", "About secondary rate
+// limits": no more than 500 an hour, 80 a minute).
+const publishWritesPerHour = 500
+
+func newCmdPublish(ios *ioStreams, deps *prDeps, runF func(*publishOptions) error) *cobra.Command {
+	opts := &publishOptions{io: ios, deps: deps}
+	cmd := &cobra.Command{
+		Use:   "publish --repo OWNER/NAME --driver-version V [--tag-prefix drivers-] [--clobber] [--json] FILE...",
+		Short: "Upload build artifacts to a driver version's GitHub releases",
+		Long: `Upload every FILE as an asset of the driver version's releases in --repo,
+tagged <prefix><V>-<N> (drivers-570.1-1, drivers-570.1-2, ...): the tags the
+build service and 'matrix --built-from-release OWNER/NAME@drivers-V-*' read.
+A release holds at most 1,000 assets (GitHub's cap); when N is full, N+1 is
+created. Releases are created with make_latest false.
+
+Idempotent: GitHub renames assets on upload (~, +, spaces and other special
+characters become "."); a FILE whose stored name is already in any of the
+driver version's releases is skipped and reported, or with --clobber deleted
+there and uploaded again into the same release. A re-run uploads nothing.
+
+Several publishers may run at once (the nightly's chunks, on-demand builds):
+a release another one created first is used; an upload GitHub refuses because
+the release is full goes to the next N, one refused because the name is
+already there counts as skipped; after uploading, a name stored in two
+releases (two publishers raced it) keeps only its copy in the lowest N.
+
+Uploads go to GitHub's upload host (uploads.github.com; /api/uploads/ on
+GitHub Enterprise Server when --github-url is https://HOST/api/v3/), with the
+token from --github-token-file or $GITHUB_TOKEN (sent to those hosts only).
+Files are streamed from disk as application/octet-stream; an upload attempt
+may take --github-timeout plus a second per MiB.
+
+Pacing: writes (release creation, uploads, deletes) go one at a time,
+--write-interval apart (default 1s: 60 a minute, under GitHub's 80), and at
+most --writes-per-hour in any hour (default 500, GitHub's secondary limit for
+content-creating requests). One token thus publishes about 500 assets an
+hour; publishers running at once with one token share that budget. Waits are
+logged on stderr with their reason.
+
+Output: one line per file on stderr as it is done; with --json, on stdout:
+  {"uploaded":[{"name","stored_name","release"}],"skipped":[...same...],
+   "failed":[{"name","error"}]}` + exitCodesHelp(
+			"0  every FILE is in a release (uploaded now or already there)",
+			"1  nothing could be published (the releases cannot be listed, or every FILE failed)",
+			"2  usage error: no FILE, a FILE that cannot be read, a bad --repo or --driver-version, no token",
+			"3  partial: some FILEs could not be published (each named on stderr), the rest are"),
+		Example: `  matrixgen publish --repo acme/drivers --driver-version 570.1 out/*.deb
+  matrixgen publish --repo acme/drivers --driver-version 570.1 --json artifacts/*/*.rpm > published.json
+  matrixgen publish --repo acme/drivers --driver-version 570.1 --clobber driver-ubuntu-24.04-6.8.0-51-generic_570.1_amd64.deb
+  matrixgen publish --repo acme/drivers --driver-version 570.1 --github-url https://ghe.example.com/api/v3/ out/*`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Files = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return publishRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Repo, "repo", "", "repository OWNER/NAME whose releases get the files")
+	f.StringVar(&opts.DriverVersion, "driver-version", "", "driver version V: the releases are <prefix><V>-<N>")
+	f.StringVar(&opts.TagPrefix, "tag-prefix", github.DefaultTagPrefix, "start of the release tags")
+	f.BoolVar(&opts.Clobber, "clobber", false, "replace an asset of the same stored name instead of skipping the file")
+	f.BoolVar(&opts.JSON, "json", false, `print {"uploaded":[...],"skipped":[...],"failed":[...]} on stdout`)
+	opts.GH.register(cmd, time.Second, "60 a minute, under GitHub's 80 content-creating requests a minute")
+	f.IntVar(&opts.GH.WritesPerHour, "writes-per-hour", publishWritesPerHour, "at most this many writes in any hour (GitHub's secondary limit: 500 content-creating requests an hour per token; give each of k concurrent publishers 500/k); 0: no cap")
+	_ = cmd.MarkFlagRequired("repo")
+	_ = cmd.MarkFlagRequired("driver-version")
+	return cmd
+}
+
+func publishRun(ctx context.Context, o *publishOptions) error {
+	if len(o.Files) == 0 {
+		return usageErr("no FILE to publish (see 'matrixgen publish --help')")
+	}
+	repo, err := github.ParseRepo(o.Repo)
+	if err != nil {
+		return usageErr("--repo: %w", err)
+	}
+	if o.TagPrefix == "" {
+		return usageErr("--tag-prefix must not be empty")
+	}
+	po := github.PublishOptions{Repo: repo, DriverVersion: o.DriverVersion, TagPrefix: o.TagPrefix, Clobber: o.Clobber,
+		Progress: func(line string) { fmt.Fprintln(o.io.ErrOut, "matrixgen: "+line) }}
+	if err := po.Validate(); err != nil {
+		return asUsage(err)
+	}
+	// Every FILE is checked before anything is sent.
+	for _, path := range o.Files {
+		fi, err := os.Stat(path)
+		switch {
+		case err != nil:
+			return usageErr("FILE %s: %w", path, err)
+		case !fi.Mode().IsRegular():
+			return usageErr("FILE %s: not a regular file", path)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return usageErr("FILE %s: %w", path, err)
+		}
+		f.Close()
+	}
+	c, err := o.GH.client(o.io, o.deps, "publish creates releases and uploads assets")
+	if err != nil {
+		return err
+	}
+	res, err := c.Publish(ctx, po, o.Files)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		data, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		if err := writeJSONLine(o.io, data, true); err != nil {
+			return err
+		}
+	}
+	for _, f := range res.Failed {
+		fmt.Fprintf(o.io.ErrOut, "matrixgen: not published: %s: %s\n", f.Name, f.Error)
+	}
+	if res.ReconcileErr != nil {
+		fmt.Fprintf(o.io.ErrOut, "matrixgen: %v\n", res.ReconcileErr)
+	}
+	fmt.Fprintf(o.io.ErrOut, "matrixgen: %s of driver version %s in %s: %d uploaded, %d already there, %d not published\n",
+		count(len(o.Files), "file", "files"), o.DriverVersion, repo, len(res.Uploaded), len(res.Skipped), len(res.Failed))
+	switch {
+	case len(res.Failed) > 0 && len(res.Uploaded)+len(res.Skipped) == 0:
+		return &exitError{code: exitFailure, err: errors.New("no file could be published")}
+	case len(res.Failed) > 0 || res.ReconcileErr != nil:
+		return silentExit(exitPartial)
+	}
+	return nil
+}
