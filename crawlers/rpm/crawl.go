@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	rpmutils "github.com/sassoftware/go-rpmutils"
 
@@ -39,6 +40,10 @@ type Repo struct {
 	Reuse func(digest string) (kernels []matrixgen.Kernel, ok bool)
 	// MaxDB caps the decompressed primary_db written to a temp file. Default 1 GiB.
 	MaxDB int64
+	// MaxDBRows caps the rows read from a primary_db. Default DefaultMaxDBRows.
+	MaxDBRows int
+	// DBTimeout bounds the queries of a primary_db. Default DefaultDBTimeout.
+	DBTimeout time.Duration
 }
 
 // Result is what one repository crawl found.
@@ -103,7 +108,7 @@ func CrawlRepo(ctx context.Context, f Fetcher, r Repo) (*Result, error) {
 	}
 	c := &collector{repo: r, res: res}
 	if rec.Type == "primary_db" {
-		err = readPrimaryDB(ctx, f, req, r.MaxDB, c)
+		err = readPrimaryDB(ctx, f, req, r.MaxDB, dbLimits{rows: r.MaxDBRows, timeout: r.DBTimeout}, c)
 	} else {
 		err = readPrimaryXML(ctx, f, req, c)
 	}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/matrixgen/matrixgen/internal/compresstest"
+	"github.com/matrixgen/matrixgen/internal/rpmfixture"
+)
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// TestCrawlCLIHostilePrimaryDB: one Amazon Linux 2 repository serves a primary_db whose
+// "packages" is a recursive view (issue 13 § 3: 2,238 bytes grew a crawl to 11 GB). That
+// repository fails, named with the view; the other repositories' kernels are written,
+// exit 3; no temp file is left.
+func TestCrawlCLIHostilePrimaryDB(t *testing.T) {
+	bz, err := os.ReadFile("../../fixtures/rpm/hostile/primary-recursive-view.sqlite.bz2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := compresstest.Decompress("x.bz2", strings.NewReader(string(bz)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	repomd := fmt.Sprintf(`<repomd xmlns="http://linux.duke.edu/metadata/repo"><revision>1</revision><data type="primary_db">
+  <checksum type="sha256">%s</checksum><open-checksum type="sha256">%s</open-checksum>
+  <location href="repodata/primary.sqlite.bz2"/><size>%d</size><open-size>%d</open-size><database_version>10</database_version></data></repomd>`,
+		sha256Hex(bz), sha256Hex(raw), len(bz), len(raw))
+	var srvURL string
+	srv := rpmfixture.Serve(t, "../../fixtures/rpm/distros", func(w http.ResponseWriter, r *http.Request) bool {
+		switch r.URL.Path {
+		case "/amazonlinux2/core/latest/x86_64/mirror.list":
+			w.Write([]byte(srvURL + "/hostile/\n"))
+		case "/hostile/repodata/repomd.xml":
+			w.Write([]byte(repomd))
+		case "/hostile/repodata/primary.sqlite.bz2":
+			w.Write(bz)
+		default:
+			return false
+		}
+		return true
+	})
+	srvURL = srv.URL
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	out := filepath.Join(t.TempDir(), "list.json")
+	r := runCLI(t, "", nil, "crawl", "--distro", "amazonlinux2", "--arch", "x86_64", "--out", out, "--no-cache",
+		"--mirror", "amazonlinux2="+srv.URL+"/amazonlinux2")
+	if r.code != 3 {
+		t.Fatalf("crawl: exit %d, want 3\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{srv.URL + "/hostile/repodata/primary.sqlite.bz2", `primary_db refused: view \"packages\"`} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not name %q:\n%s", want, r.stderr)
+		}
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list map[string][]struct {
+		KernelRelease string `json:"kernelrelease"`
+	}
+	if err := json.Unmarshal(data, &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list["amazonlinux2"]) == 0 {
+		t.Errorf("the healthy repositories' kernels are missing: %s", data)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
+		t.Errorf("temp files left: %q", left)
+	}
+}
