@@ -11,6 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // maxRedirects is net/http's own default limit.
@@ -26,6 +29,8 @@ type Client struct {
 	http  *http.Client
 	cache *diskCache // nil: no cache
 	stats *statsRecorder
+	// decMem holds Options.DecoderMemory bytes, shared by every decompressing body.
+	decMem *semaphore.Weighted
 }
 
 // New returns a Client. Its transport stack is built here, inner to outer: the base
@@ -33,7 +38,7 @@ type Client struct {
 // retry, and the user agent.
 func New(opts Options) *Client {
 	o := opts.withDefaults()
-	c := &Client{opts: o, stats: newStatsRecorder()}
+	c := &Client{opts: o, stats: newStatsRecorder(), decMem: semaphore.NewWeighted(o.DecoderMemory)}
 	base := o.Transport
 	if base == nil {
 		base = defaultTransport(o)
@@ -251,7 +256,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		return nil, &HTTPError{Method: method, URL: disp, StatusCode: resp.StatusCode, Status: resp.Status}
 	}
 	if comp != nil {
-		if err := c.decompress(b, comp); err != nil {
+		if err := c.decompress(ctx, b, comp); err != nil {
 			b.Close()
 			return nil, err
 		}
@@ -276,12 +281,13 @@ func checkLength(method, disp string, contentLength, size, limit int64) error {
 	return nil
 }
 
-// decompress checks the magic bytes against the format the suffix named and puts a
-// decompressor in front of b's raw stream.
-func (c *Client) decompress(b *body, f *format) error {
+// decompress checks the magic bytes against the format the suffix named, reserves the
+// decoder's memory as the stream's headers declare it (waiting for the Client's budget),
+// and puts a decompressor in front of b's raw stream.
+func (c *Client) decompress(ctx context.Context, b *body, f *format) error {
 	raw := b.raw
 	src := bufio.NewReaderSize(raw, 64<<10)
-	head, err := src.Peek(magicLen)
+	head, err := src.Peek(headPeek)
 	if err != nil && err != io.EOF {
 		if raw.err != nil && raw.err != io.EOF {
 			return raw.err
@@ -291,16 +297,31 @@ func (c *Client) decompress(b *body, f *format) error {
 		}
 	}
 	if !bytes.HasPrefix(head, f.magic) {
-		return &FormatError{Method: raw.method, URL: raw.url, Want: f.name, Got: describeMagic(head)}
+		return &FormatError{Method: raw.method, URL: raw.url, Want: f.name, Got: describeMagic(head[:min(len(head), magicLen)])}
 	}
-	dec, free, err := newDecompressor(f, src)
+	limit := uint64(c.opts.MaxWindow)
+	window, ok := declaredWindow(f, head)
+	switch {
+	case !ok:
+		window = limit // the decoder finds out; it may keep no more than the cap
+	case window > limit:
+		return &WindowError{Method: raw.method, URL: raw.url, Format: f.name, Window: window, Limit: limit}
+	case f.name == "zstd" || f.name == "xz":
+		window = min(max(window, minDecoderWeight), limit)
+	}
+	if err := c.decMem.Acquire(ctx, int64(window)); err != nil {
+		return fmt.Errorf("%s %s: waiting for %s of decoder memory: %w", raw.method, raw.url, mib(window), err)
+	}
+	release := sync.OnceFunc(func() { c.decMem.Release(int64(window)) })
+	dec, free, err := newDecompressor(f, src, window)
 	if err != nil {
+		release()
 		if raw.err != nil && raw.err != io.EOF {
 			return raw.err
 		}
 		return fmt.Errorf("%s %s: decompressing %s: %w", raw.method, raw.url, f.name, err)
 	}
-	b.free = free
+	b.free = func() { free(); release() }
 	b.r = &decompReader{method: raw.method, url: raw.url, format: f.name, dec: dec, src: src, raw: raw, limit: c.opts.MaxDecompressed}
 	return nil
 }

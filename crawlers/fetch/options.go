@@ -37,6 +37,14 @@ type Options struct {
 	MaxBytes int64
 	// MaxDecompressed caps the decompressed body. Default 4 GiB.
 	MaxDecompressed int64
+	// MaxWindow caps the memory one decoder may keep, as its stream declares it: a zstd
+	// frame's window, an xz block's dictionary. A body that declares more fails with a
+	// *WindowError. Default 128 MiB (see defaultMaxWindow).
+	MaxWindow int64
+	// DecoderMemory bounds the windows of all the Client's open decompressing bodies
+	// together: a body waits for its share before its decoder is made, and frees it on
+	// Close. Default 512 MiB; never less than MaxWindow.
+	DecoderMemory int64
 	// Now is the clock used for Retry-After dates. Default time.Now.
 	Now func() time.Time
 	// OnWait, when set, is called before each retry's wait (a 429's
@@ -109,6 +117,13 @@ func (o Options) withDefaults() Options {
 	if o.MaxDecompressed <= 0 {
 		o.MaxDecompressed = defaultMaxDecompressed
 	}
+	if o.MaxWindow <= 0 {
+		o.MaxWindow = defaultMaxWindow
+	}
+	if o.DecoderMemory <= 0 {
+		o.DecoderMemory = defaultDecoderMemory
+	}
+	o.DecoderMemory = max(o.DecoderMemory, o.MaxWindow)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
