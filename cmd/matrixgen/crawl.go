@@ -45,6 +45,7 @@ type crawlOptions struct {
 	CheckValidUntil bool
 	Now             string
 	Timeout         time.Duration
+	RequestTimeout  time.Duration
 	Koji            bool
 	KojiSince       string
 	KojiNewest      int
@@ -100,6 +101,10 @@ Without --previous, the output being replaced (--out or --out-dir) serves as
 the previous crawl. An arch whose every source failed is not written at all:
 its old list.json stays as it was, and stderr says so.
 
+Every request has --request-timeout (default 10m) from its first attempt to
+the last byte of its body, retries included: a body too large or trickling
+too slowly to finish in time fails its source, named with the bytes read.
+
 Ctrl-C or --timeout ends the crawl early: what finished is written, every
 unfinished source is named as failed, and the exit code is 3.
 
@@ -123,6 +128,9 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 			if opts.Timeout <= 0 {
 				// 0 used to mean "no limit" by accident; a crawl always has one.
 				return usageErr("--timeout %s: want a positive duration, e.g. 30m", opts.Timeout)
+			}
+			if opts.RequestTimeout <= 0 {
+				return usageErr("--request-timeout %s: want a positive duration, e.g. 10m", opts.RequestTimeout)
 			}
 			if (cmd.Flags().Changed("koji-since") || cmd.Flags().Changed("koji-newest")) && !opts.Koji {
 				return usageErr("--koji-since and --koji-newest bound --koji: add --koji")
@@ -159,6 +167,7 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	f.BoolVar(&opts.CheckValidUntil, "check-valid-until", true, "refuse InRelease files past their Valid-Until, as apt does")
 	f.StringVar(&opts.Now, "now", "", "clock for signature and Valid-Until checks (RFC 3339), for reproducing a past crawl")
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "give up on the whole crawl after this long")
+	f.DurationVar(&opts.RequestTimeout, "request-timeout", 10*time.Minute, "give up on one request (a whole index, retries included) after this long")
 	f.BoolVar(&opts.Koji, "koji", false, "add the Fedora and CentOS Stream kernel builds Koji/CBS hold that the mirrors lack")
 	f.StringVar(&opts.KojiSince, "koji-since", "", "with --koji: only builds completed after DATE (2026-01-31 or RFC 3339)")
 	f.IntVar(&opts.KojiNewest, "koji-newest", source.DefaultKojiNewest, "with --koji: at most the newest N builds per release and hub (0 with --koji-since: no count bound)")
@@ -268,7 +277,7 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 		log.Warn("waiting to retry", "url", w.URL, "attempt", w.Attempt, "wait", w.For.Round(time.Millisecond).String(), "reason", w.Reason)
 	}
-	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency, OnWait: onWait})
+	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency, RequestTimeout: opts.RequestTimeout, OnWait: onWait})
 	req.Progress = func(p crawlers.Progress) {
 		mu.Lock()
 		defer mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/matrixgen/matrixgen/internal/compresstest"
 	"github.com/matrixgen/matrixgen/internal/rpmfixture"
@@ -80,5 +81,46 @@ func TestCrawlCLIHostilePrimaryDB(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
 		t.Errorf("temp files left: %q", left)
+	}
+}
+
+// TestCrawlCLIRequestTimeout: a mirror that drips a body a byte at a time never trips the
+// idle timeout; --request-timeout fails that source, named with the bytes read, and the
+// rest is written (exit 3).
+func TestCrawlCLIRequestTimeout(t *testing.T) {
+	const dripping = "/amazonlinux2/core/latest/x86_64/mirror.list"
+	srv := rpmfixture.Serve(t, "../../fixtures/rpm/distros", func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != dripping {
+			return false
+		}
+		w.WriteHeader(http.StatusOK)
+		for {
+			if _, err := w.Write([]byte("h")); err != nil {
+				return true
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return true
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	})
+	out := filepath.Join(t.TempDir(), "list.json")
+	r := runCLI(t, "", nil, "crawl", "--distro", "amazonlinux2", "--arch", "x86_64", "--out", out, "--no-cache",
+		"--request-timeout", "150ms", "--mirror", "amazonlinux2="+srv.URL+"/amazonlinux2")
+	if r.code != 3 {
+		t.Fatalf("crawl: exit %d, want 3\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{srv.URL + dripping, "request deadline of 150ms passed after"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not name %q:\n%s", want, r.stderr)
+		}
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("the other sources were not written: %v", err)
+	}
+	if r := runCLI(t, "", nil, "crawl", "--request-timeout", "0s"); r.code != 2 || !strings.Contains(r.stderr, "--request-timeout") {
+		t.Errorf("--request-timeout 0s: exit %d, want 2 naming the flag\n%s", r.code, r.stderr)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/semaphore"
 )
@@ -96,6 +97,9 @@ type Request struct {
 	// for calls the server documents as read-only (Koji's getBuild, listBuilds, ...).
 	// Default false: a POST is sent once.
 	Idempotent bool
+	// Timeout bounds this request, retries and the whole body included; > 0 overrides
+	// Options.RequestTimeout.
+	Timeout time.Duration
 	// Range is sent as the Range header ("bytes=0-1023"); "" sends none. A 206 answer is
 	// accepted as a 200 is, and Response.Partial says which one came: a server that ignores
 	// Range sends the whole file, which the caller should close early.
@@ -188,6 +192,29 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		}
 	}()
 
+	// The total deadline lives until the body is closed: Close (or a failure here) ends it.
+	parent, start := ctx, time.Now()
+	timeout := c.opts.RequestTimeout
+	if req.Timeout > 0 {
+		timeout = req.Timeout
+	}
+	cancel := context.CancelFunc(func() {})
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, errRequestDeadline)
+	}
+	passed := func(n int64) *DeadlineError {
+		if parent.Err() == nil && errors.Is(context.Cause(ctx), errRequestDeadline) {
+			return &DeadlineError{Method: method, URL: disp, After: timeout, Bytes: n, Elapsed: time.Since(start)}
+		}
+		return nil
+	}
+	opened := false
+	defer func() {
+		if !opened {
+			cancel()
+		}
+	}()
+
 	var reqBody io.Reader
 	if req.Body != nil {
 		reqBody = bytes.NewReader(req.Body) // sets GetBody, which a retry uses to send it again
@@ -219,6 +246,9 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	}
 	resp, err := c.http.Do(hreq)
 	if err != nil {
+		if de := passed(0); de != nil {
+			return nil, de
+		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // it names the URL as Go prints it; we name it once, our way
@@ -226,8 +256,8 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		return nil, fmt.Errorf("%s %s: %w", method, disp, err)
 	}
 
-	raw := &rawReader{method: method, url: disp, host: host, limit: limit, size: req.Size, want: want, h: newSHA256()}
-	b := &body{r: raw, raw: raw, stats: c.stats, host: host}
+	raw := &rawReader{method: method, url: disp, host: host, limit: limit, size: req.Size, want: want, h: newSHA256(), passed: passed}
+	b := &body{r: raw, raw: raw, stats: c.stats, host: host, cancel: cancel}
 	switch {
 	case resp.StatusCode == http.StatusNotModified && cached != nil:
 		drainClose(resp.Body)
@@ -264,6 +294,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	if openWant != "" || req.OpenSize > 0 {
 		b.r = &openReader{method: method, url: disp, r: b.r, want: openWant, size: req.OpenSize, h: newSHA256()}
 	}
+	opened = true // b.Close ends the deadline
 	return &Response{URL: req.URL, Body: b, FromCache: useCached, Partial: resp.StatusCode == http.StatusPartialContent}, nil
 }
 

@@ -33,6 +33,12 @@ type Options struct {
 	// IdleTimeout bounds how long one body Read may wait for bytes: a stalled body fails.
 	// Time the caller spends between Reads does not count. Default 60s; negative means none.
 	IdleTimeout time.Duration
+	// RequestTimeout bounds one request from its first attempt to the end of its body,
+	// retries included: a body that trickles (a byte every few seconds never trips
+	// IdleTimeout) fails with a *DeadlineError naming the bytes read. Request.Timeout
+	// overrides it. Default 10m, enough for a whole index at a slow mirror's pace;
+	// negative means none.
+	RequestTimeout time.Duration
 	// MaxBytes caps the raw body (as served) unless Request.MaxBytes is set. Default 512 MiB.
 	MaxBytes int64
 	// MaxDecompressed caps the decompressed body. Default 4 GiB.
@@ -76,6 +82,7 @@ const (
 	defaultRetries         = 4
 	defaultHeaderTimeout   = 30 * time.Second
 	defaultIdleTimeout     = 60 * time.Second
+	defaultRequestTimeout  = 10 * time.Minute
 	defaultMaxBytes        = 512 << 20
 	defaultMaxDecompressed = 4 << 30
 )
@@ -110,6 +117,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.IdleTimeout == 0 {
 		o.IdleTimeout = defaultIdleTimeout
+	}
+	switch {
+	case o.RequestTimeout == 0:
+		o.RequestTimeout = defaultRequestTimeout
+	case o.RequestTimeout < 0:
+		o.RequestTimeout = 0
 	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = defaultMaxBytes
