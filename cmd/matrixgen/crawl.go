@@ -101,6 +101,14 @@ Without --previous, the output being replaced (--out or --out-dir) serves as
 the previous crawl. An arch whose every source failed is not written at all:
 its old list.json stays as it was, and stderr says so.
 
+A crawl connects only where its configuration points: the mirrors, and the
+repository an Amazon mirror.list fetched from one names. A repomd.xml whose
+index is on another host fails its source; a package location on another host
+is left out of the kernel's headers, with a warning; a mirror.list line at a
+link-local, cloud-metadata or (unless a --mirror is on loopback) loopback
+address is dropped, with a warning, and the next line used. Such addresses are
+refused when dialled too, whatever name or redirect led there.
+
 Every request has --request-timeout (default 10m) from its first attempt to
 the last byte of its body, retries included: a body too large or trickling
 too slowly to finish in time fails its source, named with the bytes read.
@@ -277,7 +285,16 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 		log.Warn("waiting to retry", "url", w.URL, "attempt", w.Attempt, "wait", w.For.Round(time.Millisecond).String(), "reason", w.Reason)
 	}
-	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency, RequestTimeout: opts.RequestTimeout, OnWait: onWait})
+	// Loopback is refused unless a mirror is configured there (a local mirror, a test):
+	// nothing a mirror writes leads the crawl to the machine's own services.
+	refuseLoopback := true
+	for _, u := range req.Mirrors {
+		if fetch.IsLoopback(u) {
+			refuseLoopback = false
+		}
+	}
+	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency, RequestTimeout: opts.RequestTimeout,
+		RefuseLoopback: refuseLoopback, OnWait: onWait})
 	req.Progress = func(p crawlers.Progress) {
 		mu.Lock()
 		defer mu.Unlock()

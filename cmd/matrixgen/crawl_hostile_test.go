@@ -124,3 +124,54 @@ func TestCrawlCLIRequestTimeout(t *testing.T) {
 		t.Errorf("--request-timeout 0s: exit %d, want 2 naming the flag\n%s", r.code, r.stderr)
 	}
 }
+
+// TestCrawlCLIHostPolicy: an Amazon Linux 2 mirror.list whose first line is the cloud
+// metadata address has that line dropped, with a warning, and the next used; a repository
+// whose repomd.xml points its index at another host fails, naming the host (exit 3).
+func TestCrawlCLIHostPolicy(t *testing.T) {
+	var srvURL string
+	var offHost []byte
+	srv := rpmfixture.Serve(t, "../../fixtures/rpm/distros", func(w http.ResponseWriter, r *http.Request) bool {
+		switch r.URL.Path {
+		case "/amazonlinux2/core/latest/x86_64/mirror.list":
+			// The real core/2.0 list's repository, after a line at the metadata service.
+			b, err := os.ReadFile("../../fixtures/rpm/distros/amazonlinux2/core/2.0/x86_64/mirror.list")
+			if err != nil {
+				t.Error(err)
+			}
+			w.Write([]byte("http://169.254.169.254/latest/meta-data/\n" + strings.ReplaceAll(string(b), rpmfixture.Placeholder, srvURL)))
+		case "/amazonlinux2/extras/kernel-5.4/latest/x86_64/mirror.list":
+			w.Write([]byte(srvURL + "/off/\n"))
+		case "/off/repodata/repomd.xml":
+			w.Write(offHost)
+		default:
+			return false
+		}
+		return true
+	})
+	srvURL = srv.URL
+	md, err := os.ReadFile("../../fixtures/rpm/mirror/fedora/updates/41/Everything/x86_64/repodata/repomd.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	offHost = []byte(strings.Replace(string(md), `<location href="`, `<location href="http://elsewhere.example/`, 1))
+
+	out := filepath.Join(t.TempDir(), "list.json")
+	r := runCLI(t, "", nil, "crawl", "--distro", "amazonlinux2", "--arch", "x86_64", "--out", out, "--no-cache",
+		"--mirror", "amazonlinux2="+srv.URL+"/amazonlinux2")
+	if r.code != 3 {
+		t.Fatalf("crawl: exit %d, want 3\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		srv.URL + "/amazonlinux2/core/latest/x86_64/mirror.list:1: mirror.list line dropped", "169.254.169.254",
+		srv.URL + "/off/repodata/repomd.xml", "host elsewhere.example refused",
+		"source=core/latest ok=true",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
+		}
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("nothing written: %v", err)
+	}
+}

@@ -50,7 +50,12 @@ func New(opts Options) *Client {
 	rt = &retryTransport{next: rt, retries: o.Retries, backoff: o.Backoff, now: o.Now, stats: c.stats, onWait: o.OnWait}
 	rt = &userAgentTransport{next: rt, ua: o.UserAgent}
 	c.rt = rt
-	c.http = &http.Client{Transport: rt, CheckRedirect: checkRedirect}
+	c.http = &http.Client{Transport: rt, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if err := CheckURL(req.URL.String(), !o.RefuseLoopback); err != nil {
+			return fmt.Errorf("redirect refused: %w", err)
+		}
+		return checkRedirect(req, via)
+	}}
 	if o.CacheDir != "" {
 		c.cache = &diskCache{dir: o.CacheDir}
 	}
@@ -156,6 +161,10 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	disp := redact(u)
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%s %s: want an absolute http or https URL", method, disp)
+	}
+	// Also checked when dialled; this check holds when a proxy does the dialling.
+	if err := CheckURL(req.URL, !c.opts.RefuseLoopback); err != nil {
+		return nil, fmt.Errorf("%s %w", method, err)
 	}
 	host := hostKey(u)
 	want := strings.ToLower(req.SHA256)

@@ -14,6 +14,11 @@ type Options struct {
 	// http.DefaultTransport with dial, TLS and response-header timeouts and transparent
 	// gzip turned off (checksums are over the bytes as served).
 	Transport http.RoundTripper
+	// RefuseLoopback refuses connections to loopback addresses, as to link-local and
+	// metadata ones (always refused): a crawl whose configured mirrors are not on loopback
+	// sets it, so no href or DNS answer leads it to the machine's own services. Applies
+	// to the default Transport only.
+	RefuseLoopback bool
 	// UserAgent is sent with every request that has none. Default "matrixgen".
 	UserAgent string
 	// CacheDir holds the conditional-GET cache. "" means no on-disk cache.
@@ -169,7 +174,7 @@ func defaultTransport(o Options) http.RoundTripper {
 		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
 	}
 	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	t.DialContext = d.DialContext
+	t.DialContext = policyDialer(d, !o.RefuseLoopback)
 	t.TLSHandshakeTimeout = 10 * time.Second
 	if o.HeaderTimeout > 0 {
 		t.ResponseHeaderTimeout = 2 * o.HeaderTimeout

@@ -324,6 +324,10 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 // retryableError reports whether a failure before headers is worth another attempt:
 // timeouts, refused or reset connections, and connections closed before the answer.
 func retryableError(err error) bool {
+	var he *HostError
+	if errors.As(err, &he) {
+		return false
+	}
 	var te *TimeoutError
 	if errors.As(err, &te) {
 		return true
