@@ -22,7 +22,11 @@ import (
 // file's schema says (a view named packages can generate rows forever), so only real
 // tables are read, and the rows, the time, the size of one value and the page cache are
 // capped. A real one (Amazon Linux 2 core) has about 8,000 packages, a few hundred named
-// kernel*, each with tens of provides.
+// kernel*, each with tens of provides. There is no PRAGMA hard_heap_limit: it is
+// process-wide, and modernc's SQLite does not enforce it (a 40 MB group_concat passed a
+// 4 MB limit); memory is bounded instead by what the file can make SQLite do: no view,
+// trigger or generated column runs, one value is at most maxDBValue, the page cache is
+// dbCacheKiB and temporary data goes to a file.
 const (
 	// DefaultMaxDBRows caps the rows read from a primary_db (packages named kernel* plus
 	// their provides).

@@ -86,6 +86,8 @@ func TestCrawlPrimaryDBHostile(t *testing.T) {
 			want: []string{`table "packages" has 1 generated columns`}},
 		{name: "no provides", db: makeDB(t, schemaPackages), want: []string{`no table "provides"`}},
 		{name: "too many rows", db: makeDB(t, append([]string{schemaPackages, schemaProvides, schemaRemovals}, kernelRows(11)...)...), rows: 10, want: []string{"more than 10 rows"}},
+		{name: "value over the length cap", db: makeDB(t, schemaPackages, schemaProvides, schemaRemovals,
+			`INSERT INTO packages VALUES (1, 'id', 'kernel-devel', 'x86_64', '5.10.1', '0', '1.amzn2', printf('%.*c', 2000000, 'x'), NULL)`), want: []string{"too big"}},
 		{name: "deadline", db: makeDB(t, append([]string{schemaPackages, schemaProvides, schemaRemovals}, kernelRows(1)...)...), timeout: time.Nanosecond, want: []string{"queries took longer than 1ns"}},
 		{name: "at the cap", db: makeDB(t, append([]string{schemaPackages, schemaProvides, schemaRemovals}, kernelRows(10)...)...), rows: 10, kernels: 10},
 	}
