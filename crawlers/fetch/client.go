@@ -62,10 +62,16 @@ func New(opts Options) *Client {
 	return c
 }
 
-// Transport returns the Client's transport stack (limits, retries, timeouts, user agent,
-// and its Stats) for callers that need a plain http.RoundTripper, such as an HTML scraper.
-// It has no cache, decompression or verification.
-func (c *Client) Transport() http.RoundTripper { return c.rt }
+// Transport returns the Client's transport stack (limits, retries, timeouts, the total
+// request deadline, user agent, host policy and its Stats) for callers that need a plain
+// http.RoundTripper, such as an HTML scraper. It has no cache, decompression or
+// verification.
+func (c *Client) Transport() http.RoundTripper {
+	if c.opts.RequestTimeout <= 0 {
+		return c.rt
+	}
+	return &deadlineTransport{next: c.rt, after: c.opts.RequestTimeout}
+}
 
 // CloseIdleConnections closes idle keep-alive connections of the base transport.
 func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -89,5 +90,23 @@ func TestRequestDeadlineCallerCancel(t *testing.T) {
 	var de *DeadlineError
 	if err == nil || errors.As(err, &de) {
 		t.Fatalf("Get: %v; want the caller's context error, not a *DeadlineError", err)
+	}
+}
+
+// TestTransportDeadline: the plain RoundTripper callers such as the HTML listing scraper
+// use has the same total deadline.
+func TestTransportDeadline(t *testing.T) {
+	srv := newServer(t, drip)
+	c := newTestClient(t, Options{RequestTimeout: 80 * time.Millisecond})
+	hc := &http.Client{Transport: c.Transport()}
+	resp, err := hc.Get(srv.URL + "/pub/fedora/linux/releases/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, err = io.ReadAll(resp.Body)
+	var de *DeadlineError
+	if !errors.As(err, &de) || de.Bytes == 0 || !strings.Contains(err.Error(), srv.URL+"/pub/fedora/linux/releases/") {
+		t.Fatalf("reading a dripped listing: %v; want a *DeadlineError naming the URL", err)
 	}
 }
