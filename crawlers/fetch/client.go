@@ -348,11 +348,13 @@ func (c *Client) decompress(ctx context.Context, b *body, f *format) error {
 	limit := uint64(c.opts.MaxWindow)
 	window, ok := declaredWindow(f, head)
 	switch {
+	case f.name != "zstd" && f.name != "xz":
+		window = min(window, uint64(c.opts.DecoderMemory)) // fixed by the format, and small
 	case !ok:
 		window = limit // the decoder finds out; it may keep no more than the cap
 	case window > limit:
 		return &WindowError{Method: raw.method, URL: raw.url, Format: f.name, Window: window, Limit: limit}
-	case f.name == "zstd" || f.name == "xz":
+	default:
 		window = min(max(window, minDecoderWeight), limit)
 	}
 	if err := c.decMem.Acquire(ctx, int64(window)); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -52,12 +53,17 @@ func xzWithDict(t *testing.T, dict int, payload []byte) []byte {
 // with an error naming the URL and the window; ordinary streams decode.
 func TestDecoderWindow(t *testing.T) {
 	hello := []byte("hello, kernels\n")
+	bz, err := os.ReadFile("testdata/stanzas.txt.bz2")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		path   string
 		body   []byte
 		opts   Options
-		window uint64 // want a *WindowError with this window; 0: want hello
+		window uint64 // want a *WindowError with this window; 0: want hello (or want)
+		want   []byte
 	}{
 		{name: "zstd --long=29", path: "/primary.xml.zst", body: zstdFrame(29, false, 0, hello), window: 512 << 20},
 		{name: "zstd --long=31", path: "/primary.xml.zst", body: zstdFrame(31, false, 0, hello), window: 2 << 30},
@@ -69,14 +75,20 @@ func TestDecoderWindow(t *testing.T) {
 		{name: "xz over a lowered cap", path: "/Packages.xz", body: xzWithDict(t, 4<<20, hello), opts: Options{MaxWindow: 1 << 20}, window: 4 << 20},
 		{name: "xz under the cap", path: "/Packages.xz", body: xzWithDict(t, 4<<20, hello), opts: Options{MaxWindow: 4 << 20}},
 		{name: "xz default", path: "/Packages.xz", body: compresstest.Xz(t, hello)},
+		{name: "gzip under a tiny cap", path: "/primary.xml.gz", body: compresstest.Gzip(t, hello), opts: Options{MaxWindow: 1 << 10, DecoderMemory: 1 << 10}},
+		{name: "bzip2 under a tiny cap", path: "/primary.xml.bz2", body: bz, want: stanzas(t), opts: Options{MaxWindow: 1 << 10, DecoderMemory: 1 << 10}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) { w.Write(tt.body) })
 			got, err := newTestClient(t, tt.opts).Get(context.Background(), Request{URL: srv.URL + tt.path, Decompress: true})
 			if tt.window == 0 {
-				if err != nil || !bytes.Equal(got, hello) {
-					t.Fatalf("Get = %q, %v; want %q", got, err, hello)
+				want := hello
+				if tt.want != nil {
+					want = tt.want
+				}
+				if err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("Get = %.100q, %v; want %.100q", got, err, want)
 				}
 				return
 			}
