@@ -183,6 +183,18 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	return cmd
 }
 
+// anyLoopback reports whether a --mirror is on loopback (a local mirror, a test): only
+// then may a crawl connect to loopback, so nothing a mirror writes leads it to the
+// machine's own services.
+func anyLoopback(mirrors map[string]string) bool {
+	for _, u := range mirrors {
+		if fetch.IsLoopback(u) {
+			return true
+		}
+	}
+	return false
+}
+
 // parseMirrors reads --mirror KEY=URL values (crawl, resolve); which keys
 // exist is the crawlers' and resolve's to say.
 func parseMirrors(values []string) (map[string]string, error) {
@@ -285,16 +297,8 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 		log.Warn("waiting to retry", "url", w.URL, "attempt", w.Attempt, "wait", w.For.Round(time.Millisecond).String(), "reason", w.Reason)
 	}
-	// Loopback is refused unless a mirror is configured there (a local mirror, a test):
-	// nothing a mirror writes leads the crawl to the machine's own services.
-	refuseLoopback := true
-	for _, u := range req.Mirrors {
-		if fetch.IsLoopback(u) {
-			refuseLoopback = false
-		}
-	}
 	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency, RequestTimeout: opts.RequestTimeout,
-		RefuseLoopback: refuseLoopback, OnWait: onWait})
+		RefuseLoopback: !anyLoopback(req.Mirrors), OnWait: onWait})
 	req.Progress = func(p crawlers.Progress) {
 		mu.Lock()
 		defer mu.Unlock()
