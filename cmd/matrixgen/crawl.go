@@ -45,6 +45,7 @@ type crawlOptions struct {
 	CheckValidUntil bool
 	Now             string
 	Timeout         time.Duration
+	RequestTimeout  time.Duration
 	Koji            bool
 	KojiSince       string
 	KojiNewest      int
@@ -116,6 +117,18 @@ directory where a file is wanted, a parent directory that does not exist or
 cannot be written, or an --out-dir or --cache-dir that is a file is a usage
 error (exit 2) and nothing is crawled.
 
+A crawl connects only where its configuration points: the mirrors, and the
+repository an Amazon mirror.list fetched from one names. A repomd.xml whose
+index is on another host fails its source; a package location on another host
+is left out of the kernel's headers, with a warning; a mirror.list line at a
+link-local, cloud-metadata or (unless a --mirror is on loopback) loopback
+address is dropped, with a warning, and the next line used. Such addresses are
+refused when dialled too, whatever name or redirect led there.
+
+Every request has --request-timeout (default 10m) from its first attempt to
+the last byte of its body, retries included: a body too large or trickling
+too slowly to finish in time fails its source, named with the bytes read.
+
 Ctrl-C or --timeout ends the crawl early: what finished is written, every
 unfinished source is named as failed, and the exit code is 3.
 
@@ -145,6 +158,9 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 			}
 			if opts.KojiTimeout <= 0 {
 				return usageErr("--koji-timeout %s: want a positive duration, e.g. 5m", opts.KojiTimeout)
+			}
+			if opts.RequestTimeout <= 0 {
+				return usageErr("--request-timeout %s: want a positive duration, e.g. 10m", opts.RequestTimeout)
 			}
 			opts.KojiNewestSet = cmd.Flags().Changed("koji-newest")
 			if opts.KojiNewest < 0 {
@@ -178,12 +194,25 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	f.BoolVar(&opts.CheckValidUntil, "check-valid-until", true, "refuse InRelease files past their Valid-Until, as apt does")
 	f.StringVar(&opts.Now, "now", "", "clock for signature and Valid-Until checks (RFC 3339), for reproducing a past crawl")
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "give up on the whole crawl after this long")
+	f.DurationVar(&opts.RequestTimeout, "request-timeout", 10*time.Minute, "give up on one request (a whole index, retries included) after this long")
 	f.BoolVar(&opts.Koji, "koji", false, "add the Fedora and CentOS Stream kernel builds Koji/CBS hold that the mirrors lack")
 	f.StringVar(&opts.KojiSince, "koji-since", "", "with --koji: only builds completed after DATE (2026-01-31 or RFC 3339)")
 	f.IntVar(&opts.KojiNewest, "koji-newest", source.DefaultKojiNewest, "with --koji: at most the newest N builds per release and hub (0 with --koji-since: no count bound)")
 	f.DurationVar(&opts.KojiTimeout, "koji-timeout", source.DefaultKojiTimeout, "with --koji: give up on one hub for one release and arch after this long (its source fails, the next hub is asked)")
 	_ = f.MarkHidden("now")
 	return cmd
+}
+
+// anyLoopback reports whether a --mirror is on loopback (a local mirror, a test): only
+// then may a crawl connect to loopback, so nothing a mirror writes leads it to the
+// machine's own services.
+func anyLoopback(mirrors map[string]string) bool {
+	for _, u := range mirrors {
+		if fetch.IsLoopback(u) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseMirrors reads --mirror KEY=URL values (crawl, resolve); which keys
@@ -291,7 +320,8 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 		log.Warn("waiting to retry", "url", w.URL, "attempt", w.Attempt, "wait", w.For.Round(time.Millisecond).String(), "reason", w.Reason)
 	}
-	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency, OnWait: onWait})
+	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency, RequestTimeout: opts.RequestTimeout,
+		RefuseLoopback: !anyLoopback(req.Mirrors), OnWait: onWait})
 	req.Progress = func(p crawlers.Progress) {
 		mu.Lock()
 		defer mu.Unlock()

@@ -28,10 +28,13 @@ type rawReader struct {
 	cachedFile string
 
 	tee *cacheWriter // nil: not caching
-	h   hash.Hash
-	n   int64
-	sum string // set at a verified EOF
-	err error  // sticky, including io.EOF
+	// passed returns the *DeadlineError when the request's total deadline has ended it
+	// (after n bytes), else nil; nil func: no deadline.
+	passed func(n int64) *DeadlineError
+	h      hash.Hash
+	n      int64
+	sum    string // set at a verified EOF
+	err    error  // sticky, including io.EOF
 }
 
 func (r *rawReader) Read(p []byte) (int, error) {
@@ -69,6 +72,8 @@ func (r *rawReader) Read(p []byte) (int, error) {
 		if verr := r.verify(); verr != nil {
 			err = verr
 		}
+	case err != nil && r.passed != nil && r.passed(r.n) != nil:
+		err = r.passed(r.n)
 	case err != nil && !isOwnError(err):
 		err = fmt.Errorf("%s %s: %w", r.method, r.url, err)
 	}
@@ -108,8 +113,10 @@ func isOwnError(err error) bool {
 		se *SizeError
 		he *HTTPError
 		fe *FormatError
+		de *DeadlineError
+		we *WindowError
 	)
-	return errors.As(err, &ce) || errors.As(err, &se) || errors.As(err, &he) || errors.As(err, &fe)
+	return errors.As(err, &ce) || errors.As(err, &se) || errors.As(err, &he) || errors.As(err, &fe) || errors.As(err, &de) || errors.As(err, &we)
 }
 
 // decompReader decompresses the raw stream, caps the output, and at the end drains the raw
@@ -171,6 +178,7 @@ type body struct {
 	raw    *rawReader
 	closer io.Closer // network body or cached file
 	free   func()    // decompressor
+	cancel func()    // ends the request's total deadline
 	stats  *statsRecorder
 	host   string
 
@@ -210,7 +218,11 @@ func (b *body) Close() error {
 	if b.free != nil {
 		b.free()
 	}
-	return b.closer.Close()
+	err := b.closer.Close()
+	if b.cancel != nil {
+		b.cancel()
+	}
+	return err
 }
 
 func newSHA256() hash.Hash { return sha256.New() }

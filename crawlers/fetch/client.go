@@ -11,6 +11,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // maxRedirects is net/http's own default limit.
@@ -26,6 +30,8 @@ type Client struct {
 	http  *http.Client
 	cache *diskCache // nil: no cache
 	stats *statsRecorder
+	// decMem holds Options.DecoderMemory bytes, shared by every decompressing body.
+	decMem *semaphore.Weighted
 }
 
 // New returns a Client. Its transport stack is built here, inner to outer: the base
@@ -33,7 +39,7 @@ type Client struct {
 // retry, and the user agent.
 func New(opts Options) *Client {
 	o := opts.withDefaults()
-	c := &Client{opts: o, stats: newStatsRecorder()}
+	c := &Client{opts: o, stats: newStatsRecorder(), decMem: semaphore.NewWeighted(o.DecoderMemory)}
 	base := o.Transport
 	if base == nil {
 		base = defaultTransport(o)
@@ -44,17 +50,28 @@ func New(opts Options) *Client {
 	rt = &retryTransport{next: rt, retries: o.Retries, backoff: o.Backoff, now: o.Now, stats: c.stats, onWait: o.OnWait}
 	rt = &userAgentTransport{next: rt, ua: o.UserAgent}
 	c.rt = rt
-	c.http = &http.Client{Transport: rt, CheckRedirect: checkRedirect}
+	c.http = &http.Client{Transport: rt, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if err := CheckURL(req.URL.String(), !o.RefuseLoopback); err != nil {
+			return fmt.Errorf("redirect refused: %w", err)
+		}
+		return checkRedirect(req, via)
+	}}
 	if o.CacheDir != "" {
 		c.cache = &diskCache{dir: o.CacheDir}
 	}
 	return c
 }
 
-// Transport returns the Client's transport stack (limits, retries, timeouts, user agent,
-// and its Stats) for callers that need a plain http.RoundTripper, such as an HTML scraper.
-// It has no cache, decompression or verification.
-func (c *Client) Transport() http.RoundTripper { return c.rt }
+// Transport returns the Client's transport stack (limits, retries, timeouts, the total
+// request deadline, user agent, host policy and its Stats) for callers that need a plain
+// http.RoundTripper, such as an HTML scraper. It has no cache, decompression or
+// verification.
+func (c *Client) Transport() http.RoundTripper {
+	if c.opts.RequestTimeout <= 0 {
+		return c.rt
+	}
+	return &deadlineTransport{next: c.rt, after: c.opts.RequestTimeout}
+}
 
 // CloseIdleConnections closes idle keep-alive connections of the base transport.
 func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
@@ -91,6 +108,9 @@ type Request struct {
 	// for calls the server documents as read-only (Koji's getBuild, listBuilds, ...).
 	// Default false: a POST is sent once.
 	Idempotent bool
+	// Timeout bounds this request, retries and the whole body included; > 0 overrides
+	// Options.RequestTimeout.
+	Timeout time.Duration
 	// Range is sent as the Range header ("bytes=0-1023"); "" sends none. A 206 answer is
 	// accepted as a 200 is, and Response.Partial says which one came: a server that ignores
 	// Range sends the whole file, which the caller should close early.
@@ -148,6 +168,10 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%s %s: want an absolute http or https URL", method, disp)
 	}
+	// Also checked when dialled; this check holds when a proxy does the dialling.
+	if err := CheckURL(req.URL, !c.opts.RefuseLoopback); err != nil {
+		return nil, fmt.Errorf("%s %w", method, err)
+	}
 	host := hostKey(u)
 	want := strings.ToLower(req.SHA256)
 	if want != "" && !validSHA256(want) {
@@ -183,6 +207,29 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		}
 	}()
 
+	// The total deadline lives until the body is closed: Close (or a failure here) ends it.
+	parent, start := ctx, time.Now()
+	timeout := c.opts.RequestTimeout
+	if req.Timeout > 0 {
+		timeout = req.Timeout
+	}
+	cancel := context.CancelFunc(func() {})
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, errRequestDeadline)
+	}
+	passed := func(n int64) *DeadlineError {
+		if parent.Err() == nil && errors.Is(context.Cause(ctx), errRequestDeadline) {
+			return &DeadlineError{Method: method, URL: disp, After: timeout, Bytes: n, Elapsed: time.Since(start)}
+		}
+		return nil
+	}
+	opened := false
+	defer func() {
+		if !opened {
+			cancel()
+		}
+	}()
+
 	var reqBody io.Reader
 	if req.Body != nil {
 		reqBody = bytes.NewReader(req.Body) // sets GetBody, which a retry uses to send it again
@@ -214,6 +261,9 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	}
 	resp, err := c.http.Do(hreq)
 	if err != nil {
+		if de := passed(0); de != nil {
+			return nil, de
+		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // it names the URL as Go prints it; we name it once, our way
@@ -221,8 +271,8 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		return nil, fmt.Errorf("%s %s: %w", method, disp, err)
 	}
 
-	raw := &rawReader{method: method, url: disp, host: host, limit: limit, size: req.Size, want: want, h: newSHA256()}
-	b := &body{r: raw, raw: raw, stats: c.stats, host: host}
+	raw := &rawReader{method: method, url: disp, host: host, limit: limit, size: req.Size, want: want, h: newSHA256(), passed: passed}
+	b := &body{r: raw, raw: raw, stats: c.stats, host: host, cancel: cancel}
 	switch {
 	case resp.StatusCode == http.StatusNotModified && cached != nil:
 		drainClose(resp.Body)
@@ -251,7 +301,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 		return nil, &HTTPError{Method: method, URL: disp, StatusCode: resp.StatusCode, Status: resp.Status}
 	}
 	if comp != nil {
-		if err := c.decompress(b, comp); err != nil {
+		if err := c.decompress(ctx, b, comp); err != nil {
 			b.Close()
 			return nil, err
 		}
@@ -259,6 +309,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	if openWant != "" || req.OpenSize > 0 {
 		b.r = &openReader{method: method, url: disp, r: b.r, want: openWant, size: req.OpenSize, h: newSHA256()}
 	}
+	opened = true // b.Close ends the deadline
 	return &Response{URL: req.URL, Body: b, FromCache: useCached, Partial: resp.StatusCode == http.StatusPartialContent}, nil
 }
 
@@ -276,12 +327,13 @@ func checkLength(method, disp string, contentLength, size, limit int64) error {
 	return nil
 }
 
-// decompress checks the magic bytes against the format the suffix named and puts a
-// decompressor in front of b's raw stream.
-func (c *Client) decompress(b *body, f *format) error {
+// decompress checks the magic bytes against the format the suffix named, reserves the
+// decoder's memory as the stream's headers declare it (waiting for the Client's budget),
+// and puts a decompressor in front of b's raw stream.
+func (c *Client) decompress(ctx context.Context, b *body, f *format) error {
 	raw := b.raw
 	src := bufio.NewReaderSize(raw, 64<<10)
-	head, err := src.Peek(magicLen)
+	head, err := src.Peek(headPeek)
 	if err != nil && err != io.EOF {
 		if raw.err != nil && raw.err != io.EOF {
 			return raw.err
@@ -291,16 +343,33 @@ func (c *Client) decompress(b *body, f *format) error {
 		}
 	}
 	if !bytes.HasPrefix(head, f.magic) {
-		return &FormatError{Method: raw.method, URL: raw.url, Want: f.name, Got: describeMagic(head)}
+		return &FormatError{Method: raw.method, URL: raw.url, Want: f.name, Got: describeMagic(head[:min(len(head), magicLen)])}
 	}
-	dec, free, err := newDecompressor(f, src)
+	limit := uint64(c.opts.MaxWindow)
+	window, ok := declaredWindow(f, head)
+	switch {
+	case f.name != "zstd" && f.name != "xz":
+		window = min(window, uint64(c.opts.DecoderMemory)) // fixed by the format, and small
+	case !ok:
+		window = limit // the decoder finds out; it may keep no more than the cap
+	case window > limit:
+		return &WindowError{Method: raw.method, URL: raw.url, Format: f.name, Window: window, Limit: limit}
+	default:
+		window = min(max(window, minDecoderWeight), limit)
+	}
+	if err := c.decMem.Acquire(ctx, int64(window)); err != nil {
+		return fmt.Errorf("%s %s: waiting for %s of decoder memory: %w", raw.method, raw.url, mib(window), err)
+	}
+	release := sync.OnceFunc(func() { c.decMem.Release(int64(window)) })
+	dec, free, err := newDecompressor(f, src, window)
 	if err != nil {
+		release()
 		if raw.err != nil && raw.err != io.EOF {
 			return raw.err
 		}
 		return fmt.Errorf("%s %s: decompressing %s: %w", raw.method, raw.url, f.name, err)
 	}
-	b.free = free
+	b.free = func() { free(); release() }
 	b.r = &decompReader{method: raw.method, url: raw.url, format: f.name, dec: dec, src: src, raw: raw, limit: c.opts.MaxDecompressed}
 	return nil
 }

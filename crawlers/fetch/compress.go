@@ -54,8 +54,142 @@ func describeMagic(head []byte) string {
 	return fmt.Sprintf("unknown data (first bytes %q)", head)
 }
 
+// Decoder memory. A decoder keeps a window of decoded bytes: gzip 32 KiB, bzip2 its 900 kB
+// block (Go's decoder about 4 MiB), but zstd and xz as much as the file declares — a zstd
+// frame made with --long=31 asks for 2 GiB, an xz block up to 4 GiB — whatever the size of
+// the download. The declared window is read from the headers before a decoder exists.
+const (
+	// defaultMaxWindow is the largest zstd window or xz dictionary decoded: 128 MiB. It is
+	// the reference zstd decoder's own default limit (ZSTD_WINDOWLOG_LIMIT_DEFAULT, 27:
+	// what `zstd -d` opens without --memory), covers zstd's --ultra -22 (window log 27)
+	// and xz -9 (64 MiB). createrepo_c compresses without --long at ordinary levels, whose
+	// windows are at most 8 MiB (window log 23 at level 19), so this is 16 times what real
+	// rpm-md metadata needs.
+	defaultMaxWindow = 128 << 20
+	// defaultDecoderMemory bounds the windows of all the decoders of a Client at once.
+	defaultDecoderMemory = 512 << 20
+	// minDecoderWeight is what a zstd or xz stream reserves at least (xz -6's dictionary,
+	// zstd -19's window): a later frame or block may need more than the first declares,
+	// and its decoder is allowed the reservation, never more.
+	minDecoderWeight = 8 << 20
+	gzipWeight       = 64 << 10
+	bzip2Weight      = 4 << 20
+	// headPeek is enough for a zstd frame header (at most 18 bytes) and an xz stream
+	// header (12) with its first block header (at most 1024).
+	headPeek = 12 + 1024
+)
+
+// WindowError is a compressed body whose declared window (zstd) or dictionary (xz) is over
+// Options.MaxWindow: decoding it would take that much memory, whatever its size.
+type WindowError struct {
+	Method string // "" for GET
+	URL    string
+	Format string // "zstd" or "xz"
+	Window uint64 // bytes the stream declares
+	Limit  uint64
+}
+
+func (e *WindowError) Error() string {
+	what := "window"
+	if e.Format == "xz" {
+		what = "dictionary"
+	}
+	return fmt.Sprintf("%s %s: %s %s of %s is over the limit of %s", verb(e.Method), e.URL, e.Format, what, mib(e.Window), mib(e.Limit))
+}
+
+func mib(n uint64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// declaredWindow returns the memory the stream starting with head says its decoder needs:
+// the first zstd frame's window (its content size for a single-segment frame) or the
+// dictionary of the first xz block's LZMA2 filter. ok is false when head does not say
+// (a skippable zstd frame first, a header cut short): the caller assumes the cap.
+func declaredWindow(f *format, head []byte) (w uint64, ok bool) {
+	switch f.name {
+	case "gzip":
+		return gzipWeight, true
+	case "bzip2":
+		return bzip2Weight, true
+	case "zstd":
+		var h zstd.Header
+		if err := h.Decode(head); err != nil || h.Skippable {
+			return 0, false
+		}
+		if h.SingleSegment {
+			return max(h.FrameContentSize, zstd.MinWindowSize), true
+		}
+		return h.WindowSize, true
+	case "xz":
+		return xzDictSize(head)
+	}
+	return 0, false
+}
+
+// xzDictSize reads the LZMA2 dictionary size from the first block header after the 12-byte
+// stream header (the .xz file format 1.2.0, 3.1 block header and 5.3.1 LZMA2 properties).
+func xzDictSize(head []byte) (uint64, bool) {
+	if len(head) < 13 {
+		return 0, false
+	}
+	b := head[12:]
+	if b[0] == 0 {
+		return 0, true // the index comes first: no block, no dictionary
+	}
+	size := (int(b[0]) + 1) * 4
+	if len(b) < size {
+		return 0, false
+	}
+	b = b[1 : size-4] // without the size byte and the CRC32
+	flags := b[0]
+	b = b[1:]
+	varint := func() (uint64, bool) {
+		var v uint64
+		for i := 0; i < 9 && i < len(b); i++ {
+			v |= uint64(b[i]&0x7f) << (7 * i)
+			if b[i]&0x80 == 0 {
+				b = b[i+1:]
+				return v, true
+			}
+		}
+		return 0, false
+	}
+	for _, bit := range []byte{0x40, 0x80} { // compressed, then uncompressed size
+		if flags&bit != 0 {
+			if _, ok := varint(); !ok {
+				return 0, false
+			}
+		}
+	}
+	for range int(flags&3) + 1 {
+		id, ok1 := varint()
+		n, ok2 := varint()
+		if !ok1 || !ok2 || n > uint64(len(b)) {
+			return 0, false
+		}
+		props := b[:n]
+		b = b[n:]
+		if id == 0x21 && n == 1 { // LZMA2
+			p := props[0]
+			switch {
+			case p > 40:
+				return 0, false
+			case p == 40:
+				return 1<<32 - 1, true
+			}
+			return uint64(2|p&1) << (p/2 + 11), true
+		}
+	}
+	return 0, false
+}
+
 // newDecompressor returns a reader of f's decompressed stream and a func that frees it.
-func newDecompressor(f *format, r io.Reader) (io.Reader, func(), error) {
+// window is the most memory its decoder may keep: a zstd frame or xz block that asks for
+// more fails.
+func newDecompressor(f *format, r io.Reader, window uint64) (io.Reader, func(), error) {
 	switch f.name {
 	case "gzip":
 		zr, err := gzip.NewReader(r)
@@ -66,19 +200,18 @@ func newDecompressor(f *format, r io.Reader) (io.Reader, func(), error) {
 	case "xz":
 		// xi2/xz (a port of XZ Embedded) decodes Packages.xz about 1.25x
 		// faster than ulikunitz/xz here (33 vs 26 MB/s on trixie's index),
-		// and decompression is 94% of a crawl's CPU. 0: the default 64 MiB
-		// dictionary cap, which bounds memory on a hostile stream.
-		zr, err := xz.NewReader(r, 0)
+		// and decompression is 94% of a crawl's CPU. It allocates the whole
+		// dictionary a block declares, and refuses one over dictMax.
+		zr, err := xz.NewReader(r, uint32(min(window, 1<<32-1)))
 		if err != nil {
 			return nil, nil, err
 		}
 		return zr, func() {}, nil
 	case "zstd":
 		// One goroutine-free decoder per stream: crawlers already run streams in parallel.
-		// rpm-md zstd metadata may use a large window (openSUSE's needed python-zstandard's
-		// max_window_size raised to 2 GiB): allow the decoder's maximum, 512 MiB, which is
-		// also its default, stated here so that it is not lowered by accident.
-		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(zstd.MaxWindowSize))
+		// MaxMemory too: a single-segment frame's window is its content size, which the
+		// decoder checks against MaxMemory only.
+		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(max(window, zstd.MinWindowSize)), zstd.WithDecoderMaxMemory(max(window, zstd.MinWindowSize)))
 		if err != nil {
 			return nil, nil, err
 		}

@@ -135,3 +135,27 @@ func verb(method string) string {
 	}
 	return method
 }
+
+// DeadlineError is a request that did not end within its total deadline
+// (Options.RequestTimeout or Request.Timeout): headers that never came, or a body too large
+// or too slow to read in time.
+type DeadlineError struct {
+	Method  string // "" for GET
+	URL     string
+	After   time.Duration // the deadline
+	Bytes   int64         // raw bytes of the body read when it passed
+	Elapsed time.Duration // since the request started
+}
+
+func (e *DeadlineError) Error() string {
+	if e.Bytes == 0 {
+		return fmt.Sprintf("%s %s: no answer within the request deadline of %v (%v elapsed)", verb(e.Method), e.URL, e.After, e.Elapsed.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("%s %s: request deadline of %v passed after %d bytes of the body in %v: too large or too slow", verb(e.Method), e.URL, e.After, e.Bytes, e.Elapsed.Round(time.Millisecond))
+}
+
+// Timeout reports true, as net.Error does for timeouts.
+func (e *DeadlineError) Timeout() bool { return true }
+
+// errRequestDeadline is the cause of a request context ended by its total deadline.
+var errRequestDeadline = errors.New("request deadline")

@@ -14,6 +14,11 @@ type Options struct {
 	// http.DefaultTransport with dial, TLS and response-header timeouts and transparent
 	// gzip turned off (checksums are over the bytes as served).
 	Transport http.RoundTripper
+	// RefuseLoopback refuses connections to loopback addresses, as to link-local and
+	// metadata ones (always refused): a crawl whose configured mirrors are not on loopback
+	// sets it, so no href or DNS answer leads it to the machine's own services. Applies
+	// to the default Transport only.
+	RefuseLoopback bool
 	// UserAgent is sent with every request that has none. Default "matrixgen".
 	UserAgent string
 	// CacheDir holds the conditional-GET cache. "" means no on-disk cache.
@@ -33,10 +38,24 @@ type Options struct {
 	// IdleTimeout bounds how long one body Read may wait for bytes: a stalled body fails.
 	// Time the caller spends between Reads does not count. Default 60s; negative means none.
 	IdleTimeout time.Duration
+	// RequestTimeout bounds one request from its first attempt to the end of its body,
+	// retries included: a body that trickles (a byte every few seconds never trips
+	// IdleTimeout) fails with a *DeadlineError naming the bytes read. Request.Timeout
+	// overrides it. Default 10m, enough for a whole index at a slow mirror's pace;
+	// negative means none.
+	RequestTimeout time.Duration
 	// MaxBytes caps the raw body (as served) unless Request.MaxBytes is set. Default 512 MiB.
 	MaxBytes int64
 	// MaxDecompressed caps the decompressed body. Default 4 GiB.
 	MaxDecompressed int64
+	// MaxWindow caps the memory one decoder may keep, as its stream declares it: a zstd
+	// frame's window, an xz block's dictionary. A body that declares more fails with a
+	// *WindowError. Default 128 MiB (see defaultMaxWindow).
+	MaxWindow int64
+	// DecoderMemory bounds the windows of all the Client's open decompressing bodies
+	// together: a body waits for its share before its decoder is made, and frees it on
+	// Close. Default 512 MiB; never less than MaxWindow.
+	DecoderMemory int64
 	// Now is the clock used for Retry-After dates. Default time.Now.
 	Now func() time.Time
 	// OnWait, when set, is called before each retry's wait (a 429's
@@ -68,6 +87,7 @@ const (
 	defaultRetries         = 4
 	defaultHeaderTimeout   = 30 * time.Second
 	defaultIdleTimeout     = 60 * time.Second
+	defaultRequestTimeout  = 10 * time.Minute
 	defaultMaxBytes        = 512 << 20
 	defaultMaxDecompressed = 4 << 30
 )
@@ -103,12 +123,25 @@ func (o Options) withDefaults() Options {
 	if o.IdleTimeout == 0 {
 		o.IdleTimeout = defaultIdleTimeout
 	}
+	switch {
+	case o.RequestTimeout == 0:
+		o.RequestTimeout = defaultRequestTimeout
+	case o.RequestTimeout < 0:
+		o.RequestTimeout = 0
+	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = defaultMaxBytes
 	}
 	if o.MaxDecompressed <= 0 {
 		o.MaxDecompressed = defaultMaxDecompressed
 	}
+	if o.MaxWindow <= 0 {
+		o.MaxWindow = defaultMaxWindow
+	}
+	if o.DecoderMemory <= 0 {
+		o.DecoderMemory = defaultDecoderMemory
+	}
+	o.DecoderMemory = max(o.DecoderMemory, o.MaxWindow)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -141,7 +174,7 @@ func defaultTransport(o Options) http.RoundTripper {
 		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
 	}
 	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	t.DialContext = d.DialContext
+	t.DialContext = policyDialer(d, !o.RefuseLoopback)
 	t.TLSHandshakeTimeout = 10 * time.Second
 	if o.HeaderTimeout > 0 {
 		t.ResponseHeaderTimeout = 2 * o.HeaderTimeout

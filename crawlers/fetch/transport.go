@@ -324,6 +324,10 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 // retryableError reports whether a failure before headers is worth another attempt:
 // timeouts, refused or reset connections, and connections closed before the answer.
 func retryableError(err error) bool {
+	var he *HostError
+	if errors.As(err, &he) {
+		return false
+	}
 	var te *TimeoutError
 	if errors.As(err, &te) {
 		return true
@@ -367,4 +371,51 @@ func (t *userAgentTransport) RoundTrip(req *http.Request) (*http.Response, error
 func drainClose(rc io.ReadCloser) {
 	_, _ = io.CopyN(io.Discard, rc, 4<<10)
 	rc.Close()
+}
+
+// deadlineTransport gives each request a total deadline, from sending it to closing its
+// body, for callers of Client.Transport (Client.Open has its own, with a typed error).
+type deadlineTransport struct {
+	next  http.RoundTripper
+	after time.Duration
+}
+
+func (t *deadlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeoutCause(req.Context(), t.after, errRequestDeadline)
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		if req.Context().Err() == nil && errors.Is(context.Cause(ctx), errRequestDeadline) {
+			return nil, &DeadlineError{Method: req.Method, URL: redact(req.URL), After: t.after, Elapsed: time.Since(start)}
+		}
+		return nil, err
+	}
+	resp.Body = &deadlineBody{ReadCloser: resp.Body, cancel: cancel, ctx: ctx, parent: req.Context(), req: req, after: t.after, start: start}
+	return resp, nil
+}
+
+type deadlineBody struct {
+	io.ReadCloser
+	cancel      context.CancelFunc
+	ctx, parent context.Context
+	req         *http.Request
+	after       time.Duration
+	start       time.Time
+	n           int64
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	if err != nil && err != io.EOF && b.parent.Err() == nil && errors.Is(context.Cause(b.ctx), errRequestDeadline) {
+		err = &DeadlineError{Method: b.req.Method, URL: redact(b.req.URL), After: b.after, Bytes: b.n, Elapsed: time.Since(b.start)}
+	}
+	return n, err
+}
+
+func (b *deadlineBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }

@@ -19,32 +19,43 @@ const maxMirrorList = 64 << 10
 // ParseMirrorList returns the repository base an Amazon Linux mirror.list names: its first
 // non-empty line, with $basearch replaced by arch's repository arch (aarch64 for
 // aarch64+64k), and exactly one trailing slash (real bodies have one or none, and no final
-// newline). Other lines are ignored, as dnf's first-mirror choice and Falco's crawler do.
-// An empty body or a first line that is not an absolute http(s) URL is an error naming name.
-func ParseMirrorList(data []byte, name string, arch matrixgen.Arch) (string, error) {
-	var line string
+// newline). Other lines are ignored, as dnf's first-mirror choice and Falco's crawler do,
+// except that a line pointing at a special address (link-local, cloud metadata, loopback
+// unless the mirror.list itself came from loopback: fetch.CheckURL) is dropped, named in
+// the returned warnings, and the next line is taken. An empty body, a line that is not an
+// absolute http(s) URL, or no usable line is an error naming name.
+func ParseMirrorList(data []byte, name string, arch matrixgen.Arch) (base string, warnings []string, err error) {
+	n, seen := 0, false
 	for l := range strings.Lines(string(data)) {
-		if l = strings.TrimSpace(l); l != "" {
-			line = l
-			break
+		n++
+		line := strings.TrimSpace(l)
+		if line == "" {
+			continue
 		}
+		seen = true
+		line = strings.ReplaceAll(line, "$basearch", string(arch.Target()))
+		u, err := url.Parse(line)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(line, " \t$") {
+			return "", warnings, &ParseError{Name: name, Line: n, Msg: fmt.Sprintf("mirror.list line %q is not an absolute http(s) URL", clip([]byte(line), 200))}
+		}
+		if err := fetch.CheckURL(line, fetch.IsLoopback(name)); err != nil {
+			warnings = append(warnings, fmt.Sprintf("%s:%d: mirror.list line dropped: %v", name, n, err))
+			continue
+		}
+		return strings.TrimRight(line, "/") + "/", warnings, nil
 	}
-	if line == "" {
-		return "", &ParseError{Name: name, Msg: "empty mirror.list"}
+	if !seen {
+		return "", nil, &ParseError{Name: name, Msg: "empty mirror.list"}
 	}
-	line = strings.ReplaceAll(line, "$basearch", string(arch.Target()))
-	u, err := url.Parse(line)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(line, " \t$") {
-		return "", &ParseError{Name: name, Line: 1, Msg: fmt.Sprintf("mirror.list line %q is not an absolute http(s) URL", clip([]byte(line), 200))}
-	}
-	return strings.TrimRight(line, "/") + "/", nil
+	return "", warnings, &ParseError{Name: name, Msg: fmt.Sprintf("mirror.list names no usable mirror (%s)", strings.Join(warnings, "; "))}
 }
 
-// ResolveMirrorList fetches a mirror.list and returns the repository base it names.
-func ResolveMirrorList(ctx context.Context, f Fetcher, listURL string, arch matrixgen.Arch) (string, error) {
+// ResolveMirrorList fetches a mirror.list and returns the repository base it names, with
+// the warnings of the lines it dropped.
+func ResolveMirrorList(ctx context.Context, f Fetcher, listURL string, arch matrixgen.Arch) (string, []string, error) {
 	data, err := f.Get(ctx, fetch.Request{URL: listURL, MaxBytes: maxMirrorList})
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	return ParseMirrorList(data, listURL, arch)
 }

@@ -33,7 +33,7 @@ func TestParseMirrorList(t *testing.T) {
 		{body: "http://m/r/$releasever/", arch: matrixgen.X86_64},
 	}
 	for _, tt := range tests {
-		got, err := ParseMirrorList([]byte(tt.body), "http://m/mirror.list", tt.arch)
+		got, _, err := ParseMirrorList([]byte(tt.body), "http://m/mirror.list", tt.arch)
 		if tt.want == "" {
 			var pe *ParseError
 			if !errors.As(err, &pe) || !strings.Contains(err.Error(), "http://m/mirror.list") {
@@ -52,27 +52,27 @@ func TestResolveMirrorList(t *testing.T) {
 	m := newTestMirror(t)
 	c := newClient(t)
 	ctx := context.Background()
-	base, err := ResolveMirrorList(ctx, c, m.url("/al2023/core/mirrors/latest/x86_64/mirror.list"), matrixgen.X86_64)
-	if err != nil || base != m.url(al2023Core) {
+	base, warns, err := ResolveMirrorList(ctx, c, m.url("/al2023/core/mirrors/latest/x86_64/mirror.list"), matrixgen.X86_64)
+	if err != nil || base != m.url(al2023Core) || len(warns) != 0 {
 		t.Fatalf("ResolveMirrorList = %q, %v; want %s", base, err, m.url(al2023Core))
 	}
 	res, err := CrawlRepo(ctx, c, Repo{Base: base, Arch: matrixgen.X86_64})
 	if err != nil || len(res.Kernels) != 2 {
 		t.Fatalf("crawl of the resolved base: %+v, %v", res, err)
 	}
-	base, err = ResolveMirrorList(ctx, c, m.url("/al2023/kernel-livepatch/mirrors/latest/x86_64/mirror.list"), matrixgen.X86_64)
+	base, _, err = ResolveMirrorList(ctx, c, m.url("/al2023/kernel-livepatch/mirrors/latest/x86_64/mirror.list"), matrixgen.X86_64)
 	if err != nil || base != m.url(al2023LP) {
 		t.Fatalf("livepatch ResolveMirrorList = %q, %v", base, err)
 	}
 
 	// Empty body, 404, dead host.
 	m.fault("/empty/mirror.list", serveBytes(nil))
-	_, err = ResolveMirrorList(ctx, c, m.url("/empty/mirror.list"), matrixgen.X86_64)
+	_, _, err = ResolveMirrorList(ctx, c, m.url("/empty/mirror.list"), matrixgen.X86_64)
 	var pe *ParseError
 	if !errors.As(err, &pe) || !strings.Contains(err.Error(), m.url("/empty/mirror.list")) {
 		t.Errorf("empty mirror.list: %v, want a *ParseError naming it", err)
 	}
-	_, err = ResolveMirrorList(ctx, c, m.url("/none/mirror.list"), matrixgen.X86_64)
+	_, _, err = ResolveMirrorList(ctx, c, m.url("/none/mirror.list"), matrixgen.X86_64)
 	wantStatus(t, err, http.StatusNotFound)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -80,13 +80,13 @@ func TestResolveMirrorList(t *testing.T) {
 	}
 	dead := "http://" + ln.Addr().String() + "/mirror.list"
 	ln.Close() // nothing listens there any more: connection refused
-	_, err = ResolveMirrorList(ctx, c, dead, matrixgen.X86_64)
+	_, _, err = ResolveMirrorList(ctx, c, dead, matrixgen.X86_64)
 	if err == nil || !strings.Contains(err.Error(), dead) {
 		t.Errorf("dead host: %v, want an error naming %s", err, dead)
 	}
 	// A mirror.list naming a dead host resolves, and the crawl of it fails naming the host.
 	m.fault("/deadbase/mirror.list", serveBytes([]byte(strings.TrimSuffix(dead, "mirror.list")+"repo/$basearch/")))
-	base, err = ResolveMirrorList(ctx, c, m.url("/deadbase/mirror.list"), matrixgen.X86_64)
+	base, _, err = ResolveMirrorList(ctx, c, m.url("/deadbase/mirror.list"), matrixgen.X86_64)
 	if err != nil {
 		t.Fatal(err)
 	}

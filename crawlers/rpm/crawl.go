@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	rpmutils "github.com/sassoftware/go-rpmutils"
 
@@ -39,6 +40,14 @@ type Repo struct {
 	Reuse func(digest string) (kernels []matrixgen.Kernel, ok bool)
 	// MaxDB caps the decompressed primary_db written to a temp file. Default 1 GiB.
 	MaxDB int64
+	// Hosts are the hosts, besides Base's, that the repository's metadata may point at
+	// (a Koji repository's xml:base host): a primary href elsewhere fails the repository, a
+	// package location elsewhere is dropped with a warning. URLs or bare host names.
+	Hosts []string
+	// MaxDBRows caps the rows read from a primary_db. Default DefaultMaxDBRows.
+	MaxDBRows int
+	// DBTimeout bounds the queries of a primary_db. Default DefaultDBTimeout.
+	DBTimeout time.Duration
 }
 
 // Result is what one repository crawl found.
@@ -92,6 +101,11 @@ func CrawlRepo(ctx context.Context, f Fetcher, r Repo) (*Result, error) {
 	if err != nil {
 		return res.fail(err)
 	}
+	allowed := fetch.NewHosts(append([]string{r.Base}, r.Hosts...)...)
+	if err := allowed.Check(req.URL); err != nil {
+		// Metadata names where its index is; it does not choose which hosts a crawl talks to.
+		return res.fail(fmt.Errorf("%s: %s location: %w", res.RepomdURL, rec.Type, err))
+	}
 	res.IndexURL = req.URL
 	res.Digest = "sha256:" + rec.Checksum.Value
 	if r.Reuse != nil {
@@ -101,9 +115,9 @@ func CrawlRepo(ctx context.Context, f Fetcher, r Repo) (*Result, error) {
 			return res, nil
 		}
 	}
-	c := &collector{repo: r, res: res}
+	c := &collector{repo: r, res: res, hosts: allowed}
 	if rec.Type == "primary_db" {
-		err = readPrimaryDB(ctx, f, req, r.MaxDB, c)
+		err = readPrimaryDB(ctx, f, req, r.MaxDB, dbLimits{rows: r.MaxDBRows, timeout: r.DBTimeout}, c)
 	} else {
 		err = readPrimaryXML(ctx, f, req, c)
 	}
@@ -180,6 +194,7 @@ func resolve(base, xmlBase, href string) (string, error) {
 type collector struct {
 	repo  Repo
 	res   *Result
+	hosts *fetch.Hosts // where header URLs may point
 	byRel map[string]*matrixgen.Kernel
 }
 
@@ -206,6 +221,11 @@ func (c *collector) add(p *Package) {
 	u, err := resolve(c.repo.Base, p.Base, p.Href)
 	if err != nil || p.Href == "" {
 		c.res.Warnings = append(c.res.Warnings, fmt.Sprintf("%s: package %s: no usable location (%q): %v", c.res.IndexURL, p.NEVRA(), p.Href, err))
+		return
+	}
+	if err := c.hosts.Check(u); err != nil {
+		// Never emitted as a header URL without a word: the kernel stays, this URL does not.
+		c.res.Warnings = append(c.res.Warnings, fmt.Sprintf("%s: package %s: header URL dropped: %v", c.res.IndexURL, p.NEVRA(), err))
 		return
 	}
 	if !slices.Contains(k.Headers, u) {

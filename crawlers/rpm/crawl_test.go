@@ -46,6 +46,7 @@ func TestCrawlFixtures(t *testing.T) {
 		livepatch bool
 		noRPMs    bool     // the rpm files are not in the fixture tree (real metadata, xml:base elsewhere)
 		want      []string // releases in Vercmp order
+		hosts     []string // Repo.Hosts
 	}{
 		{name: "fedora 42 zstd", base: "/fedora/releases/42/Everything/x86_64/os/", arch: matrixgen.X86_64, want: []string{"6.14.0-63.fc42.x86_64"}},
 		{name: "fedora 41 updates gzip", base: "/fedora/updates/41/Everything/x86_64/", arch: matrixgen.X86_64, want: []string{"6.11.4-301.fc41.x86_64", "6.17.8-100.fc41.x86_64"}},
@@ -56,14 +57,14 @@ func TestCrawlFixtures(t *testing.T) {
 		{name: "centos stream 10 xz aarch64+64k", base: "/centos/10-stream/AppStream/aarch64/os/", arch: matrixgen.AArch64_64k, want: []string{"6.12.0-55.el10.aarch64+64k", "6.12.0-124.el10.aarch64+64k"}},
 		{name: "rocky 9 bzip2", base: "/rocky/9/AppStream/x86_64/os/", arch: matrixgen.X86_64, want: []string{"5.14.0-503.14.1.el9_5.x86_64"}},
 		{name: "oracle getPackage, no uname-r provide", base: "/oracle/OL9/UEKR7/x86_64/", arch: matrixgen.X86_64, want: []string{"5.15.0-208.159.3.2.el9uek.x86_64"}},
-		{name: "xml:base", base: "/koji/repos/el9-build/latest/x86_64/", arch: matrixgen.X86_64, noRPMs: true, want: []string{"5.14.0-547.el9.x86_64"}},
+		{name: "xml:base", base: "/koji/repos/el9-build/latest/x86_64/", arch: matrixgen.X86_64, noRPMs: true, want: []string{"5.14.0-547.el9.x86_64"}, hosts: []string{"koji.invalid"}},
 		{name: "al2023 blobstore, kernel6.12-devel", base: al2023Core, arch: matrixgen.X86_64, want: []string{"6.1.153-175.280.amzn2023.x86_64", "6.12.46-66.121.amzn2023.x86_64"}},
 		{name: "al2023 livepatch", base: al2023LP, arch: matrixgen.X86_64, livepatch: true, want: []string{"6.1.150-174.273.amzn2023.x86_64", "6.1.153-175.280.amzn2023.x86_64", "6.12.22-27.96.amzn2023.x86_64"}},
 		{name: "createrepo_c zstd sample (real, no kernel)", base: "/createrepo_c-zstd-sample/", arch: matrixgen.X86_64, want: []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := Repo{Base: m.url(tt.base), Arch: tt.arch, Distribution: "centos"}
+			r := Repo{Base: m.url(tt.base), Arch: tt.arch, Distribution: "centos", Hosts: tt.hosts}
 			if tt.livepatch {
 				r.Packages = Livepatches
 			}

@@ -338,11 +338,12 @@ func (j *job) Info() source.JobInfo {
 
 // repoOutcome is one repository's crawl.
 type repoOutcome struct {
-	ref     RepoRef
-	url     string
-	res     *Result
-	err     error
-	kernels []matrixgen.Kernel
+	ref      RepoRef
+	url      string
+	res      *Result
+	err      error
+	kernels  []matrixgen.Kernel
+	warnings []string // the mirror.list's dropped lines
 }
 
 func (j *job) Crawl(ctx context.Context, f source.Fetcher, events func(source.Event)) *source.Result {
@@ -366,6 +367,7 @@ func (j *job) Crawl(ctx context.Context, f source.Fetcher, events func(source.Ev
 	var livepatch []matrixgen.Kernel
 	for _, o := range outcomes {
 		sr := source.SourceResult{Name: o.ref.Name, URL: o.url, Err: o.err}
+		out.Warnings = append(out.Warnings, o.warnings...)
 		if o.res != nil {
 			sr.Kernels, sr.Reused = len(o.kernels), o.res.Reused
 			out.Warnings = append(out.Warnings, o.res.Warnings...)
@@ -423,13 +425,14 @@ func (j *job) crawlRepo(ctx context.Context, f source.Fetcher, ref RepoRef) repo
 	base := j.mirrors[ref.MirrorKey] + "/" + strings.TrimPrefix(ref.Path, "/")
 	if ref.MirrorList {
 		o.url = base
-		b, err := ResolveMirrorList(ctx, f, base, j.arch)
+		b, warns, err := ResolveMirrorList(ctx, f, base, j.arch)
 		var he *fetch.HTTPError
 		if errors.As(err, &he) && he.StatusCode == http.StatusNotFound && ref.Fallback != "" {
 			// The regional form, tried only when the CDN's answers 404.
 			o.url = j.mirrors[ref.MirrorKey] + "/" + strings.TrimPrefix(ref.Fallback, "/")
-			b, err = ResolveMirrorList(ctx, f, o.url, j.arch)
+			b, warns, err = ResolveMirrorList(ctx, f, o.url, j.arch)
 		}
+		o.warnings = append(o.warnings, warns...)
 		if err != nil {
 			o.err = err
 			return o
@@ -449,6 +452,8 @@ func (j *job) crawlRepo(ctx context.Context, f source.Fetcher, ref RepoRef) repo
 	}
 	res, err := CrawlRepo(ctx, f, Repo{
 		Base: base, Arch: j.arch, Distribution: j.d.Kernels, Packages: matcher,
+		// The configured mirror's host, besides the one its mirror.list names (Base).
+		Hosts: []string{j.mirrors[ref.MirrorKey]},
 		Reuse: func(digest string) ([]matrixgen.Kernel, bool) {
 			var ks []matrixgen.Kernel
 			if !f.LoadMemo(memoKey(digest), &ks) {

@@ -64,7 +64,7 @@ func FuzzParseMirrorList(f *testing.F) {
 	f.Add([]byte("\n http://m/r/$basearch \n"), "aarch64+64k")
 	f.Add([]byte(""), "x86_64")
 	f.Fuzz(func(t *testing.T, body []byte, arch string) {
-		base, err := ParseMirrorList(body, "f", matrixgen.Arch(arch))
+		base, _, err := ParseMirrorList(body, "f", matrixgen.Arch(arch))
 		if err != nil {
 			return
 		}
