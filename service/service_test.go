@@ -635,3 +635,68 @@ func TestStatusNotFoundAndProbes(t *testing.T) {
 		}
 	}
 }
+
+// TestArchSpellingsOneBuild: six spellings of one kernel's arch, posted at
+// once, are one build key: one dispatch (with the canonical arch, which
+// driver-build.yml's runner choice reads), one artifact, one PR (issue 13).
+func TestArchSpellingsOneBuild(t *testing.T) {
+	for _, tc := range []struct {
+		canonical string
+		spellings []string
+		deb       string
+	}{
+		{"x86_64", []string{"amd64", "X86_64", "x64", "x86_64", "AMD64", "x86-64"}, "amd64"},
+		{"aarch64", []string{"arm64", "ARM64", "AArch64", "aarch64", "Arm64", "AARCH64"}, "arm64"},
+	} {
+		t.Run(tc.canonical, func(t *testing.T) {
+			gh := servicetest.New()
+			gh.CompleteAfter = 1
+			in := start(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"), gh, nil)
+			var mu sync.Mutex
+			ids, keys := map[string]bool{}, map[string]bool{}
+			var wg sync.WaitGroup
+			gate := make(chan struct{})
+			for i := 0; i < 60; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-gate
+					r := ubuntu("6.8.0-51-generic", "24.04")
+					r.Architecture = tc.spellings[i%len(tc.spellings)]
+					code, st, raw := post(t, in.srv.URL, r)
+					if code != http.StatusAccepted && code != http.StatusOK {
+						t.Errorf("POST %s: %d %s", r.Architecture, code, raw)
+						return
+					}
+					mu.Lock()
+					ids[st.BuildID], keys[st.Key+" "+st.Artifact] = true, true
+					mu.Unlock()
+				}()
+			}
+			close(gate)
+			wg.Wait()
+			if len(ids) != 1 || len(keys) != 1 {
+				t.Fatalf("%d builds, %d keys/artifacts for one kernel, want 1: %v", len(ids), len(keys), keys)
+			}
+			for k := range keys {
+				if want := "6.8.0-51-generic:" + tc.canonical + ":ubuntu:24.04:1.0.0 driver-ubuntu-24.04-6.8.0-51-generic_1.0.0_" + tc.deb + ".deb"; k != want {
+					t.Errorf("key and artifact %q, want %q", k, want)
+				}
+			}
+			var id string
+			for id = range ids {
+			}
+			if end := waitState(t, in.srv.URL, id); end.Status != service.StateDone {
+				t.Errorf("end: %+v", end)
+			}
+			servicetest.WaitFor(t, "the PR", func() bool { return len(gh.PRs()) >= 1 })
+			time.Sleep(100 * time.Millisecond) // a second PR, were there one, may show
+			if ds := gh.Dispatches(); len(ds) != 1 || ds[0].Arch != tc.canonical {
+				t.Errorf("dispatches %+v, want one with architecture %s", ds, tc.canonical)
+			}
+			if got := gh.PRs(); len(got) != 1 || got[0] != "ubuntu/24.04/"+tc.canonical+"/6.8.0-51-generic (on-demand build)" {
+				t.Errorf("PRs %v, want one for ubuntu/24.04/%s/6.8.0-51-generic", got, tc.canonical)
+			}
+		})
+	}
+}
