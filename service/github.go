@@ -59,6 +59,12 @@ type Run struct {
 	Status     string // queued, in_progress, completed, ...
 	Conclusion string // success, failure, cancelled, timed_out, ... when completed
 	CreatedAt  time.Time
+	// Path is the workflow file that ran (".github/workflows/driver-build.yml",
+	// sometimes with "@ref"); Event what triggered it ("workflow_dispatch",
+	// "pull_request", ...). A run whose id is not recorded is a build's
+	// only when both are the build workflow's dispatch (see Config.Workflow).
+	Path  string
+	Event string
 }
 
 // listingTimeout bounds one release listing (every page of every release

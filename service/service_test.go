@@ -700,3 +700,107 @@ func TestArchSpellingsOneBuild(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookOnlyTheBuildsRun: a correctly signed workflow_run event ends
+// a build only when it is the build's run: its recorded run id, or, while
+// none is recorded (a dispatch without run details), a workflow_dispatch
+// run of the build workflow. Another workflow's run (a pull request's CI)
+// whose title holds the build id leaves the build, and its key, alone
+// (issue 13: it ended the build as error and freed the key).
+func TestWebhookOnlyTheBuildsRun(t *testing.T) {
+	type ev struct {
+		id          int64
+		path, event string
+	}
+	const ours = servicetest.WorkflowPath
+	tests := []struct {
+		name        string
+		runDetails  bool // the dispatch returned the run id
+		foreign     []ev
+		right       ev // 0 id: the fake's run id
+		wantApplied bool
+	}{
+		{"run id known: another workflow's run", true, []ev{{77, ".github/workflows/ci.yml", "pull_request"}, {78, ours, "workflow_dispatch"}}, ev{}, true},
+		{"no run id: another workflow's run", false, []ev{{77, ".github/workflows/ci.yml", "pull_request"}, {78, ".github/workflows/ci.yml", "workflow_dispatch"}}, ev{path: ours + "@refs/heads/main", event: "workflow_dispatch"}, true},
+		{"no run id: the build workflow on another event", false, []ev{{79, ours, "pull_request"}, {80, ours, "push"}}, ev{path: ours, event: "workflow_dispatch"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gh := servicetest.New()
+			gh.ReturnRunDetails = tt.runDetails
+			gh.Fate = func(service.DispatchInputs) servicetest.Fate { return servicetest.Manual }
+			in := start(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"), gh, func(c *service.Config) { c.PollInterval = time.Hour })
+			_, st, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
+			servicetest.WaitFor(t, "the dispatch", func() bool { return status(t, in.srv.URL, st.BuildID).Status == service.StateInProgress })
+			send := func(e ev, conclusion string) (int, string) {
+				body, _ := json.Marshal(map[string]any{"action": "completed", "workflow_run": map[string]any{
+					"id": e.id, "name": "CI", "display_title": "fix: retry build " + st.BuildID + " on arm", "path": e.path, "event": e.event,
+					"html_url": fmt.Sprintf("https://github.example/o/r/actions/runs/%d", e.id), "status": "completed", "conclusion": conclusion}})
+				req, _ := http.NewRequest("POST", in.srv.URL+"/github/webhook", bytes.NewReader(body))
+				req.Header.Set("X-GitHub-Event", "workflow_run")
+				req.Header.Set("X-Hub-Signature-256", sign("s3cret", body))
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				raw, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, string(raw)
+			}
+			for _, e := range tt.foreign {
+				code, raw := send(e, "failure")
+				if code != http.StatusAccepted || !strings.Contains(raw, "ignored") {
+					t.Errorf("run %d (%s, %s): %d %s, want ignored", e.id, e.path, e.event, code, raw)
+				}
+				if s := status(t, in.srv.URL, st.BuildID); s.Status != service.StateInProgress {
+					t.Fatalf("after run %d (%s, %s): %+v, want in_progress", e.id, e.path, e.event, s)
+				}
+			}
+			// The key is still taken: asking again joins the build.
+			if _, again, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04")); again.BuildID != st.BuildID {
+				t.Errorf("asked again: build %s, want %s", again.BuildID, st.BuildID)
+			}
+			run, _ := gh.Complete(st.BuildID, "success")
+			right := tt.right
+			right.id = run.ID
+			if right.path == "" {
+				right.path, right.event = "", "" // matched by the recorded id alone
+			}
+			if code, raw := send(right, "success"); code != http.StatusOK || !strings.Contains(raw, "applied") {
+				t.Errorf("the build's run: %d %s, want applied", code, raw)
+			}
+			if s := status(t, in.srv.URL, st.BuildID); s.Status != service.StateDone {
+				t.Errorf("after the build's run: %+v, want done", s)
+			}
+			assertDispatches(t, gh, 1)
+		})
+	}
+}
+
+// TestPollOnlyTheBuildsRun: the poller applies the same rule: with no run
+// id recorded, a completed run of another workflow, or of the build
+// workflow on another event, whose title holds the build id is not the
+// build's.
+func TestPollOnlyTheBuildsRun(t *testing.T) {
+	gh := servicetest.New()
+	gh.ReturnRunDetails = false
+	gh.Fate = func(service.DispatchInputs) servicetest.Fate { return servicetest.Manual }
+	in := start(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"), gh, nil)
+	_, st, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
+	servicetest.WaitFor(t, "the dispatch", func() bool { return status(t, in.srv.URL, st.BuildID).Status == service.StateInProgress })
+	now := time.Now()
+	gh.AddForeignRun(service.Run{ID: 77, Name: "CI: build " + st.BuildID, URL: "https://github.example/o/r/actions/runs/77", Status: "completed", Conclusion: "failure", CreatedAt: now, Path: ".github/workflows/ci.yml", Event: "pull_request"})
+	gh.AddForeignRun(service.Run{ID: 78, Name: "driver-build " + st.BuildID, URL: "https://github.example/o/r/actions/runs/78", Status: "completed", Conclusion: "failure", CreatedAt: now, Path: servicetest.WorkflowPath, Event: "push"})
+	n := len(gh.ListCalls())
+	servicetest.WaitFor(t, "three polls, or the build's end", func() bool {
+		return len(gh.ListCalls()) >= n+3 || status(t, in.srv.URL, st.BuildID).Status != service.StateInProgress
+	})
+	if s := status(t, in.srv.URL, st.BuildID); s.Status != service.StateInProgress {
+		t.Fatalf("after polls listing foreign runs: %+v, want in_progress", s)
+	}
+	gh.Complete(st.BuildID, "success")
+	if end := waitState(t, in.srv.URL, st.BuildID); end.Status != service.StateDone {
+		t.Errorf("end: %+v", end)
+	}
+	assertDispatches(t, gh, 1)
+}

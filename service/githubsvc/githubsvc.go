@@ -160,7 +160,8 @@ func (g *GitHub) ListRuns(ctx context.Context, since time.Time) ([]service.Run, 
 			if p, _, _ := strings.Cut(w.GetPath(), "@"); p != "" && path.Base(p) != g.o.Workflow {
 				continue
 			}
-			out = append(out, service.Run{ID: w.GetID(), Name: w.GetDisplayTitle() + " " + w.GetName(), URL: w.GetHTMLURL(), Status: w.GetStatus(), Conclusion: w.GetConclusion(), CreatedAt: w.GetCreatedAt().Time})
+			out = append(out, service.Run{ID: w.GetID(), Name: w.GetDisplayTitle() + " " + w.GetName(), URL: w.GetHTMLURL(), Status: w.GetStatus(), Conclusion: w.GetConclusion(), CreatedAt: w.GetCreatedAt().Time,
+				Path: w.GetPath(), Event: w.GetEvent()})
 		}
 		if resp.NextPage == 0 {
 			break

@@ -62,7 +62,8 @@ func TestDispatch(t *testing.T) {
 				t.Errorf("%d runs started, want 1", a.Dispatches())
 			}
 			runs, err := g.ListRuns(context.Background(), time.Now().Add(-time.Minute))
-			if err != nil || len(runs) != 1 || !strings.Contains(runs[0].Name, "driver-build b0123 amazonlinux 2023") || runs[0].ID != 1 {
+			if err != nil || len(runs) != 1 || !strings.Contains(runs[0].Name, "driver-build b0123 amazonlinux 2023") || runs[0].ID != 1 ||
+				runs[0].Path != ".github/workflows/driver-build.yml" || runs[0].Event != "workflow_dispatch" {
 				t.Errorf("ListRuns: %+v %v", runs, err)
 			}
 			if runs, _ := g.ListRuns(context.Background(), time.Now().Add(time.Hour)); len(runs) != 0 {
