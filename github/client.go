@@ -69,9 +69,10 @@ type Options struct {
 
 // Client is a GitHub REST client with matrixgen's rate-limit policy.
 type Client struct {
-	gh     *gh.Client
-	clock  Clock
-	logger *slog.Logger
+	gh       *gh.Client
+	clock    Clock
+	logger   *slog.Logger
+	hasToken bool
 }
 
 // New builds a Client. The transport chain, inner to outer: the caller's
@@ -118,7 +119,7 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("github client: %w", err)
 	}
-	return &Client{gh: c, clock: clock, logger: logger}, nil
+	return &Client{gh: c, clock: clock, logger: logger, hasToken: opts.Token != ""}, nil
 }
 
 // API is the underlying go-github client, for calls this package does not wrap.

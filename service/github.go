@@ -28,9 +28,17 @@ type GitHub interface {
 	ListRuns(ctx context.Context, since time.Time) ([]Run, error)
 	// AddKernel runs the PR bot for k; it is a no-op when kernels.json
 	// already holds k or its PR is open.
-	AddKernel(ctx context.Context, k matrixgen.Kernel, seenBy string) error
+	AddKernel(ctx context.Context, k matrixgen.Kernel, pr KernelPR) error
 	// Ping checks that GitHub answers, for /readyz.
 	Ping(ctx context.Context) error
+}
+
+// KernelPR is what the PR bot's PR says about the build that asked for
+// its kernel.
+type KernelPR struct {
+	SeenBy  string // "on-demand build", or "already-built" (no run)
+	BuildID string
+	RunURL  string // the build's workflow run; "" when there was none
 }
 
 // DispatchInputs are the workflow_dispatch inputs of driver-build.yml.

@@ -287,6 +287,10 @@ func TestLifecycle(t *testing.T) {
 				if got := gh.PRs()[0]; got != "ubuntu/24.04/x86_64/6.8.0-51-generic (on-demand build)" {
 					t.Errorf("PR for %q", got)
 				}
+				// The PR bot is told the build and its run, for the PR body.
+				if got, want := gh.PRInfos()[0], (service.KernelPR{SeenBy: "on-demand build", BuildID: st.BuildID, RunURL: end.RunURL}); got != want || want.RunURL == "" {
+					t.Errorf("PR bot told %+v, want %+v", got, want)
+				}
 				// Asked again: the same done build, no new dispatch, no new PR.
 				code, again, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
 				if code != http.StatusOK || again.BuildID != st.BuildID || again.Status != service.StateDone {

@@ -330,7 +330,7 @@ func (r *riverBackend[TTx]) enqueuePR(ctx context.Context, tx *TTx, b Build, see
 	if n == 0 {
 		return nil
 	}
-	args := prArgs{BuildID: b.ID, Distribution: b.Distribution, DistroVersion: b.DistroVersion, Arch: b.Arch, Release: b.Release, KernelVersion: b.KernelVersion, SeenBy: seenBy}
+	args := prArgs{BuildID: b.ID, Distribution: b.Distribution, DistroVersion: b.DistroVersion, Arch: b.Arch, Release: b.Release, KernelVersion: b.KernelVersion, SeenBy: seenBy, RunURL: b.RunURL}
 	if _, err := r.client.InsertTx(ctx, *tx, args, nil); err != nil {
 		return fmt.Errorf("enqueue PR bot for %s: %w", b.Key, err)
 	}

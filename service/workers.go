@@ -51,6 +51,7 @@ type prArgs struct {
 	Release       string `json:"release"`
 	KernelVersion string `json:"kernel_version"`
 	SeenBy        string `json:"seen_by"`
+	RunURL        string `json:"run_url,omitempty"`
 }
 
 func (prArgs) Kind() string { return "matrixgen_prbot" }
@@ -252,7 +253,7 @@ func (w *prWorker) Work(ctx context.Context, job *river.Job[prArgs]) error {
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("build %s: %w", a.BuildID, err))
 	}
-	if err := w.s.gh.AddKernel(ctx, k, a.SeenBy); err != nil {
+	if err := w.s.gh.AddKernel(ctx, k, KernelPR{SeenBy: a.SeenBy, BuildID: a.BuildID, RunURL: a.RunURL}); err != nil {
 		return fmt.Errorf("build %s: PR bot: %w", a.BuildID, err)
 	}
 	return nil

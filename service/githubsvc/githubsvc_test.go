@@ -111,7 +111,7 @@ func TestAddKernelAndPing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ { // the second is a no-op: the PR is open
-		if err := g.AddKernel(context.Background(), k, "on-demand build"); err != nil {
+		if err := g.AddKernel(context.Background(), k, service.KernelPR{SeenBy: "on-demand build", BuildID: "b0123abc", RunURL: "https://github.invalid/acme/drivers/actions/runs/41"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -122,6 +122,10 @@ func TestAddKernelAndPing(t *testing.T) {
 	// The PR shows the rule that derived the version, as the CLI's does.
 	if !strings.Contains(pulls[0].Body, "amazon .amznN") || !strings.Contains(pulls[0].Body, "on-demand build") {
 		t.Errorf("PR body lacks the derivation rule or where the kernel was seen:\n%s", pulls[0].Body)
+	}
+	// It names the on-demand build and its workflow run (issue 13).
+	if !strings.Contains(pulls[0].Body, "build `b0123abc`") || !strings.Contains(pulls[0].Body, "workflow run https://github.invalid/acme/drivers/actions/runs/41") {
+		t.Errorf("PR body lacks the build id or its run URL:\n%s", pulls[0].Body)
 	}
 }
 
@@ -136,7 +140,7 @@ func TestAddKernelCanonicalArch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := g.AddKernel(context.Background(), k, "on-demand build"); err != nil {
+		if err := g.AddKernel(context.Background(), k, service.KernelPR{SeenBy: "on-demand build", BuildID: "b0123"}); err != nil {
 			t.Fatalf("%s: %v", arch, err)
 		}
 	}

@@ -44,6 +44,7 @@ type GitHub struct {
 	listings   int
 	prs        []string
 	foreign    []service.Run
+	prInfo     []service.KernelPR
 	now        func() time.Time
 }
 
@@ -182,11 +183,19 @@ func (g *GitHub) Complete(buildID, conclusion string) (service.Run, bool) {
 	return service.Run{}, false
 }
 
-func (g *GitHub) AddKernel(ctx context.Context, k matrixgen.Kernel, seenBy string) error {
+func (g *GitHub) AddKernel(ctx context.Context, k matrixgen.Kernel, pr service.KernelPR) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.prs = append(g.prs, k.Key().String()+" ("+seenBy+")")
+	g.prs = append(g.prs, k.Key().String()+" ("+pr.SeenBy+")")
+	g.prInfo = append(g.prInfo, pr)
 	return nil
+}
+
+// PRInfos returns what each PR bot run was told about its build.
+func (g *GitHub) PRInfos() []service.KernelPR {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]service.KernelPR(nil), g.prInfo...)
 }
 
 func (g *GitHub) Ping(ctx context.Context) error { return nil }
