@@ -808,3 +808,48 @@ func TestPollOnlyTheBuildsRun(t *testing.T) {
 	}
 	assertDispatches(t, gh, 1)
 }
+
+// TestRunRecordedOnceFound: a dispatch that returned no run (GitHub
+// Enterprise) has its run recorded as soon as the poller finds it by its
+// run-name; from then on only that run id ends the build, even another
+// dispatch of the build workflow whose title holds the build id.
+func TestRunRecordedOnceFound(t *testing.T) {
+	gh := servicetest.New()
+	gh.ReturnRunDetails = false
+	gh.Fate = func(service.DispatchInputs) servicetest.Fate { return servicetest.Manual }
+	in := start(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"), gh, nil)
+	_, st, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
+	var s service.Status
+	servicetest.WaitFor(t, "the run recorded", func() bool { s = status(t, in.srv.URL, st.BuildID); return s.RunURL != "" })
+	if s.Status != service.StateInProgress || s.RunURL != "https://github.example/o/r/actions/runs/1000" {
+		t.Fatalf("after the poll found the run: %+v", s)
+	}
+	send := func(id int64, conclusion string) string {
+		body, _ := json.Marshal(map[string]any{"action": "completed", "workflow_run": map[string]any{
+			"id": id, "name": "driver-build", "display_title": "driver-build " + st.BuildID, "path": servicetest.WorkflowPath, "event": "workflow_dispatch",
+			"html_url": fmt.Sprintf("https://github.example/o/r/actions/runs/%d", id), "status": "completed", "conclusion": conclusion}})
+		req, _ := http.NewRequest("POST", in.srv.URL+"/github/webhook", bytes.NewReader(body))
+		req.Header.Set("X-GitHub-Event", "workflow_run")
+		req.Header.Set("X-Hub-Signature-256", sign("s3cret", body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return string(raw)
+	}
+	if raw := send(999, "failure"); !strings.Contains(raw, "ignored") {
+		t.Errorf("another dispatch's run: %s, want ignored", raw)
+	}
+	if s := status(t, in.srv.URL, st.BuildID); s.Status != service.StateInProgress {
+		t.Fatalf("after another dispatch's run: %+v", s)
+	}
+	gh.Complete(st.BuildID, "success")
+	if raw := send(1000, "success"); !strings.Contains(raw, "applied") {
+		t.Errorf("the build's run: %s, want applied", raw)
+	}
+	if s := status(t, in.srv.URL, st.BuildID); s.Status != service.StateDone {
+		t.Errorf("end: %+v", s)
+	}
+}

@@ -196,6 +196,15 @@ func (s *Service) poll(ctx context.Context) error {
 		if !ok {
 			continue
 		}
+		if b.RunID == 0 {
+			// Found by its run-name: record it, so that from now on only
+			// this run id ends the build (and GET /status shows its URL).
+			if err := s.be.recordRun(ctx, b.ID, r.ID, r.URL); err != nil {
+				s.log.WarnContext(ctx, "recording a build's run failed; next poll retries", "build", b.ID, "err", err)
+			} else {
+				b.RunID, b.RunURL = r.ID, r.URL
+			}
+		}
 		s.runEnded(ctx, b, r)
 	}
 	return nil
