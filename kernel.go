@@ -57,8 +57,12 @@ func (k Kernel) Validate() error {
 	if err := ValidateDistroVersion(k.DistroVersion); err != nil {
 		return err
 	}
-	if _, err := ParseArch(string(k.Arch)); err != nil {
+	if a, err := ParseArch(string(k.Arch)); err != nil {
 		return err
+	} else if a != k.Arch {
+		// Make stores the canonical arch: an alias here would make a
+		// second key (and kernels.json key) for one kernel.
+		return &InvalidError{Field: "arch", Value: string(k.Arch), Reason: fmt.Sprintf("want the canonical name %s", a)}
 	}
 	if k.Flavor != "" {
 		if err := validateToken("flavor", k.Flavor, 64, false); err != nil {
@@ -147,7 +151,12 @@ func Make(s Spec) (Kernel, error) {
 	if err := ValidateRelease(s.Release); err != nil {
 		return Kernel{}, err
 	}
-	if _, err := ParseArch(string(s.Arch)); err != nil {
+	// Aliases (amd64, X86_64, x64, arm64, AArch64, ...) are accepted in
+	// input; the Kernel holds the canonical arch, so one kernel is one
+	// key, one build, one branch and one kernels.json key however it was
+	// spelled.
+	arch, err := ParseArch(string(s.Arch))
+	if err != nil {
 		return Kernel{}, err
 	}
 	if s.DistroVersion != "" {
@@ -160,10 +169,10 @@ func Make(s Spec) (Kernel, error) {
 	if err != nil {
 		return Kernel{}, err
 	}
-	if err := CheckArch(t.Distribution, s.Release, s.Arch); err != nil {
+	if err := CheckArch(t.Distribution, s.Release, arch); err != nil {
 		return Kernel{}, err
 	}
-	k := Kernel{Distribution: t.Distribution, Flavor: t.Flavor, DistroVersion: s.DistroVersion, Arch: s.Arch, Release: s.Release, KernelVersion: kv}
+	k := Kernel{Distribution: t.Distribution, Flavor: t.Flavor, DistroVersion: s.DistroVersion, Arch: arch, Release: s.Release, KernelVersion: kv}
 	if k.Flavor == "" {
 		k.Flavor = FlavorOf(k.Distribution, k.Release)
 	}

@@ -187,3 +187,59 @@ func TestKernelRule(t *testing.T) {
 		}
 	}
 }
+
+// TestMakeCanonicalArch: every spelling of an arch that input may use
+// gives a Kernel with the canonical arch, so one kernel is one key (one
+// build, one dispatch, one PR branch, one kernels.json key) whatever the
+// spelling (issue 13: amd64 and x86_64 dispatched twice).
+func TestMakeCanonicalArch(t *testing.T) {
+	tests := []struct {
+		spec Spec
+		want Arch
+	}{
+		{Spec{Target: "ubuntu", Arch: "amd64", Release: "6.8.0-51-generic", DistroVersion: "24.04"}, X86_64},
+		{Spec{Target: "ubuntu", Arch: "X86_64", Release: "6.8.0-51-generic", DistroVersion: "24.04"}, X86_64},
+		{Spec{Target: "ubuntu", Arch: "x64", Release: "6.8.0-51-generic", DistroVersion: "24.04"}, X86_64},
+		{Spec{Target: "ubuntu", Arch: "x86-64", Release: "6.8.0-51-generic", DistroVersion: "24.04"}, X86_64},
+		{Spec{Target: "ubuntu", Arch: "arm64", Release: "6.8.0-51-generic", DistroVersion: "24.04"}, AArch64},
+		{Spec{Target: "ubuntu", Arch: "ARM64", Release: "6.8.0-51-generic", DistroVersion: "24.04"}, AArch64},
+		{Spec{Target: "ubuntu", Arch: "AArch64", Release: "6.8.0-51-generic", DistroVersion: "24.04"}, AArch64},
+		{Spec{Target: "ubuntu", Arch: "arm64", Release: "6.8.0-41-generic-64k", DistroVersion: "24.04"}, AArch64},
+		{Spec{Target: "debian", Arch: "RISCV64", Release: "6.12.95+deb13-riscv64"}, RISCV64},
+		// RPM releases name their arch: an alias of the same arch agrees
+		// with it (it was refused as a contradiction before).
+		{Spec{Target: "fedora", Arch: "amd64", Release: "6.14.0-100.fc42.x86_64"}, X86_64},
+		{Spec{Target: "rocky", Arch: "ARM64", Release: "5.14.0-503.11.1.el9_5.aarch64"}, AArch64},
+		{Spec{Target: "rhel", Arch: "arm64+64k", Release: "5.14.0-427.13.1.el9_4.aarch64+64k"}, AArch64_64k},
+		{Spec{Target: "rhel", Arch: "AArch64-64k", Release: "5.14.0-427.13.1.el9_4.aarch64+64k"}, AArch64_64k},
+		{Spec{Target: "debian", Arch: "amd64", Release: "6.1.0-28-amd64"}, X86_64},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.spec.Arch)+" "+tt.spec.Release, func(t *testing.T) {
+			k, err := Make(tt.spec)
+			if err != nil {
+				t.Fatalf("Make(%+v): %v", tt.spec, err)
+			}
+			if k.Arch != tt.want {
+				t.Errorf("Make(%+v).Arch = %q, want %q", tt.spec, k.Arch, tt.want)
+			}
+			canon := tt.spec
+			canon.Arch = tt.want
+			c, err := Make(canon)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k.Key() != c.Key() {
+				t.Errorf("key %s, want the canonical spelling's %s", k.Key(), c.Key())
+			}
+			if err := k.Validate(); err != nil {
+				t.Errorf("Validate: %v", err)
+			}
+		})
+	}
+	// A Kernel holding an alias (built without Make) is refused by Validate.
+	k := Kernel{Distribution: Ubuntu, DistroVersion: "24.04", Arch: "amd64", Release: "6.8.0-51-generic"}
+	if err := k.Validate(); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "x86_64") {
+		t.Errorf("Validate of arch amd64: %v, want a refusal naming x86_64", err)
+	}
+}

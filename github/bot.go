@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -22,6 +23,10 @@ type KernelChange struct {
 	// Seen says where the kernel was seen: a crawl source, livepatch,
 	// Koji, an on-demand build.
 	Seen string
+	// BuildID and RunURL name the on-demand build (matrixgen serve) that
+	// built the kernel and its workflow run ("" when none); the PR body
+	// links them, so a reviewer sees the build that asked for the kernel.
+	BuildID, RunURL string
 }
 
 // Change is the change adding k, seen where seen says: its Rule is the
@@ -103,6 +108,17 @@ type Result struct {
 	Commit  string // the commit this run made, "" when none
 	// Detail says why, in words, e.g. "PR #12 is open".
 	Detail string
+	// LeftOut are the kernels AddKernelsSingle left out because a
+	// per-kernel PR for them is open (merging both would add them twice).
+	LeftOut []LeftOut
+}
+
+// LeftOut is a kernel left out of a --single-pr batch, with its open PR.
+type LeftOut struct {
+	Kernel matrixgen.Key
+	Branch string
+	PR     int
+	PRURL  string
 }
 
 // CollisionError is a branch with the bot's name whose content the bot
@@ -141,6 +157,16 @@ func Body(changes []KernelChange, branch string) string {
 		k := c.Kernel
 		fmt.Fprintf(&b, "| %s | %s | %s | `%s` | %s | %s | %s |\n", k.Distribution, k.DistroVersion, k.Arch, k.Release, orDash(k.Flavor), orDash(cell(c.Rule)), orDash(cell(c.Seen)))
 	}
+	for _, c := range changes {
+		if c.BuildID == "" {
+			continue
+		}
+		run := "no workflow run (the artifact was already released)"
+		if c.RunURL != "" {
+			run = "workflow run " + c.RunURL
+		}
+		fmt.Fprintf(&b, "\nBuilt on demand for %s: build `%s`, %s.\n", c.Kernel.Key(), cell(c.BuildID), cell(run))
+	}
 	fmt.Fprintf(&b, "\nOpened by `matrixgen pr` from branch `%s`. The bot adds commits to its branches and never force-pushes them.\n", branch)
 	return b.String()
 }
@@ -168,10 +194,14 @@ func commitMessage(changes []KernelChange) string {
 func (c *Client) base(ctx context.Context, o BotOptions) (sha string, data []byte, kernels []matrixgen.Kernel, err error) {
 	sha, ok, err := c.branchHead(ctx, o.Repo, o.Base)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, c.tokenHint(err, o.Repo)
 	}
 	if !ok {
-		return "", nil, nil, fmt.Errorf("base branch %s of %s: not found", o.Base, o.Repo)
+		err := fmt.Errorf("base branch %s of %s: not found", o.Base, o.Repo)
+		if !c.hasToken {
+			err = fmt.Errorf("%w (404)%s", err, noTokenHint(o.Repo))
+		}
+		return "", nil, nil, err
 	}
 	data, kernels, err = c.kernelsAt(ctx, o, sha, o.Base)
 	return sha, data, kernels, err
@@ -381,7 +411,9 @@ func (c *Client) openPR(ctx context.Context, o BotOptions, res Result, changes [
 // AddKernelsSingle adds every kernel not on the base branch through one PR
 // from the day's branch (KernelsBranch(day)). A run on a day whose branch
 // exists adds a commit to it with the kernels it lacks (a fast-forward,
-// never a force-push) and opens the PR if none is open.
+// never a force-push) and opens the PR if none is open. A kernel with an
+// open per-kernel PR (its KernelBranch is the head of an open PR) is left
+// out and listed in Result.LeftOut: merging both PRs would add it twice.
 func (c *Client) AddKernelsSingle(ctx context.Context, opts BotOptions, changes []KernelChange, day string) (Result, error) {
 	o := opts.withDefaults()
 	branch := KernelsBranch(day)
@@ -401,6 +433,24 @@ func (c *Client) AddKernelsSingle(ctx context.Context, opts BotOptions, changes 
 	}
 	if len(missing) == 0 {
 		res.Status, res.Detail = InBase, fmt.Sprintf("%s on %s already holds all %d kernels", o.KernelsPath, o.Base, len(changes))
+		return res, nil
+	}
+	open, err := c.openKernelPRs(ctx, o.Repo)
+	if err != nil {
+		return res, err
+	}
+	kept := missing[:0:0]
+	for _, ch := range missing {
+		b := KernelBranch(ch.Kernel)
+		if pr, ok := open[b]; ok {
+			res.LeftOut = append(res.LeftOut, LeftOut{Kernel: ch.Kernel.Key(), Branch: b, PR: pr.GetNumber(), PRURL: pr.GetHTMLURL()})
+			continue
+		}
+		kept = append(kept, ch)
+	}
+	missing = kept
+	if len(missing) == 0 {
+		res.Status, res.Detail = NothingToDo, fmt.Sprintf("each of the %d kernels %s on %s lacks has an open per-kernel PR", len(res.LeftOut), o.KernelsPath, o.Base)
 		return res, nil
 	}
 	head, exists, err := c.branchHead(ctx, o.Repo, branch)
@@ -441,14 +491,14 @@ func (c *Client) AddKernelsSingle(ctx context.Context, opts BotOptions, changes 
 	if err != nil {
 		return res, err
 	}
-	var open *gh.PullRequest
+	var openPR *gh.PullRequest
 	for _, p := range prs {
 		if p.GetState() == "open" {
-			open = p
+			openPR = p
 		}
 	}
 	if o.DryRun {
-		c.plan(o, []string{refLine}, parentData, newData, missing, branch, open == nil)
+		c.plan(o, []string{refLine}, parentData, newData, missing, branch, openPR == nil)
 		res.Status, res.Detail = Planned, "dry run: nothing sent"
 		return res, nil
 	}
@@ -476,13 +526,13 @@ func (c *Client) AddKernelsSingle(ctx context.Context, opts BotOptions, changes 
 	if exists {
 		status = Updated
 	}
-	if open != nil {
-		res.PR, res.PRURL = open.GetNumber(), open.GetHTMLURL()
+	if openPR != nil {
+		res.PR, res.PRURL = openPR.GetNumber(), openPR.GetHTMLURL()
 		if len(adding) == 0 {
-			res.Status, res.Detail = NothingToDo, fmt.Sprintf("branch %s holds every kernel and PR #%d is open", branch, open.GetNumber())
+			res.Status, res.Detail = NothingToDo, fmt.Sprintf("branch %s holds every kernel and PR #%d is open", branch, openPR.GetNumber())
 			return res, nil
 		}
-		res.Status, res.Detail = status, fmt.Sprintf("added %d kernels to open PR #%d", len(adding), open.GetNumber())
+		res.Status, res.Detail = status, fmt.Sprintf("added %d kernels to open PR #%d", len(adding), openPR.GetNumber())
 		return res, nil
 	}
 	return c.openPR(ctx, o, res, missing, status)
@@ -511,5 +561,49 @@ func (c *Client) plan(o BotOptions, refs []string, oldData, newData []byte, chan
 		default:
 			fmt.Fprint(w, "  ", l)
 		}
+	}
+}
+
+// noTokenHint is what a 404 without a token most likely means: GitHub
+// answers 404, not 401 or 403, to an anonymous request for a private
+// repository ("Troubleshooting the REST API": "404 Not Found for an
+// existing resource ... the request is not properly authenticated").
+func noTokenHint(r Repo) string {
+	return fmt.Sprintf("; no GitHub token was sent, and GitHub answers 404 for a private repository to a request without one: a token is probably missing for %s (set GITHUB_TOKEN or --github-token-file)", r)
+}
+
+// tokenHint adds noTokenHint to a 404 answered to a request sent without
+// a token.
+func (c *Client) tokenHint(err error, r Repo) error {
+	if err == nil || c.hasToken || statusOf(err) != http.StatusNotFound {
+		return err
+	}
+	return fmt.Errorf("%w%s", err, noTokenHint(r))
+}
+
+// openKernelPRs maps the head branch of every open per-kernel PR
+// (KernelBranchPrefix) of the repository's own branches to the PR.
+func (c *Client) openKernelPRs(ctx context.Context, r Repo) (map[string]*gh.PullRequest, error) {
+	out := map[string]*gh.PullRequest{}
+	opt := &gh.PullRequestListOptions{State: "open", ListOptions: gh.ListOptions{PerPage: 100}}
+	for {
+		prs, resp, err := c.gh.PullRequests.List(ctx, r.Owner, r.Name, opt)
+		if err != nil {
+			return nil, fmt.Errorf("open pull requests of %s: %w", r, c.tokenHint(err, r))
+		}
+		for _, p := range prs {
+			head := p.GetHead()
+			// A fork's PR is labelled "fork-owner:branch": not the bot's.
+			if label := head.GetLabel(); label != "" && label != r.Owner+":"+head.GetRef() {
+				continue
+			}
+			if strings.HasPrefix(head.GetRef(), KernelBranchPrefix) {
+				out[head.GetRef()] = p
+			}
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opt.Page = resp.NextPage
 	}
 }

@@ -49,7 +49,11 @@ func KernelBranchKey(branch string) (matrixgen.Key, error) {
 	if err != nil {
 		return matrixgen.Key{}, fmt.Errorf("branch %q: release: %w", branch, err)
 	}
-	return matrixgen.Key{Distribution: parts[0], DistroVersion: dv, Arch: matrixgen.Arch(parts[2]), Release: rel}, nil
+	arch, err := matrixgen.ParseArch(parts[2])
+	if err != nil {
+		return matrixgen.Key{}, fmt.Errorf("branch %q: %w", branch, err)
+	}
+	return matrixgen.Key{Distribution: parts[0], DistroVersion: dv, Arch: arch, Release: rel}, nil
 }
 
 // A defaultDots func says, for the i-th "-" of a readable part (0-based),

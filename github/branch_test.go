@@ -46,6 +46,15 @@ func TestKernelBranch(t *testing.T) {
 		}
 		seen[got] = k.Key().String()
 	}
+	// A branch an older matrixgen named with an arch alias maps to the
+	// canonical key, as the kernel it was made for is now keyed; a
+	// branch naming no arch is refused.
+	if back, err := KernelBranchKey("add-kernel/ubuntu/24-04/amd64/6-8-0-51-generic"); err != nil || back.Arch != matrixgen.X86_64 {
+		t.Errorf("branch with amd64: %v, %v; want arch x86_64", back, err)
+	}
+	if _, err := KernelBranchKey("add-kernel/ubuntu/24-04/sparc/6-8-0-51-generic"); err == nil {
+		t.Error("branch with arch sparc: no error")
+	}
 }
 
 // TestKernelBranchCorpus: every release of the real kernel-crawler corpus

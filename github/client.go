@@ -80,10 +80,11 @@ type Options struct {
 
 // Client is a GitHub REST client with matrixgen's rate-limit policy.
 type Client struct {
-	gh      *gh.Client
-	clock   Clock
-	logger  *slog.Logger
-	timeout time.Duration // per attempt (Options.Timeout)
+	gh       *gh.Client
+	clock    Clock
+	logger   *slog.Logger
+	timeout  time.Duration // per attempt (Options.Timeout)
+	hasToken bool
 }
 
 // New builds a Client. The transport chain, inner to outer: the caller's
@@ -142,7 +143,7 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("github client: %w", err)
 	}
-	return &Client{gh: c, clock: clock, logger: logger, timeout: timeout}, nil
+	return &Client{gh: c, clock: clock, logger: logger, timeout: timeout, hasToken: opts.Token != ""}, nil
 }
 
 // UploadURLFor is the upload root that goes with the API root base:

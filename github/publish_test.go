@@ -19,7 +19,6 @@ import (
 	"github.com/matrixgen/matrixgen/github/githubtest"
 )
 
-var acme = Repo{"acme", "drivers"}
 
 // Real artifact names: "+" and "~" are renamed by GitHub on upload.
 var (

@@ -3,6 +3,7 @@ package github
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -71,8 +73,8 @@ func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("%s %s: %s: would wait %s, more than allowed", e.Method, e.URL, e.Reason, e.Wait.Round(time.Second))
 }
 
-// rateTransport applies the policy: waits and retries for rate limits and
-// 5xx, each wait logged with its reason; writes one at a time, spaced by
+// rateTransport applies the policy: waits and retries for rate limits, 5xx
+// and refused connections, each wait logged with its reason; writes one at a time, spaced by
 // interval.
 type rateTransport struct {
 	next     http.RoundTripper
@@ -138,7 +140,18 @@ func (t *rateTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := t.next.RoundTrip(req)
 		if err != nil {
-			return nil, err
+			// A refused connection never reached GitHub (a proxy or the
+			// Enterprise host restarting): retried as a 5xx is, writes
+			// included, since nothing was sent.
+			if !errors.Is(err, syscall.ECONNREFUSED) || attempt >= t.policy.Attempts {
+				return nil, err
+			}
+			wait := min(t.policy.Backoff<<(attempt-1), t.policy.MaxBackoff)
+			t.logger.Warn("github: waiting", "method", req.Method, "url", redacted(req), "wait", wait.String(), "attempt", attempt, "reason", "connection refused: backing off")
+			if err := t.clock.Sleep(ctx, wait); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		wait, reason, isSecondary := t.classify(resp, attempt, secondary)
 		if wait == 0 {

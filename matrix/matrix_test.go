@@ -63,6 +63,11 @@ func TestFilter(t *testing.T) {
 		{Filter{DistroVersion: "2?.04"}, "6.8.0-51-generic 5.15.0-100-generic"},
 		{Filter{Target: "ubuntu", Arch: "x86_64"}, "6.8.0-51-generic"},
 		{Filter{Target: "fedora"}, ""},
+		// Arch aliases mean the canonical arch kernels hold (issue 13).
+		{Filter{Arch: "arm64"}, "5.15.0-100-generic"},
+		{Filter{Arch: "AMD64, ARM64"}, all},
+		{Filter{Target: "debian", Arch: "x64"}, "6.1.0-28-amd64"},
+		{Filter{Arch: "x86*"}, "6.8.0-51-generic 6.1.0-28-amd64 6.1.174-217.345.amzn2023.x86_64"},
 	}
 	for _, tt := range tests {
 		var got []string

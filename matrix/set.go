@@ -87,9 +87,18 @@ func (f Filter) Apply(ks []matrixgen.Kernel) []matrixgen.Kernel {
 	if f == (Filter{}) {
 		return ks
 	}
+	// Kernels hold the canonical arch: an alias (amd64, arm64, x64) in
+	// --arch means it, as everywhere else an arch is given.
+	archs := splitList(f.Arch)
+	for i, a := range archs {
+		if c, err := matrixgen.ParseArch(a); err == nil {
+			archs[i] = string(c)
+		}
+	}
+	arch := strings.Join(archs, ",")
 	var out []matrixgen.Kernel
 	for _, k := range ks {
-		if match(f.Target, k.Distribution) && match(f.Arch, string(k.Arch)) && match(f.DistroVersion, k.DistroVersion) {
+		if match(f.Target, k.Distribution) && match(arch, string(k.Arch)) && match(f.DistroVersion, k.DistroVersion) {
 			out = append(out, k)
 		}
 	}

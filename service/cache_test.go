@@ -20,7 +20,7 @@ func (g *listingGitHub) ReleaseAssets(context.Context, string) (map[string]strin
 	return g.assets, nil
 }
 func (g *listingGitHub) StoredName(n string) string { return n }
-func (g *listingGitHub) AddKernel(context.Context, matrixgen.Kernel, string) error {
+func (g *listingGitHub) AddKernel(context.Context, matrixgen.Kernel, KernelPR) error {
 	return nil
 }
 

@@ -8,10 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // This file is the client side of the API: what a node's loader
@@ -80,6 +83,60 @@ type Client struct {
 	Server string       // base URL, e.g. http://builds.internal:8080
 	Token  string       // bearer token for POST, "" for none
 	HTTP   *http.Client // nil: 30s timeout
+	// Retry, when set, rides out a service that is down, restarting or
+	// overloaded: refused connections, dropped connections, 5xx and 429
+	// are retried with backoff until the context's deadline (Wait's
+	// deadline for status polls). nil: one attempt per call.
+	Retry *Retry
+}
+
+// Retry is the backoff of a Client: Base doubled on each retry up to Max,
+// with jitter (each pause is between half and all of that), except that a
+// 429 or 503 with Retry-After waits what the service asks.
+type Retry struct {
+	Base, Max time.Duration // defaults 1s and 30s
+	// Log gets one line per retry: what failed and how long the pause is.
+	Log func(msg string)
+	// Sleep waits d or until ctx is done (default: a timer); tests
+	// replace it.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Jitter returns a number in [0, 1) (default math/rand/v2).
+	Jitter func() float64
+}
+
+func (r *Retry) pause(n int) time.Duration {
+	base, maxd := r.Base, r.Max
+	if base <= 0 {
+		base = time.Second
+	}
+	if maxd <= 0 {
+		maxd = 30 * time.Second
+	}
+	d := base
+	for i := 0; i < n && d < maxd; i++ {
+		d *= 2
+	}
+	d = min(d, maxd)
+	j := rand.Float64
+	if r.Jitter != nil {
+		j = r.Jitter
+	}
+	// "Equal jitter": replicas restarted together are not polled in step.
+	return d/2 + time.Duration(j()*float64(d/2))
+}
+
+func (r *Retry) sleep(ctx context.Context, d time.Duration) error {
+	if r.Sleep != nil {
+		return r.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // RefusedError is the service refusing a request (400): the field and rule
@@ -92,18 +149,105 @@ func (e *RefusedError) Error() string {
 	return fmt.Sprintf("%s %s: %s: %s", e.Method, e.URL, e.Status, e.Message)
 }
 
-// Submit asks for the build of req.
+// StatusError is any other error answer of the service.
+type StatusError struct {
+	Method, URL, Status string
+	Code                int
+	Message             string
+	Location            string        // of a 3xx
+	RetryAfter          time.Duration // of a 429 or 503; 0 when none
+}
+
+func (e *StatusError) Error() string {
+	if e.Location != "" {
+		return fmt.Sprintf("%s %s: %s to %s: not followed", e.Method, e.URL, e.Status, e.Location)
+	}
+	return fmt.Sprintf("%s %s: %s: %s", e.Method, e.URL, e.Status, e.Message)
+}
+
+// RedirectError is a redirect answered to a POST: never followed, so the
+// request and its bearer token go to the server given and nowhere else.
+type RedirectError struct {
+	Method, URL, Status, Location string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s %s: answered %s to %s: a redirect on %s is not followed (the bearer token would go with it); give the service's own URL as --server", e.Method, e.URL, e.Status, e.Location, e.Method)
+}
+
+// transient says whether err may pass by itself: the service unreachable
+// (refused, reset, timed out: down or restarting), 5xx other than 501,
+// 408 and 429. A refusal, a redirect, a 4xx or a malformed answer is not.
+func transient(err error) bool {
+	var re *RedirectError
+	var se *StatusError
+	var rf *RefusedError
+	switch {
+	case errors.As(err, &re), errors.As(err, &rf), errors.Is(err, context.Canceled), errors.Is(err, errAnswer):
+		return false
+	case errors.As(err, &se):
+		return se.Code == http.StatusTooManyRequests || se.Code == http.StatusRequestTimeout ||
+			(se.Code >= 500 && se.Code <= 599 && se.Code != http.StatusNotImplemented)
+	}
+	var ue *url.Error
+	return errors.As(err, &ue)
+}
+
+// errAnswer marks a 2xx answer that is not a build status.
+var errAnswer = errors.New("not a build status")
+
+// Submit asks for the build of req. POST /build is idempotent (one build
+// per key), so with Retry it is sent again after any transient failure.
 func (c *Client) Submit(ctx context.Context, req Request) (Status, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return Status{}, err
 	}
-	return c.call(ctx, "POST", "/build", body)
+	return c.retrying(ctx, time.Time{}, "POST", "/build", body)
 }
 
 // Get is a build's status.
 func (c *Client) Get(ctx context.Context, id string) (Status, error) {
-	return c.call(ctx, "GET", "/status/"+id, nil)
+	return c.retrying(ctx, time.Time{}, "GET", "/status/"+url.PathEscape(id), nil)
+}
+
+// GaveUpError is Retry giving up at the deadline; Last is the last failure.
+type GaveUpError struct {
+	Attempts int
+	Last     error
+}
+
+func (e *GaveUpError) Error() string {
+	return fmt.Sprintf("gave up after %d attempts at the deadline: %v", e.Attempts, e.Last)
+}
+func (e *GaveUpError) Unwrap() error { return e.Last }
+
+// retrying is call, retried as c.Retry says until the earlier of deadline
+// (zero: none) and ctx's deadline.
+func (c *Client) retrying(ctx context.Context, deadline time.Time, method, path string, body []byte) (Status, error) {
+	if d, ok := ctx.Deadline(); ok && (deadline.IsZero() || d.Before(deadline)) {
+		deadline = d
+	}
+	for n := 0; ; n++ {
+		st, err := c.call(ctx, method, path, body)
+		if err == nil || c.Retry == nil || !transient(err) || ctx.Err() != nil {
+			return st, err
+		}
+		wait := c.Retry.pause(n)
+		var se *StatusError
+		if errors.As(err, &se) && se.RetryAfter > 0 {
+			wait = se.RetryAfter
+		}
+		if !deadline.IsZero() && time.Now().Add(wait).After(deadline) {
+			return Status{}, &GaveUpError{Attempts: n + 1, Last: err}
+		}
+		if c.Retry.Log != nil {
+			c.Retry.Log(fmt.Sprintf("%v; retrying in %s", err, wait.Round(time.Millisecond)))
+		}
+		if err := c.Retry.sleep(ctx, wait); err != nil {
+			return Status{}, err
+		}
+	}
 }
 
 // errWaitTimeout is Wait reaching its deadline before the build ended.
@@ -114,7 +258,9 @@ func IsWaitTimeout(err error) bool { return errors.Is(err, errWaitTimeout) }
 
 // Wait polls st's build until it ends (done, error, timed_out) or deadline
 // passes, pausing backoff, doubling up to maxBackoff. onChange, when set,
-// is called when the state changes. It returns the last status seen.
+// is called when the state changes. With c.Retry, a service that is
+// unreachable or answers 5xx meanwhile (a restart) is polled again until
+// the deadline. It returns the last status seen.
 func (c *Client) Wait(ctx context.Context, st Status, deadline time.Time, backoff, maxBackoff time.Duration, onChange func(Status)) (Status, error) {
 	pause := backoff
 	for {
@@ -131,7 +277,11 @@ func (c *Client) Wait(ctx context.Context, st Status, deadline time.Time, backof
 		case <-time.After(pause):
 		}
 		pause = min(pause*2, maxBackoff)
-		next, err := c.Get(ctx, st.BuildID)
+		next, err := c.retrying(ctx, deadline, "GET", "/status/"+url.PathEscape(st.BuildID), nil)
+		var gu *GaveUpError
+		if errors.As(err, &gu) {
+			return st, fmt.Errorf("%w (%v)", errWaitTimeout, err)
+		}
 		if err != nil {
 			return st, err
 		}
@@ -142,14 +292,55 @@ func (c *Client) Wait(ctx context.Context, st Status, deadline time.Time, backof
 	}
 }
 
-// call sends one request to the service; a 400 is a *RefusedError.
-func (c *Client) call(ctx context.Context, method, path string, body []byte) (Status, error) {
+// httpClient is c.HTTP (or the default) refusing to follow a redirect
+// of a POST.
+func (c *Client) httpClient() *http.Client {
 	hc := c.HTTP
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	url := strings.TrimRight(c.Server, "/") + path
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	cp := *hc
+	next := hc.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if first := via[0]; first.Method != http.MethodGet && first.Method != http.MethodHead {
+			st := ""
+			if req.Response != nil {
+				st = req.Response.Status
+			}
+			return &RedirectError{Method: first.Method, URL: first.URL.String(), Status: st, Location: req.URL.String()}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cp
+}
+
+// retryAfter reads Retry-After: seconds or an HTTP date.
+func retryAfter(h string) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return max(0, time.Until(t))
+	}
+	return 0
+}
+
+// call sends one request to the service; a 400 is a *RefusedError, any
+// other error answer a *StatusError.
+func (c *Client) call(ctx context.Context, method, path string, body []byte) (Status, error) {
+	hc := c.httpClient()
+	u := strings.TrimRight(c.Server, "/") + path
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	if err != nil {
 		return Status{}, fmt.Errorf("server URL: %w", err)
 	}
@@ -160,13 +351,17 @@ func (c *Client) call(ctx context.Context, method, path string, body []byte) (St
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
 	resp, err := hc.Do(req)
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return Status{}, re
+	}
 	if err != nil {
-		return Status{}, fmt.Errorf("%s %s: %w", method, url, err)
+		return Status{}, err // *url.Error: names the method and URL
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return Status{}, fmt.Errorf("%s %s: %w", method, url, err)
+		return Status{}, &url.Error{Op: method, URL: u, Err: err}
 	}
 	if resp.StatusCode >= 300 {
 		var e struct{ Error string }
@@ -175,16 +370,41 @@ func (c *Client) call(ctx context.Context, method, path string, body []byte) (St
 			e.Error = strings.TrimSpace(string(raw))
 		}
 		if resp.StatusCode == http.StatusBadRequest {
-			return Status{}, &RefusedError{Method: method, URL: url, Status: resp.Status, Message: e.Error}
+			return Status{}, &RefusedError{Method: method, URL: u, Status: resp.Status, Message: e.Error}
 		}
-		return Status{}, fmt.Errorf("%s %s: %s: %s", method, url, resp.Status, e.Error)
+		se := &StatusError{Method: method, URL: u, Status: resp.Status, Code: resp.StatusCode, Message: e.Error}
+		if resp.StatusCode < 400 {
+			se.Location = resp.Header.Get("Location")
+		}
+		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+			se.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
+		}
+		return Status{}, se
 	}
 	var st Status
 	if err := json.Unmarshal(raw, &st); err != nil {
-		return Status{}, fmt.Errorf("%s %s: answer: %w", method, url, err)
+		return Status{}, fmt.Errorf("%s %s: answer: %w: %w", method, u, errAnswer, err)
 	}
 	if st.BuildID == "" {
-		return Status{}, errors.New(method + " " + url + ": answer holds no build_id")
+		return Status{}, fmt.Errorf("%s %s: answer holds no build_id: %w", method, u, errAnswer)
 	}
 	return st, nil
+}
+
+// CheckArtifactURL refuses an artifact_url that is not an absolute http(s)
+// URL, or that holds whitespace or control characters: request-build
+// prints it for a loader to download, and a line break in it would forge
+// a second line of output.
+func CheckArtifactURL(s string) error {
+	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }); i >= 0 {
+		return fmt.Errorf("artifact_url %q: holds whitespace or a control character at byte %d", s, i)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("artifact_url %q: %w", s, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return fmt.Errorf("artifact_url %q: want an absolute http or https URL", s)
+	}
+	return nil
 }

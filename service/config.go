@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"text/template"
 	"time"
 
@@ -26,6 +27,18 @@ const (
 	DefaultRescueAfter = 5 * time.Minute
 )
 
+// DefaultWorkflow is the build workflow the service dispatches.
+const DefaultWorkflow = "driver-build.yml"
+
+// WorkflowPath is the path GitHub reports (workflow_run.path) for a
+// workflow given as a file name or a path.
+func WorkflowPath(workflow string) string {
+	if strings.Contains(workflow, "/") {
+		return workflow
+	}
+	return ".github/workflows/" + workflow
+}
+
 // Config is what the service needs besides its store and GitHub.
 type Config struct {
 	// ArtifactTemplate is a preset name (matrix.PresetNames) or template
@@ -44,9 +57,15 @@ type Config struct {
 	// driver cannot notify (SQLite); default 250ms (River's is 1s): a node
 	// waits for its dispatch, and the query is local.
 	FetchPollInterval time.Duration
-	AuthToken         string // bearer token for POST /build; "" = none
-	WebhookSecret     string // "" = POST /github/webhook is not served
-	MaxBodyBytes      int64  // default 4 KiB
+	// Workflow is the build workflow: a file in .github/workflows
+	// ("driver-build.yml", the default) or its path. A workflow run whose
+	// id no build recorded (a dispatch without run details) is taken for
+	// a build's only when it is a workflow_dispatch run of this workflow:
+	// the build id in another workflow's run title is not enough.
+	Workflow      string
+	AuthToken     string // bearer token for POST /build; "" = none
+	WebhookSecret string // "" = POST /github/webhook is not served
+	MaxBodyBytes  int64  // default 4 KiB
 	// Collectors are registered beside the service's metrics (a
 	// GitHubTransport, for one).
 	Collectors []prometheus.Collector
@@ -60,6 +79,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Package == "" {
 		c.Package = "driver"
+	}
+	if c.Workflow == "" {
+		c.Workflow = DefaultWorkflow
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = DefaultPollInterval

@@ -48,8 +48,8 @@ func (c *countingGitHub) ListRuns(ctx context.Context, since time.Time) ([]Run, 
 	return r, err
 }
 
-func (c *countingGitHub) AddKernel(ctx context.Context, k matrixgen.Kernel, seenBy string) error {
-	err := c.GitHub.AddKernel(ctx, k, seenBy)
+func (c *countingGitHub) AddKernel(ctx context.Context, k matrixgen.Kernel, pr KernelPR) error {
+	err := c.GitHub.AddKernel(ctx, k, pr)
 	c.count("add_kernel", err)
 	return err
 }

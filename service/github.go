@@ -28,9 +28,17 @@ type GitHub interface {
 	ListRuns(ctx context.Context, since time.Time) ([]Run, error)
 	// AddKernel runs the PR bot for k; it is a no-op when kernels.json
 	// already holds k or its PR is open.
-	AddKernel(ctx context.Context, k matrixgen.Kernel, seenBy string) error
+	AddKernel(ctx context.Context, k matrixgen.Kernel, pr KernelPR) error
 	// Ping checks that GitHub answers, for /readyz.
 	Ping(ctx context.Context) error
+}
+
+// KernelPR is what the PR bot's PR says about the build that asked for
+// its kernel.
+type KernelPR struct {
+	SeenBy  string // "on-demand build", or "already-built" (no run)
+	BuildID string
+	RunURL  string // the build's workflow run; "" when there was none
 }
 
 // DispatchInputs are the workflow_dispatch inputs of driver-build.yml.
@@ -59,6 +67,12 @@ type Run struct {
 	Status     string // queued, in_progress, completed, ...
 	Conclusion string // success, failure, cancelled, timed_out, ... when completed
 	CreatedAt  time.Time
+	// Path is the workflow file that ran (".github/workflows/driver-build.yml",
+	// sometimes with "@ref"); Event what triggered it ("workflow_dispatch",
+	// "pull_request", ...). A run whose id is not recorded is a build's
+	// only when both are the build workflow's dispatch (see Config.Workflow).
+	Path  string
+	Event string
 }
 
 // listingTimeout bounds one release listing (every page of every release

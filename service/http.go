@@ -193,6 +193,8 @@ type workflowRunEvent struct {
 	WorkflowRun struct {
 		ID           int64  `json:"id"`
 		Name         string `json:"name"`
+		Path         string `json:"path"`
+		Event        string `json:"event"`
 		DisplayTitle string `json:"display_title"`
 		HTMLURL      string `json:"html_url"`
 		Status       string `json:"status"`
@@ -202,7 +204,9 @@ type workflowRunEvent struct {
 
 // handleWebhook ends a build as soon as GitHub says its run completed.
 // The signature is checked before anything is parsed; a bad one changes
-// nothing.
+// nothing. A correctly signed event is a build's only by runFor's rule:
+// the recorded run id, or, before one is known, a workflow_dispatch run of
+// the build workflow whose title holds the build id.
 func (s *Service) handleWebhook(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBytes))
 	if err != nil {
@@ -226,14 +230,15 @@ func (s *Service) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "ignored", "reason": "action " + ev.Action})
 		return
 	}
-	run := Run{ID: ev.WorkflowRun.ID, Name: ev.WorkflowRun.DisplayTitle + " " + ev.WorkflowRun.Name, URL: ev.WorkflowRun.HTMLURL, Status: ev.WorkflowRun.Status, Conclusion: ev.WorkflowRun.Conclusion}
+	wr := ev.WorkflowRun
+	run := Run{ID: wr.ID, Name: wr.DisplayTitle + " " + wr.Name, URL: wr.HTMLURL, Status: wr.Status, Conclusion: wr.Conclusion, Path: wr.Path, Event: wr.Event}
 	builds, err := s.be.active(r.Context())
 	if err != nil {
 		writeErr(w, http.StatusInternalServerError, err.Error())
 		return
 	}
 	for _, b := range builds {
-		if _, ok := runFor([]Run{run}, b); ok && b.State == StateInProgress {
+		if _, ok := s.runFor([]Run{run}, b); ok && b.State == StateInProgress {
 			s.runEnded(r.Context(), b, run)
 			writeJSON(w, http.StatusOK, map[string]string{"status": "applied", "build_id": b.ID})
 			return

@@ -287,6 +287,10 @@ func TestLifecycle(t *testing.T) {
 				if got := gh.PRs()[0]; got != "ubuntu/24.04/x86_64/6.8.0-51-generic (on-demand build)" {
 					t.Errorf("PR for %q", got)
 				}
+				// The PR bot is told the build and its run, for the PR body.
+				if got, want := gh.PRInfos()[0], (service.KernelPR{SeenBy: "on-demand build", BuildID: st.BuildID, RunURL: end.RunURL}); got != want || want.RunURL == "" {
+					t.Errorf("PR bot told %+v, want %+v", got, want)
+				}
 				// Asked again: the same done build, no new dispatch, no new PR.
 				code, again, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
 				if code != http.StatusOK || again.BuildID != st.BuildID || again.Status != service.StateDone {
@@ -633,5 +637,219 @@ func TestStatusNotFoundAndProbes(t *testing.T) {
 		if resp.StatusCode != tt.code || !strings.Contains(string(b), tt.body) {
 			t.Errorf("GET %s: %d %s, want %d %s", tt.path, resp.StatusCode, b, tt.code, tt.body)
 		}
+	}
+}
+
+// TestArchSpellingsOneBuild: six spellings of one kernel's arch, posted at
+// once, are one build key: one dispatch (with the canonical arch, which
+// driver-build.yml's runner choice reads), one artifact, one PR (issue 13).
+func TestArchSpellingsOneBuild(t *testing.T) {
+	for _, tc := range []struct {
+		canonical string
+		spellings []string
+		deb       string
+	}{
+		{"x86_64", []string{"amd64", "X86_64", "x64", "x86_64", "AMD64", "x86-64"}, "amd64"},
+		{"aarch64", []string{"arm64", "ARM64", "AArch64", "aarch64", "Arm64", "AARCH64"}, "arm64"},
+	} {
+		t.Run(tc.canonical, func(t *testing.T) {
+			gh := servicetest.New()
+			gh.CompleteAfter = 1
+			in := start(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"), gh, nil)
+			var mu sync.Mutex
+			ids, keys := map[string]bool{}, map[string]bool{}
+			var wg sync.WaitGroup
+			gate := make(chan struct{})
+			for i := 0; i < 60; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-gate
+					r := ubuntu("6.8.0-51-generic", "24.04")
+					r.Architecture = tc.spellings[i%len(tc.spellings)]
+					code, st, raw := post(t, in.srv.URL, r)
+					if code != http.StatusAccepted && code != http.StatusOK {
+						t.Errorf("POST %s: %d %s", r.Architecture, code, raw)
+						return
+					}
+					mu.Lock()
+					ids[st.BuildID], keys[st.Key+" "+st.Artifact] = true, true
+					mu.Unlock()
+				}()
+			}
+			close(gate)
+			wg.Wait()
+			if len(ids) != 1 || len(keys) != 1 {
+				t.Fatalf("%d builds, %d keys/artifacts for one kernel, want 1: %v", len(ids), len(keys), keys)
+			}
+			for k := range keys {
+				if want := "6.8.0-51-generic:" + tc.canonical + ":ubuntu:24.04:1.0.0 driver-ubuntu-24.04-6.8.0-51-generic_1.0.0_" + tc.deb + ".deb"; k != want {
+					t.Errorf("key and artifact %q, want %q", k, want)
+				}
+			}
+			var id string
+			for id = range ids {
+			}
+			if end := waitState(t, in.srv.URL, id); end.Status != service.StateDone {
+				t.Errorf("end: %+v", end)
+			}
+			servicetest.WaitFor(t, "the PR", func() bool { return len(gh.PRs()) >= 1 })
+			time.Sleep(100 * time.Millisecond) // a second PR, were there one, may show
+			if ds := gh.Dispatches(); len(ds) != 1 || ds[0].Arch != tc.canonical {
+				t.Errorf("dispatches %+v, want one with architecture %s", ds, tc.canonical)
+			}
+			if got := gh.PRs(); len(got) != 1 || got[0] != "ubuntu/24.04/"+tc.canonical+"/6.8.0-51-generic (on-demand build)" {
+				t.Errorf("PRs %v, want one for ubuntu/24.04/%s/6.8.0-51-generic", got, tc.canonical)
+			}
+		})
+	}
+}
+
+// TestWebhookOnlyTheBuildsRun: a correctly signed workflow_run event ends
+// a build only when it is the build's run: its recorded run id, or, while
+// none is recorded (a dispatch without run details), a workflow_dispatch
+// run of the build workflow. Another workflow's run (a pull request's CI)
+// whose title holds the build id leaves the build, and its key, alone
+// (issue 13: it ended the build as error and freed the key).
+func TestWebhookOnlyTheBuildsRun(t *testing.T) {
+	type ev struct {
+		id          int64
+		path, event string
+	}
+	const ours = servicetest.WorkflowPath
+	tests := []struct {
+		name        string
+		runDetails  bool // the dispatch returned the run id
+		foreign     []ev
+		right       ev // 0 id: the fake's run id
+		wantApplied bool
+	}{
+		{"run id known: another workflow's run", true, []ev{{77, ".github/workflows/ci.yml", "pull_request"}, {78, ours, "workflow_dispatch"}}, ev{}, true},
+		{"no run id: another workflow's run", false, []ev{{77, ".github/workflows/ci.yml", "pull_request"}, {78, ".github/workflows/ci.yml", "workflow_dispatch"}}, ev{path: ours + "@refs/heads/main", event: "workflow_dispatch"}, true},
+		{"no run id: the build workflow on another event", false, []ev{{79, ours, "pull_request"}, {80, ours, "push"}}, ev{path: ours, event: "workflow_dispatch"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gh := servicetest.New()
+			gh.ReturnRunDetails = tt.runDetails
+			gh.Fate = func(service.DispatchInputs) servicetest.Fate { return servicetest.Manual }
+			in := start(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"), gh, func(c *service.Config) { c.PollInterval = time.Hour })
+			_, st, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
+			servicetest.WaitFor(t, "the dispatch", func() bool { return status(t, in.srv.URL, st.BuildID).Status == service.StateInProgress })
+			send := func(e ev, conclusion string) (int, string) {
+				body, _ := json.Marshal(map[string]any{"action": "completed", "workflow_run": map[string]any{
+					"id": e.id, "name": "CI", "display_title": "fix: retry build " + st.BuildID + " on arm", "path": e.path, "event": e.event,
+					"html_url": fmt.Sprintf("https://github.example/o/r/actions/runs/%d", e.id), "status": "completed", "conclusion": conclusion}})
+				req, _ := http.NewRequest("POST", in.srv.URL+"/github/webhook", bytes.NewReader(body))
+				req.Header.Set("X-GitHub-Event", "workflow_run")
+				req.Header.Set("X-Hub-Signature-256", sign("s3cret", body))
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				raw, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, string(raw)
+			}
+			for _, e := range tt.foreign {
+				code, raw := send(e, "failure")
+				if code != http.StatusAccepted || !strings.Contains(raw, "ignored") {
+					t.Errorf("run %d (%s, %s): %d %s, want ignored", e.id, e.path, e.event, code, raw)
+				}
+				if s := status(t, in.srv.URL, st.BuildID); s.Status != service.StateInProgress {
+					t.Fatalf("after run %d (%s, %s): %+v, want in_progress", e.id, e.path, e.event, s)
+				}
+			}
+			// The key is still taken: asking again joins the build.
+			if _, again, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04")); again.BuildID != st.BuildID {
+				t.Errorf("asked again: build %s, want %s", again.BuildID, st.BuildID)
+			}
+			run, _ := gh.Complete(st.BuildID, "success")
+			right := tt.right
+			right.id = run.ID
+			if right.path == "" {
+				right.path, right.event = "", "" // matched by the recorded id alone
+			}
+			if code, raw := send(right, "success"); code != http.StatusOK || !strings.Contains(raw, "applied") {
+				t.Errorf("the build's run: %d %s, want applied", code, raw)
+			}
+			if s := status(t, in.srv.URL, st.BuildID); s.Status != service.StateDone {
+				t.Errorf("after the build's run: %+v, want done", s)
+			}
+			assertDispatches(t, gh, 1)
+		})
+	}
+}
+
+// TestPollOnlyTheBuildsRun: the poller applies the same rule: with no run
+// id recorded, a completed run of another workflow, or of the build
+// workflow on another event, whose title holds the build id is not the
+// build's.
+func TestPollOnlyTheBuildsRun(t *testing.T) {
+	gh := servicetest.New()
+	gh.ReturnRunDetails = false
+	gh.Fate = func(service.DispatchInputs) servicetest.Fate { return servicetest.Manual }
+	in := start(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"), gh, nil)
+	_, st, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
+	servicetest.WaitFor(t, "the dispatch", func() bool { return status(t, in.srv.URL, st.BuildID).Status == service.StateInProgress })
+	now := time.Now()
+	gh.AddForeignRun(service.Run{ID: 77, Name: "CI: build " + st.BuildID, URL: "https://github.example/o/r/actions/runs/77", Status: "completed", Conclusion: "failure", CreatedAt: now, Path: ".github/workflows/ci.yml", Event: "pull_request"})
+	gh.AddForeignRun(service.Run{ID: 78, Name: "driver-build " + st.BuildID, URL: "https://github.example/o/r/actions/runs/78", Status: "completed", Conclusion: "failure", CreatedAt: now, Path: servicetest.WorkflowPath, Event: "push"})
+	n := len(gh.ListCalls())
+	servicetest.WaitFor(t, "three polls, or the build's end", func() bool {
+		return len(gh.ListCalls()) >= n+3 || status(t, in.srv.URL, st.BuildID).Status != service.StateInProgress
+	})
+	if s := status(t, in.srv.URL, st.BuildID); s.Status != service.StateInProgress {
+		t.Fatalf("after polls listing foreign runs: %+v, want in_progress", s)
+	}
+	gh.Complete(st.BuildID, "success")
+	if end := waitState(t, in.srv.URL, st.BuildID); end.Status != service.StateDone {
+		t.Errorf("end: %+v", end)
+	}
+	assertDispatches(t, gh, 1)
+}
+
+// TestRunRecordedOnceFound: a dispatch that returned no run (GitHub
+// Enterprise) has its run recorded as soon as the poller finds it by its
+// run-name; from then on only that run id ends the build, even another
+// dispatch of the build workflow whose title holds the build id.
+func TestRunRecordedOnceFound(t *testing.T) {
+	gh := servicetest.New()
+	gh.ReturnRunDetails = false
+	gh.Fate = func(service.DispatchInputs) servicetest.Fate { return servicetest.Manual }
+	in := start(t, "sqlite:"+filepath.Join(t.TempDir(), "b.db"), gh, nil)
+	_, st, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
+	var s service.Status
+	servicetest.WaitFor(t, "the run recorded", func() bool { s = status(t, in.srv.URL, st.BuildID); return s.RunURL != "" })
+	if s.Status != service.StateInProgress || s.RunURL != "https://github.example/o/r/actions/runs/1000" {
+		t.Fatalf("after the poll found the run: %+v", s)
+	}
+	send := func(id int64, conclusion string) string {
+		body, _ := json.Marshal(map[string]any{"action": "completed", "workflow_run": map[string]any{
+			"id": id, "name": "driver-build", "display_title": "driver-build " + st.BuildID, "path": servicetest.WorkflowPath, "event": "workflow_dispatch",
+			"html_url": fmt.Sprintf("https://github.example/o/r/actions/runs/%d", id), "status": "completed", "conclusion": conclusion}})
+		req, _ := http.NewRequest("POST", in.srv.URL+"/github/webhook", bytes.NewReader(body))
+		req.Header.Set("X-GitHub-Event", "workflow_run")
+		req.Header.Set("X-Hub-Signature-256", sign("s3cret", body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return string(raw)
+	}
+	if raw := send(999, "failure"); !strings.Contains(raw, "ignored") {
+		t.Errorf("another dispatch's run: %s, want ignored", raw)
+	}
+	if s := status(t, in.srv.URL, st.BuildID); s.Status != service.StateInProgress {
+		t.Fatalf("after another dispatch's run: %+v", s)
+	}
+	gh.Complete(st.BuildID, "success")
+	if raw := send(1000, "success"); !strings.Contains(raw, "applied") {
+		t.Errorf("the build's run: %s, want applied", raw)
+	}
+	if s := status(t, in.srv.URL, st.BuildID); s.Status != service.StateDone {
+		t.Errorf("end: %+v", s)
 	}
 }

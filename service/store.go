@@ -187,6 +187,7 @@ type backend interface {
 	active(ctx context.Context) ([]Build, error)
 	markDispatchStarted(ctx context.Context, id string, now time.Time) error
 	markInProgress(ctx context.Context, id string, d Dispatched, now time.Time) (bool, error)
+	recordRun(ctx context.Context, id string, runID int64, runURL string) error
 	finish(ctx context.Context, b Build, state, artifactURL, reason string, now time.Time) (bool, error)
 	retire(ctx context.Context, id, reason string, now time.Time) error
 	ensureFollow(ctx context.Context) error
@@ -330,7 +331,7 @@ func (r *riverBackend[TTx]) enqueuePR(ctx context.Context, tx *TTx, b Build, see
 	if n == 0 {
 		return nil
 	}
-	args := prArgs{BuildID: b.ID, Distribution: b.Distribution, DistroVersion: b.DistroVersion, Arch: b.Arch, Release: b.Release, KernelVersion: b.KernelVersion, SeenBy: seenBy}
+	args := prArgs{BuildID: b.ID, Distribution: b.Distribution, DistroVersion: b.DistroVersion, Arch: b.Arch, Release: b.Release, KernelVersion: b.KernelVersion, SeenBy: seenBy, RunURL: b.RunURL}
 	if _, err := r.client.InsertTx(ctx, *tx, args, nil); err != nil {
 		return fmt.Errorf("enqueue PR bot for %s: %w", b.Key, err)
 	}
@@ -381,6 +382,17 @@ func (r *riverBackend[TTx]) markInProgress(ctx context.Context, id string, d Dis
 // see the end): done keeps the key active, error and timed_out release it
 // so a later request builds again. A done build enqueues the PR bot in the
 // same transaction.
+// recordRun records the run of an in-progress build whose dispatch
+// returned none, once the poller found it by its run-name: from then on
+// only that run id is the build's.
+func (r *riverBackend[TTx]) recordRun(ctx context.Context, id string, runID int64, runURL string) error {
+	_, err := r.db.exec(ctx, nil, `UPDATE matrixgen_build SET run_id = $2, run_url = $3 WHERE id = $1 AND state = 'in_progress' AND run_id = 0`, id, runID, runURL)
+	if err != nil {
+		return fmt.Errorf("record run %d of build %s: %w", runID, id, err)
+	}
+	return nil
+}
+
 func (r *riverBackend[TTx]) finish(ctx context.Context, b Build, state, artifactURL, reason string, now time.Time) (bool, error) {
 	tx, err := r.db.begin(ctx)
 	if err != nil {

@@ -51,6 +51,7 @@ type prArgs struct {
 	Release       string `json:"release"`
 	KernelVersion string `json:"kernel_version"`
 	SeenBy        string `json:"seen_by"`
+	RunURL        string `json:"run_url,omitempty"`
 }
 
 func (prArgs) Kind() string { return "matrixgen_prbot" }
@@ -83,7 +84,7 @@ func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[dispatchArgs])
 		if err != nil {
 			return fmt.Errorf("build %s: list runs: %w", b.ID, err)
 		}
-		if r, ok := runFor(runs, b); ok {
+		if r, ok := s.runFor(runs, b); ok {
 			s.log.InfoContext(ctx, "dispatch already done, run found by build id", "build", b.ID, "run", r.ID)
 			_, err := s.be.markInProgress(ctx, b.ID, Dispatched{RunID: r.ID, RunURL: r.URL}, s.cfg.Now())
 			return err
@@ -117,15 +118,29 @@ func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[dispatchArgs])
 	return nil
 }
 
-// runFor finds b's run: by id when the dispatch returned one, else by the
-// build id in the run-name.
-func runFor(runs []Run, b Build) (Run, bool) {
+// runFor finds b's run: by id when the dispatch returned one, and only
+// by it; else by the build id in the run-name of a workflow_dispatch run
+// of the build workflow. Any workflow's run title can hold a build id (a
+// pull request's CI, for one): that alone never ends a build.
+func (s *Service) runFor(runs []Run, b Build) (Run, bool) {
 	for _, r := range runs {
-		if (b.RunID != 0 && r.ID == b.RunID) || strings.Contains(r.Name, b.ID) {
+		if b.RunID != 0 {
+			if r.ID == b.RunID {
+				return r, true
+			}
+			continue
+		}
+		if strings.Contains(r.Name, b.ID) && s.buildRun(r) {
 			return r, true
 		}
 	}
 	return Run{}, false
+}
+
+// buildRun says whether r is a dispatch of the build workflow.
+func (s *Service) buildRun(r Run) bool {
+	p, _, _ := strings.Cut(r.Path, "@")
+	return r.Event == "workflow_dispatch" && p == WorkflowPath(s.cfg.Workflow)
 }
 
 type followWorker struct {
@@ -177,9 +192,18 @@ func (s *Service) poll(ctx context.Context) error {
 		return fmt.Errorf("list runs for %d builds: %w", len(follow), err)
 	}
 	for _, b := range follow {
-		r, ok := runFor(runs, b)
+		r, ok := s.runFor(runs, b)
 		if !ok {
 			continue
+		}
+		if b.RunID == 0 {
+			// Found by its run-name: record it, so that from now on only
+			// this run id ends the build (and GET /status shows its URL).
+			if err := s.be.recordRun(ctx, b.ID, r.ID, r.URL); err != nil {
+				s.log.WarnContext(ctx, "recording a build's run failed; next poll retries", "build", b.ID, "err", err)
+			} else {
+				b.RunID, b.RunURL = r.ID, r.URL
+			}
 		}
 		s.runEnded(ctx, b, r)
 	}
@@ -238,7 +262,7 @@ func (w *prWorker) Work(ctx context.Context, job *river.Job[prArgs]) error {
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("build %s: %w", a.BuildID, err))
 	}
-	if err := w.s.gh.AddKernel(ctx, k, a.SeenBy); err != nil {
+	if err := w.s.gh.AddKernel(ctx, k, KernelPR{SeenBy: a.SeenBy, BuildID: a.BuildID, RunURL: a.RunURL}); err != nil {
 		return fmt.Errorf("build %s: PR bot: %w", a.BuildID, err)
 	}
 	return nil

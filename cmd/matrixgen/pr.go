@@ -202,7 +202,13 @@ run, exit 3), with writes paced by --write-interval (default 1s, GitHub's
 advice for bulk writes). With --single-pr, one PR from the day's branch
 add-kernels/<YYYY-MM-DD> (UTC): a second run on the same day adds a new commit
 to that branch with the kernels it lacks (never a force-push) instead of
-opening another PR.
+opening another PR. A kernel that already has an open per-kernel PR (from
+add-kernel/...) is left out of the batch, named on stderr with that PR:
+merging both would add it twice.
+
+A refused connection to GitHub is retried with backoff, as a 5xx is. A 404
+for the repository when no token is given says a token is probably missing
+(GitHub answers 404 for a private repository to anonymous requests).
 ` + prBranchHelp + exitCodesHelp(
 			"1  failure: a name collision (the other kernels are still done), a malformed file, a GitHub error",
 			"3  partial: some entries of --from were skipped, or more than --max-prs kernels were new (named on stderr)"),
@@ -221,7 +227,7 @@ opening another PR.
 	opts.GH.register(cmd, time.Second, "default 1s, GitHub's advice for bulk writes")
 	f := cmd.Flags()
 	f.StringVar(&opts.From, "from", "", "diff --json output, crawl output or kernels.json (a path, git:REV:path, or - for stdin)")
-	f.BoolVar(&opts.SinglePR, "single-pr", false, "one PR for all kernels, from the branch add-kernels/<YYYY-MM-DD>")
+	f.BoolVar(&opts.SinglePR, "single-pr", false, "one PR for all kernels, from the branch add-kernels/<YYYY-MM-DD>; kernels with an open per-kernel PR are left out")
 	f.IntVar(&opts.MaxPRs, "max-prs", 20, "at most this many new PRs per run (without --single-pr)")
 	_ = cmd.MarkFlagRequired("from")
 	return cmd
@@ -364,6 +370,9 @@ func prAddKernelsRun(ctx context.Context, o *prOptions) error {
 		res, err := c.AddKernelsSingle(ctx, bo, changes, now.UTC().Format("2006-01-02"))
 		if err != nil {
 			return err
+		}
+		for _, l := range res.LeftOut {
+			fmt.Fprintf(o.io.ErrOut, "matrixgen: left out: %s: per-kernel PR #%d (%s) from %s is open\n", l.Kernel, l.PR, l.PRURL, l.Branch)
 		}
 		report(o.io, res)
 		if err := writePROutputs(o.io, res); err != nil {

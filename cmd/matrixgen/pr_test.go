@@ -620,3 +620,48 @@ func TestPRAddKernelsMaxPRs(t *testing.T) {
 		t.Errorf("pulls %+v", p)
 	}
 }
+
+// TestPRSinglePRLeftOutAndNoToken: --single-pr names each kernel it left
+// out for its open per-kernel PR; a private repository read without a
+// token says a token is probably missing (issue 13).
+func TestPRSinglePRLeftOutAndNoToken(t *testing.T) {
+	fake, srv := newFake(t, baseKernels)
+	clock := githubtest.NewClock(epoch)
+	if r := runPR(t, srv, clock, nil, gcp2404...); r.code != 0 {
+		t.Fatalf("per-kernel PR: exit %d\n%s", r.code, r.stderr)
+	}
+	gcp := mustMakeV(t, "ubuntu", "6.8.0-1042-gcp", "24.04")
+	fedora := mustMake(t, "fedora", "6.14.0-100.fc42.x86_64")
+	data, err := kernelsfile.Marshal([]matrixgen.Kernel{gcp, fedora})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := filepath.Join(t.TempDir(), "new.json")
+	if err := os.WriteFile(from, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runPR(t, srv, clock, nil, "pr", "add-kernels", "--repo", "acme/drivers", "--from", from, "--single-pr")
+	want := "matrixgen: left out: ubuntu/24.04/x86_64/6.8.0-1042-gcp: per-kernel PR #1 (https://github.invalid/acme/drivers/pull/1) from add-kernel/ubuntu/24-04/x86_64/6-8-0-1042-gcp is open\n"
+	if r.code != 0 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "created: add-kernels/2026-03-14") {
+		t.Errorf("exit %d, want 0 and\n%s\ngot:\n%s", r.code, want, r.stderr)
+	}
+	if file, _ := fake.File("add-kernels/2026-03-14", "kernels.json"); strings.Contains(file, "1042-gcp") {
+		t.Errorf("the batch holds the left-out kernel:\n%s", file)
+	}
+
+	private := httptest.NewServer(fake.Private())
+	t.Cleanup(private.Close)
+	r = runPR(t, private, clock, map[string]string{}, append(gcp2404, "--dry-run")...)
+	if r.code != 1 || !strings.Contains(r.stderr, "a token is probably missing for acme/drivers (set GITHUB_TOKEN or --github-token-file)") {
+		t.Errorf("private repository without a token: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+func mustMakeV(t *testing.T, target, release, dv string) matrixgen.Kernel {
+	t.Helper()
+	k, err := matrixgen.Make(matrixgen.Spec{Target: target, Arch: "x86_64", Release: release, DistroVersion: dv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}

@@ -40,11 +40,16 @@ type requestBuildOptions struct {
 	// Backoff is the first pause between two status polls, doubled up to
 	// MaxBackoff; tests shorten both.
 	Backoff, MaxBackoff time.Duration
-	HTTPClient          *http.Client
+	// RetryBackoff is the first pause after a transient failure (service
+	// unreachable, 5xx, 429), doubled up to RetryMaxBackoff, with jitter;
+	// tests shorten it, and replace sleep.
+	RetryBackoff, RetryMaxBackoff time.Duration
+	HTTPClient                    *http.Client
+	sleep                         func(ctx context.Context, d time.Duration) error
 }
 
 func newCmdRequestBuild(ios *ioStreams, runF func(*requestBuildOptions) error) *cobra.Command {
-	opts := &requestBuildOptions{io: ios, Backoff: time.Second, MaxBackoff: 30 * time.Second}
+	opts := &requestBuildOptions{io: ios, Backoff: time.Second, MaxBackoff: 30 * time.Second, RetryBackoff: time.Second, RetryMaxBackoff: 30 * time.Second}
 	cmd := &cobra.Command{
 		Use:   "request-build --server URL --driver-version V [--wait]",
 		Short: "Ask a build service for this node's driver (the loader's side of serve)",
@@ -54,7 +59,18 @@ VERSION_ID: rhel, rocky, almalinux, ol, amzn, ubuntu, debian, fedora, centos),
 the release from uname -r and, on Ubuntu, the upload from uname -v, unless
 given. It prints the artifact name the service builds (on stderr) and the
 build's status; with --wait it polls, backing off from 1s to 30s, until the
-build ends: done prints the artifact URL on stdout.
+build ends: done prints the artifact URL on stdout (an absolute http or https
+URL; any other answer is an error).
+
+With --wait, a service that cannot be reached (connection refused or
+dropped: down, or restarting), or answers 5xx or 429, is asked again until
+--timeout, with exponential backoff from 1s to 30s and jitter (a Retry-After
+on 429 or 503 is honoured); each retry is one line on stderr. Without --wait
+the request is sent once. A redirect answered to the POST is an error naming
+its Location: the request, and its token, go to --server only.
+
+--arch takes any spelling (amd64, x64, arm64, AArch64, ...) and sends the
+canonical one (x86_64, aarch64, aarch64+64k, riscv64).
 
 A token for the service (its --auth-token-file) is read from --token-file or
 $MATRIXGEN_TOKEN.` + exitCodesHelp(
@@ -87,6 +103,8 @@ $MATRIXGEN_TOKEN.` + exitCodesHelp(
 	// Tests shorten the backoff; not for users.
 	f.DurationVar(&opts.Backoff, "poll-backoff", opts.Backoff, "first pause between two status polls")
 	_ = f.MarkHidden("poll-backoff")
+	f.DurationVar(&opts.RetryBackoff, "retry-backoff", opts.RetryBackoff, "first pause after a transient failure")
+	_ = f.MarkHidden("retry-backoff")
 	_ = cmd.MarkFlagRequired("server")
 	_ = cmd.MarkFlagRequired("driver-version")
 	return cmd
@@ -137,6 +155,13 @@ func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
 	if req.Architecture == "" {
 		req.Architecture = defaultArch(runtime.GOARCH, dist, req.KernelVersion)
 	}
+	// Any spelling in, the canonical arch out: the service keys builds by
+	// it, and the workflow picks its runner by it.
+	arch, err := matrixgen.ParseArch(req.Architecture)
+	if err != nil {
+		return usageErr("--arch: %v", err)
+	}
+	req.Architecture = string(arch)
 	if dist == "ubuntu" && req.UnameV == "" {
 		req.UnameV = readProc("/proc/sys/kernel/version")
 	}
@@ -150,7 +175,17 @@ func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
 		}
 	}
 	c := &service.Client{Server: opts.Server, Token: token, HTTP: opts.HTTPClient}
-	st, err := c.Submit(ctx, req)
+	deadline := time.Now().Add(opts.Timeout)
+	sctx := ctx
+	if opts.Wait {
+		c.Retry = &service.Retry{Base: opts.RetryBackoff, Max: opts.RetryMaxBackoff, Sleep: opts.sleep, Log: func(msg string) {
+			fmt.Fprintf(ios.ErrOut, "matrixgen request-build: %s\n", msg)
+		}}
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	st, err := c.Submit(sctx, req)
 	var refused *service.RefusedError
 	if errors.As(err, &refused) {
 		return asUsage(err) // the service refused the kernel: the field and rule are named
@@ -163,7 +198,7 @@ func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
 		fmt.Fprintln(ios.Out, st.BuildID)
 		return nil
 	}
-	st, err = c.Wait(ctx, st, time.Now().Add(opts.Timeout), opts.Backoff, opts.MaxBackoff, func(next service.Status) {
+	st, err = c.Wait(ctx, st, deadline, opts.Backoff, opts.MaxBackoff, func(next service.Status) {
 		fmt.Fprintf(ios.ErrOut, "matrixgen request-build: build %s %s\n", next.BuildID, next.Status)
 	})
 	switch {
@@ -175,6 +210,9 @@ func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
 		return &exitError{code: exitBuildError, err: fmt.Errorf("build %s failed: %s", st.BuildID, st.Reason)}
 	case st.Status == service.StateTimedOut:
 		return &exitError{code: exitBuildTimedOut, err: fmt.Errorf("build %s timed out on the service: %s", st.BuildID, st.Reason)}
+	}
+	if err := service.CheckArtifactURL(st.ArtifactURL); err != nil {
+		return fmt.Errorf("build %s is done, but the service's answer is unusable: %w", st.BuildID, err)
 	}
 	fmt.Fprintln(ios.Out, st.ArtifactURL)
 	return nil

@@ -94,7 +94,7 @@ and is never logged.` + exitCodesHelp(),
 	f.StringVar(&opts.Config, "config", "", "JSON file of settings, keyed by flag name; flags win")
 	f.StringVar(&opts.Listen, "listen", "127.0.0.1:8080", "address to serve on")
 	f.StringVar(&opts.Repo, "repo", "", "repository that holds the workflow, the releases and kernels.json (OWNER/NAME)")
-	f.StringVar(&opts.Workflow, "workflow", "driver-build.yml", "workflow file to dispatch")
+	f.StringVar(&opts.Workflow, "workflow", service.DefaultWorkflow, "workflow file to dispatch; only its workflow_dispatch runs (or a build's recorded run id) end builds")
 	f.StringVar(&opts.Ref, "ref", "main", "ref the workflow runs on, and the PR bot's base branch")
 	f.StringVar(&opts.ReleaseTag, "release-tag", githubsvc.DefaultReleaseTag, "tag glob of a driver version's releases; {driver_version} is replaced")
 	f.StringVar(&opts.ArtifactTemplate, "artifact-template", "deb-rpm", "artifact name: a preset (deb-rpm, precompiled-image) or a template, as matrix takes it")
@@ -215,7 +215,7 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	svc, err := service.New(ctx, st, gh, service.Config{
 		ArtifactTemplate: opts.ArtifactTemplate, Package: opts.Package, DefaultDistroVersions: defaults,
 		PollInterval: opts.PollInterval, BuildTimeout: opts.BuildTimeout, JobTimeout: opts.JobTimeout, RescueAfter: opts.RescueAfter,
-		AuthToken: authToken, WebhookSecret: secret, Logger: logger, Collectors: []prometheus.Collector{counting},
+		Workflow: opts.Workflow, AuthToken: authToken, WebhookSecret: secret, Logger: logger, Collectors: []prometheus.Collector{counting},
 	})
 	if err != nil {
 		return err

@@ -160,7 +160,8 @@ func (g *GitHub) ListRuns(ctx context.Context, since time.Time) ([]service.Run, 
 			if p, _, _ := strings.Cut(w.GetPath(), "@"); p != "" && path.Base(p) != g.o.Workflow {
 				continue
 			}
-			out = append(out, service.Run{ID: w.GetID(), Name: w.GetDisplayTitle() + " " + w.GetName(), URL: w.GetHTMLURL(), Status: w.GetStatus(), Conclusion: w.GetConclusion(), CreatedAt: w.GetCreatedAt().Time})
+			out = append(out, service.Run{ID: w.GetID(), Name: w.GetDisplayTitle() + " " + w.GetName(), URL: w.GetHTMLURL(), Status: w.GetStatus(), Conclusion: w.GetConclusion(), CreatedAt: w.GetCreatedAt().Time,
+				Path: w.GetPath(), Event: w.GetEvent()})
 		}
 		if resp.NextPage == 0 {
 			break
@@ -171,9 +172,11 @@ func (g *GitHub) ListRuns(ctx context.Context, since time.Time) ([]service.Run, 
 }
 
 // AddKernel runs the PR bot; a kernel already in kernels.json or with an
-// open PR is a no-op there.
-func (g *GitHub) AddKernel(ctx context.Context, k matrixgen.Kernel, seenBy string) error {
-	_, err := g.o.Client.AddKernel(ctx, g.o.Bot, github.Change(k, "POST /build", seenBy))
+// open PR is a no-op there. The PR names the build and its run.
+func (g *GitHub) AddKernel(ctx context.Context, k matrixgen.Kernel, pr service.KernelPR) error {
+	ch := github.Change(k, "POST /build", pr.SeenBy)
+	ch.BuildID, ch.RunURL = pr.BuildID, pr.RunURL
+	_, err := g.o.Client.AddKernel(ctx, g.o.Bot, ch)
 	return wrap(err)
 }
 

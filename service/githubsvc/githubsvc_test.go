@@ -2,6 +2,7 @@ package githubsvc_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/github"
 	"github.com/matrixgen/matrixgen/github/githubtest"
+	"github.com/matrixgen/matrixgen/kernelsfile"
 	"github.com/matrixgen/matrixgen/service"
 	"github.com/matrixgen/matrixgen/service/githubsvc"
 	"github.com/matrixgen/matrixgen/service/servicetest"
@@ -60,7 +62,8 @@ func TestDispatch(t *testing.T) {
 				t.Errorf("%d runs started, want 1", a.Dispatches())
 			}
 			runs, err := g.ListRuns(context.Background(), time.Now().Add(-time.Minute))
-			if err != nil || len(runs) != 1 || !strings.Contains(runs[0].Name, "driver-build b0123 amazonlinux 2023") || runs[0].ID != 1 {
+			if err != nil || len(runs) != 1 || !strings.Contains(runs[0].Name, "driver-build b0123 amazonlinux 2023") || runs[0].ID != 1 ||
+				runs[0].Path != ".github/workflows/driver-build.yml" || runs[0].Event != "workflow_dispatch" {
 				t.Errorf("ListRuns: %+v %v", runs, err)
 			}
 			if runs, _ := g.ListRuns(context.Background(), time.Now().Add(time.Hour)); len(runs) != 0 {
@@ -108,7 +111,7 @@ func TestAddKernelAndPing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ { // the second is a no-op: the PR is open
-		if err := g.AddKernel(context.Background(), k, "on-demand build"); err != nil {
+		if err := g.AddKernel(context.Background(), k, service.KernelPR{SeenBy: "on-demand build", BuildID: "b0123abc", RunURL: "https://github.invalid/acme/drivers/actions/runs/41"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -119,5 +122,44 @@ func TestAddKernelAndPing(t *testing.T) {
 	// The PR shows the rule that derived the version, as the CLI's does.
 	if !strings.Contains(pulls[0].Body, "amazon .amznN") || !strings.Contains(pulls[0].Body, "on-demand build") {
 		t.Errorf("PR body lacks the derivation rule or where the kernel was seen:\n%s", pulls[0].Body)
+	}
+	// It names the on-demand build and its workflow run (issue 13).
+	if !strings.Contains(pulls[0].Body, "build `b0123abc`") || !strings.Contains(pulls[0].Body, "workflow run https://github.invalid/acme/drivers/actions/runs/41") {
+		t.Errorf("PR body lacks the build id or its run URL:\n%s", pulls[0].Body)
+	}
+}
+
+// TestAddKernelCanonicalArch: the PR bot, fed kernels made from every
+// spelling of one arch (POST /build's architecture), opens one PR whose
+// kernels.json has the canonical top-level key only, as validate wants
+// (issue 13: it committed "amd64" and "ARM64" keys).
+func TestAddKernelCanonicalArch(t *testing.T) {
+	g, a := newAdapter(t, nil)
+	for _, arch := range []matrixgen.Arch{"amd64", "AMD64", "x64", "X86_64", "x86_64"} {
+		k, err := matrixgen.Make(matrixgen.Spec{Target: "ubuntu", Arch: arch, Release: "6.8.0-51-generic", DistroVersion: "24.04"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := g.AddKernel(context.Background(), k, service.KernelPR{SeenBy: "on-demand build", BuildID: "b0123"}); err != nil {
+			t.Fatalf("%s: %v", arch, err)
+		}
+	}
+	pulls := a.Pulls()
+	if len(pulls) != 1 || pulls[0].Head != "add-kernel/ubuntu/24-04/x86_64/6-8-0-51-generic" {
+		t.Fatalf("pulls %+v, want one from add-kernel/ubuntu/24-04/x86_64/6-8-0-51-generic", pulls)
+	}
+	data, ok := a.File(pulls[0].Head, "kernels.json")
+	if !ok {
+		t.Fatal("no kernels.json on the PR's branch")
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(data), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc) != 1 || doc["x86_64"] == nil {
+		t.Errorf("kernels.json keys of the PR: %s, want x86_64 only", data)
+	}
+	if _, err := kernelsfile.Parse([]byte(data), "kernels.json"); err != nil {
+		t.Errorf("kernels.json of the PR: %v", err)
 	}
 }

@@ -43,7 +43,21 @@ type GitHub struct {
 	listCalls  []time.Time
 	listings   int
 	prs        []string
+	foreign    []service.Run
+	prInfo     []service.KernelPR
 	now        func() time.Time
+}
+
+// WorkflowPath is the path of the fake's runs, as GitHub reports it.
+const WorkflowPath = ".github/workflows/" + Workflow
+
+// AddForeignRun lists r among the runs, as it is: a run of another
+// workflow, or not a dispatch, which ListRuns on github.com would list
+// too when it is the same workflow with another event.
+func (g *GitHub) AddForeignRun(r service.Run) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.foreign = append(g.foreign, r)
 }
 
 type run struct {
@@ -104,7 +118,8 @@ func (g *GitHub) Dispatch(ctx context.Context, in service.DispatchInputs) (servi
 	defer g.mu.Unlock()
 	g.dispatches = append(g.dispatches, in)
 	id := int64(1000 + len(g.runs))
-	r := &run{Run: service.Run{ID: id, Name: "driver-build " + in.BuildID, URL: fmt.Sprintf("https://github.example/o/r/actions/runs/%d", id), Status: "queued", CreatedAt: g.now()}, in: in}
+	r := &run{Run: service.Run{ID: id, Name: "driver-build " + in.BuildID, URL: fmt.Sprintf("https://github.example/o/r/actions/runs/%d", id), Status: "queued", CreatedAt: g.now(),
+		Path: WorkflowPath, Event: "workflow_dispatch"}, in: in}
 	if g.Fate != nil {
 		r.fate = g.Fate(in)
 	}
@@ -137,7 +152,8 @@ func (g *GitHub) ListRuns(ctx context.Context, since time.Time) ([]service.Run, 
 		}
 		out = append(out, r.Run)
 	}
-	return out, nil
+	// Added later, so newer: listed first, as GitHub lists runs.
+	return append(append([]service.Run(nil), g.foreign...), out...), nil
 }
 
 func (g *GitHub) finish(r *run) {
@@ -167,11 +183,19 @@ func (g *GitHub) Complete(buildID, conclusion string) (service.Run, bool) {
 	return service.Run{}, false
 }
 
-func (g *GitHub) AddKernel(ctx context.Context, k matrixgen.Kernel, seenBy string) error {
+func (g *GitHub) AddKernel(ctx context.Context, k matrixgen.Kernel, pr service.KernelPR) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.prs = append(g.prs, k.Key().String()+" ("+seenBy+")")
+	g.prs = append(g.prs, k.Key().String()+" ("+pr.SeenBy+")")
+	g.prInfo = append(g.prInfo, pr)
 	return nil
+}
+
+// PRInfos returns what each PR bot run was told about its build.
+func (g *GitHub) PRInfos() []service.KernelPR {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]service.KernelPR(nil), g.prInfo...)
 }
 
 func (g *GitHub) Ping(ctx context.Context) error { return nil }
