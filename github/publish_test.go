@@ -19,7 +19,6 @@ import (
 	"github.com/matrixgen/matrixgen/github/githubtest"
 )
 
-
 // Real artifact names: "+" and "~" are renamed by GitHub on upload.
 var (
 	debName    = "driver-debian-12-6.12.95+deb12-amd64_570.1_amd64.deb"
