@@ -26,7 +26,7 @@ const (
 // Canonical architectures (matrixgen.Arch), the spellings matrix entries carry.
 var canonicalArches = []string{"x86_64", "aarch64", "aarch64+64k", "riscv64"}
 
-// ActionOutputs are the outputs of action.yml that workflows read (matrix and pr).
+// actionOutputs are the outputs of action.yml that workflows read (matrix and pr).
 var actionOutputs = []string{"matrix", "has_builds", "count", "chunks", "chunk_size", "status", "branch", "pr_number", "pr_url"}
 
 // RISCV64RunnerVar is the repository variable naming a riscv64 runner label.
@@ -107,7 +107,8 @@ func logicalLines(script string) []string {
 var (
 	// gh as a command: at the start, or after a shell separator, $( or a quote.
 	ghCall = regexp.MustCompile(`(^|[\s;&|(!"'` + "`" + `])gh\s+[a-z]`)
-	// matrixgen (or a path/variable ending in a matrixgen binary) running publish or pr.
+	// matrixgen (or a path or variable ending in a matrixgen binary, "$matrixgen") running
+	// publish or pr: the shipped workflows name the binary so this sees every call.
 	matrixgenPublishPR = regexp.MustCompile(`matrixgen[\w.-]*["']?\s+(publish|pr)(\s|$)`)
 	goInstallMatrixgen = regexp.MustCompile(`\bgo\s+(install|run|get)\b[^;&|]*matrixgen[^\s;&|]*@`)
 	repoFlag           = regexp.MustCompile(`(^|\s)(--repo[\s=]|-R\s)`)

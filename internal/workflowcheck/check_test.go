@@ -152,8 +152,9 @@ func TestRules(t *testing.T) {
 		{
 			name: "matrixgen publish and pr without --repo",
 			src: wf("  p:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          \"$RUNNER_TEMP/matrixgen/matrixgen-linux-amd64\" publish --driver-version 1 out/a\n" +
-				"          matrixgen pr add-kernel --target ubuntu \\\n            --release 6.8.0-51-generic\n"),
-			want: []string{RuleMatrixgenRepo, RuleMatrixgenRepo},
+				"          matrixgen pr add-kernel --target ubuntu \\\n            --release 6.8.0-51-generic\n" +
+				"          \"$matrixgen\" publish --driver-version 1 out/a\n"),
+			want: []string{RuleMatrixgenRepo, RuleMatrixgenRepo, RuleMatrixgenRepo},
 		},
 		{
 			name: "matrixgen publish with --repo over a continuation",
