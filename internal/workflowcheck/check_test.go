@@ -2,7 +2,9 @@ package workflowcheck
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -394,4 +396,38 @@ func FuzzLogicalLines(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestShippedScriptsParse runs bash -n on every run: script of the shipped workflows and
+// the action (expressions replaced by a word), so a script that cannot run is found here
+// and not on a runner; actionlint checks them only where shellcheck is installed.
+func TestShippedScriptsParse(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash on PATH")
+	}
+	units, err := parse(shipped(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expr := regexp.MustCompile(`\$\{\{.*?\}\}`)
+	n := 0
+	for _, u := range units {
+		for _, j := range u.jobs {
+			for _, s := range j.steps {
+				if s.run == "" {
+					continue
+				}
+				n++
+				cmd := exec.Command(bash, "-n")
+				cmd.Stdin = strings.NewReader(expr.ReplaceAllString(s.run, "EXPR"))
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("%s:%d: job %s: bash -n: %v\n%s", u.file, s.line, j.id, err, out)
+				}
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d scripts found", n)
+	}
 }
