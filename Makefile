@@ -8,7 +8,7 @@ FUZZTIME ?= 30s
 # execs until it is done: one find early in a short run stalls the whole run at 0 execs/s.
 FUZZMINIMIZETIME ?= 2s
 
-.PHONY: run demo test fmt-check vet unit schemas bench lint actionlint build fuzz clean
+.PHONY: run demo test fmt-check vet unit schemas bench lint actionlint build fuzz clean release-snapshot
 
 ## run: print the build matrix for the repo's own kernels.json (no network)
 run:
@@ -88,5 +88,22 @@ fuzz:
 	done; \
 	printf "== fuzz rates\n$$summary"; exit $$failed
 
+## release-snapshot: the files a v* tag releases, built offline into dist/ (not part of `make test`):
+## static binaries (CGO off, -trimpath, -s -w) for RELEASE_PLATFORMS, a CycloneDX SBOM of each
+## (from the build information in the binary) and SHA256SUMS. .github/workflows/release.yml runs
+## this target, then attests the binaries and creates the GitHub release.
+RELEASE_PLATFORMS ?= linux/amd64 linux/arm64 linux/riscv64
+release-snapshot:
+	rm -rf dist
+	mkdir -p dist
+	@set -e; for p in $(RELEASE_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; bin=dist/matrixgen-$$os-$$arch; \
+		echo "== $$bin"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=auto -ldflags "-s -w" -o $$bin ./cmd/matrixgen; \
+		$(GO) run ./internal/sbom/sbomgen $$bin > $$bin.cdx.json; \
+	done
+	cd dist && sha256sum matrixgen-* > SHA256SUMS
+	cat dist/SHA256SUMS
+
 clean:
-	rm -rf bin
+	rm -rf bin dist
