@@ -189,7 +189,13 @@ func (s *Service) handleReady(w http.ResponseWriter, r *http.Request) {
 
 // workflowRunEvent is the part of GitHub's workflow_run webhook we read.
 type workflowRunEvent struct {
-	Action      string `json:"action"`
+	Action string `json:"action"`
+	// Workflow is the workflow the run belongs to; its path stands in for
+	// workflow_run.path where a payload lacks that (older payloads, such as
+	// the completed-run example octokit/webhooks records).
+	Workflow struct {
+		Path string `json:"path"`
+	} `json:"workflow"`
 	WorkflowRun struct {
 		ID           int64  `json:"id"`
 		Name         string `json:"name"`
@@ -231,6 +237,9 @@ func (s *Service) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wr := ev.WorkflowRun
+	if wr.Path == "" {
+		wr.Path = ev.Workflow.Path
+	}
 	run := Run{ID: wr.ID, Name: wr.DisplayTitle + " " + wr.Name, URL: wr.HTMLURL, Status: wr.Status, Conclusion: wr.Conclusion, Path: wr.Path, Event: wr.Event}
 	builds, err := s.be.active(r.Context())
 	if err != nil {

@@ -715,6 +715,7 @@ func TestWebhookOnlyTheBuildsRun(t *testing.T) {
 	type ev struct {
 		id          int64
 		path, event string
+		wfPath      string // the top-level workflow.path, for payloads without workflow_run.path
 	}
 	const ours = servicetest.WorkflowPath
 	tests := []struct {
@@ -724,9 +725,10 @@ func TestWebhookOnlyTheBuildsRun(t *testing.T) {
 		right       ev // 0 id: the fake's run id
 		wantApplied bool
 	}{
-		{"run id known: another workflow's run", true, []ev{{77, ".github/workflows/ci.yml", "pull_request"}, {78, ours, "workflow_dispatch"}}, ev{}, true},
-		{"no run id: another workflow's run", false, []ev{{77, ".github/workflows/ci.yml", "pull_request"}, {78, ".github/workflows/ci.yml", "workflow_dispatch"}}, ev{path: ours + "@refs/heads/main", event: "workflow_dispatch"}, true},
-		{"no run id: the build workflow on another event", false, []ev{{79, ours, "pull_request"}, {80, ours, "push"}}, ev{path: ours, event: "workflow_dispatch"}, true},
+		{"run id known: another workflow's run", true, []ev{{77, ".github/workflows/ci.yml", "pull_request", ""}, {78, ours, "workflow_dispatch", ""}}, ev{}, true},
+		{"no run id: another workflow's run", false, []ev{{77, ".github/workflows/ci.yml", "pull_request", ""}, {78, ".github/workflows/ci.yml", "workflow_dispatch", ""}}, ev{path: ours + "@refs/heads/main", event: "workflow_dispatch"}, true},
+		{"no run id: the build workflow on another event", false, []ev{{79, ours, "pull_request", ""}, {80, ours, "push", ""}}, ev{path: ours, event: "workflow_dispatch"}, true},
+		{"no run id: only the top-level workflow names the path", false, []ev{{81, "", "workflow_dispatch", ".github/workflows/ci.yml"}, {82, "", "pull_request", ours}}, ev{event: "workflow_dispatch", wfPath: ours}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -737,9 +739,17 @@ func TestWebhookOnlyTheBuildsRun(t *testing.T) {
 			_, st, _ := post(t, in.srv.URL, ubuntu("6.8.0-51-generic", "24.04"))
 			servicetest.WaitFor(t, "the dispatch", func() bool { return status(t, in.srv.URL, st.BuildID).Status == service.StateInProgress })
 			send := func(e ev, conclusion string) (int, string) {
-				body, _ := json.Marshal(map[string]any{"action": "completed", "workflow_run": map[string]any{
-					"id": e.id, "name": "CI", "display_title": "fix: retry build " + st.BuildID + " on arm", "path": e.path, "event": e.event,
-					"html_url": fmt.Sprintf("https://github.example/o/r/actions/runs/%d", e.id), "status": "completed", "conclusion": conclusion}})
+				wr := map[string]any{
+					"id": e.id, "name": "CI", "display_title": "fix: retry build " + st.BuildID + " on arm", "event": e.event,
+					"html_url": fmt.Sprintf("https://github.example/o/r/actions/runs/%d", e.id), "status": "completed", "conclusion": conclusion}
+				if e.path != "" {
+					wr["path"] = e.path
+				}
+				payload := map[string]any{"action": "completed", "workflow_run": wr}
+				if e.wfPath != "" {
+					payload["workflow"] = map[string]any{"path": e.wfPath}
+				}
+				body, _ := json.Marshal(payload)
 				req, _ := http.NewRequest("POST", in.srv.URL+"/github/webhook", bytes.NewReader(body))
 				req.Header.Set("X-GitHub-Event", "workflow_run")
 				req.Header.Set("X-Hub-Signature-256", sign("s3cret", body))
@@ -767,7 +777,7 @@ func TestWebhookOnlyTheBuildsRun(t *testing.T) {
 			run, _ := gh.Complete(st.BuildID, "success")
 			right := tt.right
 			right.id = run.ID
-			if right.path == "" {
+			if right.path == "" && right.wfPath == "" {
 				right.path, right.event = "", "" // matched by the recorded id alone
 			}
 			if code, raw := send(right, "success"); code != http.StatusOK || !strings.Contains(raw, "applied") {
