@@ -919,7 +919,10 @@ func (s *Server) listAssets(w http.ResponseWriter, r *http.Request) {
 		if rel.ID == id {
 			found = true
 			for _, a := range rel.Assets {
-				out = append(out, assetJSON(a))
+				j := assetJSON(a)
+				// GitHub's form: https://github.com/OWNER/REPO/releases/download/TAG/NAME.
+				j["browser_download_url"] = fmt.Sprintf("https://github.invalid/%s/%s/releases/download/%s/%s", s.Owner, s.Repo, url.PathEscape(rel.Tag), url.PathEscape(a.Name))
+				out = append(out, j)
 			}
 		}
 	}

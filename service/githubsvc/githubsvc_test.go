@@ -85,8 +85,8 @@ func TestReleaseAssets(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"driver-debian-12-6.12.95.deb12-amd64_2.4.1_amd64.deb":     "https://github.invalid/acme/drivers/releases/download/1/driver-debian-12-6.12.95.deb12-amd64_2.4.1_amd64.deb",
-		"driver-fedora-42-6.14.0-100.fc42.x86_64_2.4.1_x86_64.rpm": "https://github.invalid/acme/drivers/releases/download/2/driver-fedora-42-6.14.0-100.fc42.x86_64_2.4.1_x86_64.rpm",
+		"driver-debian-12-6.12.95.deb12-amd64_2.4.1_amd64.deb":     "https://github.invalid/acme/drivers/releases/download/drivers-2.4.1-1/driver-debian-12-6.12.95.deb12-amd64_2.4.1_amd64.deb",
+		"driver-fedora-42-6.14.0-100.fc42.x86_64_2.4.1_x86_64.rpm": "https://github.invalid/acme/drivers/releases/download/drivers-2.4.1-2/driver-fedora-42-6.14.0-100.fc42.x86_64_2.4.1_x86_64.rpm",
 	}
 	if len(got) != len(want) {
 		t.Errorf("got %v, want %v", got, want)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 
@@ -85,9 +84,6 @@ func (a *Actions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.ContentLength = int64(len(body))
 	case r.Method == "GET" && p == repo+"/actions/runs":
 		a.advance()
-	case r.Method == "GET" && strings.HasPrefix(p, repo+"/releases/") && strings.HasSuffix(p, "/assets"):
-		a.assetsWithURLs(w, r, strings.Split(p, "/")[5])
-		return
 	}
 	a.Server.ServeHTTP(w, r)
 }
@@ -111,25 +107,6 @@ func (a *Actions) advance() {
 			a.publish(run.Inputs)
 		}
 	}
-}
-
-// assetsWithURLs adds browser_download_url to the fake's asset listing.
-func (a *Actions) assetsWithURLs(w http.ResponseWriter, r *http.Request, release string) {
-	rec := httptest.NewRecorder()
-	a.Server.ServeHTTP(rec, r)
-	var assets []map[string]any
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &assets) != nil {
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-		return
-	}
-	for _, as := range assets {
-		as["browser_download_url"] = fmt.Sprintf("https://github.invalid/%s/%s/releases/download/%s/%v", a.Owner, a.Repo, release, as["name"])
-	}
-	writeJSON(w, 200, assets)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
