@@ -70,7 +70,7 @@ func TestRunListingFails(t *testing.T) {
 			if strings.HasPrefix(tt.name, "amazonlinux") {
 				// An Amazon Linux 2 kernel the previous crawl had and AL2 no
 				// longer has: AL2023's listing does not cover it.
-				k, err := matrixgen.NewKernel("amazonlinux", matrixgen.X86_64, "4.14.1-1.amzn2.x86_64", "2", "")
+				k, err := matrixgen.Make(matrixgen.Spec{Target: "amazonlinux", Arch: matrixgen.X86_64, Release: "4.14.1-1.amzn2.x86_64", DistroVersion: "2"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -125,11 +125,11 @@ func TestRunListingFails(t *testing.T) {
 func TestRunListingFailsNamedRelease(t *testing.T) {
 	s := newDistroServer(t)
 	s.status["/fedora/releases/"] = http.StatusServiceUnavailable
-	other, err := matrixgen.NewKernel("fedora", matrixgen.X86_64, "6.5.6-300.fc39.x86_64", "39", "")
+	other, err := matrixgen.Make(matrixgen.Spec{Target: "fedora", Arch: matrixgen.X86_64, Release: "6.5.6-300.fc39.x86_64", DistroVersion: "39"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	named, err := matrixgen.NewKernel("fedora", matrixgen.X86_64, "6.20.1-100.fc42.x86_64", "42", "")
+	named, err := matrixgen.Make(matrixgen.Spec{Target: "fedora", Arch: matrixgen.X86_64, Release: "6.20.1-100.fc42.x86_64", DistroVersion: "42"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestRunDiscoverListingFails(t *testing.T) {
 		if a == matrixgen.AArch64 {
 			rel = "6.12.90+deb14-arm64"
 		}
-		k, err := matrixgen.NewKernel("debian", a, rel, "14", "")
+		k, err := matrixgen.Make(matrixgen.Spec{Target: "debian", Arch: a, Release: rel, DistroVersion: "14"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -622,7 +622,9 @@ func TestRPMDistroFixturesAllSeven(t *testing.T) {
 	}
 	aarch64Repos := 0
 	for r := range repos {
-		if strings.Contains(r, "aarch64") {
+		// Amazon Linux ships no 64k-page kernels (the table's arches): its
+		// aarch64 repositories are not read again for aarch64+64k.
+		if strings.Contains(r, "aarch64") && !strings.HasPrefix(r, "amazonlinux") && !strings.HasPrefix(r, "al2023") {
 			aarch64Repos++
 		}
 	}

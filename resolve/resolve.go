@@ -372,10 +372,12 @@ func expectedOf(k matrixgen.Kernel) expected {
 		e.names = []string{"kernel-64k-devel"}
 	case strings.HasSuffix(rel, "uek"):
 		e.names = []string{"kernel-uek-devel"}
-	case k.Distribution == matrixgen.AmazonLinux:
+	default:
+		// Amazon Linux's newer kernels: kernel6.12-devel, as the table says.
+		d, _ := matrixgen.Lookup(k.Distribution)
 		parts := strings.SplitN(v, ".", 3)
-		if len(parts) >= 2 {
-			e.names = append(e.names, "kernel"+parts[0]+"."+parts[1]+"-devel")
+		if d != nil && d.SeriesHeaders != "" && len(parts) >= 2 {
+			e.names = append(e.names, strings.ReplaceAll(d.SeriesHeaders, "{series}", parts[0]+"."+parts[1]))
 		}
 	}
 	return e
