@@ -2,6 +2,7 @@ package crawlers
 
 import (
 	"context"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"net/http"
 	"slices"
 	"strings"
@@ -50,11 +51,11 @@ func TestRunListingFails(t *testing.T) {
 		carried int
 		sources int
 	}{
-		{name: "fedora releases/ 404", req: Request{Distros: []string{"fedora"}}, path: "/fedora/releases/", status: http.StatusNotFound, source: "releases listing", carried: 9, sources: 1},
-		{name: "fedora releases/ 503", req: Request{Distros: []string{"fedora"}}, path: "/fedora/releases/", status: http.StatusServiceUnavailable, source: "releases listing", carried: 9, sources: 1},
-		{name: "rocky vault listing 503", req: Request{Distros: []string{"rocky"}, Vault: true}, path: "/rocky-vault/", status: http.StatusServiceUnavailable, source: "vault listing", carried: 2, sources: 7},
-		{name: "almalinux vault listing 404", req: Request{Distros: []string{"almalinux"}, Vault: true}, path: "/almalinux-vault/", status: http.StatusNotFound, source: "vault listing", carried: 2, sources: 7},
-		{name: "amazonlinux2023 releasemd.xml 503", req: Request{Distros: []string{"amazonlinux2", "amazonlinux2023"}, Discover: true}, path: "/amazonlinux2023/releasemd.xml", status: http.StatusServiceUnavailable, source: "releasemd.xml", carried: 2, sources: 9},
+		{name: "fedora releases/ 404", req: Request{Table: distros.All(), Distros: []string{"fedora"}}, path: "/fedora/releases/", status: http.StatusNotFound, source: "releases listing", carried: 9, sources: 1},
+		{name: "fedora releases/ 503", req: Request{Table: distros.All(), Distros: []string{"fedora"}}, path: "/fedora/releases/", status: http.StatusServiceUnavailable, source: "releases listing", carried: 9, sources: 1},
+		{name: "rocky vault listing 503", req: Request{Table: distros.All(), Distros: []string{"rocky"}, Vault: true}, path: "/rocky-vault/", status: http.StatusServiceUnavailable, source: "vault listing", carried: 2, sources: 7},
+		{name: "almalinux vault listing 404", req: Request{Table: distros.All(), Distros: []string{"almalinux"}, Vault: true}, path: "/almalinux-vault/", status: http.StatusNotFound, source: "vault listing", carried: 2, sources: 7},
+		{name: "amazonlinux2023 releasemd.xml 503", req: Request{Table: distros.All(), Distros: []string{"amazonlinux2", "amazonlinux2023"}, Discover: true}, path: "/amazonlinux2023/releasemd.xml", status: http.StatusServiceUnavailable, source: "releasemd.xml", carried: 2, sources: 9},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,7 +134,7 @@ func TestRunListingFailsNamedRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), rpmClient(t, ""), Request{Distros: []string{"fedora"}, Releases: []string{"fedora/42"},
+	rep, err := Run(context.Background(), rpmClient(t, ""), Request{Table: distros.All(), Distros: []string{"fedora"}, Releases: []string{"fedora/42"},
 		Arches: []matrixgen.Arch{matrixgen.X86_64}, Mirrors: s.mirrors(), Previous: []matrixgen.Kernel{other, named}})
 	if err != nil {
 		t.Fatal(err)

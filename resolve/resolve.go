@@ -101,7 +101,7 @@ func (e expected) files() []string {
 	return fs
 }
 
-// Resolve walks the chain for one kernel: table holds the distributions (crawlers.All()).
+// Resolve walks the chain for one kernel: table holds the distributions (distros.All()).
 // The error is a *UsageError or a *matrixgen.InvalidError for a request that names no
 // kernel of an RPM distribution; not finding it is not an error (Result.Found).
 func Resolve(ctx context.Context, f Fetcher, table []source.Distribution, req Request) (*Result, error) {

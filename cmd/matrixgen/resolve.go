@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"io"
 	"strings"
 	"time"
@@ -11,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/crawlers"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/crawlers/koji"
 	"github.com/matrixgen/matrixgen/resolve"
@@ -69,7 +69,7 @@ Output: which link answered and the URLs (text); --json prints
 only the URLs, one a line, for a build script.
 
 Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs'):
-` + crawlers.MirrorHelp() + hubHelp() + exitCodesHelp(
+` + distros.MirrorHelp() + hubHelp() + exitCodesHelp(
 			"0  found: stdout has the URLs",
 			"1  failure: the request could not be carried out",
 			"3  not found, and some link could not be asked (a timeout, a fault, an HTTP",
@@ -138,7 +138,7 @@ func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
 		Mirrors: mirrors, LinkTimeout: opts.LinkTimeout}
 	client := fetch.New(fetch.Options{CacheDir: cacheDirOf(opts.CacheDir, opts.NoCache)})
 	defer client.CloseIdleConnections()
-	res, err := resolve.Resolve(cmd.Context(), client, crawlers.All(), req)
+	res, err := resolve.Resolve(cmd.Context(), client, distros.All(), req)
 	var ue *resolve.UsageError
 	switch {
 	case errors.As(err, &ue):

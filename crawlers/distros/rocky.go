@@ -1,4 +1,4 @@
-package crawlers
+package distros
 
 import (
 	"github.com/matrixgen/matrixgen"
