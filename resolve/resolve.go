@@ -31,6 +31,16 @@ const (
 // Rocky, AlmaLinux and Oracle have none.
 func Hubs(d *rpm.Distribution) []string { return slices.Clone(d.Koji) }
 
+// HubHelp describes every Koji hub's --mirror keys with their defaults, for
+// --help (cmd imports no format package).
+func HubHelp() string {
+	var b strings.Builder
+	for _, h := range koji.Hubs() {
+		fmt.Fprintf(&b, "  %-20s %s\n  %-20s %s\n", h.Key, h.URL, h.FilesKey, h.TopURL)
+	}
+	return b.String()
+}
+
 // Request is one kernel to resolve.
 type Request struct {
 	Target  string // a distribution or Falco key: "fedora", "centos", "amazonlinux2023"

@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
-	"github.com/matrixgen/matrixgen/crawlers/koji"
 	"github.com/matrixgen/matrixgen/resolve"
 )
 
@@ -69,7 +67,7 @@ Output: which link answered and the URLs (text); --json prints
 only the URLs, one a line, for a build script.
 
 Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs'):
-` + distros.MirrorHelp() + hubHelp() + exitCodesHelp(
+` + distros.MirrorHelp() + resolve.HubHelp() + exitCodesHelp(
 			"0  found: stdout has the URLs",
 			"1  failure: the request could not be carried out",
 			"3  not found, and some link could not be asked (a timeout, a fault, an HTTP",
@@ -115,14 +113,6 @@ Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs')
 	_ = cmd.MarkFlagRequired("target")
 	_ = cmd.MarkFlagRequired("release")
 	return cmd
-}
-
-func hubHelp() string {
-	var b strings.Builder
-	for _, h := range koji.Hubs() {
-		fmt.Fprintf(&b, "  %-20s %s\n  %-20s %s\n", h.Key, h.URL, h.FilesKey, h.TopURL)
-	}
-	return b.String()
 }
 
 func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
