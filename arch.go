@@ -45,41 +45,54 @@ var rpmForeign = []string{"i686", "i386", "ppc64le", "ppc64", "s390x", "armv7hl"
 // Ubuntu's "-64k" flavors (arm64 only). ok is false when the release names
 // no arch; arch is "" when it names one matrixgen does not build for.
 func ReleaseArch(distribution, release string) (arch Arch, marker string, ok bool) {
-	switch distribution {
-	case Debian:
-		for _, a := range []struct {
-			suffix string
-			arch   Arch
-		}{{"-amd64", X86_64}, {"-arm64", AArch64}, {"-riscv64", RISCV64}} {
-			if strings.HasSuffix(release, a.suffix) {
-				return a.arch, a.suffix, true
-			}
+	if d := byName[distribution]; d != nil && d.arch != nil {
+		return d.arch(release)
+	}
+	return "", "", false
+}
+
+// debReleaseArch: Debian's "-amd64"/"-arm64"/"-riscv64" flavors.
+func debReleaseArch(release string) (Arch, string, bool) {
+	for _, a := range []struct {
+		suffix string
+		arch   Arch
+	}{{"-amd64", X86_64}, {"-arm64", AArch64}, {"-riscv64", RISCV64}} {
+		if strings.HasSuffix(release, a.suffix) {
+			return a.arch, a.suffix, true
 		}
-		for _, f := range debForeign {
-			if strings.HasSuffix(release, "-"+f) {
-				return "", "-" + f, true
-			}
+	}
+	for _, f := range debForeign {
+		if strings.HasSuffix(release, "-"+f) {
+			return "", "-" + f, true
 		}
-	case Ubuntu:
-		if strings.HasSuffix(release, "-64k") {
-			return AArch64, "-64k", true
-		}
-	case Fedora, CentOS, Rocky, AlmaLinux, Oracle, RHEL, AmazonLinux:
-		if strings.HasSuffix(release, "+64k") {
-			return AArch64_64k, "+64k", true
-		}
-		i := strings.LastIndexByte(release, '.')
-		if i < 0 {
-			return "", "", false
-		}
-		switch a := release[i+1:]; a {
-		case "x86_64", "aarch64", "riscv64":
-			return Arch(a), "." + a, true
-		default:
-			for _, f := range rpmForeign {
-				if a == f {
-					return "", "." + a, true
-				}
+	}
+	return "", "", false
+}
+
+// ubuntuReleaseArch: only Ubuntu's "-64k" flavors (arm64) name an arch.
+func ubuntuReleaseArch(release string) (Arch, string, bool) {
+	if strings.HasSuffix(release, "-64k") {
+		return AArch64, "-64k", true
+	}
+	return "", "", false
+}
+
+// rpmReleaseArch: RPM's ".x86_64"/".aarch64" and "+64k".
+func rpmReleaseArch(release string) (Arch, string, bool) {
+	if strings.HasSuffix(release, "+64k") {
+		return AArch64_64k, "+64k", true
+	}
+	i := strings.LastIndexByte(release, '.')
+	if i < 0 {
+		return "", "", false
+	}
+	switch a := release[i+1:]; a {
+	case "x86_64", "aarch64", "riscv64":
+		return Arch(a), "." + a, true
+	default:
+		for _, f := range rpmForeign {
+			if a == f {
+				return "", "." + a, true
 			}
 		}
 	}

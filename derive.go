@@ -3,7 +3,6 @@ package matrixgen
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -64,20 +63,28 @@ var families = []struct {
 	fam, lit, lit2 string
 	re             *regexp.Regexp
 }{
-	{Fedora, ".fc", "", reFedora},
+	{"fc", ".fc", "", reFedora},
 	{"el", ".el", "", reEL},
-	{AmazonLinux, ".amzn", "", reAmazon},
-	{Debian, "deb", "bpo", reDebAny},
+	{"amzn", ".amzn", "", reAmazon},
+	{"deb", "deb", "bpo", reDebAny},
 }
 
-func familyOf(distribution string) string {
-	switch distribution {
-	case CentOS, Rocky, AlmaLinux, Oracle, RHEL:
-		return "el"
-	case Ubuntu:
-		return ""
-	}
-	return distribution
+// deriveFunc is a distribution's version rule (the table's derive): it
+// answers d with a version and the rule's name, or refuses.
+type deriveFunc func(dist *Distro, in Input, d Derivation, r refusals) (Derivation, error)
+
+// refusals build Derive's errors for one input.
+type refusals struct{ in Input }
+
+// refuse: the rule cannot tell the version.
+func (r refusals) refuse(format string, args ...any) (Derivation, error) {
+	return Derivation{}, &UnderivableError{Target: r.in.Target, Release: r.in.Release, Reason: fmt.Sprintf(format, args...)}
+}
+
+// noMarker: the release lacks the marker every kernel of the distribution
+// carries, so it is another distribution's.
+func (r refusals) noMarker(reason string) (Derivation, error) {
+	return Derivation{}, &UnderivableError{Target: r.in.Target, Release: r.in.Release, Reason: reason, NoMarker: true}
 }
 
 // Derive finds the distro version of a kernel from its release string (and,
@@ -97,188 +104,235 @@ func Derive(in Input) (Derivation, error) {
 	if err != nil {
 		return Derivation{}, err
 	}
-	refuse := func(format string, args ...any) (Derivation, error) {
-		return Derivation{}, &UnderivableError{Target: in.Target, Release: in.Release, Reason: fmt.Sprintf(format, args...)}
-	}
-	// noMarker: the release lacks the marker every kernel of the
-	// distribution carries, so it is another distribution's.
-	noMarker := func(reason string) (Derivation, error) {
-		return Derivation{}, &UnderivableError{Target: in.Target, Release: in.Release, Reason: reason, NoMarker: true}
-	}
+	r := refusals{in}
 	contradiction := func(field, value, format string, args ...any) (Derivation, error) {
 		return Derivation{}, &InvalidError{Field: field, Value: value, Reason: fmt.Sprintf(format, args...)}
 	}
 	if t.Unsupported {
-		return refuse("%s is a known distribution matrixgen does not build for: %s", t.Distribution, UnsupportedReason(t.Distribution))
+		return r.refuse("%s is a known distribution matrixgen does not build for: %s", t.Distribution, UnsupportedReason(t.Distribution))
 	}
+	dist := t.distro
 	d := Derivation{Distribution: t.Distribution, Flavor: t.Flavor}
 	if d.Flavor == "" {
 		d.Flavor = FlavorOf(t.Distribution, in.Release)
 	}
-	if fam, marker := family(in.Release); fam != "" && fam != familyOf(t.Distribution) {
+	if fam, marker := family(in.Release); fam != "" && fam != dist.Marker {
 		return contradiction("kernelrelease", in.Release, "its marker %q belongs to another distribution than %s", strings.Trim(marker, ".+~"), t.Distribution)
 	}
 	if in.Suite != "" {
 		switch sd := suiteDistribution(in.Suite); {
-		case t.Distribution != Ubuntu && t.Distribution != Debian:
-			return contradiction("suite", in.Suite, "suites name Debian and Ubuntu releases, not %s ones", t.Distribution)
+		case len(dist.Releases) == 0:
+			return contradiction("suite", in.Suite, "suites name releases of distributions with codenames (%s), not %s ones", strings.Join(codenamed(), ", "), t.Distribution)
 		case sd == "":
-			return contradiction("suite", in.Suite, "not a known %s suite (want a codename such as %s, with any pocket)", t.Distribution, strings.Join(Codenames(t.Distribution)[len(Codenames(t.Distribution))-3:], ", "))
+			cn := Codenames(t.Distribution)
+			return contradiction("suite", in.Suite, "not a known %s suite (want a codename such as %s, with any pocket)", t.Distribution, strings.Join(cn[max(0, len(cn)-3):], ", "))
 		case sd != t.Distribution:
 			return contradiction("suite", in.Suite, "names a release of %s, not of %s", sd, t.Distribution)
 		}
 	}
-	answer := func(version, rule string) (Derivation, error) {
-		// A marker that names no real release (".amzn00", ".fc0") is
-		// not a version, whatever its shape.
-		if ok, why := validVersion(t.Distribution, version); !ok {
-			return refuse("%s derives %q: %s", rule, version, why)
-		}
-		d.DistroVersion, d.Rule = version, rule
-		return d, nil
+	d, err = dist.derive(dist, in, d, r)
+	if err != nil {
+		return Derivation{}, err
 	}
-
-	switch t.Distribution {
-	case Fedora:
-		if m := reFedora.FindStringSubmatch(in.Release); m != nil {
-			return answer(m[1], "fedora .fcNN")
-		}
-		return noMarker("no .fcNN marker")
-	case CentOS, Rocky, AlmaLinux, Oracle, RHEL:
-		m := reEL.FindStringSubmatch(in.Release)
-		if m == nil {
-			return noMarker("no .elN marker")
-		}
-		d.Minor = m[2]
-		if t.Distribution == CentOS {
-			if n, _ := strconv.Atoi(m[1]); n >= 9 {
-				return answer("stream"+m[1], "centos .elN (N>=9: stream)")
-			}
-			return answer(m[1], "centos .elN")
-		}
-		if m[3] != "" {
-			return answer(m[1], "rhel .elNuek")
-		}
-		return answer(m[1], "rhel .elN")
-	case AmazonLinux:
-		if m := reAmazon.FindStringSubmatch(in.Release); m != nil {
-			return answer(m[1], "amazon .amznN")
-		}
-		// Every Amazon Linux kernel carries its marker: a release without
-		// one is another distribution's, whatever the target name says.
-		return noMarker("no .amznN marker: every Amazon Linux kernel release carries one")
-	case Debian:
-		return deriveDebian(in, d, refuse)
-	case Ubuntu:
-		d, err := deriveUbuntu(in, d, refuse)
-		if err == nil {
-			err = checkUbuntuSeries(d.DistroVersion, in.Release, in.KernelVersion)
-		}
-		if err != nil {
-			return Derivation{}, err
-		}
-		return d, nil
+	// A marker that names no real release (".amzn00", ".fc0") is not a
+	// version, whatever its shape.
+	if why := dist.valid(dist, d.DistroVersion); why != "" {
+		return r.refuse("%s derives %q: %s", d.Rule, d.DistroVersion, why)
 	}
-	return refuse("no rule for distribution %s", t.Distribution)
+	if t.VersionHint != "" && t.VersionHint != d.DistroVersion {
+		return Derivation{}, hintContradiction(in.Target, t, in.Release, d.DistroVersion, d.Rule)
+	}
+	return d, nil
 }
 
-func deriveDebian(in Input, d Derivation, refuse func(string, ...any) (Derivation, error)) (Derivation, error) {
-	answer := func(version, rule string) (Derivation, error) {
-		d.DistroVersion, d.Rule = version, rule
-		return d, nil
+// hintContradiction refuses a target whose version ("amazonlinux2",
+// "oracle8") is not the one the release names.
+func hintContradiction(target string, t Target, release, version, rule string) error {
+	return &InvalidError{Field: "target", Value: target, Reason: fmt.Sprintf("names %s %s, but release %s is %s %s (rule: %s)", t.Distribution, t.VersionHint, release, t.Distribution, version, rule)}
+}
+
+// codenamed lists the distributions whose releases have codenames.
+func codenamed() []string {
+	var out []string
+	for _, d := range distros {
+		if len(d.Releases) > 0 {
+			out = append(out, d.Name)
+		}
 	}
-	r := in.Release
+	return out
+}
+
+func answer(d Derivation, version, rule string) (Derivation, error) {
+	d.DistroVersion, d.Rule = version, rule
+	return d, nil
+}
+
+func deriveFedora(_ *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
+	if m := reFedora.FindStringSubmatch(in.Release); m != nil {
+		return answer(d, m[1], "fedora .fcNN")
+	}
+	return r.noMarker("no .fcNN marker")
+}
+
+func deriveEL(_ *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
+	m := reEL.FindStringSubmatch(in.Release)
+	if m == nil {
+		return r.noMarker("no .elN marker")
+	}
+	d.Minor = m[2]
+	if m[3] != "" {
+		return answer(d, m[1], "rhel .elNuek")
+	}
+	return answer(d, m[1], "rhel .elN")
+}
+
+func deriveCentOS(dist *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
+	m := reEL.FindStringSubmatch(in.Release)
+	if m == nil {
+		return r.noMarker("no .elN marker")
+	}
+	d.Minor = m[2]
+	if v := dist.norm(m[1]); v != m[1] {
+		return answer(d, v, "centos .elN (N>=9: stream)")
+	}
+	return answer(d, m[1], "centos .elN")
+}
+
+func deriveAmazon(_ *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
+	if m := reAmazon.FindStringSubmatch(in.Release); m != nil {
+		return answer(d, m[1], "amazon .amznN")
+	}
+	// Every Amazon Linux kernel carries its marker: a release without
+	// one is another distribution's, whatever the target name says.
+	return r.noMarker("no .amznN marker: every Amazon Linux kernel release carries one")
+}
+
+func deriveDebian(dist *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
 	if in.Suite != "" {
-		v, _ := VersionFromSuite(Debian, in.Suite)
-		if m, err := deriveDebianRelease(r, d, refuse); err == nil && m.DistroVersion != v {
-			return Derivation{}, &InvalidError{Field: "suite", Value: in.Suite, Reason: fmt.Sprintf("is Debian %s but release %s says Debian %s (%s)", v, r, m.DistroVersion, m.Rule)}
+		v, _ := VersionFromSuite(dist.Name, in.Suite)
+		if m, err := deriveDebianRelease(dist, in.Release, d, r); err == nil && m.DistroVersion != v {
+			return Derivation{}, &InvalidError{Field: "suite", Value: in.Suite, Reason: fmt.Sprintf("is Debian %s but release %s says Debian %s (%s)", v, in.Release, m.DistroVersion, m.Rule)}
 		}
-		return answer(v, "debian suite "+SuiteCodename(in.Suite))
+		return answer(d, v, "debian suite "+SuiteCodename(in.Suite))
 	}
-	return deriveDebianRelease(r, d, refuse)
+	return deriveDebianRelease(dist, in.Release, d, r)
 }
 
-func deriveDebianRelease(r string, d Derivation, refuse func(string, ...any) (Derivation, error)) (Derivation, error) {
-	answer := func(version, rule string) (Derivation, error) {
-		d.DistroVersion, d.Rule = version, rule
-		return d, nil
-	}
+func deriveDebianRelease(dist *Distro, rel string, d Derivation, r refusals) (Derivation, error) {
 	// "~debNNuM" is the release a package was rebuilt for, so it wins over a
 	// "+debMMuK" that names where it came from (4.9.210-1+deb9u1~deb8u1 runs on 8).
-	if m := reDebTil.FindStringSubmatch(r); m != nil {
-		return answer(m[1], "debian ~debNNuM")
+	if m := reDebTil.FindStringSubmatch(rel); m != nil {
+		return answer(d, m[1], "debian ~debNNuM")
 	}
-	if m := reDebBpo.FindStringSubmatch(r); m != nil {
-		return answer(m[1], "debian ~bpoNN+")
+	if m := reDebBpo.FindStringSubmatch(rel); m != nil {
+		return answer(d, m[1], "debian ~bpoNN+")
 	}
-	if m := reDebBack.FindStringSubmatch(r); m != nil {
-		return answer(m[1], "debian -0.debNN.M- backport ABI")
+	if m := reDebBack.FindStringSubmatch(rel); m != nil {
+		return answer(d, m[1], "debian -0.debNN.M- backport ABI")
 	}
-	if m := reDebPlus.FindStringSubmatch(r); m != nil {
-		return answer(m[1], "debian +debNN")
+	if m := reDebPlus.FindStringSubmatch(rel); m != nil {
+		return answer(d, m[1], "debian +debNN")
 	}
-	if reDebOld.MatchString(r) {
-		return refuse("old -0.bpo.N- backport ABIs name no Debian release")
+	if reDebOld.MatchString(rel) {
+		return r.refuse("old -0.bpo.N- backport ABIs name no Debian release")
 	}
-	if reDebBpoS.MatchString(r) {
+	if reDebBpoS.MatchString(rel) {
 		// "6.12.12+bpo-amd64": series S backported to the release before
 		// the one whose kernel series S is (bookworm-backports in 2025).
-		s := seriesOf(r)
-		if _, i, ok := releaseBySeries(Debian, s); ok && i > 0 {
-			return answer(debianReleases[i-1].version, "debian +bpo backport of "+s)
+		s := seriesOf(rel)
+		if _, i, ok := dist.releaseBySeries(s); ok && i > 0 {
+			return answer(d, dist.Releases[i-1].Version, "debian +bpo backport of "+s)
 		}
-		return refuse("+bpo backport of kernel series %s, which is no Debian release's kernel", s)
+		return r.refuse("+bpo backport of kernel series %s, which is no Debian release's kernel", s)
 	}
-	if m := reSeries.FindStringSubmatch(r); m != nil {
-		if rel, _, ok := releaseBySeries(Debian, m[1]+"."+m[2]); ok {
-			return answer(rel.version, "debian kernel series "+m[1]+"."+m[2])
+	if m := reSeries.FindStringSubmatch(rel); m != nil {
+		if re, _, ok := dist.releaseBySeries(m[1] + "." + m[2]); ok {
+			return answer(d, re.Version, "debian kernel series "+m[1]+"."+m[2])
 		}
-		return refuse("kernel series %s.%s is no Debian release's kernel", m[1], m[2])
+		return r.refuse("kernel series %s.%s is no Debian release's kernel", m[1], m[2])
 	}
-	return refuse("no Debian marker")
+	return r.refuse("no Debian marker")
 }
 
-func deriveUbuntu(in Input, d Derivation, refuse func(string, ...any) (Derivation, error)) (Derivation, error) {
-	answer := func(version, rule string) (Derivation, error) {
-		d.DistroVersion, d.Rule = version, rule
-		return d, nil
+// debianShips is Debian's series rule for a given version, applied when the
+// release carries no marker that names the version: a plain ABI is the
+// release's own kernel series, or the next release's as a backport
+// ("6.12.12+bpo-amd64" in bookworm-backports, old "-0.bpo.N-" ABIs). A
+// series no Debian release ships (6.8.0-51-generic, a custom 6.18 kernel)
+// is refused whatever version is given.
+func debianShips(dist *Distro, version, release, _ string) error {
+	if reDebTil.MatchString(release) || reDebBpo.MatchString(release) || reDebBack.MatchString(release) || reDebPlus.MatchString(release) {
+		return nil // the marker named the version; Make compared it
 	}
+	s := seriesOf(release)
+	if s == "" {
+		return &InvalidError{Field: "kernelrelease", Value: release, Reason: "has no kernel series (want major.minor first, as uname -r prints it)"}
+	}
+	ships := func(v, series string) bool {
+		r, i, ok := dist.releaseByVersion(v)
+		if !ok {
+			return false
+		}
+		return r.Series == series || i+1 < len(dist.Releases) && dist.Releases[i+1].Series == series
+	}
+	if ships(version, s) {
+		return nil
+	}
+	where := "no Debian release ships it"
+	if vs := dist.shippedBy(s, ships); len(vs) > 0 {
+		where = "series " + s + " ships in " + strings.Join(vs, " and ")
+	}
+	return &InvalidError{Field: "distroversion", Value: version, Reason: fmt.Sprintf("Debian %s does not ship %s (%s): a release ships its kernel series and, as a backport, the next release's", version, release, where)}
+}
+
+func deriveUbuntu(dist *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
+	d, err := deriveUbuntuVersion(dist, in, d, r)
+	if err == nil {
+		err = ubuntuShipsRelease(dist, d.DistroVersion, in.Release, in.KernelVersion)
+	}
+	if err != nil {
+		return Derivation{}, err
+	}
+	return d, nil
+}
+
+func deriveUbuntuVersion(dist *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
 	if in.Suite != "" {
-		v, _ := VersionFromSuite(Ubuntu, in.Suite)
+		v, _ := VersionFromSuite(dist.Name, in.Suite)
 		if m := reUbuTag.FindStringSubmatch(in.KernelVersion); m != nil && m[1] != v {
 			return Derivation{}, &InvalidError{Field: "suite", Value: in.Suite, Reason: fmt.Sprintf("is Ubuntu %s but kernel version %s names %s", v, in.KernelVersion, m[1])}
 		}
-		return answer(v, "ubuntu suite "+SuiteCodename(in.Suite))
+		return answer(d, v, "ubuntu suite "+SuiteCodename(in.Suite))
 	}
 	kv := in.KernelVersion
 	switch {
 	case kv == "":
-		return refuse("ambiguous without a kernel version or suite: a release ships as one Ubuntu version's GA kernel and the previous LTS's HWE kernel")
+		return r.refuse("ambiguous without a kernel version or suite: a release ships as one Ubuntu version's GA kernel and the previous LTS's HWE kernel")
 	case reUbuTag.MatchString(kv):
 		v := reUbuTag.FindStringSubmatch(kv)[1]
-		if _, _, ok := releaseByVersion(Ubuntu, v); !ok {
-			return refuse("kernel version %s names %s, which is no Ubuntu release", kv, v)
+		if _, _, ok := dist.releaseByVersion(v); !ok {
+			return r.refuse("kernel version %s names %s, which is no Ubuntu release", kv, v)
 		}
-		return answer(v, "ubuntu ~YY.MM in kernel version")
+		return answer(d, v, "ubuntu ~YY.MM in kernel version")
 	case reUbuNum.MatchString(kv):
 		m := reSeries.FindStringSubmatch(in.Release)
 		if m == nil {
-			return refuse("release has no kernel series")
+			return r.refuse("release has no kernel series")
 		}
 		series := m[1] + "." + m[2]
-		if rel, _, ok := releaseBySeries(Ubuntu, series); ok {
-			return answer(rel.version, "ubuntu GA series "+series)
+		if rel, _, ok := dist.releaseBySeries(series); ok {
+			return answer(d, rel.Version, "ubuntu GA series "+series)
 		}
-		return refuse("kernel series %s is no Ubuntu release's GA kernel", series)
+		return r.refuse("kernel series %s is no Ubuntu release's GA kernel", series)
 	}
-	return refuse("kernel version %q names a release in an unknown form", kv)
+	return r.refuse("kernel version %q names a release in an unknown form", kv)
 }
 
-// checkUbuntuSeries refuses a (version, release) pair Ubuntu never shipped:
+// ubuntuShipsRelease refuses a (version, release) pair Ubuntu never shipped:
 // 6.8 in 20.04, 5.15 in 24.04. An upload that names the version itself
 // ("24~14.04.1": cloud kernels are backported further than HWE) is Ubuntu's
 // own word and is not second-guessed.
-func checkUbuntuSeries(version, release, upload string) error {
+func ubuntuShipsRelease(dist *Distro, version, release, upload string) error {
 	if m := reUbuTag.FindStringSubmatch(upload); m != nil && m[1] == version {
 		return nil
 	}
@@ -286,11 +340,11 @@ func checkUbuntuSeries(version, release, upload string) error {
 	if s == "" {
 		return &InvalidError{Field: "kernelrelease", Value: release, Reason: "has no kernel series (want major.minor first, as uname -r prints it)"}
 	}
-	if UbuntuShips(version, s) {
+	if dist.shipsSeries(version, s) {
 		return nil
 	}
 	where := "no Ubuntu release ships it"
-	if vs := ubuntuShippedBy(s); len(vs) > 0 {
+	if vs := dist.shippedBy(s, dist.shipsSeries); len(vs) > 0 {
 		where = "series " + s + " ships in " + strings.Join(vs, " and ")
 	}
 	return &InvalidError{Field: "distroversion", Value: version, Reason: fmt.Sprintf("Ubuntu %s does not ship %s (%s): a release ships its GA series and, if an LTS, the GA series of later releases up to the next LTS", version, release, where)}

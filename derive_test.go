@@ -33,8 +33,13 @@ func TestDerive(t *testing.T) {
 		{target: "Oracle8", release: "5.4.17-2136.309.5.el8uek.x86_64", want: "8"},
 		// Amazon Linux: the release marker wins over the target name.
 		{target: "amazonlinux", release: "6.1.174-217.345.amzn2023.x86_64", want: "2023", rule: "amazon .amznN"},
-		{target: "amazonlinux2", release: "6.1.174-217.345.amzn2023.x86_64", want: "2023"},
-		{target: "amazonlinux2023", release: "4.14.72-73.55.amzn2.x86_64", want: "2"},
+		// A target that names a version the release contradicts is refused, naming both.
+		{target: "amazonlinux2", release: "6.1.174-217.345.amzn2023.x86_64", wantErr: ErrInvalid},
+		{target: "oracle8", release: "5.14.0-503.14.1.el9_5.x86_64", wantErr: ErrInvalid},
+		{target: "ol9", release: "5.14.0-503.14.1.el9_5.x86_64", want: "9", minor: "5"},
+		{target: "centos9", release: "5.14.0-570.el9.x86_64", want: "stream9"},
+		{target: "centos8", release: "5.14.0-570.el9.x86_64", wantErr: ErrInvalid},
+		{target: "amazonlinux2023", release: "4.14.72-73.55.amzn2.x86_64", wantErr: ErrInvalid},
 		{target: "AmazonLinux2022", release: "5.15.24-13.97.amzn2022.x86_64", want: "2022"},
 		{target: "AmazonLinux", release: "4.9.17-8.31.amzn1.x86_64", want: "1"},
 		{target: "amazonlinux2", release: "5.10.0-custom", wantErr: ErrUnderivable},
@@ -219,7 +224,10 @@ func TestParseTargetAndFalco(t *testing.T) {
 		{"ubuntu", Ubuntu, "", "", "ubuntu-generic"},
 		{"amazonlinux2023", AmazonLinux, "", "2023", "amazonlinux2023"},
 		{"AmazonLinux2", AmazonLinux, "", "2", "amazonlinux2"},
-		{"amazonlinux", AmazonLinux, "", "1", "amazonlinux"},
+		// The bare name is kernels.json's distribution: it names no version
+		// (Falco writes it for Amazon Linux 1, FalcoTarget gives it back).
+		{"amazonlinux", AmazonLinux, "", "", "amazonlinux"},
+		{"CentOS9", CentOS, "", "stream9", "centos"},
 		{"ol", Oracle, "", "", "ol"},
 		{"Oracle7", Oracle, "", "7", "ol"},
 		{"debian", Debian, "", "", "debian"},
@@ -281,19 +289,19 @@ func FuzzValidateRelease(f *testing.F) {
 	})
 }
 
-func TestNewKernel(t *testing.T) {
-	k, err := NewKernel("ubuntu-gcp", X86_64, "6.8.0-1012-gcp", "", "12~22.04.1")
+func TestMakeSpec(t *testing.T) {
+	k, err := Make(Spec{Target: "ubuntu-gcp", Arch: X86_64, Release: "6.8.0-1012-gcp", KernelVersion: "12~22.04.1"})
 	if err != nil || k.Distribution != Ubuntu || k.Flavor != "gcp" || k.DistroVersion != "22.04" {
-		t.Errorf("NewKernel(ubuntu-gcp) = %+v, %v", k, err)
+		t.Errorf("Make(Spec{Target: ubuntu-gcp}) = %+v, %v", k, err)
 	}
-	k, err = NewKernel("debian", AArch64, "6.1.0-56-cloud-arm64", "12", "")
+	k, err = Make(Spec{Target: "debian", Arch: AArch64, Release: "6.1.0-56-cloud-arm64", DistroVersion: "12"})
 	if err != nil || k.Flavor != "cloud" || k.DistroVersion != "12" {
-		t.Errorf("NewKernel(debian) = %+v, %v", k, err)
+		t.Errorf("Make(Spec{Target: debian}) = %+v, %v", k, err)
 	}
-	if _, err := NewKernel("ubuntu", X86_64, "6.14.0-1021-gcp", "", ""); !errors.Is(err, ErrUnderivable) {
+	if _, err := Make(Spec{Target: "ubuntu", Arch: X86_64, Release: "6.14.0-1021-gcp"}); !errors.Is(err, ErrUnderivable) {
 		t.Errorf("ambiguous Ubuntu: %v", err)
 	}
-	if _, err := NewKernel("debian", X86_64, "6.1.0-56-amd64", "12+x", ""); !errors.Is(err, ErrInvalid) {
+	if _, err := Make(Spec{Target: "debian", Arch: X86_64, Release: "6.1.0-56-amd64", DistroVersion: "12+x"}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("bad distroversion: %v", err)
 	}
 }

@@ -96,27 +96,34 @@ func Compare(a, b Kernel) int {
 // there: Ubuntu "6.8.0-1012-nvidia-lowlatency" → "nvidia-lowlatency",
 // Debian "6.1.0-28-cloud-amd64" → "cloud", "6.1.0-28-amd64" → "".
 func FlavorOf(distribution, release string) string {
-	switch distribution {
-	case Ubuntu:
-		// <x.y.z>-<abi>-<flavor...>
-		parts := strings.SplitN(release, "-", 3)
-		if len(parts) == 3 {
-			return parts[2]
-		}
-	case Debian:
-		i := strings.LastIndexByte(release, '-')
-		if i < 0 {
-			return ""
-		}
-		rest := release[:i] // drop the arch suffix
-		j := strings.LastIndexByte(rest, '-')
-		if j < 0 {
-			return ""
-		}
-		switch f := rest[j+1:]; f {
-		case "cloud", "rt":
-			return f
-		}
+	if d := byName[distribution]; d != nil && d.flavor != nil {
+		return d.flavor(release)
+	}
+	return ""
+}
+
+func ubuntuFlavor(release string) string {
+	// <x.y.z>-<abi>-<flavor...>
+	parts := strings.SplitN(release, "-", 3)
+	if len(parts) == 3 {
+		return parts[2]
+	}
+	return ""
+}
+
+func debianFlavor(release string) string {
+	i := strings.LastIndexByte(release, '-')
+	if i < 0 {
+		return ""
+	}
+	rest := release[:i] // drop the arch suffix
+	j := strings.LastIndexByte(rest, '-')
+	if j < 0 {
+		return ""
+	}
+	switch f := rest[j+1:]; f {
+	case "cloud", "rt":
+		return f
 	}
 	return ""
 }
@@ -148,6 +155,7 @@ func Make(s Spec) (Kernel, error) {
 	if t.Unsupported {
 		return Kernel{}, &InvalidError{Field: "target", Value: s.Target, Reason: "known distribution, not built for: " + UnsupportedReason(t.Distribution)}
 	}
+	dist := t.distro
 	if err := ValidateRelease(s.Release); err != nil {
 		return Kernel{}, err
 	}
@@ -176,11 +184,14 @@ func Make(s Spec) (Kernel, error) {
 	if k.Flavor == "" {
 		k.Flavor = FlavorOf(k.Distribution, k.Release)
 	}
-	if k.Distribution == Ubuntu && FlavorOf(Ubuntu, k.Release) == "" {
+	if dist.Flavored && FlavorOf(k.Distribution, k.Release) == "" {
 		// uname -r of every Ubuntu kernel ends in its flavor; without one
 		// the release is not Ubuntu's (and Falco's ubuntu-<flavor> target
 		// could not say it).
-		return Kernel{}, &InvalidError{Field: "kernelrelease", Value: k.Release, Reason: "an Ubuntu kernel release ends in its flavor, as uname -r prints it (6.8.0-51-generic)"}
+		return Kernel{}, &InvalidError{Field: "kernelrelease", Value: k.Release, Reason: fmt.Sprintf("a %s kernel release ends in its flavor, as uname -r prints it (6.8.0-51-generic)", k.Distribution)}
+	}
+	if t.VersionHint != "" && k.DistroVersion != "" && t.VersionHint != k.DistroVersion {
+		return Kernel{}, &InvalidError{Field: "distroversion", Value: k.DistroVersion, Reason: fmt.Sprintf("contradicts the target %s, which names %s %s", s.Target, t.Distribution, t.VersionHint)}
 	}
 	d, derr := Derive(Input{Target: s.Target, Release: s.Release, KernelVersion: kv, Suite: s.Suite})
 	switch {
@@ -196,9 +207,6 @@ func Make(s Spec) (Kernel, error) {
 		}
 		k.DistroVersion = d.DistroVersion
 	default:
-		if err := ValidateDistroVersion(k.DistroVersion); err != nil {
-			return Kernel{}, err
-		}
 		if ok, why := validVersion(k.Distribution, k.DistroVersion); !ok {
 			return Kernel{}, &InvalidError{Field: "distroversion", Value: k.DistroVersion, Reason: why}
 		}
@@ -206,18 +214,21 @@ func Make(s Spec) (Kernel, error) {
 		// against another: HWE binaries carry plain uploads in their package
 		// versions (noble-security's linux-headers-6.17.0-42-generic is
 		// 6.17.0-42.42), so only the ships check below applies to them.
-		weak := k.Distribution == Ubuntu && s.Suite == "" && reUbuNum.MatchString(kv)
+		weak := dist.weakUpload && s.Suite == "" && reUbuNum.MatchString(kv)
 		if derr == nil && d.DistroVersion != k.DistroVersion && !weak {
 			return Kernel{}, &InvalidError{Field: "distroversion", Value: k.DistroVersion, Reason: fmt.Sprintf("contradicts the release: %s is %s %s (rule: %s)", s.Release, k.Distribution, d.DistroVersion, d.Rule)}
 		}
 		var ue *UnderivableError
-		if errors.As(derr, &ue) && markerRequired(k.Distribution) {
+		if errors.As(derr, &ue) && dist.MarkerRequired {
 			// Every kernel of these distributions names its version:
 			// one that does not is another distribution's.
 			return Kernel{}, notOf(k.Distribution, s.Release, ue)
 		}
-		if k.Distribution == Ubuntu {
-			if err := checkUbuntuSeries(k.DistroVersion, k.Release, kv); err != nil {
+		// The series rule applies whether or not the version was
+		// derived: a given version does not make a series the
+		// distribution never shipped in it buildable.
+		if dist.ships != nil {
+			if err := dist.ships(dist, k.DistroVersion, k.Release, kv); err != nil {
 				return Kernel{}, err
 			}
 		}
@@ -232,16 +243,6 @@ func notOf(distribution, release string, ue *UnderivableError) error {
 	return &InvalidError{Field: "kernelrelease", Value: release, Reason: fmt.Sprintf("not a kernel release of %s: %s", distribution, ue.Reason)}
 }
 
-// markerRequired says whether every kernel release of a distribution carries
-// its version marker (.fcNN, .elN, .amznN).
-func markerRequired(distribution string) bool {
-	switch distribution {
-	case Fedora, CentOS, Rocky, AlmaLinux, Oracle, RHEL, AmazonLinux:
-		return true
-	}
-	return false
-}
-
 // Rule is the derivation rule that gives k's distro version from its own
 // release (and Ubuntu kernel version), or false when k's version was given
 // rather than derivable (the consistency rule still checked it).
@@ -251,9 +252,4 @@ func (k Kernel) Rule() (string, bool) {
 		return "", false
 	}
 	return d.Rule, true
-}
-
-// NewKernel is Make for callers that have no suite.
-func NewKernel(target string, arch Arch, release, distroVersion, kernelVersion string) (Kernel, error) {
-	return Make(Spec{Target: target, Arch: arch, Release: release, DistroVersion: distroVersion, KernelVersion: kernelVersion})
 }

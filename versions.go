@@ -2,59 +2,12 @@ package matrixgen
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 )
 
-// release is one distribution release: its codename, version and, for
-// Ubuntu and Debian, the kernel series it ships as its GA kernel.
-type release struct {
-	codename, version, series string
-	lts                       bool
-}
-
-// ubuntuReleases in release order. Series are each release's GA kernel
-// (DESIGN.md); 26.04's 7.0 already ships in noble-security as HWE.
-var ubuntuReleases = []release{
-	{"trusty", "14.04", "3.13", true}, {"utopic", "14.10", "3.16", false},
-	{"vivid", "15.04", "3.19", false}, {"wily", "15.10", "4.2", false},
-	{"xenial", "16.04", "4.4", true}, {"yakkety", "16.10", "4.8", false},
-	{"zesty", "17.04", "4.10", false}, {"artful", "17.10", "4.13", false},
-	{"bionic", "18.04", "4.15", true}, {"cosmic", "18.10", "4.18", false},
-	{"disco", "19.04", "5.0", false}, {"eoan", "19.10", "5.3", false},
-	{"focal", "20.04", "5.4", true}, {"groovy", "20.10", "5.8", false},
-	{"hirsute", "21.04", "5.11", false}, {"impish", "21.10", "5.13", false},
-	{"jammy", "22.04", "5.15", true}, {"kinetic", "22.10", "5.19", false},
-	{"lunar", "23.04", "6.2", false}, {"mantic", "23.10", "6.5", false},
-	{"noble", "24.04", "6.8", true}, {"oracular", "24.10", "6.11", false},
-	{"plucky", "25.04", "6.14", false}, {"questing", "25.10", "6.17", false},
-	{"resolute", "26.04", "7.0", true},
-}
-
-// ubuntuOEM lists the OEM kernel series an LTS release shipped that are no
-// release's GA series (linux-oem-5.6, -5.10, -5.14 in focal; -5.17, -6.0,
-// -6.1 in jammy). Derivation still refuses them (a plain upload names no
-// release); the consistency check accepts them in the release that had them.
-var ubuntuOEM = map[string][]string{
-	"18.04": {"5.0"},
-	"20.04": {"5.6", "5.10", "5.14"},
-	"22.04": {"5.17", "6.0", "6.1"},
-}
-
-// debianReleases in release order, with the one kernel series each ships.
-var debianReleases = []release{
-	{"jessie", "8", "3.16", false}, {"stretch", "9", "4.9", false},
-	{"buster", "10", "4.19", false}, {"bullseye", "11", "5.10", false},
-	{"bookworm", "12", "6.1", false}, {"trixie", "13", "6.12", false},
-	{"forky", "14", "", false}, {"duke", "15", "", false},
-}
-
-func releasesOf(distribution string) []release {
-	switch distribution {
-	case Ubuntu:
-		return ubuntuReleases
-	case Debian:
-		return debianReleases
+func releasesOf(distribution string) []Release {
+	if d, ok := byName[distribution]; ok {
+		return d.Releases
 	}
 	return nil
 }
@@ -65,70 +18,83 @@ func Codenames(distribution string) []string {
 	rs := releasesOf(distribution)
 	out := make([]string, len(rs))
 	for i, r := range rs {
-		out[i] = r.codename
+		out[i] = r.Codename
 	}
 	return out
 }
 
 // CodenameVersion is the version of a codename: ("ubuntu", "noble") → "24.04".
 func CodenameVersion(distribution, codename string) (string, bool) {
+	s, ok := bySuite[codename]
+	if !ok || s.d.Name != distribution {
+		return "", false
+	}
+	return s.d.Releases[s.i].Version, true
+}
+
+// CrawledReleases are the releases of a distribution the crawler reads by
+// default, oldest first.
+func CrawledReleases(distribution string) []Release {
+	var out []Release
 	for _, r := range releasesOf(distribution) {
-		if r.codename == codename {
-			return r.version, true
+		if r.Crawled {
+			out = append(out, r)
 		}
 	}
-	return "", false
+	return out
 }
 
-func releaseByVersion(distribution, version string) (release, int, bool) {
-	for i, r := range releasesOf(distribution) {
-		if r.version == version {
-			return r, i, true
-		}
+func (d *Distro) releaseByVersion(version string) (Release, int, bool) {
+	if i, ok := d.versionIdx[version]; ok {
+		return d.Releases[i], i, true
 	}
-	return release{}, -1, false
+	return Release{}, -1, false
 }
 
-func releaseBySeries(distribution, series string) (release, int, bool) {
-	for i, r := range releasesOf(distribution) {
-		if r.series != "" && r.series == series {
-			return r, i, true
-		}
+func (d *Distro) releaseBySeries(series string) (Release, int, bool) {
+	if i, ok := d.seriesIdx[series]; ok {
+		return d.Releases[i], i, true
 	}
-	return release{}, -1, false
+	return Release{}, -1, false
 }
 
 // UbuntuShips says whether Ubuntu version ships kernel series as a kernel of
 // its own: its GA series, an OEM series it had, or, for an LTS, the GA series
 // of every later release up to and including the next LTS (HWE).
 func UbuntuShips(version, series string) bool {
-	r, i, ok := releaseByVersion(Ubuntu, version)
+	return byName[Ubuntu].shipsSeries(version, series)
+}
+
+// shipsSeries: the release's own series, an OEM series it had, or, for an
+// LTS, the series of every later release up to and including the next LTS.
+func (d *Distro) shipsSeries(version, series string) bool {
+	r, i, ok := d.releaseByVersion(version)
 	if !ok {
 		return false
 	}
-	if r.series == series || slices.Contains(ubuntuOEM[version], series) {
+	if r.Series == series || slices.Contains(r.OEM, series) {
 		return true
 	}
-	if !r.lts {
+	if !r.LTS {
 		return false
 	}
-	for _, later := range ubuntuReleases[i+1:] {
-		if later.series == series {
+	for _, later := range d.Releases[i+1:] {
+		if later.Series == series {
 			return true
 		}
-		if later.lts {
+		if later.LTS {
 			break
 		}
 	}
 	return false
 }
 
-// ubuntuShippedBy lists the Ubuntu versions that ship a series, for messages.
-func ubuntuShippedBy(series string) []string {
+// shippedBy lists the versions of d that ship a series, for messages.
+func (d *Distro) shippedBy(series string, ships func(version, series string) bool) []string {
 	var out []string
-	for _, r := range ubuntuReleases {
-		if UbuntuShips(r.version, series) {
-			out = append(out, r.version)
+	for _, r := range d.Releases {
+		if ships(r.Version, series) {
+			out = append(out, r.Version)
 		}
 	}
 	return out
@@ -148,20 +114,15 @@ func VersionFromSuite(distribution, suite string) (string, bool) {
 
 // suiteDistribution names the distribution whose codename a suite carries.
 func suiteDistribution(suite string) string {
-	for _, d := range []string{Ubuntu, Debian} {
-		if _, ok := VersionFromSuite(d, suite); ok {
-			return d
-		}
+	if s, ok := bySuite[SuiteCodename(suite)]; ok {
+		return s.d.Name
 	}
 	return ""
 }
 
 // DebianMajor trims a Debian point release to its major: "12.8" → "12".
 // Kernels are per major release; Debian's Release files name the point.
-func DebianMajor(version string) string {
-	major, _, _ := strings.Cut(version, ".")
-	return major
-}
+func DebianMajor(version string) string { return major(version) }
 
 // seriesOf is the major.minor of a release, or "" when it has none.
 func seriesOf(release string) string {
@@ -208,48 +169,14 @@ func CheckDistroVersion(distribution, version string) error {
 }
 
 // validVersion checks that a distro version names a real release of the
-// distribution (by the shape each uses: Ubuntu and Debian by table).
+// distribution, by the shape the table gives it.
 func validVersion(distribution, version string) (bool, string) {
-	switch distribution {
-	case Ubuntu:
-		if _, _, ok := releaseByVersion(Ubuntu, version); !ok {
-			return false, "not an Ubuntu release (want one of " + strings.Join(versionsOf(Ubuntu), ", ") + ")"
-		}
-	case Debian:
-		if _, _, ok := releaseByVersion(Debian, version); !ok {
-			return false, "not a Debian release (want one of " + strings.Join(versionsOf(Debian), ", ") + ")"
-		}
-	case Fedora:
-		if n, err := strconv.Atoi(version); err != nil || n < 1 {
-			return false, "a Fedora version is a number (42)"
-		}
-	case CentOS:
-		n := strings.TrimPrefix(version, "stream")
-		v, err := strconv.Atoi(n)
-		switch {
-		case err != nil || v < 1:
-			return false, "a CentOS version is N (up to 8) or streamN (9 and later)"
-		case v >= 9 && n == version:
-			return false, "CentOS " + n + " is CentOS Stream: write stream" + n
-		}
-	case AmazonLinux:
-		switch version {
-		case "1", "2", "2022", "2023":
-		default:
-			return false, "an Amazon Linux version is 1, 2, 2022 or 2023"
-		}
-	case Rocky, AlmaLinux, Oracle, RHEL:
-		if n, err := strconv.Atoi(version); err != nil || n < 1 {
-			return false, "a " + distribution + " version is its major number (9)"
-		}
+	d, ok := byName[distribution]
+	if !ok {
+		return true, ""
+	}
+	if why := d.valid(d, version); why != "" {
+		return false, why
 	}
 	return true, ""
-}
-
-func versionsOf(distribution string) []string {
-	var out []string
-	for _, r := range releasesOf(distribution) {
-		out = append(out, r.version)
-	}
-	return out
 }

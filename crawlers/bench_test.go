@@ -2,6 +2,7 @@ package crawlers
 
 import (
 	"context"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -32,7 +33,7 @@ func BenchmarkCrawlSnapshot(b *testing.B) {
 	if s := os.Getenv("MATRIXGEN_NOW"); s != "" {
 		now, _ = time.Parse(time.RFC3339, s)
 	}
-	req := Request{
+	req := Request{Table: distros.All(),
 		Releases: []string{"bookworm", "trixie", "jammy", "noble"},
 		Mirrors: map[string]string{
 			"debian": srv.URL + "/debian", "debian-security": srv.URL + "/debian-security",

@@ -2,6 +2,7 @@ package crawlers
 
 import (
 	"context"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -73,7 +74,7 @@ func TestCrawlKoji(t *testing.T) {
 			mirrors := s.mirrors()
 			mirrors["koji-fedora"], mirrors["koji-fedora-files"] = hubSrv.URL+"/kojihub", files
 			opts := tc.opts
-			rep, err := Run(context.Background(), rpmClient(t, t.TempDir()), Request{Distros: []string{"fedora"}, Releases: []string{"fedora/41"},
+			rep, err := Run(context.Background(), rpmClient(t, t.TempDir()), Request{Table: distros.All(), Distros: []string{"fedora"}, Releases: []string{"fedora/41"},
 				Arches: []matrixgen.Arch{matrixgen.X86_64}, Mirrors: mirrors, Koji: &opts})
 			if err != nil {
 				t.Fatal(err)
@@ -133,7 +134,7 @@ func TestCrawlKojiPaging(t *testing.T) {
 	t.Cleanup(hubSrv.Close)
 	mirrors := s.mirrors()
 	mirrors["koji-fedora"], mirrors["koji-fedora-files"] = hubSrv.URL+"/kojihub", "http://files.invalid"
-	rep, err := Run(context.Background(), rpmClient(t, t.TempDir()), Request{Distros: []string{"fedora"}, Releases: []string{"fedora/41"},
+	rep, err := Run(context.Background(), rpmClient(t, t.TempDir()), Request{Table: distros.All(), Distros: []string{"fedora"}, Releases: []string{"fedora/41"},
 		Arches: []matrixgen.Arch{matrixgen.X86_64}, Mirrors: mirrors, Koji: &source.KojiOptions{Since: time.Unix(1750000000, 0)}})
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +211,7 @@ func TestCrawlKojiHostileHub(t *testing.T) {
 			mirrors := s.mirrors()
 			mirrors["koji-fedora"], mirrors["koji-fedora-files"] = hubSrv.URL+"/kojihub", "http://files.invalid"
 			opts := tc.opts
-			rep, err := Run(context.Background(), rpmClient(t, t.TempDir()), Request{Distros: []string{"fedora"}, Releases: []string{"fedora/41"},
+			rep, err := Run(context.Background(), rpmClient(t, t.TempDir()), Request{Table: distros.All(), Distros: []string{"fedora"}, Releases: []string{"fedora/41"},
 				Arches: []matrixgen.Arch{matrixgen.X86_64}, Mirrors: mirrors, Koji: &opts})
 			if err != nil {
 				t.Fatal(err)
@@ -284,7 +285,7 @@ func TestCrawlKojiPageCap(t *testing.T) {
 	t.Cleanup(hubSrv.Close)
 	mirrors := s.mirrors()
 	mirrors["koji-fedora"], mirrors["koji-fedora-files"] = hubSrv.URL+"/kojihub", "http://files.invalid"
-	rep, err := Run(context.Background(), rpmClient(t, t.TempDir()), Request{Distros: []string{"fedora"}, Releases: []string{"fedora/41"},
+	rep, err := Run(context.Background(), rpmClient(t, t.TempDir()), Request{Table: distros.All(), Distros: []string{"fedora"}, Releases: []string{"fedora/41"},
 		Arches: []matrixgen.Arch{matrixgen.X86_64}, Mirrors: mirrors, Koji: &source.KojiOptions{Since: time.Unix(1, 0)}})
 	if err != nil {
 		t.Fatal(err)
@@ -307,7 +308,7 @@ func TestCrawlKojiHubTimeout(t *testing.T) {
 	t.Cleanup(hubSrv.Close)
 	mirrors := s.mirrors()
 	mirrors["koji-fedora"], mirrors["koji-fedora-files"] = hubSrv.URL+"/kojihub", "http://files.invalid"
-	rep, err := Run(context.Background(), rpmClient(t, t.TempDir()), Request{Distros: []string{"fedora"}, Releases: []string{"fedora/41"},
+	rep, err := Run(context.Background(), rpmClient(t, t.TempDir()), Request{Table: distros.All(), Distros: []string{"fedora"}, Releases: []string{"fedora/41"},
 		Arches: []matrixgen.Arch{matrixgen.X86_64}, Mirrors: mirrors, Koji: &source.KojiOptions{Timeout: tinyHub}})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package crawlers
 
 import (
 	"context"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"net/http"
 	"slices"
 	"strings"
@@ -50,11 +51,11 @@ func TestRunListingFails(t *testing.T) {
 		carried int
 		sources int
 	}{
-		{name: "fedora releases/ 404", req: Request{Distros: []string{"fedora"}}, path: "/fedora/releases/", status: http.StatusNotFound, source: "releases listing", carried: 9, sources: 1},
-		{name: "fedora releases/ 503", req: Request{Distros: []string{"fedora"}}, path: "/fedora/releases/", status: http.StatusServiceUnavailable, source: "releases listing", carried: 9, sources: 1},
-		{name: "rocky vault listing 503", req: Request{Distros: []string{"rocky"}, Vault: true}, path: "/rocky-vault/", status: http.StatusServiceUnavailable, source: "vault listing", carried: 2, sources: 7},
-		{name: "almalinux vault listing 404", req: Request{Distros: []string{"almalinux"}, Vault: true}, path: "/almalinux-vault/", status: http.StatusNotFound, source: "vault listing", carried: 2, sources: 7},
-		{name: "amazonlinux2023 releasemd.xml 503", req: Request{Distros: []string{"amazonlinux2", "amazonlinux2023"}, Discover: true}, path: "/amazonlinux2023/releasemd.xml", status: http.StatusServiceUnavailable, source: "releasemd.xml", carried: 2, sources: 9},
+		{name: "fedora releases/ 404", req: Request{Table: distros.All(), Distros: []string{"fedora"}}, path: "/fedora/releases/", status: http.StatusNotFound, source: "releases listing", carried: 9, sources: 1},
+		{name: "fedora releases/ 503", req: Request{Table: distros.All(), Distros: []string{"fedora"}}, path: "/fedora/releases/", status: http.StatusServiceUnavailable, source: "releases listing", carried: 9, sources: 1},
+		{name: "rocky vault listing 503", req: Request{Table: distros.All(), Distros: []string{"rocky"}, Vault: true}, path: "/rocky-vault/", status: http.StatusServiceUnavailable, source: "vault listing", carried: 2, sources: 7},
+		{name: "almalinux vault listing 404", req: Request{Table: distros.All(), Distros: []string{"almalinux"}, Vault: true}, path: "/almalinux-vault/", status: http.StatusNotFound, source: "vault listing", carried: 2, sources: 7},
+		{name: "amazonlinux2023 releasemd.xml 503", req: Request{Table: distros.All(), Distros: []string{"amazonlinux2", "amazonlinux2023"}, Discover: true}, path: "/amazonlinux2023/releasemd.xml", status: http.StatusServiceUnavailable, source: "releasemd.xml", carried: 2, sources: 9},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,7 +71,7 @@ func TestRunListingFails(t *testing.T) {
 			if strings.HasPrefix(tt.name, "amazonlinux") {
 				// An Amazon Linux 2 kernel the previous crawl had and AL2 no
 				// longer has: AL2023's listing does not cover it.
-				k, err := matrixgen.NewKernel("amazonlinux", matrixgen.X86_64, "4.14.1-1.amzn2.x86_64", "2", "")
+				k, err := matrixgen.Make(matrixgen.Spec{Target: "amazonlinux", Arch: matrixgen.X86_64, Release: "4.14.1-1.amzn2.x86_64", DistroVersion: "2"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -125,15 +126,15 @@ func TestRunListingFails(t *testing.T) {
 func TestRunListingFailsNamedRelease(t *testing.T) {
 	s := newDistroServer(t)
 	s.status["/fedora/releases/"] = http.StatusServiceUnavailable
-	other, err := matrixgen.NewKernel("fedora", matrixgen.X86_64, "6.5.6-300.fc39.x86_64", "39", "")
+	other, err := matrixgen.Make(matrixgen.Spec{Target: "fedora", Arch: matrixgen.X86_64, Release: "6.5.6-300.fc39.x86_64", DistroVersion: "39"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	named, err := matrixgen.NewKernel("fedora", matrixgen.X86_64, "6.20.1-100.fc42.x86_64", "42", "")
+	named, err := matrixgen.Make(matrixgen.Spec{Target: "fedora", Arch: matrixgen.X86_64, Release: "6.20.1-100.fc42.x86_64", DistroVersion: "42"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), rpmClient(t, ""), Request{Distros: []string{"fedora"}, Releases: []string{"fedora/42"},
+	rep, err := Run(context.Background(), rpmClient(t, ""), Request{Table: distros.All(), Distros: []string{"fedora"}, Releases: []string{"fedora/42"},
 		Arches: []matrixgen.Arch{matrixgen.X86_64}, Mirrors: s.mirrors(), Previous: []matrixgen.Kernel{other, named}})
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +165,7 @@ func TestRunDiscoverListingFails(t *testing.T) {
 		if a == matrixgen.AArch64 {
 			rel = "6.12.90+deb14-arm64"
 		}
-		k, err := matrixgen.NewKernel("debian", a, rel, "14", "")
+		k, err := matrixgen.Make(matrixgen.Spec{Target: "debian", Arch: a, Release: rel, DistroVersion: "14"})
 		if err != nil {
 			t.Fatal(err)
 		}

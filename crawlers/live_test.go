@@ -2,6 +2,7 @@ package crawlers
 
 import (
 	"context"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"os"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestLive(t *testing.T) {
 		t.Skip("set MATRIXGEN_LIVE=1 to crawl the real mirrors")
 	}
 	mirrors := map[string]string{}
-	for _, k := range MirrorKeys(nil) {
+	for _, k := range MirrorKeys(distros.All()) {
 		if v := os.Getenv("MATRIXGEN_MIRROR_" + envKey(k)); v != "" {
 			mirrors[k] = v
 		}
@@ -31,7 +32,7 @@ func TestLive(t *testing.T) {
 	defer cancel()
 	client := fetch.New(fetch.Options{})
 	start := time.Now()
-	rep, err := Run(ctx, client, Request{Mirrors: mirrors})
+	rep, err := Run(ctx, client, Request{Table: distros.All(), Mirrors: mirrors})
 	if err != nil {
 		t.Fatal(err)
 	}

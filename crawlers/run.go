@@ -40,8 +40,9 @@ type Request struct {
 	Previous []matrixgen.Kernel
 	// Progress, when set, is called (never concurrently) as sources finish.
 	Progress func(Progress)
-	// Table replaces All, the distributions known (tests crawl fixtures
-	// that hold only some suites).
+	// Table is the distributions known: distros.All(), or some of them
+	// (tests crawl fixtures that hold only some suites). The runner imports
+	// no format package, so the caller gives it.
 	Table []source.Distribution
 }
 
@@ -292,19 +293,21 @@ func listed(info source.JobInfo) func(matrixgen.Kernel) bool {
 func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Report, error) {
 	rep := &Report{}
 	table := req.Table
-	if table == nil {
-		table = All()
+	if len(table) == 0 {
+		return nil, nil, &UsageError{Msg: "no distributions to crawl (Request.Table is empty)"}
 	}
 	distros := table
 	if len(req.Distros) > 0 {
 		distros = nil
 		for _, name := range req.Distros {
-			d := lookup(table, name)
-			if d == nil {
+			ds := lookupAll(table, name)
+			if len(ds) == 0 {
 				return nil, nil, &UsageError{Msg: fmt.Sprintf("--distro %q: unknown (want %s)", name, strings.Join(distroNames(table), ", "))}
 			}
-			if !slices.Contains(distros, d) {
-				distros = append(distros, d)
+			for _, d := range ds {
+				if !slices.Contains(distros, d) {
+					distros = append(distros, d)
+				}
 			}
 		}
 	}
@@ -432,6 +435,28 @@ func lookup(table []source.Distribution, name string) source.Distribution {
 		}
 	}
 	return nil
+}
+
+// lookupAll is every configuration in table that crawls the distribution
+// name stands for: a configuration's name or alias, or any name the
+// distribution table accepts for it ("amazonlinux" and "amzn" are both
+// Amazon Linux configurations, "rockylinux" is rocky).
+func lookupAll(table []source.Distribution, name string) []source.Distribution {
+	if d := lookup(table, name); d != nil {
+		return []source.Distribution{d}
+	}
+	canon, ok := matrixgen.CanonicalDistribution(name)
+	if !ok {
+		return nil
+	}
+	e, _ := matrixgen.Lookup(canon)
+	var out []source.Distribution
+	for _, c := range e.Crawl {
+		if d := lookup(table, c); d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func distroNames(ds []source.Distribution) []string {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/deb"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/crawlers/source"
 )
@@ -215,7 +216,7 @@ func hold(ctx context.Context) {
 // Debian, noble-security (amd64) for Ubuntu.
 func testTable(base string) []source.Distribution {
 	// The real configuration (hooks, keyrings), with the fixtures' suites.
-	debian := Debian()
+	debian := distros.Debian()
 	debian.Table = []deb.TableRelease{{Codename: "bookworm", Version: "12", Arches: []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64}}}
 	debian.Defaults = map[string]string{"debian": base + "/debian", "debian-security": base + "/debian-security"}
 	debian.Suites = func(c string, a matrixgen.Arch) []deb.SuiteRef {
@@ -225,7 +226,7 @@ func testTable(base string) []source.Distribution {
 		}
 		return []deb.SuiteRef{sec}
 	}
-	ubuntu := Ubuntu()
+	ubuntu := distros.Ubuntu()
 	ubuntu.Table = []deb.TableRelease{{Codename: "noble", Version: "24.04", Arches: []matrixgen.Arch{matrixgen.X86_64}}}
 	ubuntu.Defaults = map[string]string{"ubuntu": base + "/ubuntu"}
 	ubuntu.Suites = func(c string, _ matrixgen.Arch) []deb.SuiteRef {
@@ -1199,7 +1200,7 @@ func TestRunUbuntuRouting(t *testing.T) {
 	for _, c := range cases {
 		t.Run(string(c.arch), func(t *testing.T) {
 			srv := newFaultServer(t, nil) // none of these paths exist: every request is a 404
-			req := Request{
+			req := Request{Table: distros.All(),
 				Distros:  []string{"ubuntu"}, // the real table, crawlers.Ubuntu
 				Releases: []string{"noble"},
 				Arches:   []matrixgen.Arch{c.arch},
@@ -1268,7 +1269,7 @@ func TestRunDiscover(t *testing.T) {
 	}
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	defer srv.Close()
-	rep, err := Run(context.Background(), fetch.New(fetch.Options{Retries: -1}), Request{
+	rep, err := Run(context.Background(), fetch.New(fetch.Options{Retries: -1}), Request{Table: distros.All(),
 		Distros: []string{"debian"}, Discover: true, Arches: []matrixgen.Arch{matrixgen.X86_64},
 		Releases: []string{"duke"},
 		Mirrors:  map[string]string{"debian": srv.URL + "/debian", "debian-security": srv.URL + "/debian-security"},
@@ -1283,7 +1284,7 @@ func TestRunDiscover(t *testing.T) {
 	if len(rep.Failures) != 4 || !strings.Contains(rep.Failures[0].URL, "/dists/duke") {
 		t.Errorf("failures = %v", rep.Failures)
 	}
-	if _, err := Run(context.Background(), fetch.New(fetch.Options{Retries: -1}), Request{
+	if _, err := Run(context.Background(), fetch.New(fetch.Options{Retries: -1}), Request{Table: distros.All(),
 		Distros: []string{"debian"}, Discover: true, Releases: []string{"nosuch"},
 		Mirrors: map[string]string{"debian": srv.URL + "/debian", "debian-security": srv.URL + "/debian-security"},
 	}); err == nil || !strings.Contains(err.Error(), `--release "nosuch": not a release of debian, nor one --discover found`) {

@@ -176,7 +176,7 @@ func (e Entry) Kernel(key string, arch matrixgen.Arch) (matrixgen.Kernel, error)
 	if err != nil {
 		return matrixgen.Kernel{}, err
 	}
-	k, err := matrixgen.NewKernel(target, arch, e.KernelRelease, e.DistroVersion, kv)
+	k, err := matrixgen.Make(matrixgen.Spec{Target: target, Arch: arch, Release: e.KernelRelease, DistroVersion: e.DistroVersion, KernelVersion: kv})
 	k.Headers, k.CarriedOver, k.Origin = e.Headers, e.CarriedOver, e.Source
 	return k, err
 }

@@ -68,11 +68,7 @@ func allDots(int) bool { return true }
 // (6.14.0-100.fc42.x86_64, 5.14.0-427.13.1.el9_4.x86_64) and "-" on Debian
 // and Ubuntu (6.8.0-51-generic, 6.1.0-28-amd64).
 func releaseDots(distribution string) defaultDots {
-	rpm := true
-	switch distribution {
-	case matrixgen.Ubuntu, matrixgen.Debian:
-		rpm = false
-	}
+	rpm := matrixgen.PackageFormat(distribution) != "deb"
 	return func(i int) bool {
 		switch {
 		case i < 2:

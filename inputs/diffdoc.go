@@ -28,10 +28,7 @@ func DiffAdded(data []byte, name string) (kernels []matrixgen.Kernel, isDiff boo
 		if err != nil {
 			return nil, true, fmt.Errorf("%s: added[%d]: %w", name, i, err)
 		}
-		target := e.Distribution
-		if e.Flavor != "" && e.Distribution == matrixgen.Ubuntu {
-			target = "ubuntu-" + e.Flavor
-		}
+		target := matrixgen.FlavorTarget(e.Distribution, e.Flavor)
 		k, err := matrixgen.Make(matrixgen.Spec{Target: target, Arch: arch, Release: e.KernelRelease, DistroVersion: e.DistroVersion})
 		if err != nil {
 			return nil, true, fmt.Errorf("%s: added[%d]: %w", name, i, err)

@@ -148,7 +148,7 @@ func (e entry) kernel(arch matrixgen.Arch) (matrixgen.Kernel, error) {
 	if e.DistroVersion == "" {
 		return matrixgen.Kernel{}, &matrixgen.InvalidError{Field: "distroversion", Value: "", Reason: "missing for " + e.KernelRelease}
 	}
-	k, err := matrixgen.NewKernel(e.Target, arch, e.KernelRelease, e.DistroVersion, "")
+	k, err := matrixgen.Make(matrixgen.Spec{Target: e.Target, Arch: arch, Release: e.KernelRelease, DistroVersion: e.DistroVersion})
 	k.Source = SourceName
 	return k, err
 }

@@ -16,7 +16,7 @@ import (
 
 func debianKernel(t *testing.T, n int) matrixgen.Kernel {
 	t.Helper()
-	k, err := matrixgen.NewKernel("debian", matrixgen.X86_64, fmt.Sprintf("6.1.0-%d-amd64", n), "12", "")
+	k, err := matrixgen.Make(matrixgen.Spec{Target: "debian", Arch: matrixgen.X86_64, Release: fmt.Sprintf("6.1.0-%d-amd64", n), DistroVersion: "12"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -472,7 +472,7 @@ func varsFor(k matrixgen.Kernel, pkg string) Vars {
 		DefaultImage:  DefaultImage(k.Distribution, k.DistroVersion),
 	}
 	v.PkgArch, v.PkgExt = v.RPMArch, "rpm"
-	if k.Distribution == matrixgen.Ubuntu || k.Distribution == matrixgen.Debian {
+	if matrixgen.PackageFormat(k.Distribution) == "deb" {
 		v.PkgArch, v.PkgExt = v.DebArch, "deb"
 	}
 	if k.Arch == matrixgen.AArch64_64k {
@@ -502,20 +502,10 @@ func Series(release string) string {
 	return release
 }
 
-// DefaultImage is the container image a distribution version builds in.
+// DefaultImage is the container image a distribution version builds in,
+// as the distribution table (matrixgen.Distros) says.
 func DefaultImage(distribution, version string) string {
-	switch distribution {
-	case matrixgen.CentOS:
-		return "quay.io/centos/centos:" + version
-	case matrixgen.Rocky:
-		return "rockylinux/rockylinux:" + version
-	case matrixgen.Oracle:
-		return "oraclelinux:" + version
-	case matrixgen.RHEL:
-		// Red Hat's Universal Base Image: RHEL's own userland, freely pullable.
-		return "registry.access.redhat.com/ubi" + version + "/ubi:latest"
-	}
-	return distribution + ":" + version
+	return matrixgen.DefaultImage(distribution, version)
 }
 
 // AppendJSON appends one matrix, {"include":[...]}, as compact JSON.

@@ -10,7 +10,7 @@ import (
 
 func TestDiff(t *testing.T) {
 	k := func(target, release, version string, arch matrixgen.Arch) matrixgen.Kernel {
-		kk, err := matrixgen.NewKernel(target, arch, release, version, "")
+		kk, err := matrixgen.Make(matrixgen.Spec{Target: target, Arch: arch, Release: release, DistroVersion: version})
 		if err != nil {
 			t.Fatal(err)
 		}

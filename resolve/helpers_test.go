@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/matrixgen/matrixgen/crawlers"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/crawlers/koji"
 	"github.com/matrixgen/matrixgen/crawlers/koji/kojitest"
@@ -71,11 +71,11 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{mirrors: map[string]string{}, hubs: map[string]*kojitest.Hub{}, alias: map[string]string{}, bodyBytes: map[string]*atomic.Int64{}}
-	distros := rpmfixture.Serve(t, distrosRoot, nil)
-	e.distros = distros.URL
-	for _, d := range crawlers.All() {
+	distroSrv := rpmfixture.Serve(t, distrosRoot, nil)
+	e.distros = distroSrv.URL
+	for _, d := range distros.All() {
 		for k := range d.Mirrors() {
-			e.mirrors[k] = distros.URL + "/" + k
+			e.mirrors[k] = distroSrv.URL + "/" + k
 		}
 	}
 	e.files = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package resolve
 
 import (
 	"context"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"os"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func TestLive(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	f := fetch.New(fetch.Options{})
-	rep, err := crawlers.Run(ctx, f, crawlers.Request{Distros: []string{"fedora"}, Arches: []matrixgen.Arch{matrixgen.X86_64}})
+	rep, err := crawlers.Run(ctx, f, crawlers.Request{Table: distros.All(), Distros: []string{"fedora"}, Arches: []matrixgen.Arch{matrixgen.X86_64}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestLive(t *testing.T) {
 		{"4.19.16-200.fc28.x86_64", LinkKoji, "/vol/"},
 	}
 	for _, tc := range tests {
-		res, err := Resolve(ctx, f, crawlers.All(), Request{Target: "fedora", Release: tc.release, Arch: matrixgen.X86_64, Verify: true, LinkTimeout: 5 * time.Minute})
+		res, err := Resolve(ctx, f, distros.All(), Request{Target: "fedora", Release: tc.release, Arch: matrixgen.X86_64, Verify: true, LinkTimeout: 5 * time.Minute})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -31,6 +31,16 @@ const (
 // Rocky, AlmaLinux and Oracle have none.
 func Hubs(d *rpm.Distribution) []string { return slices.Clone(d.Koji) }
 
+// HubHelp describes every Koji hub's --mirror keys with their defaults, for
+// --help (cmd imports no format package).
+func HubHelp() string {
+	var b strings.Builder
+	for _, h := range koji.Hubs() {
+		fmt.Fprintf(&b, "  %-20s %s\n  %-20s %s\n", h.Key, h.URL, h.FilesKey, h.TopURL)
+	}
+	return b.String()
+}
+
 // Request is one kernel to resolve.
 type Request struct {
 	Target  string // a distribution or Falco key: "fedora", "centos", "amazonlinux2023"
@@ -101,7 +111,7 @@ func (e expected) files() []string {
 	return fs
 }
 
-// Resolve walks the chain for one kernel: table holds the distributions (crawlers.All()).
+// Resolve walks the chain for one kernel: table holds the distributions (distros.All()).
 // The error is a *UsageError or a *matrixgen.InvalidError for a request that names no
 // kernel of an RPM distribution; not finding it is not an error (Result.Found).
 func Resolve(ctx context.Context, f Fetcher, table []source.Distribution, req Request) (*Result, error) {
@@ -372,10 +382,12 @@ func expectedOf(k matrixgen.Kernel) expected {
 		e.names = []string{"kernel-64k-devel"}
 	case strings.HasSuffix(rel, "uek"):
 		e.names = []string{"kernel-uek-devel"}
-	case k.Distribution == matrixgen.AmazonLinux:
+	default:
+		// Amazon Linux's newer kernels: kernel6.12-devel, as the table says.
+		d, _ := matrixgen.Lookup(k.Distribution)
 		parts := strings.SplitN(v, ".", 3)
-		if len(parts) >= 2 {
-			e.names = append(e.names, "kernel"+parts[0]+"."+parts[1]+"-devel")
+		if d != nil && d.SeriesHeaders != "" && len(parts) >= 2 {
+			e.names = append(e.names, strings.ReplaceAll(d.SeriesHeaders, "{series}", parts[0]+"."+parts[1]))
 		}
 	}
 	return e

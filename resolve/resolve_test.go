@@ -2,13 +2,13 @@ package resolve
 
 import (
 	"context"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/crawlers"
 	"github.com/matrixgen/matrixgen/crawlers/koji"
 )
 
@@ -109,7 +109,7 @@ func TestResolveChain(t *testing.T) {
 			if tc.hang != "" {
 				req.LinkTimeout = 3 * time.Second // long enough for every healthy link under -race on a loaded machine
 			}
-			res, err := Resolve(context.Background(), newFetcher(t), crawlers.All(), req)
+			res, err := Resolve(context.Background(), newFetcher(t), distros.All(), req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,13 +3,13 @@ package resolve
 import (
 	"context"
 	"fmt"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/crawlers"
 )
 
 // TestReadNEVRA reads every fixture RPM over an in-memory ReadAt and checks its identity
@@ -86,7 +86,7 @@ func TestVerify(t *testing.T) {
 				wrong = e.url("kernel-devel-6.16.8-100.fc41.x86_64.rpm", cbsRPM)
 				req.URLs = []string{wrong}
 			}
-			res, err := Resolve(context.Background(), newFetcher(t), crawlers.All(), req)
+			res, err := Resolve(context.Background(), newFetcher(t), distros.All(), req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,6 +14,7 @@ var crawlerFields = []string{"kernelversion", "headers", "kernelconfigdata"}
 
 // Detect tells which kind of file data is, from its shape alone (it does not validate):
 //
+//   - a top-level array of objects that each have a "name": Distros;
 //   - a "matrixgen_plan" key: Plan;
 //   - an "include" key: Matrix;
 //   - every key an architecture name (or no key at all, an empty demand list): Kernels;
@@ -33,6 +34,20 @@ func Detect(data []byte) (Kind, error) {
 }
 
 func detect(v any) (Kind, error) {
+	if list, ok := v.([]any); ok && len(list) > 0 {
+		// The one kind whose top level is an array: objects that each
+		// have a name (validation says what else is wrong).
+		named := true
+		for _, e := range list {
+			if o, ok := e.(map[string]any); !ok || o["name"] == nil {
+				named = false
+				break
+			}
+		}
+		if named {
+			return Distros, nil
+		}
+	}
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return "", fmt.Errorf("%w: the top-level value is %s, want an object", ErrUnknownFormat, typeName(v))

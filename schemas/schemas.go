@@ -24,10 +24,12 @@ const (
 	Matrix Kind = "matrix"
 	// Plan is every build of a run with its chunking: `matrix --plan-out`.
 	Plan Kind = "plan"
+	// Distros is the distribution table: `matrixgen distros --json`.
+	Distros Kind = "distros"
 )
 
 // Kinds lists every kind, in a fixed order.
-func Kinds() []Kind { return []Kind{Kernels, Crawl, FalcoList, Matrix, Plan} }
+func Kinds() []Kind { return []Kind{Kernels, Crawl, FalcoList, Matrix, Plan, Distros} }
 
 var (
 	// ErrUnknownKind is returned for a Kind that is none of Kinds().
@@ -43,7 +45,7 @@ var files embed.FS
 // fileName is the schema file of k, or "" for an unknown kind.
 func fileName(k Kind) string {
 	switch k {
-	case Kernels, Crawl, FalcoList, Matrix, Plan:
+	case Kernels, Crawl, FalcoList, Matrix, Plan, Distros:
 		return string(k) + ".schema.json"
 	}
 	return ""
@@ -76,6 +78,7 @@ var cache = map[Kind]*compiled{
 	FalcoList: {},
 	Matrix:    {},
 	Plan:      {},
+	Distros:   {},
 }
 
 func load(kind Kind) (*compiled, error) {

@@ -95,6 +95,12 @@ func TestInvalidExamplesFail(t *testing.T) {
 			"/include/0/cache_key",      // four parts
 			"/include/0/kernel_release", // ";"
 		},
+		"distros.json": {
+			"/0/arches/0",      // not a build arch
+			"/0/crawled",       // not a boolean
+			"/0/default_image", // no {version}
+			"/0/name",          // capital letter
+		},
 		"plan.json": {
 			"/builds/0/artifact", // leading "-"
 			"/chunk_size",        // over 256
@@ -213,6 +219,7 @@ func TestDetect(t *testing.T) {
 		{"falco list", `{"Ubuntu":[{"kernelversion":"24~18.04.1","kernelrelease":"4.18.0-1023-azure","target":"ubuntu-azure","headers":[]}]}`, FalcoList, ""},
 		{"falco list with kernelconfigdata", `{"Minikube":[{"kernelversion":"1_1.24.0","kernelrelease":"4.19.202","target":"minikube","kernelconfigdata":"IyBD"}]}`, FalcoList, ""},
 		{"top-level array", `[{"include":[]}]`, "", "the top-level value is an array"},
+		{"distros", `[{"name":"debian"}]`, Distros, ""},
 		{"top-level string", `"x86_64"`, "", "the top-level value is a string"},
 		{"key holds a string", `{"debian":"6.1.0-53-amd64"}`, "", `key "debian" holds a string`},
 		{"only empty lists", `{"debian":[],"ubuntu":[]}`, "", "every list is empty"},

@@ -15,16 +15,12 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/matrixgen/matrixgen"
 )
 
 // This file is the client side of the API: what a node's loader
 // (matrixgen request-build) uses to ask for its kernel's build.
-
-// osReleaseIDs maps os-release ID to matrixgen's distribution.
-var osReleaseIDs = map[string]string{
-	"rhel": "rhel", "rocky": "rocky", "almalinux": "almalinux", "ol": "oracle", "amzn": "amazonlinux",
-	"ubuntu": "ubuntu", "debian": "debian", "fedora": "fedora", "centos": "centos",
-}
 
 // ParseOSRelease reads ID and VERSION_ID (os-release(5): KEY=VALUE, the
 // value optionally quoted) and maps them to a distribution and version.
@@ -61,19 +57,11 @@ func ParseOSRelease(r io.Reader, name string) (distribution, version string, err
 		}
 	}
 	id := vals["ID"]
-	distribution, ok := osReleaseIDs[id]
+	// The distribution table maps the ID and trims VERSION_ID to the
+	// version builds are per (9.4 → 9; CentOS Stream's 9 → stream9).
+	distribution, version, ok := matrixgen.FromOSRelease(id, vals["VERSION_ID"])
 	if !ok {
-		return "", "", fmt.Errorf("%s: ID=%q is not a distribution matrixgen builds for (rhel, rocky, almalinux, ol, amzn, ubuntu, debian, fedora, centos)", name, id)
-	}
-	version = vals["VERSION_ID"]
-	switch distribution {
-	case "rhel", "rocky", "almalinux", "oracle":
-		version, _, _ = strings.Cut(version, ".") // 9.4 → 9: builds are per major
-	case "centos":
-		version, _, _ = strings.Cut(version, ".")
-		if n, err := strconv.Atoi(version); err == nil && n >= 9 {
-			version = "stream" + version // CentOS Stream 9 and later say VERSION_ID="9"
-		}
+		return "", "", fmt.Errorf("%s: ID=%q is not a distribution matrixgen builds for (%s)", name, id, strings.Join(matrixgen.OSReleaseIDs(), ", "))
 	}
 	return distribution, version, nil
 }

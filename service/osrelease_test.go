@@ -3,6 +3,8 @@ package service
 import (
 	"strings"
 	"testing"
+
+	"github.com/matrixgen/matrixgen"
 )
 
 func TestParseOSRelease(t *testing.T) {
@@ -43,7 +45,7 @@ func FuzzParseOSRelease(f *testing.F) {
 		f.Add(s)
 	}
 	dists := map[string]bool{}
-	for _, d := range osReleaseIDs {
+	for _, d := range matrixgen.Distributions() {
 		dists[d] = true
 	}
 	f.Fuzz(func(t *testing.T, text string) {

@@ -508,6 +508,9 @@ func TestBadRequests(t *testing.T) {
 		{"distribution", "application/json", `{"kernel_version":"6.8.0-51-generic","architecture":"x86_64","distribution":"windows","distro_version":"24.04","driver_version":"1.0.0"}`, 400, "distribution", ""},
 		{"distro_version contradicts release", "application/json", `{"kernel_version":"` + amzn + `","architecture":"x86_64","distribution":"amazonlinux","distro_version":"2","driver_version":"1.0.0"}`, 400, "distro_version", "contradicts the release"},
 		{"distro_version never shipped the series", "application/json", `{"kernel_version":"6.8.0-51-generic","architecture":"x86_64","distribution":"ubuntu","distro_version":"20.04","driver_version":"1.0.0"}`, 400, "distro_version", ""},
+		// Issue 14: a Debian 12 host's custom kernel was accepted and dispatched.
+		{"debian distro_version never shipped the series", "application/json", `{"kernel_version":"6.18.44-fc-v1300","architecture":"x86_64","distribution":"debian","distro_version":"12","driver_version":"1.0.0"}`, 400, "distro_version", "no Debian release ships it"},
+		{"distribution names a version the release contradicts", "application/json", `{"kernel_version":"` + amzn + `","architecture":"x86_64","distribution":"amazonlinux2","driver_version":"1.0.0"}`, 400, "distribution", "names amazonlinux 2"},
 		{"distro_version underivable, no default", "application/json", `{"kernel_version":"6.8.0-51-generic","architecture":"x86_64","distribution":"ubuntu","driver_version":"1.0.0"}`, 400, "distro_version", "--default-distro-version"},
 		{"driver_version", "application/json", `{"kernel_version":"6.8.0-51-generic","architecture":"x86_64","distribution":"ubuntu","distro_version":"24.04","driver_version":"1.0/0"}`, 400, "driver_version", ""},
 		{"driver_version empty", "application/json", `{"kernel_version":"6.8.0-51-generic","architecture":"x86_64","distribution":"ubuntu","distro_version":"24.04","driver_version":""}`, 400, "driver_version", "empty"},

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/schemas"
 )
 
@@ -70,6 +72,16 @@ func TestTranscripts(t *testing.T) {
 		{"validate-examples", []string{"validate", "../../schemas/examples/crawl.json", "../../schemas/examples/falco-list.json", "../../schemas/examples/kernels.json", "../../schemas/examples/matrix.json"}, "", 0},
 		{"validate-domain-rules", []string{"validate", "testdata/unknown-target.json"}, "", 1},
 		{"unknown-command", []string{"frobnicate"}, "", 2},
+		{"distros", []string{"distros"}, "", 0},
+		{"distros-json", []string{"distros", "--json"}, "", 0},
+		// Issue 14: a filter value that can match nothing is a usage
+		// error, and aliases mean their canonical name in every filter.
+		{"compat-unknown-arch", []string{"compat", "--kernels", "testdata/kernels.json", "--driver-version", "570.1", "--arch", "ppc64le"}, "", 2},
+		{"compat-unknown-target", []string{"compat", "--kernels", "testdata/kernels.json", "--driver-version", "570.1", "--target", "nosuch"}, "", 2},
+		{"matrix-unknown-target", []string{"matrix", "--kernels", "testdata/kernels.json", "--driver-version", "1.0", "--target", "nosuch"}, "", 2},
+		{"matrix-glob-matches-nothing", []string{"matrix", "--kernels", "testdata/kernels.json", "--driver-version", "1.0", "--target", "sl*"}, "", 2},
+		{"matrix-arch-alias", []string{"matrix", "--kernels", "testdata/kernels.json", "--driver-version", "1.0", "--arch", "arm64"}, "", 0},
+		{"matrix-target-alias", []string{"matrix", "--kernels", "testdata/kernels.json", "--driver-version", "1.0", "--target", "amzn"}, "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { transcript(t, tt.name, tt.stdin, tt.code, tt.args...) })
@@ -119,6 +131,13 @@ func TestAddKernel(t *testing.T) {
 		{"shell", []string{"--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28$(reboot)", "--distro-version", "12"}, 2, "invalid: kernelrelease"},
 		{"bad arch", []string{"--target", "debian", "--arch", "sparc", "--release", "6.1.0-28-amd64"}, 2, `arch "sparc"`},
 		{"missing flag", []string{"--target", "debian", "--arch", "x86_64"}, 2, "release"},
+		// Issue 14: no rule is skipped because a field was given. derive
+		// refuses the series, so a given version does not make it buildable.
+		{"debian 12 given an Ubuntu release", []string{"--target", "debian", "--distro-version", "12", "--arch", "x86_64", "--release", "6.8.0-51-generic"}, 2, "Debian 12 does not ship 6.8.0-51-generic"},
+		{"debian 12 given a custom kernel", []string{"--target", "debian", "--distro-version", "12", "--arch", "x86_64", "--release", "6.18.44-fc-v1300"}, 2, "no Debian release ships it"},
+		// A target naming a version the release contradicts, naming both.
+		{"amazonlinux2 with an AL2023 release", []string{"--target", "amazonlinux2", "--arch", "x86_64", "--release", "6.1.174-217.345.amzn2023.x86_64"}, 2, `target "amazonlinux2": names amazonlinux 2, but release 6.1.174-217.345.amzn2023.x86_64 is amazonlinux 2023`},
+		{"oracle8 with an el9 release", []string{"--target", "oracle8", "--arch", "x86_64", "--release", "5.14.0-503.14.1.el9_5.x86_64"}, 2, `target "oracle8": names oracle 8, but release 5.14.0-503.14.1.el9_5.x86_64 is oracle 9`},
 	}
 	for _, tt := range tests {
 		before, _ := os.ReadFile(p)
@@ -235,6 +254,48 @@ func TestOutputForTTY(t *testing.T) {
 		}
 		if err := schemas.Validate(schemas.Matrix, out.Bytes()); err != nil {
 			t.Errorf("tty=%v: %v", tty, err)
+		}
+	}
+}
+
+// TestDistrosJSONIsTheTable: `distros --json` validates against its schema,
+// is the schema's example (schemas/examples/distros.json, validated by make
+// test), and has one row per distribution of the table with its values.
+func TestDistrosJSONIsTheTable(t *testing.T) {
+	r := runCLI(t, "", nil, "distros", "--json")
+	if r.code != 0 {
+		t.Fatalf("distros --json: exit %d: %s", r.code, r.stderr)
+	}
+	if err := schemas.Validate(schemas.Distros, []byte(r.stdout)); err != nil {
+		t.Errorf("distros --json does not validate: %v", err)
+	}
+	example, err := os.ReadFile("../../schemas/examples/distros.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(example) != r.stdout {
+		t.Errorf("schemas/examples/distros.json is not distros --json's output: refresh it with matrixgen distros --json > schemas/examples/distros.json")
+	}
+	var rows []distroRow
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+		t.Fatal(err)
+	}
+	table := matrixgen.Distros()
+	if len(rows) != len(table) {
+		t.Fatalf("%d rows, the table has %d distributions", len(rows), len(table))
+	}
+	for i, d := range table {
+		row := rows[i]
+		if row.Name != d.Name || row.DefaultImage != d.Image || row.Crawled != (len(d.Crawl) > 0) {
+			t.Errorf("row %d = %+v, want the table's %s", i, row, d.Name)
+		}
+		if got := matrixgen.DefaultImage(d.Name, "X"); got != strings.ReplaceAll(row.DefaultImage, "{version}", "X") {
+			t.Errorf("%s: default_image %q, but matrix builds in %q", d.Name, row.DefaultImage, got)
+		}
+		for _, a := range append([]string{row.Name}, row.Aliases...) {
+			if c, ok := matrixgen.CanonicalDistribution(a); !ok || c != d.Name {
+				t.Errorf("%s: alias %q names %q, %v", d.Name, a, c, ok)
+			}
 		}
 	}
 }

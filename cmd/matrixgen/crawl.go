@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"io"
 	"log/slog"
 	"os"
@@ -62,7 +63,7 @@ func newCmdCrawl(ios *ioStreams, runF func(*crawlOptions) error) *cobra.Command 
 kernel-crawler list.json shape plus distroversion on every entry.
 
 Distributions and their default releases (--distro, --release):
-` + crawlers.DistroHelp() + `
+` + distros.DistroHelp() + `
 --release takes RELEASE where it names one release of the distributions asked
 for, or DISTRO/RELEASE (debian/bookworm, rocky/9.4, fedora/38,
 amazonlinux2023/latest). --arch takes x86_64, aarch64, aarch64+64k (the RHEL
@@ -133,7 +134,7 @@ Ctrl-C or --timeout ends the crawl early: what finished is written, every
 unfinished source is named as failed, and the exit code is 3.
 
 Mirror keys for --mirror KEY=URL, with their defaults:
-` + crawlers.MirrorHelp() + exitCodesHelp(
+` + distros.MirrorHelp() + exitCodesHelp(
 			"1  nothing written: every source failed, or none finished before Ctrl-C or --timeout",
 			"3  partial: output written, but some sources failed or did not finish",
 			"   (each named on stderr with its URL)"),
@@ -246,7 +247,7 @@ func defaultCacheDir() string {
 
 func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	start := time.Now()
-	req := crawlers.Request{Distros: opts.Distros, Releases: opts.Releases, Concurrency: opts.Concurrency, Vault: opts.Vault,
+	req := crawlers.Request{Table: distros.All(), Distros: opts.Distros, Releases: opts.Releases, Concurrency: opts.Concurrency, Vault: opts.Vault,
 		Component: opts.Component, Discover: opts.Discover, SkipValidUntil: !opts.CheckValidUntil, KeyringFiles: opts.Keyrings}
 	for _, a := range opts.Arches {
 		arch, err := matrixgen.ParseArch(a)

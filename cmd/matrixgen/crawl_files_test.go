@@ -30,7 +30,7 @@ func crawlArgs(url, keyring string, more ...string) []string {
 // crawl of a mirror that had arm64 would have.
 func writeArm64List(t *testing.T, path string) []byte {
 	t.Helper()
-	k, err := matrixgen.NewKernel("debian", matrixgen.AArch64, "6.1.0-28-arm64", "12", "")
+	k, err := matrixgen.Make(matrixgen.Spec{Target: "debian", Arch: matrixgen.AArch64, Release: "6.1.0-28-arm64", DistroVersion: "12"})
 	if err != nil {
 		t.Fatal(err)
 	}

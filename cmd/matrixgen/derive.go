@@ -53,7 +53,7 @@ Output is an aligned table, or with --json one JSON object per input line:
   matrixgen derive --target ubuntu-gcp --kernel-version 24~22.04.1 6.8.0-1012-gcp
   matrixgen derive --target ubuntu --kernel-version "$(uname -v)" "$(uname -r)"
   matrixgen derive --target debian --suite bookworm-backports 6.12.12+bpo-amd64
-  printf 'debian 6.12.95+deb12-amd64\namazonlinux2 6.1.174-217.345.amzn2023.x86_64\n' | matrixgen derive --json`,
+  printf 'debian 6.12.95+deb12-amd64\namazonlinux2023 6.1.174-217.345.amzn2023.x86_64\n' | matrixgen derive --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Releases = args
 			if len(args) > 0 && opts.Target == "" {

@@ -162,10 +162,14 @@ func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
 		return usageErr("--arch: %v", err)
 	}
 	req.Architecture = string(arch)
-	if dist == "ubuntu" && req.UnameV == "" {
+	unameV := false
+	if d, ok := matrixgen.Lookup(dist); ok {
+		unameV = d.UnameV
+	}
+	if unameV && req.UnameV == "" {
 		req.UnameV = readProc("/proc/sys/kernel/version")
 	}
-	if dist != "ubuntu" {
+	if !unameV {
 		req.UnameV = "" // only Ubuntu's says anything the release does not
 	}
 	token := ios.Getenv("MATRIXGEN_TOKEN")

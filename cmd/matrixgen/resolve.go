@@ -4,16 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/crawlers"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
-	"github.com/matrixgen/matrixgen/crawlers/koji"
 	"github.com/matrixgen/matrixgen/resolve"
 )
 
@@ -69,7 +67,7 @@ Output: which link answered and the URLs (text); --json prints
 only the URLs, one a line, for a build script.
 
 Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs'):
-` + crawlers.MirrorHelp() + hubHelp() + exitCodesHelp(
+` + distros.MirrorHelp() + resolve.HubHelp() + exitCodesHelp(
 			"0  found: stdout has the URLs",
 			"1  failure: the request could not be carried out",
 			"3  not found, and some link could not be asked (a timeout, a fault, an HTTP",
@@ -117,14 +115,6 @@ Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs')
 	return cmd
 }
 
-func hubHelp() string {
-	var b strings.Builder
-	for _, h := range koji.Hubs() {
-		fmt.Fprintf(&b, "  %-20s %s\n  %-20s %s\n", h.Key, h.URL, h.FilesKey, h.TopURL)
-	}
-	return b.String()
-}
-
 func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
 	arch, err := matrixgen.ParseArch(opts.Arch)
 	if err != nil {
@@ -138,7 +128,7 @@ func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
 		Mirrors: mirrors, LinkTimeout: opts.LinkTimeout}
 	client := fetch.New(fetch.Options{CacheDir: cacheDirOf(opts.CacheDir, opts.NoCache)})
 	defer client.CloseIdleConnections()
-	res, err := resolve.Resolve(cmd.Context(), client, crawlers.All(), req)
+	res, err := resolve.Resolve(cmd.Context(), client, distros.All(), req)
 	var ue *resolve.UsageError
 	switch {
 	case errors.As(err, &ue):

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -10,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/matrixgen/matrixgen/crawlers"
 	"github.com/matrixgen/matrixgen/crawlers/koji"
 	"github.com/matrixgen/matrixgen/crawlers/koji/kojitest"
 	"github.com/matrixgen/matrixgen/internal/rpmfixture"
@@ -60,16 +60,16 @@ func TestNewCmdResolveFlags(t *testing.T) {
 // and the hubs' file roots; it returns the --mirror flags.
 func resolveServers(t *testing.T, hang bool) []string {
 	t.Helper()
-	distros := rpmfixture.Serve(t, "../../fixtures/rpm/distros", nil)
+	distroSrv := rpmfixture.Serve(t, "../../fixtures/rpm/distros", nil)
 	files := httptest.NewServer(http.FileServer(http.Dir("../../fixtures/koji/files")))
 	t.Cleanup(files.Close)
 	var flags []string
-	for _, d := range crawlers.All() {
+	for _, d := range distros.All() {
 		for k := range d.Mirrors() {
 			if strings.HasPrefix(k, "koji-") {
 				continue // the hubs are served below
 			}
-			flags = append(flags, "--mirror", k+"="+distros.URL+"/"+k)
+			flags = append(flags, "--mirror", k+"="+distroSrv.URL+"/"+k)
 		}
 	}
 	hubs := map[string][]kojitest.Build{

@@ -195,6 +195,7 @@ Exit codes (every command; each command's --help lists its own):
 	})
 	root.AddCommand(
 		newCmdDerive(ios, nil),
+		newCmdDistros(ios, nil),
 		newCmdAddKernel(ios, nil),
 		newCmdMatrix(ios, nil),
 		newCmdCompat(ios, nil),

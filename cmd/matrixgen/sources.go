@@ -26,8 +26,8 @@ func (s *sourceFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&s.Kernels, "kernels", "kernels.json", "kernels.json to build (a path or git:REV:path)")
 	f.StringArrayVar(&s.Crawled, "crawled", nil, "crawl output to merge in, repeatable: FILE, ARCH=FILE, a crawl --out-dir DIR (DIR/<arch>/list.json), or - for stdin; a FILE's arch is what its releases name (-arm64, .aarch64), else its path (<arch>/list.json, <arch>.json), else x86_64, and a file whose releases contradict its arch is refused")
-	f.StringVar(&s.Filter.Target, "target", "", "keep distributions matching these globs (comma-separated), e.g. 'ubuntu,debian'")
-	f.StringVar(&s.Filter.Arch, "arch", "", "keep arches matching these globs, e.g. 'x86_64'")
+	f.StringVar(&s.Filter.Target, "target", "", "keep distributions matching these names or globs (comma-separated, aliases such as ol or amzn accepted), e.g. 'ubuntu,debian'; an unknown name is a usage error")
+	f.StringVar(&s.Filter.Arch, "arch", "", "keep arches matching these names or globs (aliases such as arm64 accepted), e.g. 'x86_64'; an unknown arch is a usage error")
 	f.StringVar(&s.Filter.DistroVersion, "distro-version", "", "keep distro versions matching these globs, e.g. '2?.04'")
 	f.BoolVar(&s.IncludeHeaderless, "include-headerless", false, `also build crawled kernels listed with no header source ("headers": [], e.g. AL2023 live-patched kernels whose kernel-devel is gone); default: left out and named on stderr`)
 }
@@ -37,6 +37,15 @@ func (s *sourceFlags) register(cmd *cobra.Command) {
 func (s *sourceFlags) load(ctx context.Context, cmd *cobra.Command, ios *ioStreams) ([]matrixgen.Kernel, bool, error) {
 	if err := s.Filter.Validate(); err != nil {
 		return nil, false, usageErr("%w", err)
+	}
+	// Unknown values are usage errors and aliases mean their canonical
+	// name, as everywhere else a distribution or an arch is given.
+	var err error
+	if s.Filter.Target, err = matrixgen.DistributionFilter(s.Filter.Target); err != nil {
+		return nil, false, usageErr("--target: %w", err)
+	}
+	if s.Filter.Arch, err = matrixgen.ArchFilter(s.Filter.Arch); err != nil {
+		return nil, false, usageErr("--arch: %w", err)
 	}
 	if s.Kernels == "" {
 		return nil, false, usageErr("--kernels is empty: give the kernels.json to read (a path, git:REV:path or -)")

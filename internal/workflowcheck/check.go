@@ -5,6 +5,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/matrixgen/matrixgen"
 )
 
 // Rule names, as findings print them.
@@ -232,7 +234,8 @@ func mayBeAmazonLinux2(image string) bool {
 		return true
 	}
 	name, tag, _ := strings.Cut(image, ":")
-	return path.Base(name) == "amazonlinux" && (tag == "2" || strings.HasPrefix(tag, "2.") || strings.HasPrefix(tag, "2-"))
+	al2, _, _ := strings.Cut(matrixgen.DefaultImage(matrixgen.AmazonLinux, "2"), ":")
+	return path.Base(name) == path.Base(al2) && (tag == "2" || strings.HasPrefix(tag, "2.") || strings.HasPrefix(tag, "2-"))
 }
 
 func (c *checker) container(j *job) {

@@ -1,4 +1,4 @@
-package crawlers
+package distros
 
 import (
 	"github.com/matrixgen/matrixgen"
@@ -8,10 +8,12 @@ import (
 // AmazonLinux2 is Amazon Linux 2's core repository and its kernel extras,
 // each found through its mirror.list.
 func AmazonLinux2() *rpm.Distribution {
+	d := entry(matrixgen.AmazonLinux)
 	return &rpm.Distribution{
-		ID: "amazonlinux2", Kernels: matrixgen.AmazonLinux,
-		Defaults: map[string]string{"amazonlinux2": "http://amazonlinux.us-east-1.amazonaws.com/2"},
+		ID: "amazonlinux2", Kernels: d.Name,
+		Defaults: mirrorsOf(d, "amazonlinux2"),
 		Table:    []string{"2"},
+		Arches:   d.Arches,
 		Repos: func(_ rpm.Rel, arch string) []rpm.RepoRef {
 			var refs []rpm.RepoRef
 			for _, repo := range []string{"core/2.0", "core/latest", "extras/kernel-ng/latest", "extras/kernel-5.4/latest", "extras/kernel-5.10/latest", "extras/kernel-5.15/latest"} {
@@ -26,12 +28,11 @@ func AmazonLinux2() *rpm.Distribution {
 // its releasemd.xml lists) and the kernel-livepatch repository, whose
 // live-patched kernels are published nowhere else.
 func AmazonLinux2023() *rpm.Distribution {
+	d := entry(matrixgen.AmazonLinux)
 	return &rpm.Distribution{
-		ID: "amazonlinux2023", Kernels: matrixgen.AmazonLinux,
-		Defaults: map[string]string{
-			"amazonlinux2023":  "https://cdn.amazonlinux.com/al2023/core",
-			"al2023-livepatch": "https://cdn.amazonlinux.com/al2023/kernel-livepatch",
-		},
+		ID: "amazonlinux2023", Kernels: d.Name,
+		Defaults:  mirrorsOf(d, "amazonlinux2023", "al2023-livepatch"),
+		Arches:    d.Arches,
 		Table:     []string{"latest"},
 		Version:   func(string) string { return "2023" },
 		ReleaseMD: "amazonlinux2023",

@@ -1,4 +1,4 @@
-package crawlers
+package distros
 
 import (
 	"github.com/matrixgen/matrixgen"
@@ -12,10 +12,12 @@ var uek = map[string][]string{"8": {"UEKR6", "UEKR7"}, "9": {"UEKR7", "UEKR8"}, 
 // Oracle is Oracle Linux 8, 9 and 10: the Red Hat compatible kernel in
 // baseos and appstream, and the UEK repositories.
 func Oracle() *rpm.Distribution {
+	d := entry(matrixgen.Oracle)
 	return &rpm.Distribution{
-		ID: "oracle", Kernels: matrixgen.Oracle, Alias: []string{"ol"},
-		Defaults: map[string]string{"oracle": "https://yum.oracle.com/repo/OracleLinux"},
-		Table:    []string{"8", "9", "10"},
+		ID: d.Name, Kernels: d.Name, Alias: []string{"ol"},
+		Defaults: mirrorsOf(d),
+		Table:    d.CrawlVersions,
+		Arches:   d.Arches,
 		Repos: func(r rpm.Rel, arch string) []rpm.RepoRef {
 			ol := "OL" + r.Name
 			refs := []rpm.RepoRef{

@@ -1,4 +1,4 @@
-package crawlers
+package distros
 
 import (
 	"github.com/matrixgen/matrixgen"
@@ -7,22 +7,14 @@ import (
 )
 
 // Ubuntu is the archive and security hosts for amd64 and ubuntu-ports for
-// the other arches, with every pocket that receives kernels.
+// the other arches, with every pocket that receives kernels, for the
+// releases the table crawls.
 func Ubuntu() *deb.Distribution {
-	three := []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64, matrixgen.RISCV64}
+	d := entry(matrixgen.Ubuntu)
 	return &deb.Distribution{
-		ID: matrixgen.Ubuntu,
-		Table: []deb.TableRelease{
-			{Codename: "jammy", Version: "22.04", Arches: three},
-			{Codename: "noble", Version: "24.04", Arches: three},
-			{Codename: "questing", Version: "25.10", Arches: three},
-			{Codename: "resolute", Version: "26.04", Arches: three},
-		},
-		Defaults: map[string]string{
-			"ubuntu":          "http://archive.ubuntu.com/ubuntu",
-			"ubuntu-security": "http://security.ubuntu.com/ubuntu",
-			"ubuntu-ports":    "http://ports.ubuntu.com/ubuntu-ports",
-		},
+		ID:       d.Name,
+		Table:    debTable(d),
+		Defaults: mirrorsOf(d),
 		Suites: func(c string, arch matrixgen.Arch) []deb.SuiteRef {
 			if arch.Target() != matrixgen.X86_64 {
 				return []deb.SuiteRef{{Name: c, MirrorKey: "ubuntu-ports"}, {Name: c + "-updates", MirrorKey: "ubuntu-ports"}, {Name: c + "-security", MirrorKey: "ubuntu-ports"}}
@@ -31,7 +23,7 @@ func Ubuntu() *deb.Distribution {
 		},
 		Keyring:        keyrings.Ubuntu,
 		DiscoverKey:    "ubuntu",
-		DiscoverArches: three,
+		DiscoverArches: d.Arches,
 		// Ubuntu's kernel version is the upload after the ABI, as Falco computes it.
 		KernelVersion: matrixgen.UbuntuUploadOf,
 	}

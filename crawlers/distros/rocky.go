@@ -1,4 +1,4 @@
-package crawlers
+package distros
 
 import (
 	"github.com/matrixgen/matrixgen"
@@ -8,16 +8,19 @@ import (
 // Rocky is Rocky Linux 8, 9 and 10 (BaseOS, AppStream); --vault adds the
 // minor releases its vault lists, and --release rocky/9.4 reads one.
 func Rocky() *rpm.Distribution {
-	return elClone("rocky", matrixgen.Rocky, "https://dl.rockylinux.org/pub/rocky", "https://dl.rockylinux.org/vault/rocky")
+	return elClone(entry(matrixgen.Rocky))
 }
 
 // elClone is a RHEL rebuild laid out as RHEL: <N>/{BaseOS,AppStream}/<arch>/os/
-// on the main mirror, <N.M>/... in the vault.
-func elClone(id, kernels, mirror, vault string) *rpm.Distribution {
+// on the main mirror (the table's key named as the distribution), <N.M>/...
+// in the vault (<name>-vault).
+func elClone(d *matrixgen.Distro) *rpm.Distribution {
+	id := d.Name
 	return &rpm.Distribution{
-		ID: id, Kernels: kernels,
-		Defaults: map[string]string{id: mirror, id + "-vault": vault},
-		Table:    []string{"8", "9", "10"},
+		ID: id, Kernels: id,
+		Defaults: mirrorsOf(d),
+		Table:    d.CrawlVersions,
+		Arches:   d.Arches,
 		Vault:    id + "-vault",
 		Repos: func(r rpm.Rel, arch string) []rpm.RepoRef {
 			key := keyOr(r.Key, id)

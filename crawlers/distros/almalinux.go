@@ -1,4 +1,4 @@
-package crawlers
+package distros
 
 import "github.com/matrixgen/matrixgen"
 import "github.com/matrixgen/matrixgen/crawlers/rpm"
@@ -6,5 +6,5 @@ import "github.com/matrixgen/matrixgen/crawlers/rpm"
 // AlmaLinux is AlmaLinux 8, 9 and 10, laid out as Rocky; --vault adds the
 // minor releases its vault lists.
 func AlmaLinux() *rpm.Distribution {
-	return elClone("almalinux", matrixgen.AlmaLinux, "https://repo.almalinux.org/almalinux", "https://vault.almalinux.org")
+	return elClone(entry(matrixgen.AlmaLinux))
 }

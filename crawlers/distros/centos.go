@@ -1,4 +1,4 @@
-package crawlers
+package distros
 
 import (
 	"strings"
@@ -10,13 +10,15 @@ import (
 // CentOS is CentOS Stream 9 and 10: BaseOS and AppStream (kernel-devel and,
 // on aarch64, kernel-64k-devel are in AppStream).
 func CentOS() *rpm.Distribution {
+	d := entry(matrixgen.CentOS)
 	return &rpm.Distribution{
-		ID: "centos", Kernels: matrixgen.CentOS,
+		ID: d.Name, Kernels: d.Name,
 		// crawl --koji: CentOS Stream's Koji, then the Community Build Service.
-		Defaults: withHubs(map[string]string{"centos-stream": "https://mirror.stream.centos.org"}, "koji-stream", "koji-cbs"),
-		Koji:     []string{"koji-stream", "koji-cbs"},
+		Defaults: withHubs(mirrorsOf(d), d.KojiHubs...),
+		Koji:     d.KojiHubs,
 		KojiDist: func(r string) string { return "el" + strings.TrimPrefix(r, "stream") },
-		Table:    []string{"stream9", "stream10"},
+		Table:    d.CrawlVersions,
+		Arches:   d.Arches,
 		Names:    map[string]string{"9": "stream9", "10": "stream10"},
 		Version:  func(r string) string { return r },
 		Repos: func(r rpm.Rel, arch string) []rpm.RepoRef {

@@ -1,4 +1,4 @@
-package crawlers
+package distros
 
 import (
 	"slices"
@@ -12,13 +12,12 @@ import (
 // with its release tree and its updates; older releases (--release
 // fedora/38) are read from the archive.
 func Fedora() *rpm.Distribution {
+	d := entry(matrixgen.Fedora)
 	return &rpm.Distribution{
-		ID: "fedora", Kernels: matrixgen.Fedora,
-		Defaults: withHubs(map[string]string{
-			"fedora":         "https://dl.fedoraproject.org/pub/fedora/linux",
-			"fedora-archive": "https://archives.fedoraproject.org/pub/archive/fedora/linux",
-		}, "koji-fedora"),
-		Koji:     []string{"koji-fedora"},
+		ID: d.Name, Kernels: d.Name,
+		Defaults: withHubs(mirrorsOf(d), d.KojiHubs...),
+		Koji:     d.KojiHubs,
+		Arches:   d.Arches,
 		KojiDist: func(r string) string { return "fc" + r },
 		Listing:  &rpm.Listing{Key: "fedora", Path: "releases/", Archive: "fedora-archive", Newest: 3},
 		Repos: func(r rpm.Rel, arch string) []rpm.RepoRef {

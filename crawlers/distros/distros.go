@@ -1,4 +1,4 @@
-package crawlers
+package distros
 
 import (
 	"fmt"
@@ -10,23 +10,11 @@ import (
 )
 
 // All is every distribution matrixgen crawls, in output order: fresh
-// values, so callers may change them. Adding a distribution is adding it
-// here and a file of configuration beside this one.
+// values, so callers may change them. Adding a distribution is an entry in
+// the distribution table (matrixgen.Distros), a file of configuration
+// beside this one, and its line here (TestAllIsTheTable fails without it).
 func All() []source.Distribution {
 	return []source.Distribution{Debian(), Ubuntu(), Fedora(), CentOS(), AmazonLinux2(), AmazonLinux2023(), Rocky(), AlmaLinux(), Oracle()}
-}
-
-// MirrorKeys lists every --mirror key of table (nil = All), sorted.
-func MirrorKeys(table []source.Distribution) []string {
-	if table == nil {
-		table = All()
-	}
-	var keys []string
-	for _, d := range table {
-		keys = append(keys, slices.Collect(maps.Keys(d.Mirrors()))...)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // MirrorHelp describes every --mirror key with its default, for --help.

@@ -1,0 +1,30 @@
+package distros
+
+import (
+	"github.com/matrixgen/matrixgen"
+)
+
+// entry is a distribution's row of the table (matrixgen.Distros): every
+// configuration file reads its releases, arches and mirrors from there.
+func entry(name string) *matrixgen.Distro {
+	d, _ := matrixgen.Lookup(name)
+	return d
+}
+
+// mirrorsOf are the default URLs of a distribution's --mirror keys, from
+// the table: all of them, or only keys when given (Amazon Linux 2 and 2023
+// are crawled by two configurations).
+func mirrorsOf(d *matrixgen.Distro, keys ...string) map[string]string {
+	m := map[string]string{}
+	for _, mi := range d.Mirrors {
+		if len(keys) == 0 {
+			m[mi.Key] = mi.URL
+		}
+	}
+	for _, k := range keys {
+		if u, ok := d.Mirror(k); ok {
+			m[k] = u
+		}
+	}
+	return m
+}
