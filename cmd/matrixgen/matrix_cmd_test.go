@@ -146,7 +146,7 @@ func TestGitHubOutputs(t *testing.T) {
 
 	// Nothing to build with --allow-empty: has_builds=false for the job guard.
 	env = actionsEnv(t)
-	r = runCLI(t, "", env, "matrix", "--kernels", "testdata/kernels.json", "--target", "none", "--allow-empty")
+	r = runCLI(t, "", env, "matrix", "--kernels", "testdata/kernels.json", "--target", "oracle", "--allow-empty")
 	out = stepOutputs(t, env["GITHUB_OUTPUT"])
 	want = map[string]string{"count": "0", "has_builds": "false", "chunk_size": "256", "chunks": "[]", "matrix": `{"include":[]}`}
 	if r.code != 0 || fmt.Sprint(out) != fmt.Sprint(want) {
@@ -334,7 +334,7 @@ func TestMatrixStdoutValidates(t *testing.T) {
 		{[]string{"matrix", "--kernels", "testdata/kernels.json"}, schemas.Matrix},
 		{[]string{"matrix", "--kernels", "testdata/kernels.json", "--driver-version", "1", "--driver-version", "2", "--axis", "nvlink=a,b", "--artifact", "precompiled-image"}, schemas.Matrix},
 		{[]string{"matrix", "--kernels", "testdata/kernels.json", "--chunk-size", "5"}, schemas.Plan},
-		{[]string{"matrix", "--kernels", "testdata/old.json", "--target", "none", "--allow-empty"}, schemas.Matrix},
+		{[]string{"matrix", "--kernels", "testdata/old.json", "--target", "rocky", "--allow-empty"}, schemas.Matrix},
 		{[]string{"matrix", "--from-plan", "../../schemas/examples/plan.json", "--chunk", "1"}, schemas.Matrix},
 	} {
 		r := runCLI(t, "", nil, tt.args...)
