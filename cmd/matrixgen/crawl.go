@@ -339,12 +339,8 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), opts.Timeout)
 	defer cancel()
 	rep, err := crawlers.Run(ctx, client, req)
-	var ue *crawlers.UsageError
-	switch {
-	case errors.As(err, &ue):
-		return usageErr("%s", ue.Msg)
-	case err != nil:
-		return err
+	if err != nil {
+		return err // a *matrixgen.UsageError says 2 itself
 	}
 	interrupted := ""
 	switch {

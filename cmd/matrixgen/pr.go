@@ -262,6 +262,9 @@ func prAddKernelRun(ctx context.Context, o *prOptions) error {
 	if errors.Is(err, matrixgen.ErrUnderivable) && o.DistroVersion == "" {
 		return fmt.Errorf("%w (give --distro-version)", err)
 	}
+	if errors.Is(err, matrixgen.ErrInvalid) {
+		return asUsage(err) // values the command line gave
+	}
 	if err != nil {
 		return err
 	}

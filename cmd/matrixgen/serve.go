@@ -209,7 +209,7 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 		Bot: github.BotOptions{Base: opts.Ref}})
 	st, err := service.OpenStore(ctx, store)
 	if err != nil {
-		return asUsage(err)
+		return err // a *matrixgen.UsageError (a bad --store) says 2 itself; an unreachable server is 1
 	}
 	defer st.Close()
 	svc, err := service.New(ctx, st, gh, service.Config{
