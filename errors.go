@@ -43,3 +43,23 @@ func (e *UnderivableError) Error() string {
 
 // Is makes errors.Is(err, ErrUnderivable) true.
 func (e *UnderivableError) Is(target error) bool { return target == ErrUnderivable }
+
+// UsageError is a request that names something unknown or impossible: an
+// option given a value the package cannot serve. Option is the option's
+// name in the package's own vocabulary ("release", "mirror", "arch"), which
+// a caller words as its own (the CLI as the flag --release); Msg says what
+// is wrong with the value and how to fix it, without naming a flag.
+type UsageError struct {
+	Option string
+	Msg    string
+}
+
+func (e *UsageError) Error() string {
+	if e.Option == "" {
+		return e.Msg
+	}
+	return e.Option + " " + e.Msg
+}
+
+// ExitCode is 2, the usage error every command shares (README "Exit codes").
+func (e *UsageError) ExitCode() int { return 2 }

@@ -81,9 +81,6 @@ type Report struct {
 	Interrupted error
 }
 
-// UsageError is a request that names something unknown.
-type UsageError = source.UsageError
-
 type planned struct {
 	dist source.Distribution
 	jobs []source.Job
@@ -294,7 +291,7 @@ func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Repor
 	rep := &Report{}
 	table := req.Table
 	if len(table) == 0 {
-		return nil, nil, &UsageError{Msg: "no distributions to crawl (Request.Table is empty)"}
+		return nil, nil, &matrixgen.UsageError{Msg: "no distributions to crawl (Request.Table is empty)"}
 	}
 	distros := table
 	if len(req.Distros) > 0 {
@@ -302,7 +299,7 @@ func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Repor
 		for _, name := range req.Distros {
 			ds := lookupAll(table, name)
 			if len(ds) == 0 {
-				return nil, nil, &UsageError{Msg: fmt.Sprintf("--distro %q: unknown (want %s)", name, strings.Join(distroNames(table), ", "))}
+				return nil, nil, &matrixgen.UsageError{Option: "distro", Msg: fmt.Sprintf("%q: unknown (want %s)", name, strings.Join(distroNames(table), ", "))}
 			}
 			for _, d := range ds {
 				if !slices.Contains(distros, d) {
@@ -323,7 +320,7 @@ func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Repor
 	keys := MirrorKeys(table)
 	for k := range req.Mirrors {
 		if !slices.Contains(keys, k) {
-			return nil, nil, &UsageError{Msg: fmt.Sprintf("--mirror %s: unknown key (want %s)", k, strings.Join(keys, ", "))}
+			return nil, nil, &matrixgen.UsageError{Option: "mirror", Msg: fmt.Sprintf("%s: unknown key (want %s)", k, strings.Join(keys, ", "))}
 		}
 	}
 	perDistro, open, err := assignReleases(distros, req.Releases, req.Discover)
@@ -382,7 +379,7 @@ func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Repor
 	}
 	for _, r := range open {
 		if !matched[r] {
-			return nil, nil, &UsageError{Msg: fmt.Sprintf("--release %q: not a release of %s, nor one --discover found", r, strings.Join(distroNames(distros), ", "))}
+			return nil, nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%q: not a release of %s, nor a discovered one", r, strings.Join(distroNames(distros), ", "))}
 		}
 	}
 	return plans, rep, nil
@@ -399,7 +396,7 @@ func assignReleases(distros []source.Distribution, releases []string, discover b
 		if dn, rel, ok := strings.Cut(r, "/"); ok {
 			d := lookup(distros, dn)
 			if d == nil || rel == "" {
-				return nil, nil, &UsageError{Msg: fmt.Sprintf("--release %q: want DISTRO/RELEASE with DISTRO one of %s", r, strings.Join(distroNames(distros), ", "))}
+				return nil, nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%q: want DISTRO/RELEASE with DISTRO one of %s", r, strings.Join(distroNames(distros), ", "))}
 			}
 			out[d] = append(out[d], rel)
 			continue
@@ -418,11 +415,11 @@ func assignReleases(distros []source.Distribution, releases []string, discover b
 			for _, d := range hits {
 				opts = append(opts, d.Name()+"/"+r)
 			}
-			return nil, nil, &UsageError{Msg: fmt.Sprintf("--release %q names a release of several distributions: say which (%s)", r, strings.Join(opts, ", "))}
+			return nil, nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%q names a release of several distributions: say which (%s)", r, strings.Join(opts, ", "))}
 		case discover:
 			open = append(open, r)
 		default:
-			return nil, nil, &UsageError{Msg: fmt.Sprintf("--release %q: not a release of %s (known: %s; --discover finds new ones)", r, strings.Join(distroNames(distros), ", "), strings.Join(releaseNames(distros), ", "))}
+			return nil, nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%q: not a release of %s (known: %s; discovering the mirrors' releases finds new ones)", r, strings.Join(distroNames(distros), ", "), strings.Join(releaseNames(distros), ", "))}
 		}
 	}
 	return out, open, nil

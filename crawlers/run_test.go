@@ -1171,9 +1171,17 @@ func TestRunUsageErrors(t *testing.T) {
 			req := testRequest(base, testNow)
 			c.edit(&req)
 			rep, err := Run(context.Background(), testClient(), req)
-			var ue *UsageError
+			var ue *matrixgen.UsageError
 			if !errors.As(err, &ue) {
-				t.Fatalf("Run = %v, %v; want a *UsageError", rep, err)
+				t.Fatalf("Run = %v, %v; want a *matrixgen.UsageError", rep, err)
+			}
+			// The package names its option in its own words; the CLI
+			// words it as a flag.
+			if ue.Option == "" || strings.Contains(ue.Error(), "--") {
+				t.Errorf("%q (option %q): want an option and no flag named", ue.Error(), ue.Option)
+			}
+			if ue.ExitCode() != 2 {
+				t.Errorf("ExitCode = %d, want 2 (usage)", ue.ExitCode())
 			}
 			if rep != nil {
 				t.Errorf("a report with a usage error: %+v", rep)
@@ -1287,7 +1295,7 @@ func TestRunDiscover(t *testing.T) {
 	if _, err := Run(context.Background(), fetch.New(fetch.Options{Retries: -1}), Request{Table: distros.All(),
 		Distros: []string{"debian"}, Discover: true, Releases: []string{"nosuch"},
 		Mirrors: map[string]string{"debian": srv.URL + "/debian", "debian-security": srv.URL + "/debian-security"},
-	}); err == nil || !strings.Contains(err.Error(), `--release "nosuch": not a release of debian, nor one --discover found`) {
+	}); err == nil || !strings.Contains(err.Error(), `release "nosuch": not a release of debian, nor a discovered one`) {
 		t.Errorf("unknown release with --discover: %v", err)
 	}
 }

@@ -86,11 +86,6 @@ type Fetcher interface {
 	source.Fetcher
 }
 
-// UsageError is a request resolve cannot serve as given.
-type UsageError struct{ Msg string }
-
-func (e *UsageError) Error() string { return e.Msg }
-
 // expected is the package a kernel's headers are in.
 type expected struct {
 	names   []string // "kernel-devel"; Amazon Linux's may be kernel6.12-devel
@@ -112,7 +107,7 @@ func (e expected) files() []string {
 }
 
 // Resolve walks the chain for one kernel: table holds the distributions (distros.All()).
-// The error is a *UsageError or a *matrixgen.InvalidError for a request that names no
+// The error is a *matrixgen.UsageError or a *matrixgen.InvalidError for a request that names no
 // kernel of an RPM distribution; not finding it is not an error (Result.Found).
 func Resolve(ctx context.Context, f Fetcher, table []source.Distribution, req Request) (*Result, error) {
 	k, err := matrixgen.Make(matrixgen.Spec{Target: req.Target, Arch: req.Arch, Release: req.Release})
@@ -121,7 +116,7 @@ func Resolve(ctx context.Context, f Fetcher, table []source.Distribution, req Re
 	}
 	d, rel := distributionOf(table, k)
 	if d == nil {
-		return nil, &UsageError{Msg: fmt.Sprintf("--target %s: %s %s has no RPM repositories matrixgen reads (resolve covers Fedora, CentOS Stream, Amazon Linux, Rocky, AlmaLinux and Oracle)", req.Target, k.Distribution, k.DistroVersion)}
+		return nil, &matrixgen.UsageError{Option: "target", Msg: fmt.Sprintf("%s: %s %s has no RPM repositories matrixgen reads (resolve covers Fedora, CentOS Stream, Amazon Linux, Rocky, AlmaLinux and Oracle)", req.Target, k.Distribution, k.DistroVersion)}
 	}
 	mirrors := map[string]string{}
 	for key, v := range d.Defaults {
@@ -138,7 +133,7 @@ func Resolve(ctx context.Context, f Fetcher, table []source.Distribution, req Re
 	}
 	for key, v := range req.Mirrors {
 		if _, ok := known[key]; !ok {
-			return nil, &UsageError{Msg: fmt.Sprintf("--mirror %s: unknown key (want %s)", key, strings.Join(slices.Sorted(maps.Keys(known)), ", "))}
+			return nil, &matrixgen.UsageError{Option: "mirror", Msg: fmt.Sprintf("%s: unknown key (want %s)", key, strings.Join(slices.Sorted(maps.Keys(known)), ", "))}
 		}
 		if _, ok := mirrors[key]; ok {
 			mirrors[key] = strings.TrimSuffix(v, "/") // another distribution's key is ignored

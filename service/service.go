@@ -37,20 +37,22 @@ type Service struct {
 // artifact template that gives distinct build keys one name.
 func New(ctx context.Context, st *Store, gh GitHub, cfg Config) (*Service, error) {
 	cfg = cfg.withDefaults()
+	// A Config the service cannot run with is a usage error naming the
+	// setting (Serve's callers word it as their flag or config key).
 	t, err := ArtifactTemplate(cfg.ArtifactTemplate)
 	if err != nil {
-		return nil, err
+		return nil, &matrixgen.UsageError{Msg: err.Error()} // names artifact-template itself
 	}
 	if err := checkTemplate(t, cfg.Package); err != nil {
-		return nil, err
+		return nil, &matrixgen.UsageError{Msg: err.Error()}
 	}
 	for d, v := range cfg.DefaultDistroVersions {
 		if err := matrixgen.ValidateDistroVersion(v); err != nil {
-			return nil, fmt.Errorf("--default-distro-version %s=%s: %w", d, v, err)
+			return nil, &matrixgen.UsageError{Option: "default-distro-version", Msg: fmt.Sprintf("%s=%s: %v", d, v, err)}
 		}
 	}
 	if cfg.RescueAfter <= cfg.JobTimeout {
-		return nil, fmt.Errorf("rescue-after %s must exceed the job timeout %s: a running job would be rescued", cfg.RescueAfter, cfg.JobTimeout)
+		return nil, &matrixgen.UsageError{Option: "rescue-after", Msg: fmt.Sprintf("%s must exceed the job timeout %s: a running job would be rescued", cfg.RescueAfter, cfg.JobTimeout)}
 	}
 	s := &Service{cfg: cfg, artifact: t, log: cfg.Logger, reg: prometheus.NewRegistry()}
 	s.gh = &countingGitHub{GitHub: gh, s: s}
@@ -190,7 +192,7 @@ func (s *Service) Kernel(r Request) (matrixgen.Kernel, error) {
 		}
 		return matrixgen.Kernel{}, &FieldError{Field: f, Value: ie.Value, Rule: ie.Reason}
 	case errors.As(err, &ue):
-		return matrixgen.Kernel{}, &FieldError{Field: "distro_version", Value: "", Rule: "not given, and the release does not say it: " + ue.Reason + " (give distro_version, or configure --default-distro-version " + r.Distribution + "=V)"}
+		return matrixgen.Kernel{}, &FieldError{Field: "distro_version", Value: "", Rule: "not given, and the release does not say it: " + ue.Reason + " (give distro_version, or ask the service's operator to set a default distro version for " + r.Distribution + ", setting default-distro-version)"}
 	}
 	return matrixgen.Kernel{}, err
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	_ "modernc.org/sqlite" // registers database/sql driver "sqlite"
+
+	"github.com/matrixgen/matrixgen"
 )
 
 // Build states, as GET /status reports them.
@@ -73,39 +75,44 @@ func OpenStore(ctx context.Context, dsn string) (*Store, error) {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if path == "" {
-			return nil, fmt.Errorf("--store %q: want sqlite:PATH", dsn)
+			return nil, &matrixgen.UsageError{Option: "store", Msg: fmt.Sprintf("%q: want sqlite:PATH", dsn)}
 		}
+		// A path that cannot be created or opened is the caller's to fix,
+		// as an output path that cannot be written is.
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("--store %s: %w", dsn, err)
+			return nil, &matrixgen.UsageError{Option: "store", Msg: fmt.Sprintf("%s: %v", dsn, err)}
 		}
 		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)")
 		if err != nil {
-			return nil, fmt.Errorf("--store %s: %w", dsn, err)
+			return nil, &matrixgen.UsageError{Option: "store", Msg: fmt.Sprintf("%s: %v", dsn, err)}
 		}
 		db.SetMaxOpenConns(1)
 		if err := db.PingContext(ctx); err != nil { // creates the file, in WAL mode
 			db.Close()
-			return nil, fmt.Errorf("--store %s: %w", dsn, err)
+			return nil, &matrixgen.UsageError{Option: "store", Msg: fmt.Sprintf("%s: %v", dsn, err)}
 		}
 		ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 		if err != nil {
 			db.Close()
-			return nil, fmt.Errorf("--store %s: %w", dsn, err)
+			return nil, &matrixgen.UsageError{Option: "store", Msg: fmt.Sprintf("%s: %v", dsn, err)}
 		}
 		ro.SetMaxOpenConns(4)
 		return &Store{dsn: dsn, sqlite: db, ro: ro}, nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		// A DSN pgx cannot parse is a usage error; a server that does not
+		// answer is a failure (exit 1), not the caller's spelling. The DSN
+		// is never quoted: it may hold a password.
 		pool, err := pgxpool.New(ctx, dsn)
 		if err != nil {
-			return nil, fmt.Errorf("--store postgres: %w", err)
+			return nil, &matrixgen.UsageError{Option: "store", Msg: fmt.Sprintf("postgres: %v", err)}
 		}
 		if err := pool.Ping(ctx); err != nil {
 			pool.Close()
-			return nil, fmt.Errorf("--store postgres: %w", err)
+			return nil, fmt.Errorf("store postgres: cannot reach the database: %w", err)
 		}
 		return &Store{dsn: dsn, pg: pool}, nil
 	}
-	return nil, fmt.Errorf("--store %q: want sqlite:PATH or a postgres:// URL", dsn)
+	return nil, &matrixgen.UsageError{Option: "store", Msg: fmt.Sprintf("%q: want sqlite:PATH or a postgres:// URL", dsn)}
 }
 
 // Close closes the database.

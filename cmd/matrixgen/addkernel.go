@@ -73,6 +73,9 @@ func addKernelRun(ctx context.Context, opts *addKernelOptions) error {
 	if errors.Is(err, matrixgen.ErrUnderivable) && opts.DistroVersion == "" {
 		return fmt.Errorf("%w (give --distro-version)", err)
 	}
+	if errors.Is(err, matrixgen.ErrInvalid) {
+		return asUsage(err) // values the command line gave
+	}
 	if err != nil {
 		return err
 	}

@@ -2,17 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/matrixgen/matrixgen/crawlers/distros"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -22,8 +19,6 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/crawlers/source"
-	"github.com/matrixgen/matrixgen/falco"
-	"github.com/matrixgen/matrixgen/internal/atomicfile"
 )
 
 type crawlOptions struct {
@@ -261,7 +256,9 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		return err
 	}
 	req.Mirrors = mirrors
-	if err := checkCrawlOutputs(opts, req.Arches); err != nil {
+	out := &crawlers.Output{Dir: opts.OutDir, File: opts.Out, Stdout: opts.io.Out, Stats: opts.Stats, Summary: opts.io.ErrOut,
+		Log: slog.New(slog.NewTextHandler(opts.io.ErrOut, nil))}
+	if err := out.Check(req.Arches, cacheDirOf(opts.CacheDir, opts.NoCache)); err != nil {
 		return err
 	}
 	if opts.Koji {
@@ -286,24 +283,9 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 		req.Now = func() time.Time { return t }
 	}
-	log := slog.New(slog.NewTextHandler(opts.io.ErrOut, nil))
-	implicitPrevious := ""
-	switch {
-	case opts.Previous != "":
-		prev, err := falco.ReadTree(opts.Previous, req.Arches)
-		if err != nil {
-			return fmt.Errorf("--previous: %w", err)
-		}
-		req.Previous = prev
-	case outputPath(opts) != "" && fileExists(outputPath(opts)):
-		// Without --previous, the output being replaced is the previous
-		// crawl: a source that fails now must not drop its kernels from it.
-		prev, err := falco.ReadTree(outputPath(opts), req.Arches)
-		if err != nil {
-			log.Warn("cannot carry over from the existing output; a failed source's kernels will not be kept", "path", outputPath(opts), "err", err)
-		} else {
-			req.Previous, implicitPrevious = prev, outputPath(opts)
-		}
+	log := out.Log
+	if req.Previous, err = out.Previous(opts.Previous, req.Arches); err != nil {
+		return fmt.Errorf("--previous: %w", err)
 	}
 	cacheDir := cacheDirOf(opts.CacheDir, opts.NoCache)
 	// The cache directory is created by the first cache write, so a
@@ -340,11 +322,11 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), opts.Timeout)
 	defer cancel()
 	rep, err := crawlers.Run(ctx, client, req)
-	var ue *crawlers.UsageError
-	switch {
-	case errors.As(err, &ue):
-		return usageErr("%s", ue.Msg)
-	case err != nil:
+	if err != nil {
+		return err // a *matrixgen.UsageError says 2 itself
+	}
+	outcome, err := out.Finish(rep, req.Arches, client.Stats(), time.Since(start))
+	if err != nil {
 		return err
 	}
 	interrupted := ""
@@ -354,163 +336,5 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	case rep.Interrupted != nil:
 		interrupted = "interrupted"
 	}
-	for _, d := range rep.Discovered {
-		log.Info("discovered release not in the built-in table", "release", d)
-	}
-	for _, w := range rep.Warnings {
-		log.Warn(w)
-	}
-	for _, f := range rep.Failures {
-		log.Error("source failed", "distro", f.Job.Distro, "release", f.Job.Release, "arch", f.Job.Arch, "source", f.Source, "url", f.URL, "err", f.Err)
-	}
-	if implicitPrevious != "" && rep.CarriedOver > 0 {
-		log.Warn("kernels of failed sources carried over from the existing output (marked carried_over)", "path", implicitPrevious, "kernels", rep.CarriedOver)
-	}
-	wrote, kept, err := writeCrawl(opts, req.Arches, rep)
-	if err != nil {
-		return err
-	}
-	for _, k := range kept {
-		log.Error("every source of this arch failed: output not written", "arch", k.arch, "path", k.path, "kept", k.existed)
-	}
-	stats := crawlStats{Stats: client.Stats(), Sources: rep.Sources, FailedSources: len(rep.Failures), ReusedSources: rep.Reused}
-	if opts.Stats != "" {
-		data, _ := json.MarshalIndent(stats, "", "  ")
-		if err := atomicfile.Write(opts.Stats, append(data, '\n')); err != nil {
-			return err
-		}
-	}
-	printCrawlSummary(opts.io.ErrOut, rep, stats, time.Since(start))
-	switch {
-	case !wrote && interrupted != "":
-		return &exitError{code: exitFailure, err: fmt.Errorf("%s before any source finished (%d unfinished); nothing written", interrupted, len(rep.Failures))}
-	case !wrote:
-		return &exitError{code: exitFailure, err: fmt.Errorf("every source failed (%d); nothing written", len(rep.Failures))}
-	case interrupted != "":
-		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %s: %d of %d sources unfinished or failed (named above); what finished is written\n", interrupted, len(rep.Failures), rep.Sources)
-		return silentExit(exitPartial)
-	case len(rep.Failures) > 0:
-		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %d of %d sources failed (named above); output written\n", len(rep.Failures), rep.Sources)
-		return silentExit(exitPartial)
-	}
-	return nil
-}
-
-// checkCrawlOutputs refuses, before any request, a file the crawl could
-// not write (a usage error naming the flag): a directory where a file is
-// wanted, a parent that does not exist or cannot be written, an --out-dir
-// or --cache-dir that is a file. A crawl that could only fail to write its
-// results is not started.
-func checkCrawlOutputs(opts *crawlOptions, arches []matrixgen.Arch) error {
-	if opts.Out != "" && opts.Stats != "" && filepath.Clean(opts.Out) == filepath.Clean(opts.Stats) {
-		return usageErr("--out and --stats name the same file %s", opts.Out)
-	}
-	for _, c := range []struct {
-		flag, path string
-		check      func() error
-	}{
-		{"--out", opts.Out, func() error { return atomicfile.CheckWrite(opts.Out) }},
-		{"--out-dir", opts.OutDir, func() error { return falco.CheckTree(opts.OutDir, arches) }},
-		{"--stats", opts.Stats, func() error { return atomicfile.CheckWrite(opts.Stats) }},
-		// The cache is written as bodies stream in: one it cannot write
-		// fails every source it would cache.
-		{"--cache-dir", cacheDirOf(opts.CacheDir, opts.NoCache), func() error { return atomicfile.CheckDir(opts.CacheDir) }},
-	} {
-		if c.path == "" {
-			continue
-		}
-		if err := c.check(); err != nil {
-			return usageErr("%s %s: cannot be written: %w", c.flag, c.path, err)
-		}
-	}
-	return nil
-}
-
-// keptOutput is an arch whose list.json was not written because every one
-// of its sources failed: the file there (if any) is left as it was.
-type keptOutput struct {
-	arch    matrixgen.Arch
-	path    string
-	existed bool
-}
-
-// writeCrawl writes one list.json per arch (schema-checked by falco) and
-// says whether anything was written. An arch that had failed sources and
-// no kernel seen in this run is not written: every source that could say
-// anything about it failed, and writing would replace a good file with an
-// empty one (or one only restating it as carried over) because mirrors were
-// down.
-func writeCrawl(opts *crawlOptions, arches []matrixgen.Arch, rep *crawlers.Report) (bool, []keptOutput, error) {
-	write, keep := rep.Writable(arches)
-	var kept []keptOutput
-	for _, a := range keep {
-		p := ""
-		switch {
-		case opts.OutDir != "":
-			p = falco.TreePath(opts.OutDir, a)
-		case opts.Out != "":
-			p = opts.Out
-		}
-		kept = append(kept, keptOutput{a, p, p != "" && fileExists(p)})
-	}
-	if len(write) == 0 {
-		return false, kept, nil
-	}
-	switch {
-	case opts.OutDir != "":
-		return true, kept, falco.WriteTree(opts.OutDir, write, rep.Kernels)
-	case opts.Out != "":
-		return true, kept, falco.WriteFile(opts.Out, rep.Kernels)
-	}
-	data, err := falco.MarshalChecked(rep.Kernels) // one arch: the flags allow no more
-	if err != nil {
-		return false, kept, err
-	}
-	_, err = opts.io.Out.Write(data)
-	return true, kept, err
-}
-
-// outputPath is where this crawl writes (a file or a tree), "" for stdout.
-func outputPath(opts *crawlOptions) string {
-	if opts.OutDir != "" {
-		return opts.OutDir
-	}
-	return opts.Out
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
-
-// crawlStats is what --stats writes: the fetch counters and the sources,
-// with the same failure count the closing summary prints.
-type crawlStats struct {
-	fetch.Stats
-	Sources       int `json:"sources"`
-	FailedSources int `json:"failed_sources"`
-	ReusedSources int `json:"reused_sources"`
-}
-
-// printCrawlSummary lists every distribution × arch asked for, 0 kernels
-// included, then the totals.
-func printCrawlSummary(w io.Writer, rep *crawlers.Report, s crawlStats, took time.Duration) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DISTRO\tARCH\tKERNELS\tSOURCES\tFAILED")
-	for _, c := range rep.Counts {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\n", c.Distro, c.Arch, c.Kernels, c.Sources, c.Failures)
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "%d kernels (%d carried over), %d sources, %d failed, %d unchanged since the last run; %d requests, %s received, %d not modified (cache), %d retries; %s\n",
-		len(rep.Kernels), rep.CarriedOver, s.Sources, s.FailedSources, s.ReusedSources, s.Requests, humanBytes(s.Bytes), s.NotModified, s.Retries, took.Round(time.Millisecond))
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
+	return outcome.Err(interrupted) // an exit code of its own: 1 nothing written, 3 partial
 }

@@ -50,7 +50,7 @@ func TestCrawlOutputsCheckedFirst(t *testing.T) {
 		{"--out-dir whose arch is a file", []string{"--out-dir", treeWithFile}, filepath.Join(treeWithFile, "x86_64") + " is a file, not a directory", true},
 		{"--out-dir whose list.json is a directory", []string{"--out-dir", treeWithDir}, filepath.Join(treeWithDir, "x86_64", "list.json") + " is a directory", true},
 		{"--cache-dir a file", []string{"--cache-dir", aFile}, "--cache-dir " + aFile + ": cannot be written: " + aFile + " is a file, not a directory", true},
-		{"--out and --stats the same file", []string{"--out", filepath.Join(dir, "same.json"), "--stats", filepath.Join(dir, "same.json")}, "--out and --stats name the same file", true},
+		{"--out and --stats the same file", []string{"--out", filepath.Join(dir, "same.json"), "--stats", filepath.Join(dir, "same.json")}, "same.json: the same file as the output", true},
 		{"--out in a read-only directory", []string{"--out", filepath.Join(readOnly, "list.json")}, "cannot create a file in " + readOnly, false},
 		{"--out-dir in a read-only directory", []string{"--out-dir", filepath.Join(readOnly, "out")}, "cannot create a file in " + readOnly, false},
 	}

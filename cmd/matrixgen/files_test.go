@@ -178,7 +178,11 @@ func TestExitCode(t *testing.T) {
 		{"text that looks like usage", errors.New(`unknown command "x" for "matrixgen"; accepts 2 arg(s); required flag(s) "a" not set`), 1},
 		{"typed usage", usageErr("--x: bad"), 2},
 		{"wrapped typed", fmt.Errorf("ctx: %w", &exitError{code: exitPartial}), 3},
-		{"invalid flag value", fmt.Errorf("--arch: %w", invalid), 2},
+		{"invalid flag value, marked by the command", asUsage(fmt.Errorf("--arch: %w", invalid)), 2},
+		// An invalid value carries no code: where it came from decides,
+		// and only the command knows that (a diff --json entry is 1).
+		{"invalid value in a file without position", fmt.Errorf("added.json: added[0]: %w", invalid), 1},
+		{"package usage error", fmt.Errorf("plan: %w", &matrixgen.UsageError{Option: "release", Msg: `"x": unknown`}), 2},
 		{"invalid file entry", &jsonpos.Error{File: "k.json", Line: 2, Col: 3, Err: invalid}, 1},
 		{"underivable", &matrixgen.UnderivableError{Target: "ubuntu", Release: "6.8.0-1-generic", Reason: "ambiguous"}, 1},
 	}

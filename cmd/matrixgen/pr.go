@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -262,6 +261,9 @@ func prAddKernelRun(ctx context.Context, o *prOptions) error {
 	if errors.Is(err, matrixgen.ErrUnderivable) && o.DistroVersion == "" {
 		return fmt.Errorf("%w (give --distro-version)", err)
 	}
+	if errors.Is(err, matrixgen.ErrInvalid) {
+		return asUsage(err) // values the command line gave
+	}
 	if err != nil {
 		return err
 	}
@@ -272,11 +274,7 @@ func prAddKernelRun(ctx context.Context, o *prOptions) error {
 	ch := github.Change(k, "--distro-version", o.Seen)
 	res, err := c.AddKernel(ctx, bo, ch)
 	if err != nil {
-		var ce *github.CollisionError
-		if errors.As(err, &ce) {
-			return &exitError{code: exitFailure, err: err}
-		}
-		return err
+		return err // a *github.CollisionError says 1 itself
 	}
 	report(o.io, res)
 	return writePROutputs(o.io, res)
@@ -299,44 +297,6 @@ func writePROutputs(ios *ioStreams, r github.Result) error {
 	return ghactions.FromEnv(ios.Getenv, ios.ErrOut).WriteOutputs(outs)
 }
 
-// loadChanges reads --from: diff --json output, crawl output or kernels.json.
-func loadChanges(ctx context.Context, o *prOptions) ([]github.KernelChange, bool, error) {
-	data, err := inputs.ReadSpec(ctx, o.From, o.io.In)
-	if err != nil {
-		return nil, false, fmt.Errorf("--from: %w", err)
-	}
-	name := inputs.DisplayName(o.From)
-	if added, isDiff, err := inputs.DiffAdded(data, name); isDiff {
-		if err != nil {
-			return nil, false, err
-		}
-		var out []github.KernelChange
-		for _, k := range added {
-			out = append(out, github.Change(k, name, "diff --json "+name))
-		}
-		return out, false, nil
-	}
-	set, err := inputs.Parse(data, name)
-	if err != nil {
-		return nil, false, err
-	}
-	for _, g := range inputs.GroupProblems(set.Problems) {
-		fmt.Fprintln(o.io.ErrOut, "matrixgen: skipped:", g)
-	}
-	var out []github.KernelChange
-	for _, k := range set.Kernels {
-		seen := fmt.Sprintf("%s %s", set.Format, name)
-		if set.Format == inputs.Falco {
-			seen = "crawl output " + name
-			if k.Origin != "" {
-				seen = k.Origin + ", crawl output " + name
-			}
-		}
-		out = append(out, github.Change(k, name, seen))
-	}
-	return out, len(set.Problems) > 0, nil
-}
-
 func prAddKernelsRun(ctx context.Context, o *prOptions) error {
 	bo, err := o.botOptions()
 	if err != nil {
@@ -345,11 +305,17 @@ func prAddKernelsRun(ctx context.Context, o *prOptions) error {
 	if o.MaxPRs < 1 {
 		return usageErr("--max-prs %d: want at least 1", o.MaxPRs)
 	}
-	changes, partial, err := loadChanges(ctx, o)
+	data, err := inputs.ReadSpec(ctx, o.From, o.io.In)
+	if err != nil {
+		return fmt.Errorf("--from: %w", err)
+	}
+	changes, problems, err := github.ChangesFrom(data, inputs.DisplayName(o.From))
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(changes, func(a, b github.KernelChange) int { return matrixgen.Compare(a.Kernel, b.Kernel) })
+	for _, g := range problems {
+		fmt.Fprintln(o.io.ErrOut, "matrixgen: skipped:", g)
+	}
 	c, err := o.GH.client(o.io, o.deps, o.writes())
 	if err != nil {
 		return err
@@ -358,61 +324,29 @@ func prAddKernelsRun(ctx context.Context, o *prOptions) error {
 		fmt.Fprintf(o.io.ErrOut, "matrixgen: %s holds no kernels: nothing to do\n", inputs.DisplayName(o.From))
 		return nil
 	}
-	if o.SinglePR {
-		clock := github.Clock(nil)
-		if o.deps != nil {
-			clock = o.deps.Clock
-		}
-		now := time.Now()
-		if clock != nil {
-			now = clock.Now()
-		}
-		res, err := c.AddKernelsSingle(ctx, bo, changes, now.UTC().Format("2006-01-02"))
+	out, err := c.AddKernels(ctx, bo, changes, github.Batch{SinglePR: o.SinglePR, MaxPRs: o.MaxPRs, Report: func(r github.Result, err error) {
 		if err != nil {
-			return err
+			fmt.Fprintln(o.io.ErrOut, "matrixgen:", err)
+			return
 		}
-		for _, l := range res.LeftOut {
+		for _, l := range r.LeftOut {
 			fmt.Fprintf(o.io.ErrOut, "matrixgen: left out: %s: per-kernel PR #%d (%s) from %s is open\n", l.Kernel, l.PR, l.PRURL, l.Branch)
 		}
-		report(o.io, res)
-		if err := writePROutputs(o.io, res); err != nil {
+		report(o.io, r)
+	}})
+	if err != nil {
+		return err
+	}
+	for _, k := range out.Deferred {
+		fmt.Fprintf(o.io.ErrOut, "matrixgen: deferred (--max-prs %d reached): %s\n", o.MaxPRs, k)
+	}
+	if o.SinglePR {
+		if err := writePROutputs(o.io, out.Results[0]); err != nil {
 			return err
 		}
-		if partial {
-			return silentExit(exitPartial)
-		}
-		return nil
 	}
-	opened, collisions := 0, 0
-	for i, ch := range changes {
-		if opened >= o.MaxPRs {
-			for _, rest := range changes[i:] {
-				fmt.Fprintf(o.io.ErrOut, "matrixgen: deferred (--max-prs %d reached): %s\n", o.MaxPRs, rest.Kernel.Key())
-			}
-			partial = true
-			break
-		}
-		res, err := c.AddKernel(ctx, bo, ch)
-		var ce *github.CollisionError
-		switch {
-		case errors.As(err, &ce):
-			fmt.Fprintln(o.io.ErrOut, "matrixgen:", err)
-			collisions++
-			continue
-		case err != nil:
-			return err
-		}
-		report(o.io, res)
-		switch res.Status {
-		case github.Created, github.PROpened, github.Planned:
-			opened++
-		}
+	if err := out.Err(); err != nil || len(problems) == 0 {
+		return err // collisions: 1; deferred kernels: 3
 	}
-	if collisions > 0 {
-		return &exitError{code: exitFailure, err: fmt.Errorf("%d name collisions (above); the other kernels were done", collisions)}
-	}
-	if partial {
-		return silentExit(exitPartial)
-	}
-	return nil
+	return silentExit(exitPartial)
 }

@@ -17,14 +17,6 @@ import (
 	"github.com/matrixgen/matrixgen/service"
 )
 
-// request-build's own exit codes, one per way a build can fail to arrive.
-const (
-	// Codes of their own, after resolve's 6: one meaning per code across the CLI.
-	exitBuildError    = 7 // the build ended in error (the workflow run failed)
-	exitBuildTimedOut = 8 // the service gave up on the build (its --build-timeout)
-	exitWaitTimeout   = 9 // --timeout passed before the build ended
-)
-
 type requestBuildOptions struct {
 	io            *ioStreams
 	Server        string

@@ -129,12 +129,11 @@ func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
 	client := fetch.New(fetch.Options{CacheDir: cacheDirOf(opts.CacheDir, opts.NoCache)})
 	defer client.CloseIdleConnections()
 	res, err := resolve.Resolve(cmd.Context(), client, distros.All(), req)
-	var ue *resolve.UsageError
 	switch {
-	case errors.As(err, &ue):
-		return usageErr("%s", ue.Msg)
+	case errors.Is(err, matrixgen.ErrInvalid):
+		return asUsage(err) // a target or release the command line gave
 	case err != nil:
-		return err // an invalid target, release or arch: exit 2 by its type
+		return err // a *matrixgen.UsageError says 2 itself
 	}
 	if err := printResolve(opts.io.Out, opts.Format, res); err != nil {
 		return err

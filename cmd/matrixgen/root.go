@@ -13,7 +13,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/internal/jsonpos"
 )
 
 // Exit codes, the same for every command (README "Exit codes").
@@ -28,7 +27,46 @@ const (
 	exitTrouble = 5
 	// exitNotFound is `resolve`: no link of the chain has the kernel.
 	exitNotFound = 6
+	// request-build's own, one per way a build can fail to arrive.
+	exitBuildError    = 7 // the build ended in error (the workflow run failed)
+	exitBuildTimedOut = 8 // the service gave up on the build (its --build-timeout)
+	exitWaitTimeout   = 9 // --timeout passed before the build ended
 )
+
+// exitCodes is the table of exit codes: the root command's help shows it,
+// and the README's "Exit codes" table is this one (TestREADMEExitCodes).
+var exitCodes = []struct {
+	code    int
+	meaning string // Markdown: `code` spans lose their backquotes in --help
+}{
+	{exitOK, "success (`diff --exit-code`: the two sides are the same)"},
+	{exitFailure, "failure, nothing written: a file cannot be read or is invalid (a kernels.json, a `diff --json` document, crawl output: the same code whatever the file), every crawl source failed, a service that cannot start (its store unreachable); `diff --exit-code`: the two sides differ"},
+	{exitUsage, "usage error: an unknown command or flag, a wrong number of arguments, a missing required flag, or an invalid value given on the command line (a release, an arch, a target, an empty `--kernels`, a non-positive `--timeout`); the message says how to fix it"},
+	{exitPartial, "partial: output written, but some sources or lines failed, each named on stderr"},
+	{exitNothing, "nothing to build (`matrix` without `--allow-empty`)"},
+	{exitTrouble, "`diff --exit-code` only: a side could not be read (1 already means \"differ\" there, as with `git diff`)"},
+	{exitNotFound, "`resolve` only: no link of the chain has the kernel (every link answered; 3 when one could not be asked)"},
+	{exitBuildError, "`request-build` only: the build ended in `error` (the reason and the run URL on stderr)"},
+	{exitBuildTimedOut, "`request-build` only: the build timed out on the service (`timed_out`)"},
+	{exitWaitTimeout, "`request-build --wait` only: `--timeout` passed before the build ended (it may still finish)"},
+}
+
+// exitCodesTable is exitCodes as the root command's help prints it.
+func exitCodesTable() string {
+	var b strings.Builder
+	for _, c := range exitCodes {
+		line := fmt.Sprintf("  %d ", c.code)
+		for _, w := range strings.Fields(strings.ReplaceAll(c.meaning, "`", "")) {
+			if len(line)+1+len(w) > 79 {
+				b.WriteString(line + "\n")
+				line = "    "
+			}
+			line += " " + w
+		}
+		b.WriteString(line + "\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
 
 // exitError carries an exit code through cobra back to run.
 type exitError struct {
@@ -44,14 +82,18 @@ func (e *exitError) Error() string {
 }
 func (e *exitError) Unwrap() error { return e.err }
 
+// ExitCode is the code the process ends with.
+func (e *exitError) ExitCode() int { return e.code }
+
 func usageErr(format string, args ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
-// asUsage marks err as a usage error unless it already carries a code.
+// asUsage marks err as a usage error unless it already carries a code:
+// for an error about a value the command line gave.
 func asUsage(err error) error {
-	var ee *exitError
-	if err == nil || errors.As(err, &ee) {
+	var ec exitCoder
+	if err == nil || errors.As(err, &ec) {
 		return err
 	}
 	return &exitError{code: exitUsage, err: err}
@@ -60,23 +102,35 @@ func asUsage(err error) error {
 // silentExit ends with code after the command printed what it had to.
 func silentExit(code int) error { return &exitError{code: code} }
 
-// exitCode is the code err ends the process with. It branches on types
-// only: an *exitError says its code; an invalid value (matrixgen.ErrInvalid)
-// that carries no file position came from a flag or argument, which is a
-// usage error, the same for a release, an arch or a target; anything else
-// is a failure.
+// exitCoder is an error that says which code the process ends with
+// (golang/vuln's exitCodeError): *exitError, *matrixgen.UsageError, and
+// the packages' errors that carry a code of their own.
+type exitCoder interface{ ExitCode() int }
+
+// exitCode is the code err ends the process with: the code the first
+// error in its chain that carries one says, else 1 (failure). It never
+// looks at the text, nor guesses from where an invalid value came: a
+// command marks the values its command line gave as usage errors.
 func exitCode(err error) int {
-	var ee *exitError
-	var pe *jsonpos.Error
+	var ec exitCoder
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ee):
-		return ee.code
-	case errors.Is(err, matrixgen.ErrInvalid) && !errors.As(err, &pe):
-		return exitUsage
+	case errors.As(err, &ec):
+		return ec.ExitCode()
 	}
 	return exitFailure
+}
+
+// flagWords is err's message in the CLI's words: a package's usage error
+// names its option ("release"), which is the flag of the same name.
+func flagWords(err error) string {
+	msg := err.Error()
+	var ue *matrixgen.UsageError
+	if errors.As(err, &ue) && ue.Option != "" {
+		msg = strings.Replace(msg, ue.Error(), "--"+ue.Error(), 1)
+	}
+	return msg
 }
 
 // exitCodesHelp is the "Exit codes" paragraph for a command's Long help:
@@ -166,13 +220,7 @@ or by crawling distro mirrors), derives each one's distro version, and emits
 GitHub Actions build matrices with only what is not built yet.
 
 Exit codes (every command; each command's --help lists its own):
-  0  success
-  1  failure, nothing written (diff --exit-code: the two sides differ)
-  2  usage error: a bad flag, argument or value given on the command line
-  3  partial: output written, but some sources or lines failed (named on stderr)
-  4  nothing to build (matrix without --allow-empty)
-  5  diff --exit-code only: a side could not be read
-  6  resolve only: no link has the kernel`,
+` + exitCodesTable(),
 		// Arbitrary args reach RunE, so an unknown command is reported by
 		// our own typed error instead of cobra's untyped one.
 		Args: cobra.ArbitraryArgs,
@@ -258,8 +306,8 @@ func typeUsageErrors(c *cobra.Command) {
 	if args := c.Args; args != nil {
 		c.Args = func(cmd *cobra.Command, a []string) error {
 			err := args(cmd, a)
-			var ee *exitError
-			if err == nil || errors.As(err, &ee) {
+			var ec exitCoder
+			if err == nil || errors.As(err, &ec) {
 				return err
 			}
 			return asUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
@@ -290,7 +338,7 @@ func run(ctx context.Context, args []string, ios *ioStreams) int {
 	err := root.ExecuteContext(ctx)
 	var ee *exitError
 	if err != nil && (!errors.As(err, &ee) || ee.err != nil) {
-		fmt.Fprintln(ios.ErrOut, "matrixgen:", err)
+		fmt.Fprintln(ios.ErrOut, "matrixgen:", flagWords(err))
 	}
 	return exitCode(err)
 }

@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -47,10 +45,6 @@ type serveOptions struct {
 	WebhookSecretFile string
 	DefaultVersions   []string // DIST=V
 }
-
-// shutdownGrace bounds the graceful stop on SIGTERM: in-flight requests
-// finish, River hands running jobs back.
-const shutdownGrace = 30 * time.Second
 
 func newCmdServe(ios *ioStreams, runF func(*serveOptions) error) *cobra.Command {
 	opts := &serveOptions{io: ios}
@@ -151,18 +145,6 @@ func applyConfig(fs *pflag.FlagSet, file string) error {
 	return nil
 }
 
-func defaultStore(getenv func(string) string) (string, error) {
-	dir := getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("--store not given and no home directory: %w", err)
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return "sqlite:" + filepath.Join(dir, "matrixgen", "builds.db"), nil
-}
-
 func serveRun(ctx context.Context, opts *serveOptions) error {
 	ios := opts.io
 	logger := slog.New(slog.NewTextHandler(ios.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -188,7 +170,7 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	}
 	store := opts.Store
 	if store == "" {
-		if store, err = defaultStore(ios.Getenv); err != nil {
+		if store, err = service.DefaultStore(ios.Getenv); err != nil {
 			return err
 		}
 	}
@@ -207,56 +189,13 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	}
 	gh := githubsvc.New(githubsvc.Options{Client: client, Repo: repo, Workflow: opts.Workflow, Ref: opts.Ref, ReleaseTag: opts.ReleaseTag,
 		Bot: github.BotOptions{Base: opts.Ref}})
-	st, err := service.OpenStore(ctx, store)
-	if err != nil {
-		return asUsage(err)
-	}
-	defer st.Close()
-	svc, err := service.New(ctx, st, gh, service.Config{
+	// A *matrixgen.UsageError (a bad --store, --listen, setting) says 2
+	// itself; a store that does not answer is 1.
+	return service.Serve(ctx, service.ServeOptions{Listen: opts.Listen, Store: store, GitHub: gh, Config: service.Config{
 		ArtifactTemplate: opts.ArtifactTemplate, Package: opts.Package, DefaultDistroVersions: defaults,
 		PollInterval: opts.PollInterval, BuildTimeout: opts.BuildTimeout, JobTimeout: opts.JobTimeout, RescueAfter: opts.RescueAfter,
 		Workflow: opts.Workflow, AuthToken: authToken, WebhookSecret: secret, Logger: logger, Collectors: []prometheus.Collector{counting},
-	})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", opts.Listen)
-	if err != nil {
-		return asUsage(fmt.Errorf("--listen: %w", err))
-	}
-	// River's workers run on their own context: SIGTERM stops them through
-	// Stop below, which lets running jobs finish and hands the rest back.
-	if err := svc.Start(context.WithoutCancel(ctx)); err != nil {
-		ln.Close()
-		return err
-	}
-	srv := svc.HTTPServer(opts.Listen)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	fmt.Fprintf(ios.ErrOut, "matrixgen serve: listening on http://%s (store %s)\n", ln.Addr(), storeKind(store))
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		fmt.Fprintln(ios.ErrOut, "matrixgen serve: shutting down")
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
-	defer cancel()
-	if serr := srv.Shutdown(sctx); serr != nil && err == nil {
-		err = serr
-	}
-	if serr := svc.Stop(sctx); serr != nil && err == nil {
-		err = serr
-	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
-}
-
-// storeKind names the store without its credentials.
-func storeKind(dsn string) string {
-	if strings.HasPrefix(dsn, "sqlite:") {
-		return dsn
-	}
-	return "postgres"
+	}, Listening: func(addr net.Addr, store string) {
+		fmt.Fprintf(ios.ErrOut, "matrixgen serve: listening on http://%s (store %s)\n", addr, store)
+	}, ShuttingDown: func() { fmt.Fprintln(ios.ErrOut, "matrixgen serve: shutting down") }})
 }

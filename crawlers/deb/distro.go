@@ -68,7 +68,7 @@ func (d *Distribution) Releases() []string {
 func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.PlanRequest) (*source.Plan, error) {
 	for _, a := range req.Arches {
 		if a == matrixgen.AArch64_64k {
-			return nil, &source.UsageError{Msg: fmt.Sprintf("--arch aarch64+64k: %s ships no 64k-page kernels (that is the RHEL family's kernel-64k); Ubuntu's -64k flavors (linux-headers-*-generic-64k) are crawled under aarch64", d.ID)}
+			return nil, &matrixgen.UsageError{Option: "arch", Msg: fmt.Sprintf("aarch64+64k: %s ships no 64k-page kernels (that is the RHEL family's kernel-64k); Ubuntu's -64k flavors (linux-headers-*-generic-64k) are crawled under aarch64", d.ID)}
 		}
 	}
 	keyring, err := d.keyring(req.KeyringFiles)
@@ -124,7 +124,7 @@ func (d *Distribution) keyring(files []string) (openpgp.EntityList, error) {
 	if len(files) > 0 {
 		kr, err := LoadKeyring(files...)
 		if err != nil {
-			return nil, &source.UsageError{Msg: "--keyring: " + err.Error()}
+			return nil, &matrixgen.UsageError{Option: "keyring", Msg: err.Error()}
 		}
 		return kr, nil
 	}

@@ -224,7 +224,7 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 			}
 			for _, w := range wanted {
 				if w != "latest" && err == nil && !slices.Contains(known, w) {
-					return nil, &source.UsageError{Msg: fmt.Sprintf("--release %s/%s: not a release %s lists (newest: %s)", d.ID, w, url, strings.Join(newest(known, 5), ", "))}
+					return nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%s/%s: not a release %s lists (newest: %s)", d.ID, w, url, strings.Join(newest(known, 5), ", "))}
 				}
 			}
 		}
@@ -249,7 +249,7 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 				continue
 			}
 			if !slices.Contains(d.Table, w) {
-				return nil, &source.UsageError{Msg: fmt.Sprintf("--release %s/%s: not a release of %s (known: %s%s)", d.ID, w, d.ID, strings.Join(d.Table, ", "), vaultHint(d))}
+				return nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%s/%s: not a release of %s (known: %s%s)", d.ID, w, d.ID, strings.Join(d.Table, ", "), vaultHint(d))}
 			}
 			add(Rel{Name: w})
 		}

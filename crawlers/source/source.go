@@ -37,7 +37,7 @@ type Distribution interface {
 	// Releases are the release names --release accepts by default
 	// ("bookworm", "9", "stream10", "latest").
 	Releases() []string
-	// Plan turns a request into jobs. It returns a *UsageError for a
+	// Plan turns a request into jobs. It returns a *matrixgen.UsageError for a
 	// request it cannot serve (an arch the distribution never ships).
 	Plan(ctx context.Context, f Fetcher, req PlanRequest) (*Plan, error)
 }
@@ -173,11 +173,6 @@ type Event struct {
 	URL    string
 	Err    error
 }
-
-// UsageError is a request that names something unknown or impossible.
-type UsageError struct{ Msg string }
-
-func (e *UsageError) Error() string { return e.Msg }
 
 // WithTimeout bounds one link of a crawl or a resolve (a Koji hub, a
 // repository, a URL) by d, so that one that never stops answering (a hub
