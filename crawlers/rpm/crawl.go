@@ -13,6 +13,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/internal/transport"
 )
 
 // Fetcher is the part of *fetch.Client a crawl needs (the same as deb.Fetcher); tests may
@@ -101,7 +102,7 @@ func CrawlRepo(ctx context.Context, f Fetcher, r Repo) (*Result, error) {
 	if err != nil {
 		return res.fail(err)
 	}
-	allowed := fetch.NewHosts(append([]string{r.Base}, r.Hosts...)...)
+	allowed := transport.NewHosts(append([]string{r.Base}, r.Hosts...)...)
 	if err := allowed.Check(req.URL); err != nil {
 		// Metadata names where its index is; it does not choose which hosts a crawl talks to.
 		return res.fail(fmt.Errorf("%s: %s location: %w", res.RepomdURL, rec.Type, err))
@@ -194,7 +195,7 @@ func resolve(base, xmlBase, href string) (string, error) {
 type collector struct {
 	repo  Repo
 	res   *Result
-	hosts *fetch.Hosts // where header URLs may point
+	hosts *transport.Hosts // where header URLs may point
 	byRel map[string]*matrixgen.Kernel
 }
 
