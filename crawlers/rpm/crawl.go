@@ -33,7 +33,7 @@ type Repo struct {
 	Arch matrixgen.Arch
 	// Distribution is copied into every Kernel; DistroVersion is the caller's to set.
 	Distribution string
-	// Packages decides which packages are kernels. nil means Headers.
+	// Packages decides which packages are kernels. nil means Headers().
 	Packages Matcher
 	// Reuse, when set, is asked with the primary record's digest ("sha256:<hex>") before
 	// the index is fetched; returning ok skips the fetch and parse and the kernels are used
@@ -76,7 +76,7 @@ func CrawlRepo(ctx context.Context, f Fetcher, r Repo) (*Result, error) {
 		return nil, fmt.Errorf("rpm: repository %s: arch %q: want x86_64, aarch64, aarch64+64k or riscv64", r.Base, r.Arch)
 	}
 	if r.Packages == nil {
-		r.Packages = Headers
+		r.Packages = Headers()
 	}
 	if r.MaxDB <= 0 {
 		r.MaxDB = 1 << 30
