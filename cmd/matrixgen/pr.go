@@ -272,7 +272,7 @@ func prAddKernelRun(ctx context.Context, o *prOptions) error {
 	ch := github.Change(k, "--distro-version", o.Seen)
 	res, err := c.AddKernel(ctx, bo, ch)
 	if err != nil {
-		var ce *github.CollisionError
+		var ce *github.BranchConflictError
 		if errors.As(err, &ce) {
 			return &exitError{code: exitFailure, err: err}
 		}
@@ -393,7 +393,7 @@ func prAddKernelsRun(ctx context.Context, o *prOptions) error {
 			break
 		}
 		res, err := c.AddKernel(ctx, bo, ch)
-		var ce *github.CollisionError
+		var ce *github.BranchConflictError
 		switch {
 		case errors.As(err, &ce):
 			fmt.Fprintln(o.io.ErrOut, "matrixgen:", err)

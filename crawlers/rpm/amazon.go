@@ -11,6 +11,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/source"
 	"github.com/matrixgen/matrixgen/internal/transport"
 )
 
@@ -53,7 +54,7 @@ func ParseMirrorList(data []byte, name string, arch matrixgen.Arch) (base string
 
 // ResolveMirrorList fetches a mirror.list and returns the repository base it names, with
 // the warnings of the lines it dropped.
-func ResolveMirrorList(ctx context.Context, f Fetcher, listURL string, arch matrixgen.Arch) (string, []string, error) {
+func ResolveMirrorList(ctx context.Context, f source.Fetcher, listURL string, arch matrixgen.Arch) (string, []string, error) {
 	data, err := f.Get(ctx, fetch.Request{URL: listURL, MaxBytes: maxMirrorList})
 	if err != nil {
 		return "", nil, err

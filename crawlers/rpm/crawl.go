@@ -13,15 +13,9 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/source"
 	"github.com/matrixgen/matrixgen/internal/transport"
 )
-
-// Fetcher is the part of *fetch.Client a crawl needs (the same as deb.Fetcher); tests may
-// wrap it.
-type Fetcher interface {
-	Get(ctx context.Context, req fetch.Request) ([]byte, error)
-	Open(ctx context.Context, req fetch.Request) (*fetch.Response, error)
-}
 
 // Repo is one rpm-md repository to read for one arch.
 type Repo struct {
@@ -71,7 +65,7 @@ type Result struct {
 // release, ordered by rpm version (go-rpmutils Vercmp). Any failure fails the repository: the
 // error names the URL, and the Result returned with it (nil only for an invalid Repo) has no
 // kernels, only the URLs reached: IndexURL is set when the index itself failed.
-func CrawlRepo(ctx context.Context, f Fetcher, r Repo) (*Result, error) {
+func CrawlRepo(ctx context.Context, f source.Fetcher, r Repo) (*Result, error) {
 	if a, err := matrixgen.ParseArch(string(r.Arch)); err != nil || a != r.Arch {
 		return nil, fmt.Errorf("rpm: repository %s: arch %q: want x86_64, aarch64, aarch64+64k or riscv64", r.Base, r.Arch)
 	}
@@ -251,7 +245,7 @@ func (c *collector) kernels() []matrixgen.Kernel {
 }
 
 // readPrimaryXML streams the primary XML through the fetch layer's verification.
-func readPrimaryXML(ctx context.Context, f Fetcher, req fetch.Request, c *collector) error {
+func readPrimaryXML(ctx context.Context, f source.Fetcher, req fetch.Request, c *collector) error {
 	resp, err := f.Open(ctx, req)
 	if err != nil {
 		return err
