@@ -17,7 +17,7 @@ import (
 // writes (an href, a mirror.list line, a redirect, a DNS answer) never makes it connect to
 // the machine's own special addresses: link-local (169.254.0.0/16, fe80::/10), the cloud
 // metadata services, the unspecified, this-network, multicast and broadcast addresses, and,
-// with Options.RefuseLoopback, loopback.
+// unless allowLoopback (crawlers/fetch: unless Options.RefuseLoopback), loopback.
 
 // metadataAddrs are cloud instance-metadata services outside link-local: AWS's IPv6
 // endpoint and Alibaba Cloud's. (AWS, GCP, Azure and Oracle answer on 169.254.169.254,
