@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ulikunitz/xz"
+	"github.com/xi2/xz"
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/deb"
@@ -376,7 +376,7 @@ func decoded(p string) (*decodedFile, error) {
 		if d.raw, d.err = os.ReadFile(filepath.Join(mirrorsDir, filepath.FromSlash(p))); d.err != nil {
 			return
 		}
-		zr, err := xz.NewReader(bytes.NewReader(d.raw))
+		zr, err := xz.NewReader(bytes.NewReader(d.raw), 0)
 		if err != nil {
 			d.err = err
 			return

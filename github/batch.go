@@ -23,7 +23,7 @@ type Batch struct {
 	// DefaultMaxPRs): the kernels after it are deferred to the next run.
 	MaxPRs int
 	// Report, when set, is called with each branch's result as it is known,
-	// or with the *CollisionError of a kernel whose branch the bot did not
+	// or with the *BranchConflictError of a kernel whose branch the bot did not
 	// write (the other kernels are still done).
 	Report func(Result, error)
 }
@@ -52,7 +52,7 @@ func (e *BatchError) Error() string { return e.Msg }
 func (e *BatchError) ExitCode() int { return e.Code }
 
 // ExitCode is 1: the bot never force-pushes over a branch it did not write.
-func (e *CollisionError) ExitCode() int { return 1 }
+func (e *BranchConflictError) ExitCode() int { return 1 }
 
 // Err is nil when every kernel was done, else a *BatchError.
 func (o *BatchOutcome) Err() error {
@@ -98,7 +98,7 @@ func (c *Client) AddKernels(ctx context.Context, opts BotOptions, changes []Kern
 			break
 		}
 		res, err := c.AddKernel(ctx, opts, ch)
-		var ce *CollisionError
+		var ce *BranchConflictError
 		switch {
 		case errors.As(err, &ce):
 			out.Collisions++

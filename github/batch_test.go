@@ -51,7 +51,7 @@ func TestAddKernelsBudgetAndCollisions(t *testing.T) {
 			changes := []KernelChange{Change(d, "t", "t"), Change(inBase, "t", "t"), Change(b, "t", "t"), Change(c, "t", "t"), Change(a, "t", "t")}
 			var reported []string
 			out, err := cl.AddKernels(ctx, BotOptions{Repo: acme}, changes, Batch{MaxPRs: tt.max, Report: func(r Result, err error) {
-				var ce *CollisionError
+				var ce *BranchConflictError
 				if errors.As(err, &ce) {
 					reported = append(reported, "collision "+ce.Kernel.String())
 					return

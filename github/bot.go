@@ -121,16 +121,16 @@ type LeftOut struct {
 	PRURL  string
 }
 
-// CollisionError is a branch with the bot's name whose content the bot
+// BranchConflictError is a branch with the bot's name whose content the bot
 // did not write: another kernel (a name collision) or commits made by
 // someone else. The bot never force-pushes over it.
-type CollisionError struct {
+type BranchConflictError struct {
 	Branch string
 	Kernel matrixgen.Key
 	Why    string
 }
 
-func (e *CollisionError) Error() string {
+func (e *BranchConflictError) Error() string {
 	return fmt.Sprintf("branch %s exists but %s: not touching it (kernel %s)", e.Branch, e.Why, e.Kernel)
 }
 
@@ -230,7 +230,7 @@ func has(ks []matrixgen.Kernel, k matrixgen.Key) bool {
 // the base branch, or a branch with an open PR, is left alone; another
 // run that created the branch or the PR first is success ("Reference
 // already exists", "A pull request already exists for ..."); a branch
-// with anything else on it is a *CollisionError.
+// with anything else on it is a *BranchConflictError.
 func (c *Client) AddKernel(ctx context.Context, opts BotOptions, ch KernelChange) (Result, error) {
 	o := opts.withDefaults()
 	k := ch.Kernel
@@ -314,7 +314,7 @@ func (c *Client) existingBranch(ctx context.Context, o BotOptions, res Result, c
 	if why, err := c.notBots(ctx, o, head, changes); err != nil {
 		return res, err
 	} else if why != "" {
-		return res, &CollisionError{Branch: res.Branch, Kernel: k.Key(), Why: why}
+		return res, &BranchConflictError{Branch: res.Branch, Kernel: k.Key(), Why: why}
 	}
 	if len(prs) > 0 && o.OnClosed != ClosedReopen {
 		pr := prs[0]

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v93/github"
+
+	"github.com/matrixgen/matrixgen/internal/transport"
 
 	"github.com/matrixgen/matrixgen/internal/secret"
 )
@@ -133,12 +134,12 @@ func New(opts Options) (*Client, error) {
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	var rt http.RoundTripper = &timeoutTransport{next: inner, timeout: timeout}
+	// A deadline per attempt, from sending to closing the body.
+	var rt http.RoundTripper = &transport.Deadline{Next: inner, After: timeout}
 	if opts.Token != "" {
 		rt = &authTransport{next: rt, token: opts.Token, hosts: []hostKey{{u.Scheme, u.Host}, {up.Scheme, up.Host}}}
 	}
-	rate := newRateTransport(rt, opts.Retry.withDefaults(), opts.WriteInterval, clock, logger)
-	rate.perHour = max(opts.WritesPerHour, 0)
+	rate := newRateTransport(rt, opts.Retry.withDefaults(), opts.WriteInterval, max(opts.WritesPerHour, 0), clock, logger)
 	c, err := gh.NewClient(gh.WithTransport(rate), gh.WithURLs(&base, &upload), gh.WithDisableRateLimitCheck(), gh.WithUserAgent("matrixgen"))
 	if err != nil {
 		return nil, fmt.Errorf("github client: %w", err)
@@ -214,44 +215,9 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(req)
 }
 
-// timeoutTransport bounds one attempt, from sending to closing the body.
-type timeoutTransport struct {
-	next    http.RoundTripper
-	timeout time.Duration
-}
-
-// attemptTimeoutKey carries a longer per-attempt timeout for one request
-// (an upload, whose body takes as long to send as it is big).
-type attemptTimeoutKey struct{}
-
 // withAttemptTimeout gives the requests made with ctx d per attempt when
-// d is longer than the client's timeout.
+// d is longer than the client's timeout (an upload, whose body takes as
+// long to send as it is big).
 func withAttemptTimeout(ctx context.Context, d time.Duration) context.Context {
-	return context.WithValue(ctx, attemptTimeoutKey{}, d)
-}
-
-func (t *timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	d := t.timeout
-	if v, ok := req.Context().Value(attemptTimeoutKey{}).(time.Duration); ok && v > d {
-		d = v
-	}
-	ctx, cancel := context.WithTimeout(req.Context(), d)
-	resp, err := t.next.RoundTrip(req.WithContext(ctx))
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
-	return resp, nil
-}
-
-type cancelBody struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
+	return transport.WithDeadline(ctx, d)
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/matrixgen/matrixgen/internal/transport"
 )
 
 // RetryPolicy bounds how long and how often a call is retried. GitHub
@@ -73,12 +75,37 @@ func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("%s %s: %s: would wait %s, more than allowed", e.Method, e.URL, e.Reason, e.Wait.Round(time.Second))
 }
 
-// rateTransport applies the policy: waits and retries for rate limits, 5xx
-// and refused connections, each wait logged with its reason; writes one at a time, spaced by
-// interval.
-type rateTransport struct {
+// newRateTransport stacks the GitHub policy on next: writes one at a time,
+// spaced by interval and within the hourly budget (writeGate, outside), and
+// the shared retry layer with GitHub's rate-limit classification (inside),
+// each wait logged with its reason.
+func newRateTransport(next http.RoundTripper, p RetryPolicy, interval time.Duration, perHour int, clock Clock, logger *slog.Logger) http.RoundTripper {
+	retry := &transport.Retry{
+		Next:     next,
+		Attempts: p.Attempts,
+		// 5xx and refused connections: Backoff doubled up to MaxBackoff, no jitter.
+		Backoff: transport.Backoff{Base: p.Backoff, Factor: 2, Max: p.MaxBackoff},
+		Policy:  rateLimitPolicy(p),
+		// GitHub's writes are retried too: a limit or a 5xx answer means the
+		// write was not done, and a refused connection sent nothing.
+		Replay: func(*http.Request) bool { return true },
+		Now:    clock.Now,
+		Sleep:  clock.Sleep,
+		OnWait: func(w transport.Wait) {
+			logger.Warn("github: waiting", "method", w.Method, "url", redacted(w.Request), "wait", w.For.String(), "attempt", w.Attempt, "reason", w.Reason)
+		},
+		OnGiveUp: func(w transport.Wait) {
+			// GitHub's own answer stays visible after the last attempt.
+			logger.Warn("github: giving up", "method", w.Method, "url", redacted(w.Request), "attempts", w.Attempt, "reason", w.Reason)
+		},
+	}
+	return &writeGate{next: retry, interval: interval, perHour: perHour, clock: clock, logger: logger}
+}
+
+// writeGate lets writes through one at a time, spaced by interval, at most
+// perHour in any sliding hour. Reads pass straight through.
+type writeGate struct {
 	next     http.RoundTripper
-	policy   RetryPolicy
 	interval time.Duration
 	clock    Clock
 	logger   *slog.Logger
@@ -89,10 +116,6 @@ type rateTransport struct {
 	// recent holds the start times of the last hour's writes, oldest first.
 	perHour int
 	recent  []time.Time
-}
-
-func newRateTransport(next http.RoundTripper, p RetryPolicy, interval time.Duration, clock Clock, logger *slog.Logger) *rateTransport {
-	return &rateTransport{next: next, policy: p, interval: interval, clock: clock, logger: logger}
 }
 
 func isWrite(method string) bool {
@@ -111,76 +134,30 @@ func redacted(req *http.Request) string {
 	return u.String()
 }
 
-func (t *rateTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *writeGate) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !isWrite(req.Method) {
+		return t.next.RoundTrip(req)
+	}
 	ctx := req.Context()
-	if isWrite(req.Method) {
-		t.writeMu.Lock()
-		defer t.writeMu.Unlock()
-		if !t.lastWrite.IsZero() && t.interval > 0 {
-			if d := t.lastWrite.Add(t.interval).Sub(t.clock.Now()); d > 0 {
-				if err := t.clock.Sleep(ctx, d); err != nil {
-					return nil, err
-				}
-			}
-		}
-		if err := t.hourlyBudget(req); err != nil {
-			return nil, err
-		}
-		defer func() { t.lastWrite = t.clock.Now() }()
-	}
-	secondary := 0
-	for attempt := 1; ; attempt++ {
-		if attempt > 1 && req.Body != nil && req.GetBody != nil {
-			body, err := req.GetBody()
-			if err != nil {
+	t.writeMu.Lock()
+	defer t.writeMu.Unlock()
+	if !t.lastWrite.IsZero() && t.interval > 0 {
+		if d := t.lastWrite.Add(t.interval).Sub(t.clock.Now()); d > 0 {
+			if err := t.clock.Sleep(ctx, d); err != nil {
 				return nil, err
 			}
-			req = req.Clone(ctx)
-			req.Body = body
-		}
-		resp, err := t.next.RoundTrip(req)
-		if err != nil {
-			// A refused connection never reached GitHub (a proxy or the
-			// Enterprise host restarting): retried as a 5xx is, writes
-			// included, since nothing was sent.
-			if !errors.Is(err, syscall.ECONNREFUSED) || attempt >= t.policy.Attempts {
-				return nil, err
-			}
-			wait := min(t.policy.Backoff<<(attempt-1), t.policy.MaxBackoff)
-			t.logger.Warn("github: waiting", "method", req.Method, "url", redacted(req), "wait", wait.String(), "attempt", attempt, "reason", "connection refused: backing off")
-			if err := t.clock.Sleep(ctx, wait); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		wait, reason, isSecondary := t.classify(resp, attempt, secondary)
-		if wait == 0 {
-			return resp, nil
-		}
-		if isSecondary {
-			secondary++
-		}
-		if wait > t.policy.MaxWait {
-			resp.Body.Close()
-			return nil, &RateLimitError{Method: req.Method, URL: redacted(req), Reason: reason, Wait: wait}
-		}
-		if attempt >= t.policy.Attempts {
-			// Keep GitHub's own answer visible after the last attempt.
-			t.logger.Warn("github: giving up", "method", req.Method, "url", redacted(req), "attempts", attempt, "reason", reason)
-			return resp, nil
-		}
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-		resp.Body.Close()
-		t.logger.Warn("github: waiting", "method", req.Method, "url", redacted(req), "wait", wait.String(), "attempt", attempt, "reason", reason)
-		if err := t.clock.Sleep(ctx, wait); err != nil {
-			return nil, err
 		}
 	}
+	if err := t.hourlyBudget(req); err != nil {
+		return nil, err
+	}
+	defer func() { t.lastWrite = t.clock.Now() }()
+	return t.next.RoundTrip(req)
 }
 
 // hourlyBudget waits, with writeMu held, until one more write fits in the
 // sliding hour, and records it.
-func (t *rateTransport) hourlyBudget(req *http.Request) error {
+func (t *writeGate) hourlyBudget(req *http.Request) error {
 	if t.perHour <= 0 {
 		return nil
 	}
@@ -207,28 +184,56 @@ func (t *rateTransport) hourlyBudget(req *http.Request) error {
 	return nil
 }
 
+// rateLimitPolicy is GitHub's retry policy over the shared retry layer: a
+// refused connection (it never reached GitHub: a proxy or the Enterprise
+// host restarting) is retried as a 5xx is; a limit whose wait passes
+// MaxWait ends the call with a *RateLimitError.
+func rateLimitPolicy(p RetryPolicy) transport.Policy {
+	return func(a transport.Attempt) transport.Decision {
+		if a.Err != nil {
+			if !errors.Is(a.Err, syscall.ECONNREFUSED) {
+				return transport.Decision{}
+			}
+			return transport.Decision{Retry: true, Wait: a.Delay, Reason: "connection refused: backing off"}
+		}
+		wait, reason, isSecondary := classify(p, a.Response, a.Delay, a.Now, a.Repeats(classSecondary))
+		if wait == 0 {
+			return transport.Decision{}
+		}
+		if wait > p.MaxWait {
+			return transport.Decision{Err: &RateLimitError{Method: a.Request.Method, URL: redacted(a.Request), Reason: reason, Wait: wait}}
+		}
+		d := transport.Decision{Retry: true, Wait: wait, Reason: reason}
+		if isSecondary {
+			d.Class = classSecondary
+		}
+		return d
+	}
+}
+
+// classSecondary counts secondary limits: each repeat without retry-after
+// waits twice as long.
+const classSecondary = "secondary"
+
 // classify says how long to wait before retrying resp (0: do not retry)
-// and why.
-func (t *rateTransport) classify(resp *http.Response, attempt, secondaries int) (time.Duration, string, bool) {
+// and why; backoff is the shared layer's delay for a 5xx.
+func classify(p RetryPolicy, resp *http.Response, backoff time.Duration, now time.Time, secondaries int) (time.Duration, string, bool) {
 	code := resp.StatusCode
 	retryAfter := func() (time.Duration, bool) {
-		s := resp.Header.Get("Retry-After")
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if s == "" || err != nil || n < 0 {
-			return 0, false
-		}
-		return time.Duration(n) * time.Second, true
+		// delay-seconds or an HTTP-date (RFC 9110 §10.2.3); GitHub's
+		// "Rate limits for the REST API" documents the seconds form.
+		return transport.RetryAfter(resp.Header.Get("Retry-After"), now)
 	}
 	switch {
 	case code == http.StatusForbidden || code == http.StatusTooManyRequests:
 		if resp.Header.Get("X-Ratelimit-Remaining") == "0" {
 			reset, err := strconv.ParseInt(resp.Header.Get("X-Ratelimit-Reset"), 10, 64)
 			if err != nil {
-				return t.policy.SecondaryWait, fmt.Sprintf("primary rate limit (%d, x-ratelimit-remaining 0, no usable x-ratelimit-reset)", code), false
+				return p.SecondaryWait, fmt.Sprintf("primary rate limit (%d, x-ratelimit-remaining 0, no usable x-ratelimit-reset)", code), false
 			}
 			at := time.Unix(reset, 0).UTC()
 			// One second past the reset: GitHub's clock and ours differ.
-			wait := at.Sub(t.clock.Now()) + time.Second
+			wait := at.Sub(now) + time.Second
 			if wait < time.Second {
 				wait = time.Second
 			}
@@ -239,7 +244,7 @@ func (t *rateTransport) classify(resp *http.Response, attempt, secondaries int) 
 			if d, ok := retryAfter(); ok {
 				return max(d, time.Second), fmt.Sprintf("secondary rate limit (%d): retry-after %s", code, d), true
 			}
-			wait := min(t.policy.SecondaryWait<<secondaries, t.policy.MaxWait)
+			wait := min(p.SecondaryWait<<secondaries, p.MaxWait)
 			return wait, fmt.Sprintf("secondary rate limit (%d), no retry-after: backing off", code), true
 		}
 		if code == http.StatusTooManyRequests {
@@ -248,7 +253,7 @@ func (t *rateTransport) classify(resp *http.Response, attempt, secondaries int) 
 			if d, ok := retryAfter(); ok {
 				return max(d, time.Second), fmt.Sprintf("429: retry-after %s", d), true
 			}
-			return min(t.policy.SecondaryWait<<secondaries, t.policy.MaxWait), "429, no retry-after: backing off", true
+			return min(p.SecondaryWait<<secondaries, p.MaxWait), "429, no retry-after: backing off", true
 		}
 		// A plain 403 is a permission problem: retrying cannot help.
 		return 0, "", false
@@ -256,8 +261,7 @@ func (t *rateTransport) classify(resp *http.Response, attempt, secondaries int) 
 		if d, ok := retryAfter(); ok {
 			return max(d, time.Second), fmt.Sprintf("%d %s: retry-after %s", code, http.StatusText(code), d), false
 		}
-		wait := min(t.policy.Backoff<<(attempt-1), t.policy.MaxBackoff)
-		return wait, fmt.Sprintf("%d %s: backing off", code, http.StatusText(code)), false
+		return backoff, fmt.Sprintf("%d %s: backing off", code, http.StatusText(code)), false
 	}
 	return 0, "", false
 }

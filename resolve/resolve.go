@@ -81,11 +81,6 @@ type Result struct {
 // Found says whether a link answered.
 func (r *Result) Found() bool { return r.Link != nil }
 
-// Fetcher is the fetch layer as resolve uses it; *fetch.Client is one.
-type Fetcher interface {
-	source.Fetcher
-}
-
 // expected is the package a kernel's headers are in.
 type expected struct {
 	names   []string // "kernel-devel"; Amazon Linux's may be kernel6.12-devel
@@ -109,7 +104,7 @@ func (e expected) files() []string {
 // Resolve walks the chain for one kernel: table holds the distributions (distros.All()).
 // The error is a *matrixgen.UsageError or a *matrixgen.InvalidError for a request that names no
 // kernel of an RPM distribution; not finding it is not an error (Result.Found).
-func Resolve(ctx context.Context, f Fetcher, table []source.Distribution, req Request) (*Result, error) {
+func Resolve(ctx context.Context, f source.Fetcher, table []source.Distribution, req Request) (*Result, error) {
 	k, err := matrixgen.Make(matrixgen.Spec{Target: req.Target, Arch: req.Arch, Release: req.Release})
 	if err != nil {
 		return nil, err
@@ -160,7 +155,7 @@ func Resolve(ctx context.Context, f Fetcher, table []source.Distribution, req Re
 }
 
 type resolver struct {
-	f       Fetcher
+	f       source.Fetcher
 	req     Request
 	res     *Result
 	exp     expected

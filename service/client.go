@@ -8,15 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
+	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/internal/transport"
 )
 
 // This file is the client side of the API: what a node's loader
@@ -78,9 +78,12 @@ type Client struct {
 	Retry *Retry
 }
 
-// Retry is the backoff of a Client: Base doubled on each retry up to Max,
-// with jitter (each pause is between half and all of that), except that a
-// 429 or 503 with Retry-After waits what the service asks.
+// Retry is the backoff of a Client, on the shared retry layer
+// (internal/transport): Base doubled on each retry up to Max, with equal
+// jitter (each pause is between half and all of that), except that an
+// answer with Retry-After waits what the service asks. It retries until
+// the call's deadline and gives up (a *transport.GaveUpError, naming the
+// last failure) rather than sleep past it.
 type Retry struct {
 	Base, Max time.Duration // defaults 1s and 30s
 	// Log gets one line per retry: what failed and how long the pause is.
@@ -88,11 +91,10 @@ type Retry struct {
 	// Sleep waits d or until ctx is done (default: a timer); tests
 	// replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Jitter returns a number in [0, 1) (default math/rand/v2).
-	Jitter func() float64
 }
 
-func (r *Retry) pause(n int) time.Duration {
+// layer is r as a transport layer over next.
+func (r *Retry) layer(next http.RoundTripper) http.RoundTripper {
 	base, maxd := r.Base, r.Max
 	if base <= 0 {
 		base = time.Second
@@ -100,31 +102,41 @@ func (r *Retry) pause(n int) time.Duration {
 	if maxd <= 0 {
 		maxd = 30 * time.Second
 	}
-	d := base
-	for i := 0; i < n && d < maxd; i++ {
-		d *= 2
+	return &transport.Retry{
+		Next:     next,
+		Attempts: math.MaxInt, // until the deadline
+		// Equal jitter: replicas restarted together are not polled in step.
+		Backoff:        transport.Backoff{Base: base, Factor: 2, Max: maxd, Jitter: 0.5},
+		Policy:         servicePolicy,
+		Sleep:          r.Sleep,
+		StopAtDeadline: true,
+		OnWait: func(w transport.Wait) {
+			if r.Log != nil {
+				r.Log(fmt.Sprintf("%s %s: %s; retrying in %s", w.Method, w.URL, w.Reason, w.For.Round(time.Millisecond)))
+			}
+		},
 	}
-	d = min(d, maxd)
-	j := rand.Float64
-	if r.Jitter != nil {
-		j = r.Jitter
-	}
-	// "Equal jitter": replicas restarted together are not polled in step.
-	return d/2 + time.Duration(j()*float64(d/2))
 }
 
-func (r *Retry) sleep(ctx context.Context, d time.Duration) error {
-	if r.Sleep != nil {
-		return r.Sleep(ctx, d)
+// servicePolicy retries what may pass by itself: the service unreachable
+// (refused, reset, timed out: down or restarting), 5xx other than 501, 408
+// and 429. A redirect, another 4xx or a malformed answer is not retried.
+func servicePolicy(a transport.Attempt) transport.Decision {
+	if a.Err != nil {
+		if errors.Is(a.Err, context.Canceled) {
+			return transport.Decision{}
+		}
+		return transport.Decision{Retry: true, Wait: a.Delay, Reason: a.Err.Error()}
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	code := a.Response.StatusCode
+	if code != http.StatusTooManyRequests && code != http.StatusRequestTimeout && (code < 500 || code > 599 || code == http.StatusNotImplemented) {
+		return transport.Decision{}
 	}
+	wait := a.Delay
+	if d, ok := transport.RetryAfter(a.Response.Header.Get("Retry-After"), a.Now); ok && d > 0 {
+		wait = d
+	}
+	return transport.Decision{Retry: true, Wait: wait, Reason: a.Response.Status}
 }
 
 // RefusedError is the service refusing a request (400): the field and rule
@@ -163,24 +175,6 @@ func (e *RedirectError) Error() string {
 	return fmt.Sprintf("%s %s: answered %s to %s: a redirect on %s is not followed (the bearer token would go with it); give the service's own URL as --server", e.Method, e.URL, e.Status, e.Location, e.Method)
 }
 
-// transient says whether err may pass by itself: the service unreachable
-// (refused, reset, timed out: down or restarting), 5xx other than 501,
-// 408 and 429. A refusal, a redirect, a 4xx or a malformed answer is not.
-func transient(err error) bool {
-	var re *RedirectError
-	var se *StatusError
-	var rf *RefusedError
-	switch {
-	case errors.As(err, &re), errors.As(err, &rf), errors.Is(err, context.Canceled), errors.Is(err, errAnswer):
-		return false
-	case errors.As(err, &se):
-		return se.Code == http.StatusTooManyRequests || se.Code == http.StatusRequestTimeout ||
-			(se.Code >= 500 && se.Code <= 599 && se.Code != http.StatusNotImplemented)
-	}
-	var ue *url.Error
-	return errors.As(err, &ue)
-}
-
 // errAnswer marks a 2xx answer that is not a build status.
 var errAnswer = errors.New("not a build status")
 
@@ -191,51 +185,12 @@ func (c *Client) Submit(ctx context.Context, req Request) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	return c.retrying(ctx, time.Time{}, "POST", "/build", body)
+	return c.call(ctx, "POST", "/build", body)
 }
 
 // Get is a build's status.
 func (c *Client) Get(ctx context.Context, id string) (Status, error) {
-	return c.retrying(ctx, time.Time{}, "GET", "/status/"+url.PathEscape(id), nil)
-}
-
-// GaveUpError is Retry giving up at the deadline; Last is the last failure.
-type GaveUpError struct {
-	Attempts int
-	Last     error
-}
-
-func (e *GaveUpError) Error() string {
-	return fmt.Sprintf("gave up after %d attempts at the deadline: %v", e.Attempts, e.Last)
-}
-func (e *GaveUpError) Unwrap() error { return e.Last }
-
-// retrying is call, retried as c.Retry says until the earlier of deadline
-// (zero: none) and ctx's deadline.
-func (c *Client) retrying(ctx context.Context, deadline time.Time, method, path string, body []byte) (Status, error) {
-	if d, ok := ctx.Deadline(); ok && (deadline.IsZero() || d.Before(deadline)) {
-		deadline = d
-	}
-	for n := 0; ; n++ {
-		st, err := c.call(ctx, method, path, body)
-		if err == nil || c.Retry == nil || !transient(err) || ctx.Err() != nil {
-			return st, err
-		}
-		wait := c.Retry.pause(n)
-		var se *StatusError
-		if errors.As(err, &se) && se.RetryAfter > 0 {
-			wait = se.RetryAfter
-		}
-		if !deadline.IsZero() && time.Now().Add(wait).After(deadline) {
-			return Status{}, &GaveUpError{Attempts: n + 1, Last: err}
-		}
-		if c.Retry.Log != nil {
-			c.Retry.Log(fmt.Sprintf("%v; retrying in %s", err, wait.Round(time.Millisecond)))
-		}
-		if err := c.Retry.sleep(ctx, wait); err != nil {
-			return Status{}, err
-		}
-	}
+	return c.call(ctx, "GET", "/status/"+url.PathEscape(id), nil)
 }
 
 // errWaitTimeout is Wait reaching its deadline before the build ended.
@@ -265,9 +220,11 @@ func (c *Client) Wait(ctx context.Context, st Status, deadline time.Time, backof
 		case <-time.After(pause):
 		}
 		pause = min(pause*2, maxBackoff)
-		next, err := c.retrying(ctx, deadline, "GET", "/status/"+url.PathEscape(st.BuildID), nil)
-		var gu *GaveUpError
-		if errors.As(err, &gu) {
+		pctx, cancel := context.WithDeadline(ctx, deadline)
+		next, err := c.Get(pctx, st.BuildID)
+		cancel()
+		var gu *transport.GaveUpError
+		if errors.As(err, &gu) || err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 			return st, fmt.Errorf("%w (%v)", errWaitTimeout, err)
 		}
 		if err != nil {
@@ -281,13 +238,24 @@ func (c *Client) Wait(ctx context.Context, st Status, deadline time.Time, backof
 }
 
 // httpClient is c.HTTP (or the default) refusing to follow a redirect
-// of a POST.
+// of a POST; with Retry, its timeout bounds each attempt and the retry
+// layer sits on its transport.
 func (c *Client) httpClient() *http.Client {
 	hc := c.HTTP
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
 	cp := *hc
+	if c.Retry != nil {
+		next := cp.Transport
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		if cp.Timeout > 0 {
+			next = &transport.Deadline{Next: next, After: cp.Timeout}
+		}
+		cp.Transport, cp.Timeout = c.Retry.layer(next), 0
+	}
 	next := hc.CheckRedirect
 	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if first := via[0]; first.Method != http.MethodGet && first.Method != http.MethodHead {
@@ -308,21 +276,6 @@ func (c *Client) httpClient() *http.Client {
 	return &cp
 }
 
-// retryAfter reads Retry-After: seconds or an HTTP date.
-func retryAfter(h string) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return max(0, time.Until(t))
-	}
-	return 0
-}
-
 // call sends one request to the service; a 400 is a *RefusedError, any
 // other error answer a *StatusError.
 func (c *Client) call(ctx context.Context, method, path string, body []byte) (Status, error) {
@@ -334,6 +287,9 @@ func (c *Client) call(ctx context.Context, method, path string, body []byte) (St
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if method == "POST" {
+		transport.MarkIdempotent(req) // POST /build is idempotent: one build per key
 	}
 	if c.Token != "" && method == "POST" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
@@ -365,7 +321,7 @@ func (c *Client) call(ctx context.Context, method, path string, body []byte) (St
 			se.Location = resp.Header.Get("Location")
 		}
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-			se.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
+			se.RetryAfter, _ = transport.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		}
 		return Status{}, se
 	}

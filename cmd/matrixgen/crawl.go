@@ -19,6 +19,7 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/crawlers/source"
+	"github.com/matrixgen/matrixgen/internal/transport"
 )
 
 type crawlOptions struct {
@@ -204,7 +205,7 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 // machine's own services.
 func anyLoopback(mirrors map[string]string) bool {
 	for _, u := range mirrors {
-		if fetch.IsLoopback(u) {
+		if transport.IsLoopback(u) {
 			return true
 		}
 	}

@@ -274,7 +274,7 @@ func prAddKernelRun(ctx context.Context, o *prOptions) error {
 	ch := github.Change(k, "--distro-version", o.Seen)
 	res, err := c.AddKernel(ctx, bo, ch)
 	if err != nil {
-		return err // a *github.CollisionError says 1 itself
+		return err // a *github.BranchConflictError says 1 itself
 	}
 	report(o.io, res)
 	return writePROutputs(o.io, res)

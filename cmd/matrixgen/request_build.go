@@ -56,8 +56,9 @@ URL; any other answer is an error).
 
 With --wait, a service that cannot be reached (connection refused or
 dropped: down, or restarting), or answers 5xx or 429, is asked again until
---timeout, with exponential backoff from 1s to 30s and jitter (a Retry-After
-on 429 or 503 is honoured); each retry is one line on stderr. Without --wait
+--timeout, with exponential backoff from 1s to 30s and jitter (a Retry-After,
+in seconds or as an HTTP date, is honoured; a pause that would pass --timeout
+gives up instead); each retry is one line on stderr. Without --wait
 the request is sent once. A redirect answered to the POST is an error naming
 its Location: the request, and its token, go to --server only.
 

@@ -16,9 +16,6 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers/source"
 )
 
-// Fetcher is the fetch layer a crawl reads through; tests may wrap it.
-type Fetcher = source.Fetcher
-
 // Suite is one suite of a release on one mirror: "bookworm-security" on
 // the security archive, "noble-updates" on the Ubuntu archive.
 type Suite struct {
@@ -187,7 +184,7 @@ type Result struct {
 // CrawlRelease fetches and verifies every suite of spec concurrently, then
 // builds one kernel per flavored linux-headers package. A failed suite is
 // recorded in Result.Suites and never stops the others.
-func CrawlRelease(ctx context.Context, f Fetcher, spec Spec, opts Options) *Result {
+func CrawlRelease(ctx context.Context, f source.Fetcher, spec Spec, opts Options) *Result {
 	if spec.Component == "" {
 		spec.Component = "main"
 	}
@@ -270,7 +267,7 @@ func keepStanza(pkg string) bool {
 	return strings.HasPrefix(pkg, "linux-") && (strings.Contains(pkg, "headers-") || strings.HasPrefix(pkg, "linux-kbuild-"))
 }
 
-func crawlSuite(ctx context.Context, f Fetcher, spec Spec, s Suite, opts Options) (*suitePool, string, error) {
+func crawlSuite(ctx context.Context, f source.Fetcher, spec Spec, s Suite, opts Options) (*suitePool, string, error) {
 	base := strings.TrimSuffix(s.Mirror, "/") + "/dists/" + s.Name + "/"
 	inURL := base + "InRelease"
 	rel, err := opts.Releases.get(inURL, func() (*Release, error) { return fetchRelease(ctx, f, inURL, opts) })
@@ -300,7 +297,7 @@ func crawlSuite(ctx context.Context, f Fetcher, spec Spec, s Suite, opts Options
 // readStanzas reads the kept stanzas of one Packages index, verified while
 // it streams. An index the signed InRelease lists with the digest it had
 // last run is not fetched, decompressed or parsed again (reused).
-func readStanzas(ctx context.Context, f Fetcher, pkURL string, idx FileSum) ([]Stanza, bool, error) {
+func readStanzas(ctx context.Context, f source.Fetcher, pkURL string, idx FileSum) ([]Stanza, bool, error) {
 	var stanzas []Stanza
 	if f.LoadMemo(stanzaMemoKey(idx.SHA256), &stanzas) {
 		return stanzas, true, nil
@@ -328,7 +325,7 @@ func readStanzas(ctx context.Context, f Fetcher, pkURL string, idx FileSum) ([]S
 }
 
 // fetchRelease fetches, verifies and parses one InRelease.
-func fetchRelease(ctx context.Context, f Fetcher, inURL string, opts Options) (*Release, error) {
+func fetchRelease(ctx context.Context, f source.Fetcher, inURL string, opts Options) (*Release, error) {
 	data, err := f.Get(ctx, fetch.Request{URL: inURL, MaxBytes: 16 << 20})
 	if err != nil {
 		return nil, err

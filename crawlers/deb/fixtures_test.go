@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ulikunitz/xz"
+	"github.com/xi2/xz"
 )
 
 // fixtureRoot is the repository's fixtures directory, relative to this package.
@@ -63,7 +63,7 @@ func packagesText(tb testing.TB, rel string) []byte {
 		unxzCache[rel] = raw
 		return raw
 	}
-	zr, err := xz.NewReader(bytes.NewReader(raw))
+	zr, err := xz.NewReader(bytes.NewReader(raw), 0)
 	if err != nil {
 		tb.Fatalf("xz %s: %v", rel, err)
 	}

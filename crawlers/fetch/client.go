@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,13 +14,12 @@ import (
 	"time"
 
 	"golang.org/x/sync/semaphore"
+
+	"github.com/matrixgen/matrixgen/internal/transport"
 )
 
 // maxRedirects is net/http's own default limit.
 const maxRedirects = 10
-
-// idempotencyKey is the header net/http treats as marking a request replayable.
-const idempotencyKey = "Idempotency-Key"
 
 // Client fetches files over HTTP for the crawlers. It is safe for concurrent use.
 type Client struct {
@@ -34,9 +32,9 @@ type Client struct {
 	decMem *semaphore.Weighted
 }
 
-// New returns a Client. Its transport stack is built here, inner to outer: the base
-// transport, request counting, header and idle timeouts, the per-host and global limits,
-// retry, and the user agent.
+// New returns a Client. Its transport stack is built here from the shared layers of
+// internal/transport, inner to outer: the base transport, request counting, header and idle
+// timeouts, the per-host and global limits, retry, and the user agent.
 func New(opts Options) *Client {
 	o := opts.withDefaults()
 	c := &Client{opts: o, stats: newStatsRecorder(), decMem: semaphore.NewWeighted(o.DecoderMemory)}
@@ -44,14 +42,21 @@ func New(opts Options) *Client {
 	if base == nil {
 		base = defaultTransport(o)
 	}
-	var rt http.RoundTripper = &countTransport{next: base, stats: c.stats}
-	rt = &timeoutTransport{next: rt, header: o.HeaderTimeout, idle: o.IdleTimeout}
-	rt = newLimitTransport(rt, o.Concurrency, o.PerHost)
-	rt = &retryTransport{next: rt, retries: o.Retries, backoff: o.Backoff, now: o.Now, stats: c.stats, onWait: o.OnWait}
-	rt = &userAgentTransport{next: rt, ua: o.UserAgent}
+	var rt http.RoundTripper = &transport.Count{Next: base, Attempt: func(r *http.Request) {
+		c.stats.add(transport.HostKey(r.URL), HostStats{Requests: 1})
+	}}
+	rt = &transport.Timeout{Next: rt, Header: o.HeaderTimeout, Idle: o.IdleTimeout}
+	rt = transport.NewLimit(rt, o.Concurrency, o.PerHost)
+	rt = &transport.Retry{Next: rt, Attempts: o.Retries + 1, Backoff: o.Backoff, Now: o.Now, OnWait: func(w Wait) {
+		c.stats.add(transport.HostKey(w.Request.URL), HostStats{Retries: 1})
+		if o.OnWait != nil {
+			o.OnWait(w)
+		}
+	}}
+	rt = &transport.UserAgent{Next: rt, UA: o.UserAgent}
 	c.rt = rt
 	c.http = &http.Client{Transport: rt, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if err := CheckURL(req.URL.String(), !o.RefuseLoopback); err != nil {
+		if err := transport.CheckURL(req.URL.String(), !o.RefuseLoopback); err != nil {
 			return fmt.Errorf("redirect refused: %w", err)
 		}
 		return checkRedirect(req, via)
@@ -70,7 +75,7 @@ func (c *Client) Transport() http.RoundTripper {
 	if c.opts.RequestTimeout <= 0 {
 		return c.rt
 	}
-	return &deadlineTransport{next: c.rt, after: c.opts.RequestTimeout}
+	return &transport.Deadline{Next: c.rt, After: c.opts.RequestTimeout}
 }
 
 // CloseIdleConnections closes idle keep-alive connections of the base transport.
@@ -164,15 +169,15 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, req.URL, err)
 	}
-	disp := redact(u)
+	disp := transport.Redact(u)
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%s %s: want an absolute http or https URL", method, disp)
 	}
 	// Also checked when dialled; this check holds when a proxy does the dialling.
-	if err := CheckURL(req.URL, !c.opts.RefuseLoopback); err != nil {
+	if err := transport.CheckURL(req.URL, !c.opts.RefuseLoopback); err != nil {
 		return nil, fmt.Errorf("%s %w", method, err)
 	}
-	host := hostKey(u)
+	host := transport.HostKey(u)
 	want := strings.ToLower(req.SHA256)
 	if want != "" && !validSHA256(want) {
 		return nil, fmt.Errorf("%s %s: invalid expected SHA256 %q: want 64 hex digits", method, disp, req.SHA256)
@@ -215,10 +220,10 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	}
 	cancel := context.CancelFunc(func() {})
 	if timeout > 0 {
-		ctx, cancel = context.WithTimeoutCause(ctx, timeout, errRequestDeadline)
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, transport.ErrDeadline)
 	}
 	passed := func(n int64) *DeadlineError {
-		if parent.Err() == nil && errors.Is(context.Cause(ctx), errRequestDeadline) {
+		if parent.Err() == nil && errors.Is(context.Cause(ctx), transport.ErrDeadline) {
 			return &DeadlineError{Method: method, URL: disp, After: timeout, Bytes: n, Elapsed: time.Since(start)}
 		}
 		return nil
@@ -244,7 +249,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	if req.Idempotent && method != http.MethodGet {
 		// net/http's own convention for a replayable request: a nil Idempotency-Key is
 		// not sent, but marks the request as safe to retry (see retryTransport).
-		hreq.Header[idempotencyKey] = nil
+		transport.MarkIdempotent(hreq)
 	}
 	if req.Range != "" {
 		hreq.Header.Set("Range", req.Range)
@@ -275,7 +280,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	b := &body{r: raw, raw: raw, stats: c.stats, host: host, cancel: cancel}
 	switch {
 	case resp.StatusCode == http.StatusNotModified && cached != nil:
-		drainClose(resp.Body)
+		transport.DrainClose(resp.Body)
 		c.stats.add(host, HostStats{NotModified: 1})
 		useCached = true
 		raw.r, b.closer = cached.f, cached.f
@@ -297,7 +302,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 			raw.tee = w
 		}
 	default:
-		drainClose(resp.Body)
+		transport.DrainClose(resp.Body)
 		return nil, &HTTPError{Method: method, URL: disp, StatusCode: resp.StatusCode, Status: resp.Status}
 	}
 	if comp != nil {
@@ -376,21 +381,9 @@ func (c *Client) decompress(ctx context.Context, b *body, f *format) error {
 
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= maxRedirects {
-		return fmt.Errorf("stopped after %d redirects, the last to %s: %w", len(via), redact(req.URL), ErrTooManyRedirects)
+		return fmt.Errorf("stopped after %d redirects, the last to %s: %w", len(via), transport.Redact(req.URL), ErrTooManyRedirects)
 	}
 	return nil
-}
-
-// hostKey is host:port, the port filled in from the scheme, for limits and Stats.
-func hostKey(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
-	}
-	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 func hostOf(rawURL string) string {
@@ -398,29 +391,5 @@ func hostOf(rawURL string) string {
 	if err != nil || u.Host == "" {
 		return ""
 	}
-	return hostKey(u)
-}
-
-// redact hides a password and query values that look like credentials, such as signed
-// URLs, so that errors and logs can show the URL.
-func redact(u *url.URL) string {
-	c := *u
-	if c.RawQuery != "" {
-		q := c.Query()
-		changed := false
-		for k := range q {
-			lk := strings.ToLower(k)
-			for _, s := range []string{"token", "sig", "key", "secret", "credential", "password", "auth"} {
-				if strings.Contains(lk, s) {
-					q[k] = []string{"REDACTED"}
-					changed = true
-					break
-				}
-			}
-		}
-		if changed {
-			c.RawQuery = q.Encode()
-		}
-	}
-	return c.Redacted()
+	return transport.HostKey(u)
 }

@@ -3,8 +3,8 @@ package fetch
 import (
 	"errors"
 	"fmt"
+	"github.com/matrixgen/matrixgen/internal/transport"
 	"net/http"
-	"time"
 )
 
 // ErrTooManyRedirects is wrapped by the error Open returns when a redirect chain is longer
@@ -28,11 +28,7 @@ func (e *HTTPError) Error() string {
 }
 
 // Temporary reports whether the status is worth retrying: 408, 429 and every 5xx.
-func (e *HTTPError) Temporary() bool { return temporaryStatus(e.StatusCode) }
-
-func temporaryStatus(code int) bool {
-	return code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500 && code <= 599
-}
+func (e *HTTPError) Temporary() bool { return transport.TemporaryStatus(e.StatusCode) }
 
 // ChecksumError is a body whose digest is not the expected one. Got and Want are lowercase hex.
 type ChecksumError struct {
@@ -108,25 +104,10 @@ func (e *FormatError) Error() string {
 // TimeoutError is one attempt that got no response headers within Options.HeaderTimeout
 // (retried), or a body Read that waited longer than Options.IdleTimeout for bytes. Errors
 // returned by the Client wrap it with the URL.
-type TimeoutError struct {
-	Phase string // "headers" or "body"
-	After time.Duration
-}
+type TimeoutError = transport.TimeoutError
 
-func (e *TimeoutError) Error() string {
-	if e.Phase == phaseBody {
-		return fmt.Sprintf("body stalled: no bytes for %v", e.After)
-	}
-	return fmt.Sprintf("no response headers after %v", e.After)
-}
-
-// Timeout reports true, as net.Error does for timeouts.
-func (e *TimeoutError) Timeout() bool { return true }
-
-const (
-	phaseHeaders = "headers"
-	phaseBody    = "body"
-)
+// HostError is a URL or connection refused by the host policy (see transport.CheckURL).
+type HostError = transport.HostError
 
 // verb is the method a message names: requests without one are GETs.
 func verb(method string) string {
@@ -139,23 +120,4 @@ func verb(method string) string {
 // DeadlineError is a request that did not end within its total deadline
 // (Options.RequestTimeout or Request.Timeout): headers that never came, or a body too large
 // or too slow to read in time.
-type DeadlineError struct {
-	Method  string // "" for GET
-	URL     string
-	After   time.Duration // the deadline
-	Bytes   int64         // raw bytes of the body read when it passed
-	Elapsed time.Duration // since the request started
-}
-
-func (e *DeadlineError) Error() string {
-	if e.Bytes == 0 {
-		return fmt.Sprintf("%s %s: no answer within the request deadline of %v (%v elapsed)", verb(e.Method), e.URL, e.After, e.Elapsed.Round(time.Millisecond))
-	}
-	return fmt.Sprintf("%s %s: request deadline of %v passed after %d bytes of the body in %v: too large or too slow", verb(e.Method), e.URL, e.After, e.Bytes, e.Elapsed.Round(time.Millisecond))
-}
-
-// Timeout reports true, as net.Error does for timeouts.
-func (e *DeadlineError) Timeout() bool { return true }
-
-// errRequestDeadline is the cause of a request context ended by its total deadline.
-var errRequestDeadline = errors.New("request deadline")
+type DeadlineError = transport.DeadlineError

@@ -1,8 +1,7 @@
 package fetch
 
 import (
-	"math"
-	"math/rand/v2"
+	"github.com/matrixgen/matrixgen/internal/transport"
 	"net"
 	"net/http"
 	"time"
@@ -29,8 +28,8 @@ type Options struct {
 	PerHost int
 	// Retries is the number of extra attempts after the first. Default 4; negative means none.
 	Retries int
-	// Backoff spaces the attempts. The zero value means 500ms base, factor 2, ±20% jitter,
-	// at most 30s.
+	// Backoff spaces the attempts. The zero value means transport.DefaultBackoff: 500ms
+	// base, factor 2, up to 20% jitter, at most 30s.
 	Backoff Backoff
 	// HeaderTimeout bounds the wait for response headers, per attempt. Default 30s;
 	// negative means none.
@@ -64,21 +63,12 @@ type Options struct {
 	OnWait func(Wait)
 }
 
-// Backoff is an exponential backoff: attempt n (from 0) waits Base*Factor^n, changed by a
-// random factor in [1-Jitter, 1+Jitter], and at most Max.
-type Backoff struct {
-	Base   time.Duration
-	Factor float64       // 0 means 2
-	Jitter float64       // fraction: 0.2 means ±20%, 0 means none
-	Max    time.Duration // also caps Retry-After; <= 0 means 30s
-}
+// Backoff spaces the attempts: attempt n (from 0) waits Base*Factor^n, at most Max, less a
+// random part of up to Jitter of it. Max also caps a Retry-After.
+type Backoff = transport.Backoff
 
-// DefaultBackoff returns the backoff used when Options.Backoff is the zero value: 0.5s, 1s,
-// 2s, 4s between the default 5 attempts, ±20% so that crawlers hitting one mirror do not
-// retry in step. A function, not a var, so no caller can change every Client's default.
-func DefaultBackoff() Backoff {
-	return Backoff{Base: 500 * time.Millisecond, Factor: 2, Jitter: 0.2, Max: 30 * time.Second}
-}
+// Wait is a retry about to sleep: shown so that progress does not look hung.
+type Wait = transport.Wait
 
 const (
 	defaultUserAgent       = "matrixgen"
@@ -109,13 +99,13 @@ func (o Options) withDefaults() Options {
 		o.Retries = 0
 	}
 	if o.Backoff == (Backoff{}) {
-		o.Backoff = DefaultBackoff()
+		o.Backoff = transport.DefaultBackoff()
 	}
 	if o.Backoff.Factor == 0 {
 		o.Backoff.Factor = 2
 	}
 	if o.Backoff.Max <= 0 {
-		o.Backoff.Max = DefaultBackoff().Max
+		o.Backoff.Max = transport.DefaultBackoff().Max
 	}
 	if o.HeaderTimeout == 0 {
 		o.HeaderTimeout = defaultHeaderTimeout
@@ -148,21 +138,6 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// delay is the wait before retry number n (0 = before the second attempt).
-func (b Backoff) delay(n int) time.Duration {
-	d := float64(b.Base) * math.Pow(b.Factor, float64(n))
-	if b.Jitter > 0 {
-		d *= 1 + b.Jitter*(2*rand.Float64()-1)
-	}
-	if d > float64(b.Max) || math.IsInf(d, 0) || math.IsNaN(d) {
-		return b.Max
-	}
-	if d < 0 {
-		return 0
-	}
-	return time.Duration(d)
-}
-
 // defaultTransport clones http.DefaultTransport with bounded dialing and handshakes. Its
 // ResponseHeaderTimeout is only a backstop at twice HeaderTimeout: the timeout layer fires
 // first and gives a typed error.
@@ -174,7 +149,7 @@ func defaultTransport(o Options) http.RoundTripper {
 		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
 	}
 	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	t.DialContext = policyDialer(d, !o.RefuseLoopback)
+	t.DialContext = transport.PolicyDialer(d, !o.RefuseLoopback)
 	t.TLSHandshakeTimeout = 10 * time.Second
 	if o.HeaderTimeout > 0 {
 		t.ResponseHeaderTimeout = 2 * o.HeaderTimeout

@@ -36,7 +36,7 @@ func TestPostRetry(t *testing.T) {
 				bodies = append(bodies, r.Method+" "+r.Header.Get("Content-Type")+" "+string(b))
 				n := len(bodies)
 				mu.Unlock()
-				if _, sent := r.Header[idempotencyKey]; sent {
+				if _, sent := r.Header["Idempotency-Key"]; sent {
 					t.Errorf("the Idempotency-Key marker reached the server")
 				}
 				w.Header().Set("ETag", `"x"`)

@@ -178,49 +178,6 @@ func TestRetryWait(t *testing.T) {
 	}
 }
 
-func TestRetryAfterParse(t *testing.T) {
-	now := time.Date(2025, 11, 20, 10, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in     string
-		want   time.Duration
-		wantOK bool
-	}{
-		{"0", 0, true},
-		{"5", 5 * time.Second, true},
-		{" 7 ", 7 * time.Second, true},
-		{"-3", 0, true},
-		{"99999999999999999", time.Duration(1<<63 - 1), true},
-		{now.Add(10 * time.Second).Format(http.TimeFormat), 10 * time.Second, true},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
-		{"soon", 0, false},
-		{"", 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := retryAfter(tt.in, now)
-		if got != tt.want || ok != tt.wantOK {
-			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.wantOK)
-		}
-	}
-}
-
-func TestBackoffDelay(t *testing.T) {
-	b := Backoff{Base: 100 * time.Millisecond, Factor: 2, Max: time.Second}
-	for n, want := range []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, time.Second, time.Second} {
-		if got := b.delay(n); got != want {
-			t.Errorf("delay(%d) of %+v = %v, want %v", n, b, got, want)
-		}
-	}
-	j := DefaultBackoff()
-	for i := 0; i < 100; i++ {
-		if got := j.delay(1); got < 800*time.Millisecond || got > 1200*time.Millisecond {
-			t.Fatalf("delay(1) of the default backoff = %v, want 1s ±20%%", got)
-		}
-	}
-	if got := j.delay(100); got != 30*time.Second {
-		t.Errorf("delay(100) of the default backoff = %v, want the 30s max", got)
-	}
-}
-
 func TestHeaderTimeout(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -252,7 +209,7 @@ func TestHeaderTimeout(t *testing.T) {
 			if tt.wantErr {
 				wantURL(t, err, url)
 				var te *TimeoutError
-				if !errors.As(err, &te) || te.Phase != phaseHeaders || te.After != tt.timeout {
+				if !errors.As(err, &te) || te.Phase != "headers" || te.After != tt.timeout {
 					t.Errorf("%s: error %v, want a *TimeoutError for headers after %v", tt.name, err, tt.timeout)
 				}
 			} else if err != nil {
@@ -320,7 +277,7 @@ func TestStalledBody(t *testing.T) {
 	}
 	wantURL(t, err, url)
 	var te *TimeoutError
-	if !errors.As(err, &te) || te.Phase != phaseBody || te.After != idle {
+	if !errors.As(err, &te) || te.Phase != "body" || te.After != idle {
 		t.Errorf("error %v, want a *TimeoutError for the body after %v", err, idle)
 	}
 	if got != 100 {

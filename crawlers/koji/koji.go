@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/source"
 )
 
 // Hub is one Koji instance: its XML-RPC endpoint and the root its files are served under,
@@ -89,22 +90,17 @@ type RPM struct {
 	Size    int64
 }
 
-// Fetcher is the fetch layer as the client uses it; *fetch.Client is one.
-type Fetcher interface {
-	Get(ctx context.Context, req fetch.Request) ([]byte, error)
-}
-
 // maxAnswer caps one hub answer: a page of builds or an RPM list is far smaller.
 const maxAnswer = 64 << 20
 
 // Client calls one hub.
 type Client struct {
-	f   Fetcher
+	f   source.Fetcher
 	url string
 }
 
 // NewClient returns a client of the hub at url (its /kojihub endpoint).
-func NewClient(f Fetcher, url string) *Client {
+func NewClient(f source.Fetcher, url string) *Client {
 	return &Client{f: f, url: strings.TrimSuffix(url, "/")}
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/source"
+	"github.com/matrixgen/matrixgen/internal/transport"
 )
 
 // maxMirrorList caps a mirror.list: real ones are one URL (FORMATS.md § Amazon Linux).
@@ -21,7 +23,7 @@ const maxMirrorList = 64 << 10
 // aarch64+64k), and exactly one trailing slash (real bodies have one or none, and no final
 // newline). Other lines are ignored, as dnf's first-mirror choice and Falco's crawler do,
 // except that a line pointing at a special address (link-local, cloud metadata, loopback
-// unless the mirror.list itself came from loopback: fetch.CheckURL) is dropped, named in
+// unless the mirror.list itself came from loopback: transport.CheckURL) is dropped, named in
 // the returned warnings, and the next line is taken. An empty body, a line that is not an
 // absolute http(s) URL, or no usable line is an error naming name.
 func ParseMirrorList(data []byte, name string, arch matrixgen.Arch) (base string, warnings []string, err error) {
@@ -38,7 +40,7 @@ func ParseMirrorList(data []byte, name string, arch matrixgen.Arch) (base string
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(line, " \t$") {
 			return "", warnings, &ParseError{Name: name, Line: n, Msg: fmt.Sprintf("mirror.list line %q is not an absolute http(s) URL", clip([]byte(line), 200))}
 		}
-		if err := fetch.CheckURL(line, fetch.IsLoopback(name)); err != nil {
+		if err := transport.CheckURL(line, transport.IsLoopback(name)); err != nil {
 			warnings = append(warnings, fmt.Sprintf("%s:%d: mirror.list line dropped: %v", name, n, err))
 			continue
 		}
@@ -52,7 +54,7 @@ func ParseMirrorList(data []byte, name string, arch matrixgen.Arch) (base string
 
 // ResolveMirrorList fetches a mirror.list and returns the repository base it names, with
 // the warnings of the lines it dropped.
-func ResolveMirrorList(ctx context.Context, f Fetcher, listURL string, arch matrixgen.Arch) (string, []string, error) {
+func ResolveMirrorList(ctx context.Context, f source.Fetcher, listURL string, arch matrixgen.Arch) (string, []string, error) {
 	data, err := f.Get(ctx, fetch.Request{URL: listURL, MaxBytes: maxMirrorList})
 	if err != nil {
 		return "", nil, err

@@ -136,7 +136,7 @@ func BenchmarkScanPrimary(b *testing.B) {
 			for b.Loop() {
 				kernels = 0
 				r, free := open(b, format)
-				_, err := ScanPrimary(r, "bench", Headers.Match, func(p *Package) error {
+				_, err := ScanPrimary(r, "bench", Headers().Match, func(p *Package) error {
 					kernels++
 					return nil
 				})
@@ -169,7 +169,7 @@ func BenchmarkScanPrimary(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				_, err = ScanPrimary(resp.Body, req.URL, Headers.Match, func(*Package) error { return nil })
+				_, err = ScanPrimary(resp.Body, req.URL, Headers().Match, func(*Package) error { return nil })
 				resp.Body.Close()
 				if err != nil {
 					b.Fatal(err)

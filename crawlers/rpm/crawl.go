@@ -13,14 +13,9 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/source"
+	"github.com/matrixgen/matrixgen/internal/transport"
 )
-
-// Fetcher is the part of *fetch.Client a crawl needs (the same as deb.Fetcher); tests may
-// wrap it.
-type Fetcher interface {
-	Get(ctx context.Context, req fetch.Request) ([]byte, error)
-	Open(ctx context.Context, req fetch.Request) (*fetch.Response, error)
-}
 
 // Repo is one rpm-md repository to read for one arch.
 type Repo struct {
@@ -32,7 +27,7 @@ type Repo struct {
 	Arch matrixgen.Arch
 	// Distribution is copied into every Kernel; DistroVersion is the caller's to set.
 	Distribution string
-	// Packages decides which packages are kernels. nil means Headers.
+	// Packages decides which packages are kernels. nil means Headers().
 	Packages Matcher
 	// Reuse, when set, is asked with the primary record's digest ("sha256:<hex>") before
 	// the index is fetched; returning ok skips the fetch and parse and the kernels are used
@@ -70,12 +65,12 @@ type Result struct {
 // release, ordered by rpm version (go-rpmutils Vercmp). Any failure fails the repository: the
 // error names the URL, and the Result returned with it (nil only for an invalid Repo) has no
 // kernels, only the URLs reached: IndexURL is set when the index itself failed.
-func CrawlRepo(ctx context.Context, f Fetcher, r Repo) (*Result, error) {
+func CrawlRepo(ctx context.Context, f source.Fetcher, r Repo) (*Result, error) {
 	if a, err := matrixgen.ParseArch(string(r.Arch)); err != nil || a != r.Arch {
 		return nil, fmt.Errorf("rpm: repository %s: arch %q: want x86_64, aarch64, aarch64+64k or riscv64", r.Base, r.Arch)
 	}
 	if r.Packages == nil {
-		r.Packages = Headers
+		r.Packages = Headers()
 	}
 	if r.MaxDB <= 0 {
 		r.MaxDB = 1 << 30
@@ -101,7 +96,7 @@ func CrawlRepo(ctx context.Context, f Fetcher, r Repo) (*Result, error) {
 	if err != nil {
 		return res.fail(err)
 	}
-	allowed := fetch.NewHosts(append([]string{r.Base}, r.Hosts...)...)
+	allowed := transport.NewHosts(append([]string{r.Base}, r.Hosts...)...)
 	if err := allowed.Check(req.URL); err != nil {
 		// Metadata names where its index is; it does not choose which hosts a crawl talks to.
 		return res.fail(fmt.Errorf("%s: %s location: %w", res.RepomdURL, rec.Type, err))
@@ -194,7 +189,7 @@ func resolve(base, xmlBase, href string) (string, error) {
 type collector struct {
 	repo  Repo
 	res   *Result
-	hosts *fetch.Hosts // where header URLs may point
+	hosts *transport.Hosts // where header URLs may point
 	byRel map[string]*matrixgen.Kernel
 }
 
@@ -250,7 +245,7 @@ func (c *collector) kernels() []matrixgen.Kernel {
 }
 
 // readPrimaryXML streams the primary XML through the fetch layer's verification.
-func readPrimaryXML(ctx context.Context, f Fetcher, req fetch.Request, c *collector) error {
+func readPrimaryXML(ctx context.Context, f source.Fetcher, req fetch.Request, c *collector) error {
 	resp, err := f.Open(ctx, req)
 	if err != nil {
 		return err

@@ -66,7 +66,7 @@ func TestCrawlFixtures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := Repo{Base: m.url(tt.base), Arch: tt.arch, Distribution: "centos", Hosts: tt.hosts}
 			if tt.livepatch {
-				r.Packages = Livepatches
+				r.Packages = Livepatches()
 			}
 			res, err := CrawlRepo(context.Background(), c, r)
 			if err != nil {
@@ -327,8 +327,8 @@ func TestInvalidReleaseWarns(t *testing.T) {
 <package type="rpm"><name>kernel-devel</name><arch>x86_64</arch><version epoch="0" ver="6.1" rel="1.el9"/><location href="k.rpm"/>
 <format><rpm:provides><rpm:entry name="kernel-devel-uname-r" flags="EQ" epoch="0" ver="6.1" rel="1.el9;rm -rf"/></rpm:provides></format></package>
 </metadata>`
-	c := &collector{repo: Repo{Base: "http://m/", Arch: matrixgen.X86_64, Packages: Headers}, res: &Result{IndexURL: "http://m/p.xml"}}
-	if _, err := ScanPrimary(strings.NewReader(xml), "p.xml", Headers.Match, func(p *Package) error { c.add(p); return nil }); err != nil {
+	c := &collector{repo: Repo{Base: "http://m/", Arch: matrixgen.X86_64, Packages: Headers()}, res: &Result{IndexURL: "http://m/p.xml"}}
+	if _, err := ScanPrimary(strings.NewReader(xml), "p.xml", Headers().Match, func(p *Package) error { c.add(p); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if ks := c.kernels(); len(ks) != 0 {

@@ -439,9 +439,9 @@ func (j *job) crawlRepo(ctx context.Context, f source.Fetcher, ref RepoRef) repo
 		}
 		base = b
 	}
-	matcher := Headers
+	matcher := Headers()
 	if ref.Livepatch {
-		matcher = Livepatches
+		matcher = Livepatches()
 	}
 	memoKey := func(digest string) string {
 		kind := "headers"

@@ -6,5 +6,5 @@
 // The runner calls CrawlRepo once per repository and arch, after resolving an Amazon
 // mirror.list with ResolveMirrorList; which package names count is a Matcher (Headers by
 // default, Livepatches for the AL2023 kernel-livepatch repository). All network I/O goes
-// through the Fetcher it is given.
+// through the source.Fetcher it is given.
 package rpm

@@ -9,11 +9,12 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/source"
 )
 
 // countingFetcher counts the requests per host a crawl makes.
 type countingFetcher struct {
-	Fetcher
+	source.Fetcher
 	other atomic.Int32 // requests to hosts other than the test mirror's
 	local string
 }

@@ -25,11 +25,12 @@ type Matcher interface {
 // Headers matches kernel headers packages: kernel-devel, kernel-64k-devel (aarch64+64k
 // only), Amazon Linux's per-series kernel<series>-devel (kernel6.12-devel) and Oracle's
 // kernel-uek-devel. Debug, tools, headers (userspace), -matched and rt packages are not.
-var Headers Matcher = headersMatcher{}
+// A function, not a var, so no caller can swap the matcher every crawl uses.
+func Headers() Matcher { return headersMatcher{} }
 
 // Livepatches matches the AL2023 kernel-livepatch-<kver>-<krel> packages and turns each into
 // the kernel it patches (see LivepatchKernel).
-var Livepatches Matcher = livepatchMatcher{}
+func Livepatches() Matcher { return livepatchMatcher{} }
 
 // amazonSeries is Amazon Linux's parallel kernel streams: kernel6.12-devel, kernel6.18-devel.
 var amazonSeries = regexp.MustCompile(`^kernel[0-9]+\.[0-9]+-devel$`)

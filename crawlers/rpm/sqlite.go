@@ -16,6 +16,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/source"
 )
 
 // Bounds on reading a primary_db, a file the mirror wrote: SQLite runs whatever the
@@ -70,7 +71,7 @@ func (e *DBRowsError) Error() string {
 // packages the matcher may take. It is used only for repositories without a primary XML.
 // The temp file is removed on every path, a panic of the driver included (which is
 // returned as an error: one hostile file fails its repository, not the crawl).
-func readPrimaryDB(ctx context.Context, f Fetcher, req fetch.Request, max int64, lim dbLimits, c *collector) (err error) {
+func readPrimaryDB(ctx context.Context, f source.Fetcher, req fetch.Request, max int64, lim dbLimits, c *collector) (err error) {
 	tmp, err := os.CreateTemp("", "matrixgen-primary-*.sqlite")
 	if err != nil {
 		return fmt.Errorf("GET %s: %w", req.URL, err)

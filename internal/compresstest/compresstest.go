@@ -14,6 +14,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
+	unxz "github.com/xi2/xz"
 )
 
 // Gzip compresses b.
@@ -70,7 +71,7 @@ func Decompress(name string, r io.Reader) ([]byte, error) {
 		}
 		r = zr
 	case strings.HasSuffix(name, ".xz"):
-		xr, err := xz.NewReader(r)
+		xr, err := unxz.NewReader(r, 0) // the decoder crawlers/fetch uses
 		if err != nil {
 			return nil, err
 		}

@@ -132,8 +132,8 @@ func imports(f *ast.File) map[string]string {
 //   - the root package imports nothing of this module (it is the domain; everything imports it);
 //   - only cmd/ imports cobra or pflag;
 //   - outside package main, no os.Exit, log.Fatal*, log.Panic* or panic (tests may panic);
-//   - outside package main and tests, no exported package-level var of map, slice, array or
-//     struct type: shared mutable state that one request of the build service could change
+//   - outside package main and tests, no exported package-level var of map, slice, array,
+//     struct, interface or func type: shared mutable state that one request of the build service could change
 //     for every other (allowed: the names in allow).
 func check(fset *token.FileSet, s srcFile, allow []string) []finding {
 	var out []finding
@@ -215,8 +215,8 @@ func check(fset *token.FileSet, s srcFile, allow []string) []finding {
 	return out
 }
 
-// compositeTypes maps the names of f's own types whose definition is a map, slice, array or
-// struct to that kind, so "var X T" with such a T is seen as mutable. Types of other files of
+// compositeTypes maps the names of f's own types whose definition is a map, slice, array,
+// struct, interface or func to that kind, so "var X T" with such a T is seen as mutable. Types of other files of
 // the package are not seen; the rule is syntactic on purpose (no type checker, no build).
 func compositeTypes(f *ast.File) map[string]string {
 	m := map[string]string{}
@@ -247,6 +247,10 @@ func typeKind(t ast.Expr, composite map[string]string) string {
 		return "array"
 	case *ast.StructType:
 		return "struct"
+	case *ast.InterfaceType:
+		return "interface" // any caller can swap the value every other caller uses
+	case *ast.FuncType:
+		return "func"
 	case *ast.StarExpr:
 		if k := typeKind(t.X, composite); k != "" {
 			return "pointer to " + k
@@ -382,6 +386,21 @@ func TestCheck(t *testing.T) {
 				"12: exported mutable var crawlers/fetch.G (map)",
 				"13: exported mutable var crawlers/fetch.H (array)",
 				"14: exported mutable var crawlers/fetch.I (composite literal of Time)",
+			},
+		},
+		{
+			name: "exported interface and func vars",
+			rel:  "crawlers/rpm/match.go",
+			src: "package rpm\ntype Matcher interface{ Match(string) bool }\ntype m struct{}\nfunc (m) Match(string) bool { return true }\n" +
+				"var Headers Matcher = m{}\n" + // 5
+				"var Hook func() int\n" + // 6
+				"var Any interface{ M() }\n" + // 7
+				"var ErrX error = nil\n" + // 8: an error value is not judged
+				"func Livepatches() Matcher { return m{} }\n",
+			want: []string{
+				"5: exported mutable var crawlers/rpm.Headers (interface)",
+				"6: exported mutable var crawlers/rpm.Hook (func)",
+				"7: exported mutable var crawlers/rpm.Any (interface)",
 			},
 		},
 		{

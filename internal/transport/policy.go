@@ -1,4 +1,4 @@
-package fetch
+package transport
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // writes (an href, a mirror.list line, a redirect, a DNS answer) never makes it connect to
 // the machine's own special addresses: link-local (169.254.0.0/16, fe80::/10), the cloud
 // metadata services, the unspecified, this-network, multicast and broadcast addresses, and,
-// with Options.RefuseLoopback, loopback.
+// unless allowLoopback (crawlers/fetch: unless Options.RefuseLoopback), loopback.
 
 // metadataAddrs are cloud instance-metadata services outside link-local: AWS's IPv6
 // endpoint and Alibaba Cloud's. (AWS, GCP, Azure and Oracle answer on 169.254.169.254,
@@ -75,12 +75,12 @@ func CheckURL(rawURL string, allowLoopback bool) error {
 	host := strings.ToLower(u.Hostname())
 	if ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")); err == nil {
 		if r := specialAddr(ip, allowLoopback); r != "" {
-			return &HostError{URL: redact(u), Host: host, Reason: "the address is " + r}
+			return &HostError{URL: Redact(u), Host: host, Reason: "the address is " + r}
 		}
 		return nil
 	}
 	if (host == "localhost" || strings.HasSuffix(host, ".localhost")) && !allowLoopback {
-		return &HostError{URL: redact(u), Host: host, Reason: "the address is loopback, and no configured mirror is"}
+		return &HostError{URL: Redact(u), Host: host, Reason: "the address is loopback, and no configured mirror is"}
 	}
 	return nil
 }
@@ -132,7 +132,7 @@ func (h *Hosts) Check(rawURL string) error {
 	if err != nil {
 		return fmt.Errorf("%q: %w", rawURL, err)
 	}
-	return &HostError{URL: redact(u), Host: strings.ToLower(u.Hostname()), Reason: "not a host this source's configuration names (" + h.String() + ")"}
+	return &HostError{URL: Redact(u), Host: strings.ToLower(u.Hostname()), Reason: "not a host this source's configuration names (" + h.String() + ")"}
 }
 
 func (h *Hosts) String() string {
@@ -155,10 +155,10 @@ func hostName(rawURL string) string {
 	return strings.ToLower(u.Hostname())
 }
 
-// policyDialer dials through d, refusing special addresses after name resolution (so a
+// PolicyDialer dials through d, refusing special addresses after name resolution (so a
 // DNS answer cannot lead a crawl to the metadata service). A configured proxy's address
 // is dialled as configured, loopback included.
-func policyDialer(d *net.Dialer, allowLoopback bool) func(ctx context.Context, network, addr string) (net.Conn, error) {
+func PolicyDialer(d *net.Dialer, allowLoopback bool) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	proxies := proxyAddrs()
 	strict := *d
 	strict.Control = func(network, address string, _ syscall.RawConn) error {
