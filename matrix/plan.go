@@ -310,8 +310,9 @@ func (p Plan) check() error {
 	}
 	artifacts := make(map[string]int, len(p.Entries))
 	keys := make(map[string]int, len(p.Entries))
+	var last kernelCheck
 	for i, e := range p.Entries {
-		if err := p.checkEntry(e); err != nil {
+		if err := p.checkEntry(e, &last); err != nil {
 			return fmt.Errorf("builds[%d]: %w", i, err)
 		}
 		if j, ok := artifacts[e.Artifact]; ok {
@@ -326,13 +327,39 @@ func (p Plan) check() error {
 	return nil
 }
 
-func (p Plan) checkEntry(e Entry) error {
-	k := matrixgen.Kernel{Distribution: e.Distribution, DistroVersion: e.DistroVersion, Arch: matrixgen.Arch(e.Architecture), Release: e.KernelRelease}
-	if err := k.Validate(); err != nil {
-		return err
+// kernelCheck remembers the last kernel a plan's build named and what the
+// constructor said of it: a kernel's builds (drivers × axis values) are
+// next to each other, so each kernel is made once.
+type kernelCheck struct {
+	key matrixgen.Key
+	err error
+	ok  bool
+}
+
+// kernel checks the kernel a build names through the one constructor, so
+// a plan's build obeys the consistency rule (a .fc42 release is not Fedora
+// 41) as every other entry point does, and the fields are the canonical
+// ones Make gives.
+func (c *kernelCheck) kernel(e Entry) error {
+	key := matrixgen.Key{Distribution: e.Distribution, DistroVersion: e.DistroVersion, Arch: matrixgen.Arch(e.Architecture), Release: e.KernelRelease}
+	if c.ok && c.key == key {
+		return c.err
 	}
-	if a, _ := matrixgen.ParseArch(e.Architecture); string(a) != e.Architecture {
-		return fmt.Errorf("architecture %q: want the canonical name %q", e.Architecture, a)
+	k, err := matrixgen.Make(matrixgen.Spec{Target: e.Distribution, Arch: key.Arch, Release: e.KernelRelease, DistroVersion: e.DistroVersion})
+	switch {
+	case err != nil:
+	case k.Arch != key.Arch:
+		err = fmt.Errorf("architecture %q: want the canonical name %q", e.Architecture, k.Arch)
+	case k.Distribution != e.Distribution:
+		err = fmt.Errorf("distribution %q: want the canonical name %q", e.Distribution, k.Distribution)
+	}
+	*c = kernelCheck{key: key, err: err, ok: true}
+	return err
+}
+
+func (p Plan) checkEntry(e Entry, last *kernelCheck) error {
+	if err := last.kernel(e); err != nil {
+		return err
 	}
 	if e.DriverVersion != "" {
 		if err := ValidateDriverVersion(e.DriverVersion); err != nil {
@@ -356,7 +383,7 @@ func (p Plan) checkEntry(e Entry) error {
 			return fmt.Errorf("axis %s value %q: not a valid value", a.Name, a.Value)
 		}
 	}
-	if want := CacheKey(e.KernelRelease, k.Arch, e.Distribution, e.DistroVersion, e.DriverVersion, e.Axes); e.CacheKey != want {
+	if want := CacheKey(e.KernelRelease, matrixgen.Arch(e.Architecture), e.Distribution, e.DistroVersion, e.DriverVersion, e.Axes); e.CacheKey != want {
 		return fmt.Errorf("cache_key %q: the build's fields make %q", e.CacheKey, want)
 	}
 	return nil

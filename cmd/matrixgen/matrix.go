@@ -335,7 +335,9 @@ func matrixChunkRun(opts *matrixOptions) error {
 	}
 	plan, err := matrix.ParsePlan(data)
 	if err != nil {
-		return fmt.Errorf("--from-plan %s: %w", opts.FromPlan, err)
+		// A file's content, not a flag's value: a failure (1) even where
+		// it is an invalid kernel, which alone would read as usage (2).
+		return &exitError{code: exitFailure, err: fmt.Errorf("--from-plan %s: %w", opts.FromPlan, err)}
 	}
 	entries, err := plan.Chunk(opts.Chunk)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/matrix"
 	"github.com/matrixgen/matrixgen/schemas"
 )
@@ -413,5 +414,29 @@ func TestPlanStreamed(t *testing.T) {
 	}
 	if len(written) < 512<<10 || out.largest > 64<<10 {
 		t.Errorf("a %d-byte plan written in pieces of up to %d bytes: want at most 64 KiB", len(written), out.largest)
+	}
+}
+
+// TestFromPlanContradictoryKernel: --from-plan puts every build's kernel
+// through the constructor: a plan edited to build a .fc42 release under
+// Fedora 41, with its digest, names and cache keys recomputed, is refused
+// (exit 1) naming the build, and nothing is printed.
+func TestFromPlanContradictoryKernel(t *testing.T) {
+	ks := []matrixgen.Kernel{
+		{Distribution: "fedora", DistroVersion: "42", Arch: matrixgen.X86_64, Release: "6.14.0-100.fc42.x86_64"},
+		{Distribution: "fedora", DistroVersion: "41", Arch: matrixgen.X86_64, Release: "6.14.0-100.fc42.x86_64"}, // not through Make
+	}
+	es, err := matrix.Build(ks, matrix.Options{DriverVersions: []string{"1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(plan, matrix.NewPlan(es, nil, 1).AppendJSON(nil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "", nil, "matrix", "--from-plan", plan, "--chunk", "1")
+	want := "--from-plan " + plan + `: builds[1]: invalid: distroversion "41": contradicts the release: 6.14.0-100.fc42.x86_64 is fedora 42`
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d, stdout %q, stderr %s; want exit 1 and %s", r.code, r.stdout, r.stderr, want)
 	}
 }
