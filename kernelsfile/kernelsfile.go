@@ -81,7 +81,32 @@ func parse(data []byte, name string, all bool) ([]matrixgen.Kernel, []*jsonpos.E
 	}
 	n := bytes.Count(data, []byte(`"kernelrelease"`)) // a capacity hint: Kernel is large
 	out := make([]matrixgen.Kernel, 0, n)
-	seen := make(map[matrixgen.Key]int, n) // offset of each entry; positions are computed only for errors
+	// Duplicates: kernels.json is written sorted, so while the entries come
+	// in order a repeat can only follow its first and no map is needed;
+	// the first entry out of order switches to a map of every key.
+	// Offsets are kept, and positions computed only for errors.
+	offs := make([]int, 0, n)
+	var seen map[matrixgen.Key]int
+	firstAt := func(k matrixgen.Kernel) (int, bool) {
+		if seen == nil {
+			last := len(out) - 1
+			if last < 0 {
+				return 0, false
+			}
+			switch c := matrixgen.Compare(out[last], k); {
+			case c == 0:
+				return offs[last], true
+			case c < 0:
+				return 0, false
+			}
+			seen = make(map[matrixgen.Key]int, n)
+			for i, o := range out {
+				seen[o.Key()] = offs[i]
+			}
+		}
+		prev, dup := seen[k.Key()]
+		return prev, dup
+	}
 	root.ForEach(func(key, list gjson.Result) bool {
 		arch, aerr := matrixgen.ParseArch(key.Str)
 		if aerr != nil {
@@ -97,12 +122,15 @@ func parse(data []byte, name string, all bool) ([]matrixgen.Kernel, []*jsonpos.E
 				ok = fail(obj.Index, err)
 				return ok
 			}
-			if prev, dup := seen[k.Key()]; dup {
+			if prev, dup := firstAt(k); dup {
 				l, c := jsonpos.LineCol(data, int64(prev))
 				ok = fail(obj.Index, fmt.Errorf("duplicate entry %s (first at %d:%d)", k.Key(), l, c))
 				return ok
 			}
-			seen[k.Key()] = obj.Index
+			if seen != nil {
+				seen[k.Key()] = obj.Index
+			}
+			offs = append(offs, obj.Index)
 			out = append(out, k)
 			return true
 		})

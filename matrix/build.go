@@ -265,7 +265,24 @@ func CacheKey(release string, arch matrixgen.Arch, distribution, distroVersion, 
 // axis values are unique (Validate), so cache keys can only collide through
 // a repeated kernel: Build checks each cache key only then, which keeps a
 // 200,000-entry map off the nightly's path.
+//
+// Kernels usually come sorted (Merge sorts them): then a repeat is next to
+// its first, and no map is needed.
 func duplicateKernels(kernels []matrixgen.Kernel) bool {
+	sorted := true
+	for i := 1; i < len(kernels); i++ {
+		c := matrixgen.Compare(kernels[i-1], kernels[i]) // 0 only for equal keys
+		if c == 0 {
+			return true
+		}
+		if c > 0 {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return false
+	}
 	seen := make(map[matrixgen.Key]struct{}, len(kernels))
 	for _, k := range kernels {
 		if _, ok := seen[k.Key()]; ok {
@@ -304,15 +321,16 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 	combos := axisCombos(o.Axes)
 	total := len(kernels) * len(drivers) * len(combos)
 	out := make([]Entry, 0, total)
-	col := newCollisions(total)
-	checkKeys := duplicateKernels(kernels)
+	col := newCollisions(total, len(drivers), len(combos), duplicateKernels(kernels))
 	var buf bytes.Buffer
-	for ki, k := range kernels {
-		v = varsFor(k, o.Package)
+	var prev Vars
+	for _, k := range kernels {
+		v = varsFor(k, o.Package, &prev)
+		prev = v
 		imageChecked := false
-		for di, dv := range drivers {
+		for _, dv := range drivers {
 			v.DriverVersion = dv
-			for ci, combo := range combos {
+			for _, combo := range combos {
 				v.Axes, v.AxisValues = nil, nil
 				if len(combo) > 0 {
 					v.Axes = make(map[string]string, len(combo))
@@ -334,11 +352,7 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 					return nil, fmt.Errorf("artifact template gave %q for %s: want a name that starts with a letter or digit and holds only letters, digits and . _ + ~ - (up to 255 bytes)%s", artifact, k.Key(), hint)
 				}
 				key := CacheKey(k.Release, v.archValue(), k.Distribution, k.DistroVersion, dv, combo)
-				r := ref{int32(ki), int32(di), int32(ci)}
-				col.add("artifact", artifact, r)
-				if checkKeys {
-					col.add("cache_key", key, r)
-				}
+				col.add(artifact, key)
 				if o.built(artifact) {
 					continue
 				}
@@ -393,13 +407,14 @@ func bindAxis(t *template.Template, v *Vars) (*template.Template, error) {
 }
 
 // validName checks a generated name without regexp: it runs once per job.
-// The first byte must be a letter or digit (never "-": names meet shells).
-func validName(s string, ok func(byte) bool) bool {
-	if s == "" || len(s) > 255 || !isAlnum(s[0]) || strings.Contains(s, "..") {
+// The first byte must be a letter or digit (never "-": names meet shells);
+// ok marks the bytes allowed after it; ".." is refused.
+func validName(s string, ok *[256]bool) bool {
+	if s == "" || len(s) > 255 || !isAlnum(s[0]) {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
-		if !ok(s[i]) {
+		if !ok[s[i]] || s[i] == '.' && s[i-1] == '.' {
 			return false
 		}
 	}
@@ -410,12 +425,20 @@ func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-func artifactByte(c byte) bool {
+// artifactByte and imageByte are the bytes an artifact name and an image
+// reference may hold.
+var artifactByte, imageByte = byteSet(func(c byte) bool {
 	return isAlnum(c) || c == '.' || c == '_' || c == '+' || c == '~' || c == '-'
-}
-
-func imageByte(c byte) bool {
+}), byteSet(func(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '/' || c == ':' || c == '@' || c == '-'
+})
+
+func byteSet(ok func(byte) bool) *[256]bool {
+	var t [256]bool
+	for c := range 256 {
+		t[c] = ok(byte(c))
+	}
+	return &t
 }
 
 // defaultArtifact is the deb-rpm preset without the template engine: the
@@ -457,7 +480,10 @@ func axisCombos(axes []Axis) [][]AxisValue {
 	return combos
 }
 
-func varsFor(k matrixgen.Kernel, pkg string) Vars {
+// varsFor is what k's templates see. prev, when not nil, is the previous
+// kernel's: sorted kernels share their distribution and version with it,
+// and its OSTag and DefaultImage strings are reused instead of made again.
+func varsFor(k matrixgen.Kernel, pkg string, prev *Vars) Vars {
 	v := Vars{
 		Distribution:  k.Distribution,
 		DistroVersion: k.DistroVersion,
@@ -468,8 +494,11 @@ func varsFor(k matrixgen.Kernel, pkg string) Vars {
 		DebArch:       k.Arch.Deb(),
 		RPMArch:       string(k.Arch.Target()),
 		Package:       pkg,
-		OSTag:         k.Distribution + k.DistroVersion,
-		DefaultImage:  DefaultImage(k.Distribution, k.DistroVersion),
+	}
+	if prev != nil && prev.Distribution == k.Distribution && prev.DistroVersion == k.DistroVersion {
+		v.OSTag, v.DefaultImage = prev.OSTag, prev.DefaultImage
+	} else {
+		v.OSTag, v.DefaultImage = k.Distribution+k.DistroVersion, DefaultImage(k.Distribution, k.DistroVersion)
 	}
 	v.PkgArch, v.PkgExt = v.RPMArch, "rpm"
 	if matrixgen.PackageFormat(k.Distribution) == "deb" {
@@ -521,25 +550,58 @@ func AppendJSON(b []byte, entries []Entry) []byte {
 }
 
 func (e Entry) appendJSON(b []byte) []byte {
-	field := func(b []byte, name, v string, first bool) []byte {
-		if !first {
-			b = append(b, ',')
-		}
-		b = appendString(b, name)
-		b = append(b, ':')
-		return appendString(b, v)
-	}
-	b = append(b, '{')
-	b = field(b, "distribution", e.Distribution, true)
-	b = field(b, "distro_version", e.DistroVersion, false)
-	b = field(b, "kernel_release", e.KernelRelease, false)
-	b = field(b, "architecture", e.Architecture, false)
-	b = field(b, "driver_version", e.DriverVersion, false)
-	b = field(b, "base_image", e.BaseImage, false)
-	b = field(b, "cache_key", e.CacheKey, false)
-	b = field(b, "artifact", e.Artifact, false)
+	// The fixed field names need no escaping: written as literals.
+	b = append(b, `{"distribution":`...)
+	b = appendString(b, e.Distribution)
+	b = append(b, `,"distro_version":`...)
+	b = appendString(b, e.DistroVersion)
+	b = append(b, `,"kernel_release":`...)
+	b = appendString(b, e.KernelRelease)
+	b = append(b, `,"architecture":`...)
+	b = appendString(b, e.Architecture)
+	b = append(b, `,"driver_version":`...)
+	b = appendString(b, e.DriverVersion)
+	b = append(b, `,"base_image":`...)
+	b = appendString(b, e.BaseImage)
+	b = append(b, `,"cache_key":`...)
+	b = appendString(b, e.CacheKey)
+	b = append(b, `,"artifact":`...)
+	b = appendString(b, e.Artifact)
 	for _, a := range e.Axes {
-		b = field(b, a.Name, a.Value, false)
+		b = append(b, ',')
+		b = appendString(b, a.Name)
+		b = append(b, ':')
+		b = appendString(b, a.Value)
+	}
+	return append(b, '}')
+}
+
+// appendPlainJSON is appendJSON for an entry known to need no escaping
+// (its appendJSON holds no backslash): the plan's second rendering.
+func (e Entry) appendPlainJSON(b []byte) []byte {
+	b = append(b, `{"distribution":"`...)
+	b = append(b, e.Distribution...)
+	b = append(b, `","distro_version":"`...)
+	b = append(b, e.DistroVersion...)
+	b = append(b, `","kernel_release":"`...)
+	b = append(b, e.KernelRelease...)
+	b = append(b, `","architecture":"`...)
+	b = append(b, e.Architecture...)
+	b = append(b, `","driver_version":"`...)
+	b = append(b, e.DriverVersion...)
+	b = append(b, `","base_image":"`...)
+	b = append(b, e.BaseImage...)
+	b = append(b, `","cache_key":"`...)
+	b = append(b, e.CacheKey...)
+	b = append(b, `","artifact":"`...)
+	b = append(b, e.Artifact...)
+	b = append(b, '"')
+	for _, a := range e.Axes {
+		b = append(b, `,"`...)
+		b = append(b, a.Name...)
+		b = append(b, `":"`...)
+		b = append(b, a.Value...)
+		b = append(b, '"')
 	}
 	return append(b, '}')
 }

@@ -1,7 +1,10 @@
 package matrix
 
 import (
+	"cmp"
 	"fmt"
+	"hash/maphash"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -72,57 +75,118 @@ func plural(n int, one, many string) string {
 }
 
 // ref points at one build of the product: kernel, driver and axis combo
-// indices. It is small because Build keeps one per artifact and cache key.
+// indices.
 type ref struct{ k, d, c int32 }
 
 type dup struct {
 	field, value string
 	refs         []ref
+	at           int // product index of the second build: where the sharing shows
+}
+
+// nameSet holds one field's value for every build of the product, in
+// product order, and finds the values more than one build has. It sorts
+// 64-bit hashes instead of filling a map of 200,000 strings: values are
+// compared whole only where hashes are equal.
+type nameSet struct {
+	field  string
+	seed   maphash.Seed
+	values []string
+	hashes []uint64 // of values, in product order
+}
+
+func newNameSet(field string, n int) *nameSet {
+	return &nameSet{field: field, seed: maphash.MakeSeed(), values: make([]string, 0, n), hashes: make([]uint64, 0, n)}
+}
+
+// add records the value of the next build of the product.
+func (s *nameSet) add(v string) {
+	s.hashes = append(s.hashes, maphash.String(s.seed, v))
+	s.values = append(s.values, v)
+}
+
+// dups returns the values held by more than one build, each with the
+// product indices that hold it, in product order.
+func (s *nameSet) dups(refOf func(int) ref) []dup {
+	sorted := slices.Clone(s.hashes)
+	slices.Sort(sorted)
+	var repeated map[uint64]bool
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] == sorted[i-1] {
+			if repeated == nil {
+				repeated = map[uint64]bool{}
+			}
+			repeated[sorted[i]] = true
+		}
+	}
+	if repeated == nil {
+		return nil
+	}
+	// Only the builds whose hash repeats: group them by value.
+	var out []dup
+	at := map[string]int{} // value → index in out
+	for i, h := range s.hashes {
+		if !repeated[h] {
+			continue
+		}
+		v := s.values[i]
+		j, ok := at[v]
+		if !ok {
+			j = len(out)
+			at[v] = j
+			out = append(out, dup{field: s.field, value: v})
+		}
+		out[j].refs = append(out[j].refs, refOf(i))
+		if len(out[j].refs) == 2 {
+			out[j].at = i
+		}
+	}
+	return slices.DeleteFunc(out, func(d dup) bool { return len(d.refs) < 2 }) // equal hashes, different values
 }
 
 // collisions remembers every artifact and cache key Build made.
 type collisions struct {
-	artifacts, keys map[string]ref
-	dups            []dup
-	dupIdx          map[string]int // field + "\x00" + value → index in dups
+	drivers, combos int
+	artifacts, keys *nameSet // keys is nil when no cache key can repeat
 }
 
-func newCollisions(n int) *collisions {
-	return &collisions{artifacts: make(map[string]ref, n), keys: map[string]ref{}}
+func newCollisions(n, drivers, combos int, checkKeys bool) *collisions {
+	c := &collisions{drivers: drivers, combos: combos, artifacts: newNameSet("artifact", n)}
+	if checkKeys {
+		c.keys = newNameSet("cache_key", n)
+	}
+	return c
 }
 
-func (c *collisions) add(field, value string, r ref) {
-	m := c.artifacts
-	if field == "cache_key" {
-		m = c.keys
+// add records the artifact and cache key of the next build of the product
+// (kernel, then driver, then axis combo order).
+func (c *collisions) add(artifact, key string) {
+	c.artifacts.add(artifact)
+	if c.keys != nil {
+		c.keys.add(key)
 	}
-	first, ok := m[value]
-	if !ok {
-		m[value] = r
-		return
-	}
-	if c.dupIdx == nil {
-		c.dupIdx = map[string]int{}
-	}
-	id := field + "\x00" + value
-	i, ok := c.dupIdx[id]
-	if !ok {
-		i = len(c.dups)
-		c.dupIdx[id] = i
-		c.dups = append(c.dups, dup{field: field, value: value, refs: []ref{first}})
-	}
-	c.dups[i].refs = append(c.dups[i].refs, r)
+}
+
+func (c *collisions) ref(i int) ref {
+	return ref{int32(i / (c.drivers * c.combos)), int32(i / c.combos % c.drivers), int32(i % c.combos)}
 }
 
 func (c *collisions) err(kernels []matrixgen.Kernel, drivers []string, combos [][]AxisValue, t *template.Template) error {
-	if len(c.dups) == 0 {
+	dups := c.artifacts.dups(c.ref)
+	if c.keys != nil {
+		dups = append(dups, c.keys.dups(c.ref)...)
+	}
+	if len(dups) == 0 {
 		return nil
 	}
+	// In the order the product shows them: by the build that repeats a
+	// value, an artifact before a cache key.
+	slices.SortStableFunc(dups, func(a, b dup) int { return cmp.Compare(a.at, b.at) })
 	e := &CollisionError{Template: DefaultPreset, Text: presets[DefaultPreset]}
 	if t != nil {
 		e.Template, e.Text = t.Name(), t.Root.String()
 	}
-	for _, d := range c.dups {
+	for _, d := range dups {
 		col := Collision{Field: d.field, Value: d.value}
 		for _, r := range d.refs {
 			col.Entries = append(col.Entries, describe(kernels[r.k], drivers[r.d], combos[r.c]))

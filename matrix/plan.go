@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -69,15 +70,24 @@ func (p Plan) Chunk(n int) ([]Entry, error) {
 // newline), as lowercase hex. A reader recomputes it to refuse a plan that
 // was edited or damaged on the way between jobs.
 func (p Plan) Digest() string {
+	d, _ := p.digest()
+	return d
+}
+
+// digest is Digest, and whether no build needed escaping (none of their
+// JSON holds a backslash), so a second rendering can skip the checks.
+func (p Plan) digest() (string, bool) {
 	h := sha256.New()
 	h.Write(p.canonicalHeader())
 	var b []byte
+	plain := true
 	for _, e := range p.Entries {
 		b = e.appendJSON(b[:0])
+		plain = plain && bytes.IndexByte(b, '\\') < 0
 		b = append(b, '\n')
 		h.Write(b)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return hex.EncodeToString(h.Sum(nil)), plain
 }
 
 func (p Plan) canonicalHeader() []byte {
@@ -96,6 +106,7 @@ func (p Plan) canonicalHeader() []byte {
 // AppendJSON appends the plan file: a few header fields and one build per
 // line, so a plan diffs well. Each build is rendered once: it is hashed
 // from the output, and the digest is filled into its reserved place last.
+// WriteTo writes the same bytes without holding them in memory.
 func (p Plan) AppendJSON(b []byte) []byte {
 	if len(p.Entries) > 0 {
 		// Builds are of similar length: size the buffer once.
@@ -103,6 +114,26 @@ func (p Plan) AppendJSON(b []byte) []byte {
 	}
 	h := sha256.New()
 	h.Write(p.canonicalHeader())
+	b = p.appendHead(b, nil)
+	at := len(b) - len(planDigestEnd) - sha256.Size*2
+	nl := []byte{'\n'}
+	for i, e := range p.Entries {
+		start := len(b)
+		b = appendBuild(b, i, e)
+		h.Write(b[start+len(planBuildSep(i)):])
+		h.Write(nl)
+	}
+	hex.Encode(b[at:at+sha256.Size*2], h.Sum(nil))
+	return p.appendTail(b)
+}
+
+// planDigestEnd follows the digest in the header.
+const planDigestEnd = "\",\n  \"builds\": ["
+
+// appendHead appends the header fields, with the digest's hex (or room
+// for it, filled in by the caller, when digest is nil) and the opening of
+// the builds list.
+func (p Plan) appendHead(b, digest []byte) []byte {
 	b = append(b, "{\n  \"matrixgen_plan\": "...)
 	b = strconv.AppendInt(b, PlanVersion, 10)
 	b = append(b, ",\n  \"chunk_size\": "...)
@@ -119,25 +150,68 @@ func (p Plan) AppendJSON(b []byte) []byte {
 		b = appendString(b, a)
 	}
 	b = append(b, "],\n  \"sha256\": \""...)
-	at := len(b)
-	b = append(b, make([]byte, sha256.Size*2)...)
-	b = append(b, "\",\n  \"builds\": ["...)
-	nl := []byte{'\n'}
-	for i, e := range p.Entries {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, "\n    "...)
-		start := len(b)
-		b = e.appendJSON(b)
-		h.Write(b[start:])
-		h.Write(nl)
+	if digest == nil {
+		b = append(b, make([]byte, sha256.Size*2)...)
+	} else {
+		b = append(b, digest...)
 	}
-	hex.Encode(b[at:at+sha256.Size*2], h.Sum(nil))
+	return append(b, planDigestEnd...)
+}
+
+// planBuildSep is what precedes build i in the builds list.
+func planBuildSep(i int) string {
+	if i > 0 {
+		return ",\n    "
+	}
+	return "\n    "
+}
+
+// appendBuild appends build i of the builds list, with its separator.
+func appendBuild(b []byte, i int, e Entry) []byte {
+	return e.appendJSON(append(b, planBuildSep(i)...))
+}
+
+func (p Plan) appendTail(b []byte) []byte {
 	if len(p.Entries) > 0 {
 		b = append(b, "\n  "...)
 	}
 	return append(b, "]\n}\n"...)
+}
+
+// WriteTo writes the plan file, the bytes AppendJSON makes, to w through
+// a small buffer, so a plan of hundreds of thousands of builds is never
+// whole in memory: the builds are rendered twice, once for the digest the
+// header carries and once to write them.
+func (p Plan) WriteTo(w io.Writer) (int64, error) {
+	cw := &countWriter{w: w}
+	bw := bufio.NewWriterSize(cw, 64<<10)
+	digest, plain := p.digest()
+	b := p.appendHead(make([]byte, 0, 1024), []byte(digest))
+	for i, e := range p.Entries {
+		if len(b) >= 60<<10 {
+			bw.Write(b) // errors stick in bw and come back from Flush
+			b = b[:0]
+		}
+		if plain {
+			b = e.appendPlainJSON(append(b, planBuildSep(i)...))
+		} else {
+			b = appendBuild(b, i, e)
+		}
+	}
+	bw.Write(p.appendTail(b))
+	err := bw.Flush()
+	return cw.n, err
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
 }
 
 // ErrPlanDigest is wrapped by ParsePlan's error for a plan whose builds do
@@ -236,8 +310,9 @@ func (p Plan) check() error {
 	}
 	artifacts := make(map[string]int, len(p.Entries))
 	keys := make(map[string]int, len(p.Entries))
+	var last kernelCheck
 	for i, e := range p.Entries {
-		if err := p.checkEntry(e); err != nil {
+		if err := p.checkEntry(e, &last); err != nil {
 			return fmt.Errorf("builds[%d]: %w", i, err)
 		}
 		if j, ok := artifacts[e.Artifact]; ok {
@@ -252,13 +327,39 @@ func (p Plan) check() error {
 	return nil
 }
 
-func (p Plan) checkEntry(e Entry) error {
-	k := matrixgen.Kernel{Distribution: e.Distribution, DistroVersion: e.DistroVersion, Arch: matrixgen.Arch(e.Architecture), Release: e.KernelRelease}
-	if err := k.Validate(); err != nil {
-		return err
+// kernelCheck remembers the last kernel a plan's build named and what the
+// constructor said of it: a kernel's builds (drivers × axis values) are
+// next to each other, so each kernel is made once.
+type kernelCheck struct {
+	key matrixgen.Key
+	err error
+	ok  bool
+}
+
+// kernel checks the kernel a build names through the one constructor, so
+// a plan's build obeys the consistency rule (a .fc42 release is not Fedora
+// 41) as every other entry point does, and the fields are the canonical
+// ones Make gives.
+func (c *kernelCheck) kernel(e Entry) error {
+	key := matrixgen.Key{Distribution: e.Distribution, DistroVersion: e.DistroVersion, Arch: matrixgen.Arch(e.Architecture), Release: e.KernelRelease}
+	if c.ok && c.key == key {
+		return c.err
 	}
-	if a, _ := matrixgen.ParseArch(e.Architecture); string(a) != e.Architecture {
-		return fmt.Errorf("architecture %q: want the canonical name %q", e.Architecture, a)
+	k, err := matrixgen.Make(matrixgen.Spec{Target: e.Distribution, Arch: key.Arch, Release: e.KernelRelease, DistroVersion: e.DistroVersion})
+	switch {
+	case err != nil:
+	case k.Arch != key.Arch:
+		err = fmt.Errorf("architecture %q: want the canonical name %q", e.Architecture, k.Arch)
+	case k.Distribution != e.Distribution:
+		err = fmt.Errorf("distribution %q: want the canonical name %q", e.Distribution, k.Distribution)
+	}
+	*c = kernelCheck{key: key, err: err, ok: true}
+	return err
+}
+
+func (p Plan) checkEntry(e Entry, last *kernelCheck) error {
+	if err := last.kernel(e); err != nil {
+		return err
 	}
 	if e.DriverVersion != "" {
 		if err := ValidateDriverVersion(e.DriverVersion); err != nil {
@@ -282,7 +383,7 @@ func (p Plan) checkEntry(e Entry) error {
 			return fmt.Errorf("axis %s value %q: not a valid value", a.Name, a.Value)
 		}
 	}
-	if want := CacheKey(e.KernelRelease, k.Arch, e.Distribution, e.DistroVersion, e.DriverVersion, e.Axes); e.CacheKey != want {
+	if want := CacheKey(e.KernelRelease, matrixgen.Arch(e.Architecture), e.Distribution, e.DistroVersion, e.DriverVersion, e.Axes); e.CacheKey != want {
 		return fmt.Errorf("cache_key %q: the build's fields make %q", e.CacheKey, want)
 	}
 	return nil

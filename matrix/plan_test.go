@@ -112,6 +112,49 @@ func TestPlanChunk(t *testing.T) {
 // TestPlanTampered: a plan changed after it was written is refused, with
 // both digests for an edit, and by the build rules for a plan whose digest
 // was recomputed to match a forged build.
+// contradictoryPlan is a plan whose builds Build made from kernels that
+// bypassed the constructor: consistent digest, names and cache keys, but a
+// kernel the consistency rule refuses.
+func contradictoryPlan(t *testing.T, kernels ...matrixgen.Kernel) []byte {
+	t.Helper()
+	es, err := Build(kernels, Options{DriverVersions: []string{"570.1", "580.2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewPlan(es, nil, 4).AppendJSON(nil)
+}
+
+// TestPlanKernelsThroughMake: a plan's builds go through the constructor
+// (matrixgen.Make), so a tampered plan whose digest, names and cache keys
+// were all recomputed is still refused when its kernel contradicts itself,
+// naming the build.
+func TestPlanKernelsThroughMake(t *testing.T) {
+	good := k("fedora", "42", "x86_64", "6.14.0-100.fc42.x86_64")
+	tests := []struct {
+		name string
+		data []byte
+		err  string
+	}{
+		{"fc42 release under Fedora 41", contradictoryPlan(t, good, k("fedora", "41", "x86_64", "6.14.0-100.fc42.x86_64")),
+			`builds[2]: invalid: distroversion "41": contradicts the release: 6.14.0-100.fc42.x86_64 is fedora 42`},
+		{"aarch64 release on x86_64", contradictoryPlan(t, good, k("fedora", "42", "x86_64", "6.14.0-101.fc42.aarch64")),
+			`builds[2]: invalid:`},
+		{"Ubuntu 20.04 never shipped 6.8", contradictoryPlan(t, k("ubuntu", "20.04", "x86_64", "6.8.0-51-generic")),
+			`builds[0]: invalid:`},
+		{"el9 release as Amazon Linux", contradictoryPlan(t, k("amazonlinux", "2023", "x86_64", "5.14.0-570.el9.x86_64")),
+			`builds[0]: invalid:`},
+	}
+	for _, tt := range tests {
+		_, err := ParsePlan(tt.data)
+		if err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s: ParsePlan = %v, want %q", tt.name, err, tt.err)
+		}
+	}
+	if _, err := ParsePlan(contradictoryPlan(t, good, k("fedora", "41", "x86_64", "6.13.0-101.fc41.x86_64"))); err != nil {
+		t.Errorf("a consistent plan: %v", err)
+	}
+}
+
 func TestPlanTampered(t *testing.T) {
 	p := testPlan(t, 4)
 	good := p.AppendJSON(nil)

@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"slices"
@@ -12,37 +13,71 @@ import (
 // Merge unions kernel sets: one kernel per (distribution, distro version,
 // arch, release), so an HWE release stays once per Ubuntu version. The
 // first occurrence wins; header URLs of later duplicates are added to it.
+//
+// It sorts instead of keeping a map of keys: kernels with one key end up
+// next to each other, in input order (the sort is stable), and the first
+// of each run takes in the rest. kernels.json is written sorted, so a
+// single file usually needs no sort at all, and when it is the only set
+// and holds no repeats, Merge returns it as it is, without a copy (callers
+// read the result; neither is to be changed).
 func Merge(sets ...[]matrixgen.Kernel) []matrixgen.Kernel {
+	if len(sets) == 1 && strictlySorted(sets[0]) {
+		return sets[0]
+	}
 	n := 0
 	for _, set := range sets {
 		n += len(set)
 	}
-	idx := make(map[matrixgen.Key]int, n)
-	out := make([]matrixgen.Kernel, 0, n)
+	all := make([]matrixgen.Kernel, 0, n)
 	for _, set := range sets {
-		for _, k := range set {
-			i, ok := idx[k.Key()]
-			if !ok {
-				idx[k.Key()] = len(out)
-				k.Headers = slices.Clone(k.Headers)
-				out = append(out, k)
-				continue
+		all = append(all, set...)
+	}
+	if !slices.IsSortedFunc(all, matrixgen.Compare) {
+		// Sort indices, not the large structs, then gather once.
+		idx := make([]int32, len(all))
+		for i := range idx {
+			idx[i] = int32(i)
+		}
+		slices.SortFunc(idx, func(a, b int32) int {
+			if c := matrixgen.Compare(all[a], all[b]); c != 0 {
+				return c
 			}
+			return cmp.Compare(a, b) // stable: the first occurrence first
+		})
+		sorted := make([]matrixgen.Kernel, len(all))
+		for i, j := range idx {
+			sorted[i] = all[j]
+		}
+		all = sorted
+	}
+	out := all[:0]
+	for _, k := range all {
+		if last := len(out) - 1; last >= 0 && matrixgen.Compare(out[last], k) == 0 {
 			for _, h := range k.Headers {
-				if !slices.Contains(out[i].Headers, h) {
-					out[i].Headers = append(out[i].Headers, h)
+				if !slices.Contains(out[last].Headers, h) {
+					out[last].Headers = append(out[last].Headers, h)
 				}
 			}
-			if out[i].KernelVersion == "" {
-				out[i].KernelVersion = k.KernelVersion
+			if out[last].KernelVersion == "" {
+				out[last].KernelVersion = k.KernelVersion
 			}
+			continue
+		}
+		k.Headers = slices.Clone(k.Headers)
+		out = append(out, k)
+	}
+	clear(all[len(out):])
+	return out
+}
+
+// strictlySorted says whether ks is in Compare order with no key twice.
+func strictlySorted(ks []matrixgen.Kernel) bool {
+	for i := 1; i < len(ks); i++ {
+		if matrixgen.Compare(ks[i-1], ks[i]) >= 0 {
+			return false
 		}
 	}
-	// kernels.json is written sorted: skip moving 100,000 large structs.
-	if !slices.IsSortedFunc(out, matrixgen.Compare) {
-		slices.SortFunc(out, matrixgen.Compare)
-	}
-	return out
+	return true
 }
 
 // Headerless splits a crawl's kernels into those with a header source and

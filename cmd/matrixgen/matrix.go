@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -294,9 +295,12 @@ func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
 		return silentExit(exitNothing)
 	}
 	plan := matrix.NewPlan(entries, bo.Axes, opts.ChunkSize)
-	planJSON := plan.AppendJSON(nil)
 	if opts.PlanOut != "" {
-		if err := atomicfile.Write(opts.PlanOut, planJSON); err != nil {
+		// Streamed: a plan of 200,000 builds is some 60 MB of JSON.
+		if err := atomicfile.WriteFrom(opts.PlanOut, func(w io.Writer) error {
+			_, err := plan.WriteTo(w)
+			return err
+		}); err != nil {
 			return fmt.Errorf("--plan-out: %w", err)
 		}
 	}
@@ -306,7 +310,7 @@ func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
 	}
 	chunks := plan.Chunks()
 	if chunks > 1 {
-		if _, err := opts.io.Out.Write(planJSON); err != nil {
+		if _, err := plan.WriteTo(opts.io.Out); err != nil {
 			return err
 		}
 		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %s in %d matrices of up to %d from %s: stdout holds the plan; select one with --from-plan FILE --chunk N\n",
@@ -331,7 +335,9 @@ func matrixChunkRun(opts *matrixOptions) error {
 	}
 	plan, err := matrix.ParsePlan(data)
 	if err != nil {
-		return fmt.Errorf("--from-plan %s: %w", opts.FromPlan, err)
+		// A file's content, not a flag's value: a failure (1) even where
+		// it is an invalid kernel, which alone would read as usage (2).
+		return &exitError{code: exitFailure, err: fmt.Errorf("--from-plan %s: %w", opts.FromPlan, err)}
 	}
 	entries, err := plan.Chunk(opts.Chunk)
 	if err != nil {

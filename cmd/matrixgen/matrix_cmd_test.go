@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/matrix"
 	"github.com/matrixgen/matrixgen/schemas"
 )
 
@@ -371,5 +374,69 @@ func TestNewCmdMatrixPlanFlags(t *testing.T) {
 	}
 	if got.Built != "b.txt" || !got.BuiltOptional || got.PlanOut != "plan.json" || got.FromPlan != "" {
 		t.Errorf("parsed %+v", got)
+	}
+}
+
+// largestWrite records stdout and the largest single write to it.
+type largestWrite struct {
+	bytes.Buffer
+	largest int
+}
+
+func (w *largestWrite) Write(b []byte) (int, error) {
+	w.largest = max(w.largest, len(b))
+	return w.Buffer.Write(b)
+}
+
+// TestPlanStreamed: above one chunk, stdout and --plan-out get the plan
+// through a 64 KiB buffer, never as one document held in memory (for
+// 100,000 kernels × 2 drivers that document is 58 MB: it was most of the
+// command's growth in peak memory), and both are the same bytes.
+func TestPlanStreamed(t *testing.T) {
+	kernels := writeKernels(t, 1500)
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	var out largestWrite
+	var errOut bytes.Buffer
+	ios := &ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}
+	if code := run(context.Background(), []string{"matrix", "--kernels", kernels, "--driver-version", "1", "--driver-version", "2", "--plan-out", plan}, ios); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	written, err := os.ReadFile(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != string(written) {
+		t.Error("stdout is not the plan --plan-out wrote")
+	}
+	p, err := matrix.ParsePlan(written)
+	if err != nil || len(p.Entries) != 3000 {
+		t.Fatalf("plan: %d builds, %v", len(p.Entries), err)
+	}
+	if len(written) < 512<<10 || out.largest > 64<<10 {
+		t.Errorf("a %d-byte plan written in pieces of up to %d bytes: want at most 64 KiB", len(written), out.largest)
+	}
+}
+
+// TestFromPlanContradictoryKernel: --from-plan puts every build's kernel
+// through the constructor: a plan edited to build a .fc42 release under
+// Fedora 41, with its digest, names and cache keys recomputed, is refused
+// (exit 1) naming the build, and nothing is printed.
+func TestFromPlanContradictoryKernel(t *testing.T) {
+	ks := []matrixgen.Kernel{
+		{Distribution: "fedora", DistroVersion: "42", Arch: matrixgen.X86_64, Release: "6.14.0-100.fc42.x86_64"},
+		{Distribution: "fedora", DistroVersion: "41", Arch: matrixgen.X86_64, Release: "6.14.0-100.fc42.x86_64"}, // not through Make
+	}
+	es, err := matrix.Build(ks, matrix.Options{DriverVersions: []string{"1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(plan, matrix.NewPlan(es, nil, 1).AppendJSON(nil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "", nil, "matrix", "--from-plan", plan, "--chunk", "1")
+	want := "--from-plan " + plan + `: builds[1]: invalid: distroversion "41": contradicts the release: 6.14.0-100.fc42.x86_64 is fedora 42`
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d, stdout %q, stderr %s; want exit 1 and %s", r.code, r.stdout, r.stderr, want)
 	}
 }

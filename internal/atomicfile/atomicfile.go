@@ -5,6 +5,7 @@ package atomicfile
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -65,7 +66,17 @@ func TempFiles(path string) ([]string, error) {
 
 // Write replaces path with data atomically, keeping path's mode if it
 // exists. A symlink at path stays: its target is replaced.
-func Write(path string, data []byte) (err error) {
+func Write(path string, data []byte) error {
+	return WriteFrom(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFrom is Write with the contents streamed by write into the
+// temporary file, for data too large to hold in memory at once. An error
+// from write leaves path as it was.
+func WriteFrom(path string, write func(io.Writer) error) (err error) {
 	target, err := Resolve(path)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -85,7 +96,7 @@ func Write(path string, data []byte) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
+	if err = write(f); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = f.Chmod(mode); err != nil {
