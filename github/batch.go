@@ -117,27 +117,47 @@ func (c *Client) AddKernels(ctx context.Context, opts BotOptions, changes []Kern
 	return out, nil
 }
 
+// From is what a --from document asks the bot to add.
+type From struct {
+	Changes []KernelChange
+	// Problems are unusable entries of crawl output or a kernels.json, left
+	// out.
+	Problems []inputs.ProblemGroup
+	// Headerless are crawled kernels listed with no header source
+	// ("headers": []): a kernel in kernels.json is always built, and such a
+	// build fails every time, so they are left out unless asked for (the
+	// matrix's --include-headerless rule, applied where they would enter
+	// kernels.json).
+	Headerless []matrixgen.Kernel
+}
+
 // ChangesFrom reads the kernels to add from data (read from name): the
 // output of `matrixgen diff --json` (its "added" kernels), crawl output
 // (Falco list.json) or a kernels.json, told apart by content. Each change
 // says where it was seen. Entries of crawl output or kernels.json that are
 // unusable are left out and returned as problems; an unusable entry of a
-// diff document fails the whole file.
-func ChangesFrom(data []byte, name string) (changes []KernelChange, problems []inputs.ProblemGroup, err error) {
+// diff document fails the whole file. Headerless crawled kernels are left
+// out (From.Headerless) unless includeHeaderless.
+func ChangesFrom(data []byte, name string, includeHeaderless bool) (*From, error) {
+	from := &From{}
 	if added, isDiff, err := inputs.DiffAdded(data, name); isDiff {
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, k := range added {
-			changes = append(changes, Change(k, name, "diff --json "+name))
+			from.Changes = append(from.Changes, Change(k, name, "diff --json "+name))
 		}
-		return changes, nil, nil
+		return from, nil
 	}
 	set, err := inputs.Parse(data, name)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, k := range set.Kernels {
+		if !includeHeaderless && k.Headers != nil && len(k.Headers) == 0 {
+			from.Headerless = append(from.Headerless, k)
+			continue
+		}
 		seen := fmt.Sprintf("%s %s", set.Format, name)
 		if set.Format == inputs.Falco {
 			seen = "crawl output " + name
@@ -145,7 +165,8 @@ func ChangesFrom(data []byte, name string) (changes []KernelChange, problems []i
 				seen = k.Origin + ", crawl output " + name
 			}
 		}
-		changes = append(changes, Change(k, name, seen))
+		from.Changes = append(from.Changes, Change(k, name, seen))
 	}
-	return changes, inputs.GroupProblems(set.Problems), nil
+	from.Problems = inputs.GroupProblems(set.Problems)
+	return from, nil
 }

@@ -96,9 +96,10 @@ type prOptions struct {
 	Target, Arch, Release, DistroVersion, KernelVersion string
 
 	// add-kernels
-	From     string
-	SinglePR bool
-	MaxPRs   int
+	From              string
+	SinglePR          bool
+	MaxPRs            int
+	IncludeHeaderless bool
 }
 
 func newCmdPR(ios *ioStreams, deps *prDeps) *cobra.Command {
@@ -226,6 +227,7 @@ for the repository when no token is given says a token is probably missing
 	opts.GH.register(cmd, time.Second, "default 1s, GitHub's advice for bulk writes")
 	f := cmd.Flags()
 	f.StringVar(&opts.From, "from", "", "diff --json output, crawl output or kernels.json (a path, git:REV:path, or - for stdin)")
+	f.BoolVar(&opts.IncludeHeaderless, "include-headerless", false, `also add crawled kernels listed with no header source ("headers": [], e.g. AL2023 live-patched kernels whose kernel-devel is gone); default: left out and named on stderr`)
 	f.BoolVar(&opts.SinglePR, "single-pr", false, "one PR for all kernels, from the branch add-kernels/<YYYY-MM-DD>; kernels with an open per-kernel PR are left out")
 	f.IntVar(&opts.MaxPRs, "max-prs", 20, "at most this many new PRs per run (without --single-pr)")
 	_ = cmd.MarkFlagRequired("from")
@@ -309,12 +311,16 @@ func prAddKernelsRun(ctx context.Context, o *prOptions) error {
 	if err != nil {
 		return fmt.Errorf("--from: %w", err)
 	}
-	changes, problems, err := github.ChangesFrom(data, inputs.DisplayName(o.From))
+	from, err := github.ChangesFrom(data, inputs.DisplayName(o.From), o.IncludeHeaderless)
 	if err != nil {
 		return err
 	}
+	changes, problems := from.Changes, from.Problems
 	for _, g := range problems {
 		fmt.Fprintln(o.io.ErrOut, "matrixgen: skipped:", g)
+	}
+	for _, k := range from.Headerless {
+		fmt.Fprintf(o.io.ErrOut, "matrixgen: left out: %s: crawled with no header source (\"headers\": []), its build would fail; --include-headerless adds it\n", k.Key())
 	}
 	c, err := o.GH.client(o.io, o.deps, o.writes())
 	if err != nil {

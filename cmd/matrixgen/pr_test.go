@@ -665,3 +665,44 @@ func mustMakeV(t *testing.T, target, release, dv string) matrixgen.Kernel {
 	}
 	return k
 }
+
+// TestPRAddKernelsHeaderless: a crawled kernel listed with no header
+// source ("headers": [], an AL2023 live-patched kernel whose kernel-devel
+// is gone) is not added to kernels.json (every kernel there is built, and
+// its build would fail every time) unless --include-headerless; it is named.
+func TestPRAddKernelsHeaderless(t *testing.T) {
+	const headerless = "add-kernel/amazonlinux/2023/x86_64/6-1-153-175-280-amzn2023-x86_64"
+	const withHeaders = "add-kernel/amazonlinux/2023/x86_64/6-1-158-180-294-amzn2023-x86_64"
+	for _, tt := range []struct {
+		name    string
+		args    []string
+		want    []string
+		notWant []string
+	}{
+		{"default", nil, []string{withHeaders}, []string{headerless}},
+		{"include-headerless", []string{"--include-headerless"}, []string{withHeaders, headerless}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, srv := newFake(t, baseKernels)
+			args := append([]string{"pr", "add-kernels", "--repo", "acme/drivers", "--from", "testdata/crawled-headerless.json", "--dry-run"}, tt.args...)
+			r := runPR(t, srv, githubtest.NewClock(epoch), nil, args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+			}
+			for _, b := range tt.want {
+				if !strings.Contains(r.stdout, "refs/heads/"+b+" ") {
+					t.Errorf("plan lacks branch %s:\n%s", b, r.stdout)
+				}
+			}
+			for _, b := range tt.notWant {
+				if strings.Contains(r.stdout, b) {
+					t.Errorf("plan adds headerless kernel %s:\n%s", b, r.stdout)
+				}
+			}
+			named := strings.Contains(r.stderr, "left out: amazonlinux/2023/x86_64/6.1.153-175.280.amzn2023.x86_64: crawled with no header source")
+			if named != (tt.args == nil) {
+				t.Errorf("stderr names the left-out kernel: %v, want %v:\n%s", named, tt.args == nil, r.stderr)
+			}
+		})
+	}
+}
