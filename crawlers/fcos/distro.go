@@ -211,7 +211,7 @@ func (j *job) kernels(ctx context.Context, f source.Fetcher) ([]Package, error) 
 		for _, p := range all {
 			got = append(got, p.NEVRA())
 		}
-		return nil, &ParseError{Name: j.url, Field: pkglistKey, Msg: fmt.Sprintf("names no %s package of arch %s (kernel packages: %v)", strings.Join(KernelNames, " or "), j.arch, got)}
+		return nil, &ParseError{Name: j.url, Field: pkglistKey, Msg: fmt.Sprintf("names no %s package of arch %s (kernel packages: %v)", strings.Join(kernelNames, " or "), j.arch, got)}
 	}
 	return out, nil
 }

@@ -182,14 +182,14 @@ func scalar(raw json.RawMessage, num bool) (string, error) {
 	return "", errors.New("not a string")
 }
 
-// KernelNames are the package names that carry a Fedora kernel's NVR, in
+// kernelNames are the package names that carry a Fedora kernel's NVR, in
 // the order asked: the kernel meta package, else kernel-core.
-var KernelNames = []string{"kernel", "kernel-core"}
+var kernelNames = []string{"kernel", "kernel-core"}
 
 // Kernels returns the kernel packages of a package list: those named by the
-// first of KernelNames the list has (one per distinct version-release.arch).
+// first of "kernel" and "kernel-core" the list has (one per distinct version-release.arch).
 func Kernels(pkgs []Package) []Package {
-	for _, n := range KernelNames {
+	for _, n := range kernelNames {
 		var out []Package
 		for _, p := range pkgs {
 			if p.Name == n && !containsUname(out, p.UnameR()) {
