@@ -53,6 +53,9 @@ type Options struct {
 	// Koji, when set, adds the kernel builds a distribution's Koji hubs hold
 	// that its mirrors no longer carry (Fedora, CentOS Stream).
 	Koji *KojiOptions
+	// FCOSBuilds is how many of each Fedora CoreOS stream's newest builds
+	// are read (crawl --fcos-builds); <= 0 = the distribution's default.
+	FCOSBuilds int
 }
 
 // KojiOptions bound what `crawl --koji` asks a hub for, per release.
