@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"github.com/matrixgen/matrixgen/crawlers/fcos"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/crawlers/source"
@@ -21,7 +22,7 @@ import (
 //
 // (mirrors overridable as in TestLive, MATRIXGEN_MIRROR_FLATCAR, ...).
 func TestLiveFlatcar(t *testing.T) {
-	rep := liveCrawl(t, Flatcar())
+	rep := liveCrawl(t, distros.Flatcar())
 	// Until the distribution table has Flatcar's entry the domain refuses
 	// its kernels, each named in a warning: count those too.
 	refused := 0
@@ -41,7 +42,7 @@ func TestLiveFlatcar(t *testing.T) {
 }
 
 func TestLiveFedoraCoreOS(t *testing.T) {
-	rep := liveCrawl(t, FedoraCoreOS())
+	rep := liveCrawl(t, distros.FedoraCoreOS())
 	for _, c := range rep.Counts {
 		if c.Kernels == 0 {
 			t.Errorf("%s %s: no kernels", c.Distro, c.Arch)

@@ -78,7 +78,7 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 				if req.Discover {
 					continue // an open name --discover passes to every distribution
 				}
-				return nil, &source.UsageError{Msg: fmt.Sprintf("--release %s/%s: not a stream of %s (known: %s)", d.ID, r, d.ID, strings.Join(append(slices.Clone(d.Streams), d.Others...), ", "))}
+				return nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%s/%s: not a stream of %s (known: %s)", d.ID, r, d.ID, strings.Join(append(slices.Clone(d.Streams), d.Others...), ", "))}
 			}
 			plan.Matched = append(plan.Matched, r)
 			if !slices.Contains(streams, r) {

@@ -153,7 +153,7 @@ func TestPlanFailure(t *testing.T) {
 func TestPlanStreams(t *testing.T) {
 	d := testDistro()
 	_, err := d.Plan(context.Background(), nil, source.PlanRequest{Releases: []string{"stabel"}, Arches: []matrixgen.Arch{matrixgen.X86_64}})
-	var ue *source.UsageError
+	var ue *matrixgen.UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "fedora-coreos/stabel") || !strings.Contains(err.Error(), "stable, testing, next, rawhide") {
 		t.Errorf("err = %v, want a usage error listing the streams", err)
 	}

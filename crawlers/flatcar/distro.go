@@ -60,7 +60,7 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 				if req.Discover {
 					continue // an open name --discover passes to every distribution
 				}
-				return nil, &source.UsageError{Msg: fmt.Sprintf("--release %s/%s: not a channel of %s (known: %s)", d.ID, r, d.ID, strings.Join(append(slices.Clone(d.Channels), d.Others...), ", "))}
+				return nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%s/%s: not a channel of %s (known: %s)", d.ID, r, d.ID, strings.Join(append(slices.Clone(d.Channels), d.Others...), ", "))}
 			}
 			plan.Matched = append(plan.Matched, r)
 			if !slices.Contains(channels, r) {

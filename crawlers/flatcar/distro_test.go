@@ -199,7 +199,7 @@ func TestPlanFailures(t *testing.T) {
 func TestPlanChannels(t *testing.T) {
 	d := testDistro()
 	_, err := d.Plan(context.Background(), nil, source.PlanRequest{Releases: []string{"nightly"}, Arches: []matrixgen.Arch{matrixgen.X86_64}})
-	var ue *source.UsageError
+	var ue *matrixgen.UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "flatcar/nightly") || !strings.Contains(err.Error(), "stable, beta, alpha, lts, edge, lts-2021") {
 		t.Errorf("err = %v, want a usage error listing the channels", err)
 	}
