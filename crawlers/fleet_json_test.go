@@ -86,6 +86,10 @@ func fcosKernels(t *testing.T, rep *Report, base string) []string {
 		}
 		_, build, _ := strings.Cut(rest, "/builds/")
 		build, _, _ = strings.Cut(build, "/")
+		// The kernel names them too (crawl output's stream and build).
+		if k.Stream != ship || k.Build != build {
+			t.Errorf("%s %s: stream %q build %q, its source names %s/%s", k.Arch, k.Release, k.Stream, k.Build, ship, build)
+		}
 		out = append(out, fmt.Sprintf("%s %s %s %s/%s", k.Arch, k.DistroVersion, k.Release, ship, build))
 	}
 	return out
@@ -133,7 +137,9 @@ func TestCrawlFedoraCoreOS(t *testing.T) {
 	if err := schemas.Validate(schemas.Crawl, data); err != nil {
 		t.Errorf("crawl output is not valid crawl output: %v\n%.600s", err, data)
 	}
-	if !strings.Contains(string(data), `"source": "fedora-coreos"`) {
+	if !strings.Contains(string(data), `"source": "fedora-coreos",
+      "stream": "stable",
+      "build": "44.20260707.3.1"`) {
 		t.Errorf("output does not say fedora-coreos:\n%.600s", data)
 	}
 }

@@ -243,7 +243,7 @@ func dedupe(rep *Report, owner []*Count) []matrixgen.Kernel {
 			}
 		}
 		if o.Origin == "" {
-			o.Origin = k.Origin
+			o.Origin, o.Stream, o.Build = k.Origin, k.Stream, k.Build
 		}
 	}
 	return out

@@ -15,7 +15,7 @@ import (
 
 // Origin is the crawl output's "source" of a kernel found in a Fedora
 // CoreOS build (matrixgen.Kernel.Origin).
-const Origin = "fedora-coreos"
+const Origin = matrixgen.OriginFedoraCoreOS
 
 // DefaultNewest is how many of each stream's newest builds a crawl reads
 // when neither the configuration nor the request says (crawl --fcos-builds).
@@ -178,6 +178,7 @@ func (j *job) Crawl(ctx context.Context, f source.Fetcher, events func(source.Ev
 			continue
 		}
 		k.Headers, k.Source, k.Origin = []string{HeaderURL(j.kojiTop, p)}, j.url, Origin
+		k.Stream, k.Build = j.stream, j.build.ID
 		out.Kernels = append(out.Kernels, k)
 	}
 	sr.Kernels = len(out.Kernels)
