@@ -19,7 +19,7 @@ const Origin = matrixgen.OriginFedoraCoreOS
 
 // DefaultNewest is how many of each stream's newest builds a crawl reads
 // when neither the configuration nor the request says (crawl --fcos-builds).
-const DefaultNewest = 10
+const DefaultNewest = source.DefaultFCOSBuilds
 
 // Distribution is Fedora CoreOS as configuration over its build metadata:
 // the streams crawled, where their builds are, and where the headers of

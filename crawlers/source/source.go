@@ -76,6 +76,10 @@ const DefaultKojiTimeout = 5 * time.Minute
 // `crawl --koji` reads from each hub when neither bound is given.
 const DefaultKojiNewest = 10
 
+// DefaultFCOSBuilds is how many of each Fedora CoreOS stream's newest
+// builds a crawl reads (crawl --fcos-builds).
+const DefaultFCOSBuilds = 10
+
 // PlanRequest is what one distribution is asked for.
 type PlanRequest struct {
 	// Releases names releases of this distribution; nil = its defaults.
