@@ -293,7 +293,7 @@ var distros = []Distro{
 		HeaderPackages: []string{"sys-kernel/coreos-sources"},
 		// The developer container is a bzip2'd disk image, not an OCI
 		// image: the build imports it under this name (docker import).
-		Image:         "flatcar-developer:{version}",
+		Image:   "flatcar-developer:{version}",
 		Crawl:   []string{"flatcar"},
 		Mirrors: []Mirror{{"flatcar", "https://www.flatcar.org/releases-json"}},
 		derive:  deriveFlatcar, valid: validFlatcar, norm: identity, ships: flatcarShips,
