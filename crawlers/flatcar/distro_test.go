@@ -72,16 +72,6 @@ func gotFound(j *job) []string {
 	return out
 }
 
-// flatcarPending says why the domain's constructor refuses Flatcar today:
-// "" once the distribution table has its entry.
-func flatcarPending() string {
-	_, err := matrixgen.Make(matrixgen.Spec{Target: "flatcar", Arch: matrixgen.X86_64, Release: "6.12.102-flatcar", DistroVersion: "4593.2.5"})
-	if err == nil {
-		return ""
-	}
-	return "the domain refuses flatcar until the distribution table has its entry (crawlers/FLEET-JSON-TABLE.md § Flatcar): " + err.Error()
-}
-
 func TestPlanAndCrawl(t *testing.T) {
 	srv := serve(t)
 	p := plan(t, srv, []string{"stable", "edge", "lts-2021"}, matrixgen.X86_64, matrixgen.AArch64, matrixgen.RISCV64)
@@ -128,7 +118,6 @@ func TestPlanAndCrawl(t *testing.T) {
 	}
 
 	// Crawl: each found kernel through the domain's constructor.
-	pending := flatcarPending()
 	for _, sj := range p.Jobs {
 		j := sj.(*job)
 		var events []source.Event
@@ -137,13 +126,6 @@ func TestPlanAndCrawl(t *testing.T) {
 			t.Errorf("%s: sources %+v, events %+v", j.Info(), res.Sources, events)
 		}
 		want := gotFound(j)
-		if pending != "" {
-			// Refused, and said so: one warning per release, none silent.
-			if len(res.Kernels) != 0 || len(res.Warnings) != len(want) {
-				t.Errorf("%s: %d kernels, %d warnings; want 0 and %d", j.Info(), len(res.Kernels), len(res.Warnings), len(want))
-			}
-			continue
-		}
 		var got []string
 		for _, k := range res.Kernels {
 			if len(k.Headers) != 1 || k.Distribution != "flatcar" || k.Arch != j.arch || k.Source != j.url {
@@ -155,9 +137,6 @@ func TestPlanAndCrawl(t *testing.T) {
 		if !slices.Equal(got, want) || len(res.Warnings) != 0 {
 			t.Errorf("%s: kernels\n%s\nwant\n%s\nwarnings %v", j.Info(), strings.Join(got, "\n"), strings.Join(want, "\n"), res.Warnings)
 		}
-	}
-	if pending != "" {
-		t.Skip(pending)
 	}
 }
 
