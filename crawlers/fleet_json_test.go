@@ -3,6 +3,7 @@ package crawlers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -290,5 +291,43 @@ func TestCrawlFlatcar(t *testing.T) {
 		if !slices.ContainsFunc(got, func(g string) bool { return strings.HasPrefix(g, w+" ") }) {
 			t.Errorf("no kernel %s", w)
 		}
+	}
+}
+
+// TestCrawlFleetDiscover: with --discover, a channel or stream the
+// configurations do not list is asked for by name and crawled when the host
+// has it (named in the report as discovered); a name neither host has is
+// still a usage error.
+func TestCrawlFleetDiscover(t *testing.T) {
+	srv := fleetServer(t)
+	fl, fc := distros.Flatcar(), distros.FedoraCoreOS()
+	fl.Others = nil // as if edge were a channel the configuration does not know yet
+	fc.Streams, fc.Others = []string{"stable"}, nil
+	mirrors := map[string]string{"flatcar": srv.URL + "/flatcar/releases-json", "fedora-coreos": srv.URL + "/fedora-coreos"}
+	rep, err := Run(context.Background(), testClient(), Request{
+		Table: []source.Distribution{fl, fc}, Arches: []matrixgen.Arch{matrixgen.X86_64},
+		Releases: []string{"edge", "fedora-coreos/next"}, Discover: true, Mirrors: mirrors, FCOSBuilds: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rep.Discovered, []string{"flatcar/edge", "fedora-coreos/next"}) || len(rep.Failures) != 0 {
+		t.Fatalf("discovered %v, failures %v", rep.Discovered, rep.Failures)
+	}
+	per := map[string]int{}
+	for _, k := range rep.Kernels {
+		per[k.Distribution]++
+	}
+	// edge: 27 amd64 releases; next's newest build boots 7.1.3.
+	if per["flatcar"] != 27 || per["fedora"] != 1 {
+		t.Errorf("kernels per distribution %v, want 27 flatcar and 1 fedora", per)
+	}
+	_, err = Run(context.Background(), testClient(), Request{
+		Table: []source.Distribution{fl, fc}, Arches: []matrixgen.Arch{matrixgen.X86_64},
+		Releases: []string{"nightly"}, Discover: true, Mirrors: mirrors,
+	})
+	var ue *matrixgen.UsageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "nightly") {
+		t.Errorf("nightly: %v, want a usage error naming it", err)
 	}
 }

@@ -71,12 +71,19 @@ func CommitMetaPath(stream, build, arch string) string {
 func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.PlanRequest) (*source.Plan, error) {
 	plan := &source.Plan{}
 	streams := d.Streams
+	var probe []string // --discover: names no configuration lists
 	if len(req.Releases) > 0 {
 		streams = nil
 		for _, r := range req.Releases {
 			if !slices.Contains(d.Streams, r) && !slices.Contains(d.Others, r) {
 				if req.Discover {
-					continue // an open name --discover passes to every distribution
+					// A stream the configuration does not know: the
+					// host serves its builds.json by name, so it is
+					// discovered by asking for it, below.
+					if source.ValidName(r) && !slices.Contains(probe, r) {
+						probe = append(probe, r)
+					}
+					continue
 				}
 				return nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%s/%s: not a stream of %s (known: %s)", d.ID, r, d.ID, strings.Join(append(slices.Clone(d.Streams), d.Others...), ", "))}
 			}
@@ -103,9 +110,15 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 		newest = DefaultNewest
 	}
 	base := strings.TrimSuffix(req.Mirrors[d.MirrorKey], "/")
-	for _, stream := range streams {
+	for i, stream := range append(slices.Clone(streams), probe...) {
 		url := base + "/" + BuildsPath(stream)
 		builds, err := readBuilds(ctx, f, url)
+		if i >= len(streams) {
+			if source.NotFound(err) {
+				continue // no such stream: the name is not Fedora CoreOS's
+			}
+			plan.Matched, plan.Discovered = append(plan.Matched, stream), append(plan.Discovered, stream)
+		}
 		if err != nil {
 			for _, a := range arches {
 				plan.Failures = append(plan.Failures, source.Failure{

@@ -157,13 +157,43 @@ func TestPlanStreams(t *testing.T) {
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "fedora-coreos/stabel") || !strings.Contains(err.Error(), "stable, testing, next, rawhide") {
 		t.Errorf("err = %v, want a usage error listing the streams", err)
 	}
-	p, err := d.Plan(context.Background(), nil, source.PlanRequest{Releases: []string{"stabel"}, Arches: []matrixgen.Arch{matrixgen.X86_64}, Options: source.Options{Discover: true}})
-	if err != nil || len(p.Matched)+len(p.Jobs) != 0 {
-		t.Errorf("discover: %+v, %v", p, err)
-	}
 	// No arch it crawls: nothing fetched (the nil Fetcher would panic).
 	if p, err := d.Plan(context.Background(), nil, source.PlanRequest{Arches: []matrixgen.Arch{matrixgen.AArch64_64k}}); err != nil || len(p.Jobs)+len(p.Failures) != 0 {
 		t.Errorf("aarch64+64k: %+v, %v", p, err)
+	}
+}
+
+// TestPlanDiscover: with --discover, a stream the configuration does not
+// list is asked for by name: one whose builds.json the host serves is
+// discovered and planned, one it answers 404 for is not this
+// distribution's (no failure, not matched), and a name that is no path
+// segment is never asked for.
+func TestPlanDiscover(t *testing.T) {
+	s := serve(t)
+	d := testDistro()
+	d.Streams, d.Others = []string{"stable"}, nil
+	p, err := d.Plan(context.Background(), fetch.New(fetch.Options{Retries: -1}), source.PlanRequest{
+		Releases: []string{"next", "stabel", "../x", "stable"}, Arches: []matrixgen.Arch{matrixgen.X86_64},
+		Mirrors: map[string]string{"fedora-coreos": s.URL}, Options: source.Options{Discover: true, FCOSBuilds: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.Discovered, []string{"next"}) || !slices.Equal(p.Matched, []string{"stable", "next"}) || len(p.Failures) != 0 {
+		t.Errorf("discovered %v, matched %v, failures %v", p.Discovered, p.Matched, p.Failures)
+	}
+	if got, want := releases(p), []string{"stable/44.20260707.3.1 x86_64 44", "next/44.20260802.1.1 x86_64 44"}; !slices.Equal(got, want) {
+		t.Errorf("jobs %v, want %v", got, want)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hits["/"+BuildsPath("stabel")] != 1 {
+		t.Errorf("stabel was not asked for: %v", s.hits)
+	}
+	for path := range s.hits {
+		if strings.Contains(path, "x/builds") {
+			t.Errorf("asked for %s", path)
+		}
 	}
 }
 

@@ -53,12 +53,19 @@ func FileName(channel string) string { return "releases-" + channel + ".json" }
 func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.PlanRequest) (*source.Plan, error) {
 	plan := &source.Plan{}
 	channels := d.Channels
+	var probe []string // --discover: names no configuration lists
 	if len(req.Releases) > 0 {
 		channels = nil
 		for _, r := range req.Releases {
 			if !slices.Contains(d.Channels, r) && !slices.Contains(d.Others, r) {
 				if req.Discover {
-					continue // an open name --discover passes to every distribution
+					// A channel the configuration does not know (a new
+					// lts-YYYY): the host serves its list by name, so it
+					// is discovered by asking for it, below.
+					if source.ValidName(r) && !slices.Contains(probe, r) {
+						probe = append(probe, r)
+					}
+					continue
 				}
 				return nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%s/%s: not a channel of %s (known: %s)", d.ID, r, d.ID, strings.Join(append(slices.Clone(d.Channels), d.Others...), ", "))}
 			}
@@ -78,9 +85,15 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 		return plan, nil
 	}
 	base := strings.TrimSuffix(req.Mirrors[d.MirrorKey], "/")
-	for _, ch := range channels {
+	for i, ch := range append(slices.Clone(channels), probe...) {
 		url := base + "/" + FileName(ch)
 		rels, err := d.read(ctx, f, url)
+		if i >= len(channels) {
+			if source.NotFound(err) {
+				continue // no such channel: the name is not Flatcar's
+			}
+			plan.Matched, plan.Discovered = append(plan.Matched, ch), append(plan.Discovered, ch)
+		}
 		if err != nil {
 			for _, a := range arches {
 				plan.Failures = append(plan.Failures, source.Failure{

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/matrixgen/matrixgen"
@@ -172,6 +173,43 @@ func TestPlanFailures(t *testing.T) {
 	var pe *ParseError
 	if len(p.Failures) != 1 || !errors.As(p.Failures[0].Err, &pe) || pe.Field != "major_software.kernel" || pe.Name != bad.URL+"/releases-stable.json" || len(p.Jobs) != 0 {
 		t.Errorf("failures %v, jobs %d", p.Failures, len(p.Jobs))
+	}
+}
+
+// TestPlanDiscover: with --discover, a channel the configuration does not
+// list is asked for by name: one whose list the host serves is discovered
+// and planned, one it answers 404 for is not Flatcar's (no failure, not
+// matched), and a name that is no file name is never asked for.
+func TestPlanDiscover(t *testing.T) {
+	var mu sync.Mutex
+	var asked []string
+	files := http.FileServer(http.Dir(fixtures))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.URL.Path)
+		mu.Unlock()
+		files.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	d := testDistro()
+	d.Channels, d.Others = []string{"stable"}, nil
+	p, err := d.Plan(context.Background(), fetch.New(fetch.Options{Retries: -1}), source.PlanRequest{
+		Releases: []string{"edge", "nightly", "../x", "Edge"}, Arches: []matrixgen.Arch{matrixgen.X86_64},
+		Mirrors: map[string]string{"flatcar": srv.URL}, Options: source.Options{Discover: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.Discovered, []string{"edge"}) || !slices.Equal(p.Matched, []string{"edge"}) || len(p.Failures) != 0 || len(p.Jobs) != 1 {
+		t.Fatalf("discovered %v, matched %v, failures %v, %d jobs", p.Discovered, p.Matched, p.Failures, len(p.Jobs))
+	}
+	if got, want := gotFound(p.Jobs[0].(*job)), wantFound(t, "releases-edge.json", matrixgen.X86_64); !slices.Equal(got, want) {
+		t.Errorf("found\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(asked, []string{"/releases-edge.json", "/releases-nightly.json"}) {
+		t.Errorf("asked for %v", asked)
 	}
 }
 
