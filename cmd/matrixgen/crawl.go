@@ -98,7 +98,8 @@ release's developer container as header source. Fedora CoreOS (--distro
 fedora-coreos: streams stable, testing, next) is read from each stream's
 newest --fcos-builds builds (default 10): the Fedora kernel each boots, listed
 under fedora with "source": "fedora-coreos", its stream and build, and
-Fedora's kernel-devel on Koji as header source.
+Fedora's kernel-devel on Koji as header source. With --discover, a channel or
+stream --release names that neither lists is asked for by name.
 
 Every kernel is checked against the release it was found in: one whose own
 markers contradict it is refused with a warning. Unchanged indices cost one
