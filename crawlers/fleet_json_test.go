@@ -331,3 +331,31 @@ func TestCrawlFleetDiscover(t *testing.T) {
 		t.Errorf("nightly: %v, want a usage error naming it", err)
 	}
 }
+
+// TestDedupeFedoraCoreOS: a kernel Fedora's updates repository and Fedora
+// CoreOS builds both carry is one kernel, marked fedora-coreos with the
+// stream and build of the first build that ships it, with both header
+// sources.
+func TestDedupeFedoraCoreOS(t *testing.T) {
+	k, err := matrixgen.Make(matrixgen.Spec{Target: "fedora", Arch: matrixgen.X86_64, Release: "7.1.3-200.fc44.x86_64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, stable, next := k, k, k
+	repo.Headers = []string{"https://dl.fedoraproject.org/pub/fedora/linux/updates/44/Everything/x86_64/Packages/k/kernel-devel-7.1.3-200.fc44.x86_64.rpm"}
+	koji := "https://kojipkgs.fedoraproject.org/packages/kernel/7.1.3/200.fc44/x86_64/kernel-devel-7.1.3-200.fc44.x86_64.rpm"
+	stable.Headers, stable.Origin, stable.Stream, stable.Build = []string{koji}, matrixgen.OriginFedoraCoreOS, "stable", "44.20260707.3.1"
+	next.Headers, next.Origin, next.Stream, next.Build = []string{koji}, matrixgen.OriginFedoraCoreOS, "next", "44.20260802.1.1"
+	rep := &Report{Kernels: []matrixgen.Kernel{repo, stable, next}}
+	out := dedupe(rep, make([]*Count, 3))
+	if len(out) != 1 {
+		t.Fatalf("%d kernels: %+v", len(out), out)
+	}
+	got := out[0]
+	if got.Origin != matrixgen.OriginFedoraCoreOS || got.Stream != "stable" || got.Build != "44.20260707.3.1" || !slices.Equal(got.Headers, []string{repo.Headers[0], koji}) {
+		t.Errorf("kernel %+v", got)
+	}
+	if err := got.Validate(); err != nil {
+		t.Error(err)
+	}
+}
