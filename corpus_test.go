@@ -45,7 +45,8 @@ func loadCorpus(tb testing.TB) []corpusEntry {
 // derive too, except the refusals DESIGN.md asks for (OEM and other series
 // that are no release's GA kernel, with a plain upload); an Ubuntu upload
 // that names a release (~YY.MM) must give that release. The distributions
-// matrixgen does not build for are refused with their reason.
+// matrixgen does not build for are refused with their reason, and so are the
+// Flatcar entries, whose kernelrelease is a Flatcar release, not uname -r.
 func TestDeriveCorpus(t *testing.T) {
 	corpus := loadCorpus(t)
 	if len(corpus) != 4450 {
@@ -59,7 +60,7 @@ func TestDeriveCorpus(t *testing.T) {
 	// Series Ubuntu shipped only as OEM or cloud kernels of one release:
 	// a plain upload cannot tell which, so derivation refuses them.
 	notGA := map[string]bool{"4.11": true, "5.6": true, "5.10": true, "5.14": true, "5.17": true}
-	unsupported := map[string]bool{"Flatcar": true, "Minikube": true, "PhotonOS": true}
+	unsupported := map[string]bool{"Minikube": true, "PhotonOS": true}
 	refused := map[string]int{}
 	for _, e := range corpus {
 		d, err := Derive(Input{Target: e.Target, Release: e.Release, KernelVersion: e.KernelVersion})
@@ -67,6 +68,14 @@ func TestDeriveCorpus(t *testing.T) {
 		case unsupported[e.Key]:
 			if !errors.Is(err, ErrUnderivable) || !strings.Contains(err.Error(), "does not build for") {
 				t.Errorf("%s %s: %v; want refused as unsupported", e.Key, e.Release, err)
+			}
+			refused[e.Key]++
+			continue
+		case e.Key == "Flatcar":
+			// The 2022 crawler wrote the Flatcar release ("3305.0.1") as
+			// kernelrelease: not what uname -r prints (5.15.63-flatcar).
+			if !errors.Is(err, ErrUnderivable) || !strings.Contains(err.Error(), "-flatcar, as uname -r prints it") {
+				t.Errorf("%s %s: %v; want refused: not a Flatcar uname -r", e.Key, e.Release, err)
 			}
 			refused[e.Key]++
 			continue

@@ -67,6 +67,7 @@ var families = []struct {
 	{"el", ".el", "", reEL},
 	{"amzn", ".amzn", "", reAmazon},
 	{"deb", "deb", "bpo", reDebAny},
+	{"flatcar", "-flatcar", "", reFlatcarMarker},
 }
 
 // deriveFunc is a distribution's version rule (the table's derive): it

@@ -27,6 +27,11 @@ const (
 	RHEL        = "rhel"
 )
 
+// Names of the fleet distributions of issue 15 (node OSes of cloud platforms).
+const (
+	Flatcar = "flatcar"
+)
+
 // Distro is one distribution matrixgen builds for.
 type Distro struct {
 	// Name is the distribution as kernels.json and the matrix write it.
@@ -190,10 +195,13 @@ var distros = []Distro{
 		Name: Fedora, Title: "Fedora", Versioned: []string{"fedora"}, OSReleaseIDs: []string{"fedora"}, Marker: "fc", MarkerRequired: true,
 		VersionRule: ".fcNN → NN (any release; the crawler reads the newest three its mirror lists)", Arches: rpmArch,
 		PackageFormat: "rpm", HeaderPackages: []string{"kernel-devel-{release}"}, Image: "fedora:{version}",
-		Crawl: []string{"fedora"},
+		// fedora-coreos: the kernels Fedora CoreOS streams boot, listed
+		// under Fedora with their stream and build (OriginFedoraCoreOS).
+		Crawl: []string{"fedora", "fedora-coreos"},
 		Mirrors: []Mirror{
 			{"fedora", "https://dl.fedoraproject.org/pub/fedora/linux"},
 			{"fedora-archive", "https://archives.fedoraproject.org/pub/archive/fedora/linux"},
+			{"fedora-coreos", "https://builds.coreos.fedoraproject.org"},
 		},
 		KojiHubs: []string{"koji-fedora"},
 		derive:   deriveFedora, valid: validNumber, norm: identity, arch: rpmReleaseArch,
@@ -270,6 +278,26 @@ var distros = []Distro{
 			return Ubuntu + "-" + f
 		},
 	},
+	// Flatcar: its version is the Flatcar release (4593.2.0), which the
+	// release string (6.12.102-flatcar) does not name: one kernel ships in
+	// several releases. A crawl gives it from the channel's release list,
+	// request-build from os-release's VERSION_ID.
+	{
+		Name: Flatcar, Title: "Flatcar", Aliases: []string{"flatcar-container-linux"}, OSReleaseIDs: []string{"flatcar"},
+		Marker:      "flatcar",
+		VersionRule: "not in the release (<x.y.z>-flatcar): the Flatcar release BUILD.BRANCH.PATCH (4593.2.0), from the crawl's release list or os-release's VERSION_ID",
+		Arches:      two,
+		// The headers are in the release's developer container (the crawl
+		// lists its URL as the kernel's header source), where the kernel's
+		// sources are installed with emerge-gitclone && emerge -gKq coreos-sources.
+		HeaderPackages: []string{"sys-kernel/coreos-sources"},
+		// The developer container is a bzip2'd disk image, not an OCI
+		// image: the build imports it under this name (docker import).
+		Image:   "flatcar-developer:{version}",
+		Crawl:   []string{"flatcar"},
+		Mirrors: []Mirror{{"flatcar", "https://www.flatcar.org/releases-json"}},
+		derive:  deriveFlatcar, valid: validFlatcar, norm: identity, ships: flatcarShips,
+	},
 }
 
 // unsupported are distributions users bring from Falco and NVIDIA tooling
@@ -277,7 +305,6 @@ var distros = []Distro{
 var unsupported = map[string]string{
 	"sles":         "SUSE kernel releases (5.14.21-150500.55.83-default) name no distro version, and matrixgen has no SUSE build images",
 	"opensuse":     "openSUSE kernel releases name no distro version, and matrixgen has no openSUSE build images",
-	"flatcar":      "Flatcar ships no kernel headers packages; modules are built in its developer container",
 	"bottlerocket": "Bottlerocket modules are built with the variant's kernel kit, not in a distro container",
 	"talos":        "Talos loads modules only as system extensions built with its own toolchain",
 	"photon":       "Photon OS is not a supported build target",
@@ -290,7 +317,7 @@ var unsupported = map[string]string{
 var unsupportedAliases = map[string]string{
 	"suse": "sles", "sled": "sles", "opensuse-leap": "opensuse", "opensuse-tumbleweed": "opensuse",
 	"photonos": "photon", "azl": "azurelinux", "mariner": "azurelinux", "cbl-mariner": "azurelinux",
-	"archlinux": "arch", "flatcar-container-linux": "flatcar",
+	"archlinux": "arch",
 }
 
 // Indexes over the table, built once: every lookup on the hot path (Make
@@ -316,6 +343,8 @@ type suiteRel struct {
 }
 
 func init() {
+	// Entries are kept in name order whatever order they are written in.
+	slices.SortStableFunc(distros, func(a, b Distro) int { return strings.Compare(a.Name, b.Name) })
 	for i := range distros {
 		d := &distros[i]
 		names = append(names, d.Name)

@@ -3,6 +3,7 @@ package matrixgen
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -19,14 +20,24 @@ type Kernel struct {
 	Source        string   // where it was seen: a suite URL, "kernels.json", ...
 	// Origin says where a crawled kernel came from when not a mirror's
 	// index of headers packages: OriginLivepatch, OriginKoji; "" otherwise.
-	Origin      string
-	CarriedOver bool // kept from a previous crawl because its source failed this time
+	Origin string
+	// Stream and Build, with OriginFedoraCoreOS, are the Fedora CoreOS
+	// stream and build that ship the kernel ("stable", "44.20260707.3.1").
+	Stream, Build string
+	CarriedOver   bool // kept from a previous crawl because its source failed this time
 }
 
 // Origins of crawled kernels (crawl output's "source").
 const (
 	OriginLivepatch = "livepatch" // the AL2023 kernel-livepatch repository
 	OriginKoji      = "koji"      // a Koji/CBS build the mirrors no longer carry
+	// OriginFedoraCoreOS: a Fedora kernel a Fedora CoreOS build boots.
+	OriginFedoraCoreOS = "fedora-coreos"
+)
+
+var (
+	reFCOSStream = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+	reFCOSBuild  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)+(-[0-9]+)?$`)
 )
 
 // Key identifies a Kernel for dedupe and diff.
@@ -72,6 +83,18 @@ func (k Kernel) Validate() error {
 		// back lowercased, so a capital would not survive a round trip.
 		if strings.ToLower(k.Flavor) != k.Flavor {
 			return &InvalidError{Field: "flavor", Value: k.Flavor, Reason: "flavors are lowercase (generic, aws, cloud, rt)"}
+		}
+	}
+	if k.Stream != "" || k.Build != "" {
+		if k.Origin != OriginFedoraCoreOS {
+			return &InvalidError{Field: "stream", Value: k.Stream, Reason: fmt.Sprintf("a stream and build are a Fedora CoreOS kernel's (source %s), not of source %q", OriginFedoraCoreOS, k.Origin)}
+		}
+		// As schemas/crawl.schema.json: builds.coreos.fedoraproject.org's names.
+		if len(k.Stream) > 32 || !reFCOSStream.MatchString(k.Stream) {
+			return &InvalidError{Field: "stream", Value: k.Stream, Reason: "want a Fedora CoreOS stream name (stable, testing, next)"}
+		}
+		if len(k.Build) > 64 || !reFCOSBuild.MatchString(k.Build) {
+			return &InvalidError{Field: "build", Value: k.Build, Reason: "want a Fedora CoreOS build ID (44.20260707.3.1)"}
 		}
 	}
 	return ValidateKernelVersion(k.KernelVersion)

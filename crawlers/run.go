@@ -33,7 +33,10 @@ type Request struct {
 	Vault          bool // also the vaults' minor releases (Rocky, AlmaLinux)
 	// Koji adds the kernel builds Fedora's and CentOS Stream's hubs hold that
 	// the mirrors lack (crawl --koji); nil = none.
-	Koji        *source.KojiOptions
+	Koji *source.KojiOptions
+	// FCOSBuilds is how many of each Fedora CoreOS stream's newest builds
+	// are read (crawl --fcos-builds); <= 0 = the distribution's default.
+	FCOSBuilds  int
 	Concurrency int // jobs (release × arch) crawled at once; default 4
 	// Previous is the last crawl's output: kernels of a job whose source
 	// failed this time are carried over from it.
@@ -240,7 +243,7 @@ func dedupe(rep *Report, owner []*Count) []matrixgen.Kernel {
 			}
 		}
 		if o.Origin == "" {
-			o.Origin = k.Origin
+			o.Origin, o.Stream, o.Build = k.Origin, k.Stream, k.Build
 		}
 	}
 	return out
@@ -349,7 +352,7 @@ func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Repor
 			}
 		}
 		names := append(slices.Clone(perDistro[d]), open...)
-		opts := source.Options{Component: req.Component, KeyringFiles: req.KeyringFiles, SkipValidUntil: req.SkipValidUntil, Now: req.Now, Discover: req.Discover, Vault: req.Vault, Koji: req.Koji}
+		opts := source.Options{Component: req.Component, KeyringFiles: req.KeyringFiles, SkipValidUntil: req.SkipValidUntil, Now: req.Now, Discover: req.Discover, Vault: req.Vault, Koji: req.Koji, FCOSBuilds: req.FCOSBuilds}
 		p, err := d.Plan(ctx, f, source.PlanRequest{Releases: names, Arches: arches, Mirrors: mirrors, Options: opts})
 		if err != nil {
 			return nil, nil, err

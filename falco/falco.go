@@ -29,6 +29,10 @@ type Entry struct {
 	// Source is where a kernel came from when not a mirror's index of
 	// headers packages: "livepatch" or "koji" (matrixgen.Origin*).
 	Source string `json:"source,omitempty"`
+	// Stream and Build, with source "fedora-coreos", are the Fedora CoreOS
+	// stream and build that ship the kernel.
+	Stream string `json:"stream,omitempty"`
+	Build  string `json:"build,omitempty"`
 	// KernelConfigData is only in Falco's own files (minikube); read and dropped.
 	KernelConfigData string `json:"kernelconfigdata,omitempty"`
 }
@@ -177,7 +181,10 @@ func (e Entry) Kernel(key string, arch matrixgen.Arch) (matrixgen.Kernel, error)
 		return matrixgen.Kernel{}, err
 	}
 	k, err := matrixgen.Make(matrixgen.Spec{Target: target, Arch: arch, Release: e.KernelRelease, DistroVersion: e.DistroVersion, KernelVersion: kv})
-	k.Headers, k.CarriedOver, k.Origin = e.Headers, e.CarriedOver, e.Source
+	k.Headers, k.CarriedOver, k.Origin, k.Stream, k.Build = e.Headers, e.CarriedOver, e.Source, e.Stream, e.Build
+	if err == nil && (k.Stream != "" || k.Build != "") {
+		err = k.Validate()
+	}
 	return k, err
 }
 
@@ -228,6 +235,8 @@ func Marshal(kernels []matrixgen.Kernel) ([]byte, error) {
 			DistroVersion: k.DistroVersion,
 			CarriedOver:   k.CarriedOver,
 			Source:        k.Origin,
+			Stream:        k.Stream,
+			Build:         k.Build,
 		})
 	}
 	for _, es := range groups {

@@ -48,6 +48,7 @@ type crawlOptions struct {
 	KojiNewest      int
 	KojiNewestSet   bool // --koji-newest given: with --koji-since, both bound
 	KojiTimeout     time.Duration
+	FCOSBuilds      int
 }
 
 func newCmdCrawl(ios *ioStreams, runF func(*crawlOptions) error) *cobra.Command {
@@ -90,6 +91,15 @@ builds count. Bounded per release and hub: the newest --koji-newest builds
 most 100 pages of 50), and a hub that answers a page it already gave (one that
 ignores the offset) fails its source, as does one that takes longer than
 --koji-timeout (default 5m) for one release and arch; the next hub is still asked.
+
+Flatcar (--distro flatcar) is read from each channel's release list: one
+kernel per release, <kernel>-flatcar under the Flatcar release, with the
+release's developer container as header source. Fedora CoreOS (--distro
+fedora-coreos: streams stable, testing, next) is read from each stream's
+newest --fcos-builds builds (default 10): the Fedora kernel each boots, listed
+under fedora with "source": "fedora-coreos", its stream and build, and
+Fedora's kernel-devel on Koji as header source. With --discover, a channel or
+stream --release names that neither lists is asked for by name.
 
 Every kernel is checked against the release it was found in: one whose own
 markers contradict it is refused with a warning. Unchanged indices cost one
@@ -156,6 +166,9 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 			if opts.KojiTimeout <= 0 {
 				return usageErr("--koji-timeout %s: want a positive duration, e.g. 5m", opts.KojiTimeout)
 			}
+			if opts.FCOSBuilds < 1 {
+				return usageErr("--fcos-builds %d: want 1 or more", opts.FCOSBuilds)
+			}
 			if opts.RequestTimeout <= 0 {
 				return usageErr("--request-timeout %s: want a positive duration, e.g. 10m", opts.RequestTimeout)
 			}
@@ -196,6 +209,7 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	f.StringVar(&opts.KojiSince, "koji-since", "", "with --koji: only builds completed after DATE (2026-01-31 or RFC 3339)")
 	f.IntVar(&opts.KojiNewest, "koji-newest", source.DefaultKojiNewest, "with --koji: at most the newest N builds per release and hub (0 with --koji-since: no count bound)")
 	f.DurationVar(&opts.KojiTimeout, "koji-timeout", source.DefaultKojiTimeout, "with --koji: give up on one hub for one release and arch after this long (its source fails, the next hub is asked)")
+	f.IntVar(&opts.FCOSBuilds, "fcos-builds", source.DefaultFCOSBuilds, "Fedora CoreOS: how many of each stream's newest builds to read")
 	_ = f.MarkHidden("now")
 	return cmd
 }
@@ -244,7 +258,8 @@ func defaultCacheDir() string {
 func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	start := time.Now()
 	req := crawlers.Request{Table: distros.All(), Distros: opts.Distros, Releases: opts.Releases, Concurrency: opts.Concurrency, Vault: opts.Vault,
-		Component: opts.Component, Discover: opts.Discover, SkipValidUntil: !opts.CheckValidUntil, KeyringFiles: opts.Keyrings}
+		Component: opts.Component, Discover: opts.Discover, SkipValidUntil: !opts.CheckValidUntil, KeyringFiles: opts.Keyrings,
+		FCOSBuilds: opts.FCOSBuilds}
 	for _, a := range opts.Arches {
 		arch, err := matrixgen.ParseArch(a)
 		if err != nil {

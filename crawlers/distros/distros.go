@@ -14,15 +14,21 @@ import (
 // the distribution table (matrixgen.Distros), a file of configuration
 // beside this one, and its line here (TestAllIsTheTable fails without it).
 func All() []source.Distribution {
-	return []source.Distribution{Debian(), Ubuntu(), Fedora(), CentOS(), AmazonLinux2(), AmazonLinux2023(), Rocky(), AlmaLinux(), Oracle()}
+	return []source.Distribution{Debian(), Ubuntu(), Fedora(), CentOS(), AmazonLinux2(), AmazonLinux2023(), Rocky(), AlmaLinux(), Oracle(),
+		Flatcar(), FedoraCoreOS()}
 }
 
-// MirrorHelp describes every --mirror key with its default, for --help.
+// MirrorHelp describes every --mirror key with its default, for --help:
+// each once (Fedora's crawls share koji-fedora-files).
 func MirrorHelp() string {
 	var b strings.Builder
+	seen := map[string]bool{}
 	for _, d := range All() {
 		for _, k := range slices.Sorted(maps.Keys(d.Mirrors())) {
-			fmt.Fprintf(&b, "  %-20s %s\n", k, d.Mirrors()[k])
+			if !seen[k] {
+				seen[k] = true
+				fmt.Fprintf(&b, "  %-20s %s\n", k, d.Mirrors()[k])
+			}
 		}
 	}
 	return b.String()

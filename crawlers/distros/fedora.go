@@ -15,7 +15,7 @@ func Fedora() *rpm.Distribution {
 	d := entry(matrixgen.Fedora)
 	return &rpm.Distribution{
 		ID: d.Name, Kernels: d.Name,
-		Defaults: withHubs(mirrorsOf(d), d.KojiHubs...),
+		Defaults: withHubs(mirrorsOf(d, "fedora", "fedora-archive"), d.KojiHubs...),
 		Koji:     d.KojiHubs,
 		Arches:   d.Arches,
 		KojiDist: func(r string) string { return "fc" + r },

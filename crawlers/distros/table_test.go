@@ -7,6 +7,8 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/deb"
+	"github.com/matrixgen/matrixgen/crawlers/fcos"
+	"github.com/matrixgen/matrixgen/crawlers/flatcar"
 	"github.com/matrixgen/matrixgen/crawlers/rpm"
 )
 
@@ -35,6 +37,16 @@ func TestAllIsTheTable(t *testing.T) {
 			if d.Arches == nil || !slices.Equal(d.Arches, e.Arches) {
 				t.Errorf("%s crawls arches %v, the table says %v", d.ID, d.Arches, e.Arches)
 			}
+		case *flatcar.Distribution:
+			dist = d.Kernels
+		case *fcos.Distribution:
+			dist = d.Kernels
+			e, _ := matrixgen.Lookup(dist)
+			for _, a := range d.Arches {
+				if !slices.Contains(e.Arches, a) {
+					t.Errorf("%s crawls arch %s, which the table's %s does not ship", d.ID, a, dist)
+				}
+			}
 		default:
 			t.Fatalf("configuration %T is of no known format", c)
 		}
@@ -45,7 +57,10 @@ func TestAllIsTheTable(t *testing.T) {
 		if got := configs[e.Name]; !slices.Equal(got, e.Crawl) {
 			t.Errorf("%s: configurations %v in All(), the table says %v", e.Name, got, e.Crawl)
 		}
-		got, want := slices.Sorted(slices.Values(keys[e.Name])), slices.Sorted(slices.Values(e.MirrorKeys()))
+		// Configurations of one distribution may share a key (Fedora's
+		// and Fedora CoreOS's koji-fedora-files).
+		got := slices.Compact(slices.Sorted(slices.Values(keys[e.Name])))
+		want := slices.Sorted(slices.Values(e.MirrorKeys()))
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: --mirror keys %v, the table says %v", e.Name, got, want)
 		}

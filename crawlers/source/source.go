@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/matrixgen/matrixgen"
@@ -53,6 +54,9 @@ type Options struct {
 	// Koji, when set, adds the kernel builds a distribution's Koji hubs hold
 	// that its mirrors no longer carry (Fedora, CentOS Stream).
 	Koji *KojiOptions
+	// FCOSBuilds is how many of each Fedora CoreOS stream's newest builds
+	// are read (crawl --fcos-builds); <= 0 = the distribution's default.
+	FCOSBuilds int
 }
 
 // KojiOptions bound what `crawl --koji` asks a hub for, per release.
@@ -72,6 +76,10 @@ const DefaultKojiTimeout = 5 * time.Minute
 // DefaultKojiNewest is how many of a release's newest kernel builds
 // `crawl --koji` reads from each hub when neither bound is given.
 const DefaultKojiNewest = 10
+
+// DefaultFCOSBuilds is how many of each Fedora CoreOS stream's newest
+// builds a crawl reads (crawl --fcos-builds).
+const DefaultFCOSBuilds = 10
 
 // PlanRequest is what one distribution is asked for.
 type PlanRequest struct {
@@ -192,4 +200,27 @@ func TimeoutErr(ctx context.Context, d time.Duration, err error) error {
 		return fmt.Errorf("timed out after %s: %w", d, err)
 	}
 	return err
+}
+
+// ValidName says a --release name may go into a path a format asks a host
+// for ("lts-2025", "testing-devel"): lowercase letters, digits, "-" and
+// "." inside, at most 64 bytes, never "..".
+func ValidName(s string) bool {
+	if s == "" || len(s) > 64 || strings.Contains(s, "..") || s[0] == '.' || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// NotFound says err is a host's 404 (or 410): the name asked for is not
+// there, which --discover takes as "not this distribution's".
+func NotFound(err error) bool {
+	var he *fetch.HTTPError
+	return errors.As(err, &he) && (he.StatusCode == http.StatusNotFound || he.StatusCode == http.StatusGone)
 }

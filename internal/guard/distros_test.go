@@ -30,7 +30,7 @@ import (
 var tableFiles = []string{"distros.go"}
 
 // formatPackages are the repository-format packages.
-var formatPackages = []string{module + "/crawlers/deb", module + "/crawlers/rpm", module + "/crawlers/koji"}
+var formatPackages = []string{module + "/crawlers/deb", module + "/crawlers/rpm", module + "/crawlers/koji", module + "/crawlers/flatcar", module + "/crawlers/fcos"}
 
 // allowedKernelLiterals are files that still build a matrixgen.Kernel by literal, each with
 // why, and emptied as they convert (as allowedMutable): the rpm collector's drafts (release
