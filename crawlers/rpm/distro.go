@@ -54,6 +54,10 @@ type Distribution struct {
 	// KojiDist is the dist tag ending a release's kernel NVRs on Koji
 	// ("41" → "fc41", "stream9" → "el9").
 	KojiDist func(release string) string
+	// Packages decides which packages of its repositories are kernel headers and each
+	// one's uname -r, as the distribution names and numbers them (a Devel); nil = Headers,
+	// the Red Hat family's kernel-devel. Livepatch repositories use Livepatches.
+	Packages Matcher
 	// Arches the distribution ships; nil = x86_64, aarch64 and aarch64+64k
 	// (read from the aarch64 repositories; a distribution with no
 	// kernel-64k-devel yields no kernels there, which is not a failure).
@@ -440,6 +444,9 @@ func (j *job) crawlRepo(ctx context.Context, f source.Fetcher, ref RepoRef) repo
 		base = b
 	}
 	matcher := Headers
+	if j.d.Packages != nil {
+		matcher = j.d.Packages
+	}
 	if ref.Livepatch {
 		matcher = Livepatches
 	}
