@@ -223,6 +223,10 @@ func TestFleetFixtures(t *testing.T) {
 							if k.Arch != a || k.Distribution != name || k.Source != base {
 								t.Errorf("%s: kernel %s: arch %s distribution %s source %s", id, k.Release, k.Arch, k.Distribution, k.Source)
 							}
+							// The live check's shape of the release's kernels (FLEET-TABLE.md's version rule).
+							if re := liveFleetRelease[name+" "+rel]; re == nil || !re.MatchString(k.Release) {
+								t.Errorf("%s: kernel %s does not match the release's shape %v", id, k.Release, re)
+							}
 						}
 						if !slices.Equal(got, want) && len(got)+len(want) > 0 {
 							t.Errorf("%s: releases\n got %q\nwant %q", id, got, want)

@@ -61,7 +61,7 @@ type Result struct {
 	// (or Reused says the caller's kernels for it were taken).
 	Digest   string
 	Reused   bool
-	Packages int // packages in a primary XML; for a primary_db, the rows named kernel*
+	Packages int // packages in a primary XML; for a primary_db, the rows named kernel* or linux*
 	Kernels  []matrixgen.Kernel
 	Warnings []string
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/crawlers/source"
+	"github.com/matrixgen/matrixgen/internal/compresstest"
 )
 
 // TestUnameRules maps real package NEVRs to the uname -r each distribution boots
@@ -186,4 +187,57 @@ func TestDistributionPackages(t *testing.T) {
 	if k.Release != "5.14.0-503.14.1.el9_5.x86_64" || !slices.Equal(k.Headers, []string{want}) {
 		t.Errorf("kernel %s headers %q, want %q", k.Release, k.Headers, want)
 	}
+}
+
+// TestCrawlPrimaryDBPhoton: a primary_db (the only index some repositories publish) is read
+// for a Devel matcher too: Photon's header packages are named linux-*, not kernel-*.
+func TestCrawlPrimaryDBPhoton(t *testing.T) {
+	raw := makeDB(t, schemaPackages, schemaProvides, schemaRemovals,
+		`INSERT INTO packages VALUES (1, 'id1', 'linux-esx-devel', 'x86_64', '5.10.83', '0', '6.ph4', 'x86_64/linux-esx-devel-5.10.83-6.ph4.x86_64.rpm', NULL)`,
+		`INSERT INTO packages VALUES (2, 'id2', 'linux-devel', 'x86_64', '6.1.10', '0', '11.ph5', 'x86_64/linux-devel-6.1.10-11.ph5.x86_64.rpm', NULL)`,
+		`INSERT INTO packages VALUES (3, 'id3', 'linux-esx', 'x86_64', '5.10.83', '0', '6.ph4', 'x86_64/linux-esx-5.10.83-6.ph4.x86_64.rpm', NULL)`)
+	gz := compresstest.Gzip(t, raw)
+	m := newTestMirror(t)
+	m.fault("/db/repodata/repomd.xml", serveBytes(dbRepomd("repodata/primary.sqlite.gz", gz, raw)))
+	m.fault("/db/repodata/primary.sqlite.gz", serveBytes(gz))
+	photon := &Devel{Flavors: map[string]string{"linux-devel": "", "linux-esx-devel": "esx"}, UnameR: FlavorSuffix}
+	res, err := CrawlRepo(context.Background(), newClient(t), Repo{Base: m.url("/db/"), Arch: matrixgen.X86_64, Packages: photon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, k := range res.Kernels {
+		got = append(got, k.Release+" "+strings.TrimPrefix(strings.Join(k.Headers, ","), m.url("/db/")))
+	}
+	want := []string{"5.10.83-6.ph4-esx x86_64/linux-esx-devel-5.10.83-6.ph4.x86_64.rpm", "6.1.10-11.ph5 x86_64/linux-devel-6.1.10-11.ph5.x86_64.rpm"}
+	if !slices.Equal(got, want) {
+		t.Errorf("kernels %q, want %q", got, want)
+	}
+}
+
+// FuzzUnameRules: the rules read version and release fields a mirror wrote; they never
+// panic, and what they return keeps the package's version first and the flavour last.
+func FuzzUnameRules(f *testing.F) {
+	f.Add("6.4.0", "150600.23.25.1", "default")
+	f.Add("5.10.83", "6.ph4", "esx")
+	f.Add("6.6.145.2", "1.azl3", "")
+	f.Add("1", ".", "x")
+	f.Add("", "", "")
+	f.Fuzz(func(t *testing.T, v, r, flavor string) {
+		p := &Package{Name: "kernel-x-devel", Version: v, Release: r, Arch: "x86_64"}
+		if got, ok := SUSEFlavor(p, flavor); ok {
+			if !strings.HasPrefix(got, v+"-") || !strings.HasSuffix(got, "-"+flavor) || flavor == "" {
+				t.Errorf("SUSEFlavor(%q, %q, %q) = %q", v, r, flavor, got)
+			}
+			if b := SUSEBuild(p); got != b+"-"+flavor {
+				t.Errorf("SUSEFlavor = %q, SUSEBuild = %q", got, b)
+			}
+		}
+		if got, ok := FlavorSuffix(p, flavor); ok && !strings.HasPrefix(got, v+"-"+r) {
+			t.Errorf("FlavorSuffix(%q, %q, %q) = %q", v, r, flavor, got)
+		}
+		if got, ok := VersionReleaseArch(p, ""); ok && got != v+"-"+r+".x86_64" {
+			t.Errorf("VersionReleaseArch(%q, %q) = %q", v, r, got)
+		}
+	})
 }
