@@ -67,6 +67,11 @@ var families = []struct {
 	{"el", ".el", "", reEL},
 	{"amzn", ".amzn", "", reAmazon},
 	{"deb", "deb", "bpo", reDebAny},
+	// The cloud fleets' rpm-md distributions (fleet.go).
+	{"azl", ".azl", ".cm", reAzureAny},
+	{"ph", ".ph", "", rePhotonAny},
+	{"al", ".al", "", reAlinux},
+	{"sle", "-150", "", reSUSEAny},
 }
 
 // deriveFunc is a distribution's version rule (the table's derive): it
