@@ -210,3 +210,39 @@ func TestFleetStillRefused(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDeriveFleet: whatever release a fleet target is given, Derive does not panic; a
+// version it derives is one the table lists, Make accepts the release under it (on an arch
+// the release allows), and refuses it under every other listed version.
+func FuzzDeriveFleet(f *testing.F) {
+	for _, s := range []string{"6.6.145.2-1.azl3", "5.15.158.2-1.cm2", "5.10.83-6.ph4-esx", "6.1.10-11.ph5",
+		"5.10.25-10.ph4.x86_64", "6.4.0-150600.23.17-default", "6.4.0-150600.23.17-64kb", "5.15.5-1-default",
+		"5.10.134-15.1.al8.x86_64", "4.19.91-26.al7.x86_64", "6.6.145.2-1.azl3-esx", "1.1.1-1.ph4-"} {
+		f.Add(s)
+	}
+	targets := []string{"azurelinux", "photon", "opensuse", "alinux"}
+	f.Fuzz(func(t *testing.T, release string) {
+		for _, target := range targets {
+			d, err := Derive(Input{Target: target, Release: release})
+			if err != nil {
+				continue
+			}
+			dist := byName[target]
+			if !slices.Contains(dist.Versions, d.DistroVersion) {
+				t.Fatalf("%s %q: derived %q, not a listed version", target, release, d.DistroVersion)
+			}
+			arch := X86_64
+			if a, _, ok := ReleaseArch(target, release); ok {
+				arch = a
+			}
+			if _, err := Make(Spec{Target: target, Arch: arch, Release: release, DistroVersion: d.DistroVersion}); err != nil {
+				t.Fatalf("%s %q: derived %s, but Make refuses it: %v", target, release, d.DistroVersion, err)
+			}
+			for _, v := range dist.Versions {
+				if _, err := Make(Spec{Target: target, Arch: arch, Release: release, DistroVersion: v}); v != d.DistroVersion && err == nil {
+					t.Fatalf("%s %q: derived %s, and Make accepts %s too", target, release, d.DistroVersion, v)
+				}
+			}
+		}
+	})
+}
