@@ -1,6 +1,7 @@
 package matrixgen
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -418,6 +419,7 @@ func Distros() []Distro {
 	for i, d := range distros {
 		d.Aliases = slices.Clone(d.Aliases)
 		d.Releases = slices.Clone(d.Releases)
+		d.Images, d.VersionlessIDs = maps.Clone(d.Images), slices.Clone(d.VersionlessIDs)
 		out[i] = d
 	}
 	return out
