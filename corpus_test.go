@@ -67,7 +67,7 @@ func TestDeriveCorpus(t *testing.T) {
 		case e.Key == "PhotonOS":
 			// Falco wrote Photon releases with the arch appended
 			// (5.10.25-10.ph4.x86_64), which is no uname -r: refused, naming it.
-			if !errors.Is(err, ErrUnderivable) || !strings.Contains(err.Error(), "uname -r is version-release[-flavor], "+strings.TrimSuffix(e.Release, ".x86_64")) {
+			if !errors.Is(err, ErrUnderivable) || !strings.Contains(err.Error(), "Falco's spelling") {
 				t.Errorf("%s %s: %v; want refused as Falco's spelling", e.Key, e.Release, err)
 			}
 			refused[e.Key]++

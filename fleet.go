@@ -53,7 +53,7 @@ func derivePhoton(_ *Distro, in Input, d Derivation, r refusals) (Derivation, er
 	if m == nil && rePhotonFalco.MatchString(in.Release) {
 		// Falco's 2022 crawl wrote 4.19.15-2.ph3.x86_64: a package's
 		// version-release.arch, which no Photon kernel prints as uname -r.
-		return r.noMarker("Falco's spelling with the arch appended: Photon's uname -r is version-release[-flavor], " + strings.TrimSuffix(strings.TrimSuffix(in.Release, ".x86_64"), ".aarch64"))
+		return r.noMarker("Falco's spelling, version-release.arch: Photon's uname -r is version-release[-flavor], without the arch")
 	}
 	if m == nil {
 		return r.noMarker("not a Photon OS release: want version-release with its .phN tag, then the flavor if not generic (5.10.83-6.ph4-esx, 6.1.10-11.ph5)")

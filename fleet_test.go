@@ -32,7 +32,7 @@ func TestDeriveFleet(t *testing.T) {
 		{target: "photonOS", release: "6.1.102-1.ph5-rt", want: "5.0", flav: "rt"},
 		{target: "photon5", release: "6.1.102-1.ph5-aws", want: "5.0", flav: "aws"},
 		{target: "photon", release: "4.19.232-1.ph3-esx", wantErr: ErrUnderivable, mention: "4.0 or 5.0"}, // Photon 3.0
-		{target: "photon", release: "5.10.25-10.ph4.x86_64", wantErr: ErrUnderivable, mention: "uname -r is version-release[-flavor], 5.10.25-10.ph4"},
+		{target: "photon", release: "5.10.25-10.ph4.x86_64", wantErr: ErrUnderivable, mention: "uname -r is version-release[-flavor], without the arch"},
 		{target: "photon", release: "5.10.83-6.ph4-foo", wantErr: ErrUnderivable},
 		{target: "photon", release: "6.6.145.2-1.azl3", wantErr: ErrInvalid, mention: "azl3"},
 		// openSUSE Leap / SLES: the code stream names the service pack.

@@ -41,8 +41,8 @@ func GroupProblems(probs []*jsonpos.Error) []ProblemGroup {
 		switch {
 		case errors.As(p.Err, &ue):
 			reason = "underivable: " + ue.Reason
-		case errors.As(p.Err, &ie) && ie.Field == "target":
-			reason = "invalid target: " + ie.Reason
+		case errors.As(p.Err, &ie) && (ie.Field == "target" || ie.Field == "kernelrelease"):
+			reason = "invalid " + ie.Field + ": " + ie.Reason
 		}
 		k := [2]string{key, reason}
 		if i, ok := index[k]; ok {
