@@ -68,6 +68,11 @@ var families = []struct {
 	{"amzn", ".amzn", "", reAmazon},
 	{"deb", "deb", "bpo", reDebAny},
 	{"flatcar", "-flatcar", "", reFlatcarMarker},
+	// The cloud fleets' rpm-md distributions (fleet.go).
+	{"azl", ".azl", ".cm", reAzureAny},
+	{"ph", ".ph", "", rePhotonAny},
+	{"al", ".al", "", reAlinux},
+	{"sle", "-150", "", reSUSEAny},
 }
 
 // deriveFunc is a distribution's version rule (the table's derive): it

@@ -53,13 +53,9 @@ func TestDerive(t *testing.T) {
 		{target: "redhat", release: "4.18.0-553.el8_10.x86_64", want: "8", minor: "10"},
 		{target: "rhel9", release: "5.14.0-503.11.1.el9_5.x86_64", want: "9", minor: "5"},
 		// Known distributions matrixgen does not build for: refused with a reason.
-		{target: "sles", release: "5.14.21-150500.55.83-default", wantErr: ErrUnderivable},
-		{target: "opensuse-leap", release: "6.4.0-150600.23.25-default", wantErr: ErrUnderivable},
 		{target: "flatcar", release: "5.15.63-flatcar", wantErr: ErrUnderivable},
 		{target: "bottlerocket", release: "6.1.102", wantErr: ErrUnderivable},
 		{target: "talos", release: "6.6.43-talos", wantErr: ErrUnderivable},
-		{target: "photon", release: "4.19.72-1.ph3", wantErr: ErrUnderivable},
-		{target: "azurelinux", release: "6.6.57.1-6.azl3", wantErr: ErrUnderivable},
 		{target: "arch", release: "6.12.1-arch1-1", wantErr: ErrUnderivable},
 		// Debian
 		{target: "debian", release: "6.12.95+deb12-amd64", want: "12", rule: "+debNN"},

@@ -1,6 +1,7 @@
 package matrixgen
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +31,14 @@ const (
 // Names of the fleet distributions of issue 15 (node OSes of cloud platforms).
 const (
 	Flatcar = "flatcar"
+)
+
+// The cloud fleets' rpm-md distributions (issue 15).
+const (
+	AzureLinux = "azurelinux" // Azure Linux 3.0 and CBL-Mariner 2.0
+	Photon     = "photon"     // VMware Photon OS
+	OpenSUSE   = "opensuse"   // openSUSE Leap and the SLES service packs it derives
+	Alinux     = "alinux"     // Alibaba Cloud Linux
 )
 
 // Distro is one distribution matrixgen builds for.
@@ -89,6 +98,13 @@ type Distro struct {
 	Mirrors []Mirror
 	// KojiHubs are the --mirror keys of the Koji hubs that built it.
 	KojiHubs []string
+	// Images are per-version images where Image's template does not fit
+	// (CBL-Mariner 2.0 is under another registry path than Azure Linux 3.0).
+	Images map[string]string
+	// VersionlessIDs are os-release IDs whose VERSION_ID is not the
+	// distribution's version (SLE Micro 5.5 boots SLES 15 SP5's kernel):
+	// request-build sends no version for them and the release decides.
+	VersionlessIDs []string
 
 	derive     deriveFunc                             // the version rule
 	valid      func(d *Distro, version string) string // "" or why version is no release
@@ -126,7 +142,7 @@ var (
 	rpmArch = []Arch{X86_64, AArch64, AArch64_64k}
 )
 
-// distros is the table, sorted by name.
+// distros is the table; init sorts it by name.
 var distros = []Distro{
 	{
 		Name: AlmaLinux, Title: "AlmaLinux", Aliases: []string{"alma"}, Versioned: []string{"almalinux"},
@@ -298,26 +314,79 @@ var distros = []Distro{
 		Mirrors: []Mirror{{"flatcar", "https://www.flatcar.org/releases-json"}},
 		derive:  deriveFlatcar, valid: validFlatcar, norm: identity, ships: flatcarShips,
 	},
+	// The cloud fleets' rpm-md distributions (issue 15): version rules in
+	// fleet.go, crawl configurations in crawlers/distros.
+	{
+		Name: AzureLinux, Title: "Azure Linux", Aliases: []string{"cbl-mariner", "azl"}, Versioned: []string{"azurelinux", "mariner"},
+		OSReleaseIDs: []string{"azurelinux", "mariner"}, Marker: "azl", MarkerRequired: true,
+		VersionRule: ".azlN → N.0, CBL-Mariner's .cmN → N.0 (uname -r is version-release: four-part version, no arch)",
+		Versions:    []string{"2.0", "3.0"}, Arches: two,
+		PackageFormat: "rpm", HeaderPackages: []string{"kernel-devel-{release}", "kernel-hwe-devel-{release}"},
+		Image:         "mcr.microsoft.com/azurelinux/base/core:{version}",
+		Images:        map[string]string{"2.0": "mcr.microsoft.com/cbl-mariner/base/core:2.0"},
+		CrawlVersions: []string{"3.0", "2.0"},
+		Crawl:         []string{"azurelinux"},
+		Mirrors: []Mirror{
+			{"azurelinux", "https://packages.microsoft.com/azurelinux"},
+			{"cbl-mariner", "https://packages.microsoft.com/cbl-mariner"},
+		},
+		derive: deriveAzureLinux, valid: validListed, norm: dotZero,
+	},
+	{
+		Name: Photon, Title: "Photon OS", Aliases: []string{"photonos", "photon-os"}, Versioned: []string{"photon"},
+		OSReleaseIDs: []string{"photon"}, Marker: "ph", MarkerRequired: true,
+		VersionRule: ".phN → N.0; flavors -esx, -rt, -aws, -secure end the release, each its own kernel",
+		Versions:    []string{"4.0", "5.0"}, Arches: two,
+		PackageFormat: "rpm", HeaderPackages: []string{"linux-devel-{release}", "linux-{flavor}-devel (a -{flavor} release without its suffix)"},
+		Image:         "photon:{version}",
+		CrawlVersions: []string{"5.0", "4.0"},
+		Crawl:         []string{"photon"},
+		Mirrors:       []Mirror{{"photon", "https://packages.vmware.com/photon"}},
+		derive:        derivePhoton, valid: validListed, norm: dotZero, flavor: photonFlavor,
+	},
+	{
+		Name: OpenSUSE, Title: "openSUSE Leap / SLES", Aliases: []string{"leap", "suse", "sle", "sled"},
+		OSReleaseIDs: []string{"opensuse-leap", "sles", "sle-micro"}, VersionlessIDs: []string{"sle-micro"},
+		Marker: "sle", MarkerRequired: true,
+		VersionRule: "the code stream -150M00. → 15.M (15 SP M); the release ends in its flavor (-default, -azure, -rt, -64kb)",
+		Versions:    []string{"15.5", "15.6"}, Arches: two,
+		PackageFormat: "rpm", HeaderPackages: []string{"kernel-{flavor}-devel", "kernel-devel"},
+		Image:         "opensuse/leap:{version}",
+		CrawlVersions: []string{"15.6", "15.5"},
+		Crawl:         []string{"opensuse"},
+		Mirrors:       []Mirror{{"opensuse", "https://download.opensuse.org"}},
+		derive:        deriveSUSE, valid: validListed, norm: identity, arch: suseReleaseArch, flavor: suseFlavor,
+	},
+	{
+		Name: Alinux, Title: "Alibaba Cloud Linux", Aliases: []string{"alibaba-cloud-linux", "aliyun"}, Versioned: []string{"alinux"},
+		OSReleaseIDs: []string{"alinux"}, Marker: "al", MarkerRequired: true,
+		VersionRule: ".alN names the RHEL platform it follows: .al8 → 3 (.al7, Alibaba Cloud Linux 2, is not built for)",
+		Versions:    []string{"3"}, Arches: two,
+		PackageFormat: "rpm", HeaderPackages: []string{"kernel-devel-{release}"},
+		Image:         "alibaba-cloud-linux-{version}-registry.cn-hangzhou.cr.aliyuncs.com/alinux{version}/alinux{version}:latest",
+		CrawlVersions: []string{"3"},
+		Crawl:         []string{"alinux"},
+		Mirrors:       []Mirror{{"alinux", "https://mirrors.aliyun.com/alinux"}},
+		derive:        deriveAlinux, valid: validListed, norm: major, arch: rpmReleaseArch,
+	},
 }
 
 // unsupported are distributions users bring from Falco and NVIDIA tooling
 // that matrixgen knows but does not build for, each with the reason.
 var unsupported = map[string]string{
-	"sles":         "SUSE kernel releases (5.14.21-150500.55.83-default) name no distro version, and matrixgen has no SUSE build images",
-	"opensuse":     "openSUSE kernel releases name no distro version, and matrixgen has no openSUSE build images",
-	"bottlerocket": "Bottlerocket modules are built with the variant's kernel kit, not in a distro container",
+	"tumbleweed":   "openSUSE Tumbleweed is rolling: its kernel releases (5.15.5-1-default) name no code stream, so no distro version to build in",
+	"bottlerocket": "Bottlerocket modules are built with the variant's kernel kit (kmod-kit), not in a distro container: a later step",
+	"cos":          "Google Container-Optimized OS modules are built against the kernel-headers tarball COS publishes per build, not in a distro container: a later step",
 	"talos":        "Talos loads modules only as system extensions built with its own toolchain",
-	"photon":       "Photon OS is not a supported build target",
-	"azurelinux":   "Azure Linux is not a supported build target",
 	"arch":         "Arch Linux is rolling: a kernel has no distro version to build in",
 	"minikube":     "minikube's kernel is built with its ISO, not in a distro container",
 }
 
 // unsupportedAliases maps spellings seen in Falco output to the names above.
 var unsupportedAliases = map[string]string{
-	"suse": "sles", "sled": "sles", "opensuse-leap": "opensuse", "opensuse-tumbleweed": "opensuse",
-	"photonos": "photon", "azl": "azurelinux", "mariner": "azurelinux", "cbl-mariner": "azurelinux",
-	"archlinux": "arch",
+	"opensuse-tumbleweed": "tumbleweed", "opensuse-microos": "tumbleweed",
+	"archlinux":              "arch",
+	"container-optimized-os": "cos",
 }
 
 // Indexes over the table, built once: every lookup on the hot path (Make
@@ -328,7 +397,7 @@ var (
 	byOSID     = map[string]*Distro{}
 	versioned  []versionedPrefix
 	bySuite    = map[string]suiteRel{} // codename → its distribution's release
-	imageParts = map[string][2]string{}
+	imageParts = map[string][]string{} // Image split at each {version}
 	names      []string
 )
 
@@ -368,8 +437,7 @@ func init() {
 				d.seriesIdx[r.Series] = j
 			}
 		}
-		pre, post, _ := strings.Cut(d.Image, "{version}")
-		imageParts[d.Name] = [2]string{pre, post}
+		imageParts[d.Name] = strings.Split(d.Image, "{version}")
 	}
 }
 
@@ -379,6 +447,7 @@ func Distros() []Distro {
 	for i, d := range distros {
 		d.Aliases = slices.Clone(d.Aliases)
 		d.Releases = slices.Clone(d.Releases)
+		d.Images, d.VersionlessIDs = maps.Clone(d.Images), slices.Clone(d.VersionlessIDs)
 		out[i] = d
 	}
 	return out
@@ -448,7 +517,13 @@ func DefaultImage(distribution, version string) string {
 	if !ok {
 		return distribution + ":" + version
 	}
-	return p[0] + version + p[1]
+	if img, ok := byName[distribution].Images[version]; ok {
+		return img
+	}
+	if len(p) == 2 { // one concatenation: matrix asks once per distribution version
+		return p[0] + version + p[1]
+	}
+	return strings.Join(p, version)
 }
 
 // FromOSRelease maps an os-release ID and VERSION_ID to a distribution and
@@ -458,6 +533,9 @@ func FromOSRelease(id, versionID string) (distribution, version string, ok bool)
 	d, ok := byOSID[id]
 	if !ok {
 		return "", "", false
+	}
+	if slices.Contains(d.VersionlessIDs, id) {
+		return d.Name, "", true
 	}
 	return d.Name, d.norm(versionID), true
 }
@@ -527,6 +605,9 @@ func validNumber(d *Distro, v string) string {
 func validListed(d *Distro, v string) string {
 	if !slices.Contains(d.Versions, v) {
 		vs := d.Versions
+		if len(vs) == 1 {
+			return article(d.Title) + " version is " + vs[0]
+		}
 		return article(d.Title) + " version is " + strings.Join(vs[:len(vs)-1], ", ") + " or " + vs[len(vs)-1]
 	}
 	return ""

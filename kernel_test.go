@@ -72,7 +72,7 @@ func TestMake(t *testing.T) {
 		{name: "oracle target agreeing with the marker", spec: Spec{Target: "ol8", Arch: X86_64, Release: "4.18.0-553.el8_10.x86_64"}, want: "8"},
 		{name: "target version contradicting the given version", spec: Spec{Target: "amazonlinux2", Arch: X86_64, Release: "6.1.174-217.345.amzn2023.x86_64", DistroVersion: "2023"}, wantErr: ErrInvalid, mention: []string{"amazonlinux2", "2023"}},
 		{name: "centos 9 is stream9", spec: Spec{Target: "centos", Arch: X86_64, Release: "5.14.0-570.el9.x86_64", DistroVersion: "9"}, wantErr: ErrInvalid, mention: []string{"stream9"}},
-		{name: "unsupported", spec: Spec{Target: "sles", Arch: X86_64, Release: "5.14.21-150500.55.83-default", DistroVersion: "15"}, wantErr: ErrInvalid, mention: []string{"SUSE"}},
+		{name: "unsupported", spec: Spec{Target: "bottlerocket", Arch: X86_64, Release: "6.1.102", DistroVersion: "1.20"}, wantErr: ErrInvalid, mention: []string{"kernel kit"}},
 		{name: "suite of another distribution", spec: Spec{Target: "debian", Arch: X86_64, Release: "6.1.0-28-amd64", Suite: "jammy"}, wantErr: ErrInvalid, mention: []string{"jammy"}},
 		{name: "bad arch", spec: Spec{Target: "debian", Arch: "sparc", Release: "6.1.0-28-amd64"}, wantErr: ErrInvalid},
 		// Found by FuzzDecode: each did not survive a list.json round trip.

@@ -10,8 +10,8 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 )
 
-// TestLive crawls the real mirrors of every distribution (Debian, Ubuntu
-// and the seven RPM distributions) with their default releases and arches.
+// TestLive crawls the real mirrors of every distribution of distros.All()
+// with their default releases and arches.
 // It never runs in `make test`:
 //
 //	MATRIXGEN_LIVE=1 go test -run TestLive -v ./crawlers

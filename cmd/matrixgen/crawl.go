@@ -75,7 +75,10 @@ packages it depends on, resolved across the release's suites.
 RPM distributions: repodata/repomd.xml, then its primary index (primary_db
 where a repository has no primary XML), verified by checksum as it streams
 and by open-checksum after decompression. kernel-devel, kernel-64k-devel,
-Amazon's kernel<series>-devel and Oracle's kernel-uek-devel are kernels.
+Amazon's kernel<series>-devel and Oracle's kernel-uek-devel are kernels; Azure
+Linux's kernel-devel and kernel-hwe-devel, each Photon flavor's linux-*-devel,
+each SUSE kernel-<flavor>-devel (with the noarch kernel-devel of its build) and
+Alibaba Cloud Linux's kernel-devel, under the uname -r each distribution prints.
 Amazon Linux 2023's kernel-livepatch repository adds the live-patched kernels,
 marked "source": "livepatch", with core's kernel-devel as headers, or
 "headers": [] and a warning when core no longer has it: a kernel-livepatch
@@ -200,7 +203,7 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	f.StringVar(&opts.Stats, "stats", "", "write request counters as JSON here")
 	f.StringVar(&opts.Previous, "previous", "", "previous crawl output (list.json, or the --out-dir): kernels of failed sources are carried over")
 	f.BoolVar(&opts.Vault, "vault", false, "also crawl the minor releases the Rocky and AlmaLinux vaults list (9.4, 9.5, ...)")
-	f.BoolVar(&opts.Discover, "discover", false, "list each mirror's dists/ to find and crawl releases the built-in table does not know")
+	f.BoolVar(&opts.Discover, "discover", false, "list each mirror's dists/ (and release folders: Fedora, Photon, openSUSE Leap, Azure Linux, Alibaba Cloud Linux) to find and crawl releases the built-in table does not know")
 	f.BoolVar(&opts.CheckValidUntil, "check-valid-until", true, "refuse InRelease files past their Valid-Until, as apt does")
 	f.StringVar(&opts.Now, "now", "", "clock for signature and Valid-Until checks (RFC 3339), for reproducing a past crawl")
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "give up on the whole crawl after this long")

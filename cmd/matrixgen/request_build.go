@@ -47,8 +47,9 @@ func newCmdRequestBuild(ios *ioStreams, runF func(*requestBuildOptions) error) *
 		Short: "Ask a build service for this node's driver (the loader's side of serve)",
 		Long: `Ask a matrixgen build service (matrixgen serve) for a build for the kernel
 this node runs. The distribution and its version come from os-release (ID,
-VERSION_ID: rhel, rocky, almalinux, ol, amzn, ubuntu, debian, fedora, centos),
-the release from uname -r and, on Ubuntu, the upload from uname -v, unless
+VERSION_ID: rhel, rocky, almalinux, ol, amzn, ubuntu, debian, fedora, centos,
+azurelinux, mariner, photon, opensuse-leap, sles, sle-micro, alinux; SLE Micro
+sends no version, its kernel release says it), the release from uname -r and, on Ubuntu, the upload from uname -v, unless
 given. It prints the artifact name the service builds (on stderr) and the
 build's status; with --wait it polls, backing off from 1s to 30s, until the
 build ends: done prints the artifact URL on stdout (an absolute http or https

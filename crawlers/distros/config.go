@@ -28,3 +28,15 @@ func mirrorsOf(d *matrixgen.Distro, keys ...string) map[string]string {
 	}
 	return m
 }
+
+// aliasesOf are the --distro spellings of a distribution besides its name:
+// its aliases and os-release IDs, as the table lists them.
+func aliasesOf(d *matrixgen.Distro) []string {
+	var out []string
+	for _, n := range d.TargetNames() {
+		if n != d.Name {
+			out = append(out, n)
+		}
+	}
+	return out
+}

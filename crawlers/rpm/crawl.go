@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -55,7 +56,7 @@ type Result struct {
 	// (or Reused says the caller's kernels for it were taken).
 	Digest   string
 	Reused   bool
-	Packages int // packages in a primary XML; for a primary_db, the rows named kernel*
+	Packages int // packages in a primary XML; for a primary_db, the rows named kernel* or linux*
 	Kernels  []matrixgen.Kernel
 	Warnings []string
 }
@@ -191,9 +192,24 @@ type collector struct {
 	res   *Result
 	hosts *transport.Hosts // where header URLs may point
 	byRel map[string]*matrixgen.Kernel
+	// With a sharedMatcher: each kernel's build, and the newest shared package of each build.
+	builds map[string]string
+	shared map[string]*Package
 }
 
 func (c *collector) add(p *Package) {
+	sm, _ := c.repo.Packages.(sharedMatcher)
+	if sm != nil {
+		if b, ok := sm.SharedBuild(p); ok {
+			if c.shared == nil {
+				c.shared = map[string]*Package{}
+			}
+			if old := c.shared[b]; old == nil || newer(p, old) {
+				c.shared[b] = p
+			}
+			return
+		}
+	}
 	rel, ok := c.repo.Packages.Kernel(p, c.repo.Arch)
 	if !ok {
 		return
@@ -209,6 +225,14 @@ func (c *collector) add(p *Package) {
 	if k == nil {
 		k = &matrixgen.Kernel{Distribution: c.repo.Distribution, Arch: c.repo.Arch, Release: rel, Source: c.repo.Base}
 		c.byRel[rel] = k
+	}
+	if sm != nil {
+		if b := sm.KernelBuild(p); b != "" {
+			if c.builds == nil {
+				c.builds = map[string]string{}
+			}
+			c.builds[rel] = b
+		}
 	}
 	if !c.repo.Packages.Headers() {
 		return
@@ -228,8 +252,36 @@ func (c *collector) add(p *Package) {
 	}
 }
 
+// addShared adds to each kernel of a build the URL of the build's newest shared package
+// (SUSE's noarch kernel-devel), and names each kernel whose build has none here.
+func (c *collector) addShared() {
+	if _, ok := c.repo.Packages.(sharedMatcher); !ok {
+		return
+	}
+	for _, rel := range slices.Sorted(maps.Keys(c.builds)) {
+		b := c.builds[rel]
+		p := c.shared[b]
+		if p == nil {
+			c.res.Warnings = append(c.res.Warnings, fmt.Sprintf("%s: kernel %s: no shared headers package of its build %s in this repository: its header URLs lack it", c.res.IndexURL, rel, b))
+			continue
+		}
+		u, err := resolve(c.repo.Base, p.Base, p.Href)
+		if err == nil && p.Href != "" {
+			err = c.hosts.Check(u)
+		}
+		if err != nil || p.Href == "" {
+			c.res.Warnings = append(c.res.Warnings, fmt.Sprintf("%s: package %s: no usable location (%q): %v", c.res.IndexURL, p.NEVRA(), p.Href, err))
+			continue
+		}
+		if k := c.byRel[rel]; !slices.Contains(k.Headers, u) {
+			k.Headers = append(k.Headers, u)
+		}
+	}
+}
+
 // kernels returns the kernels in rpm version order (then by string, for equal versions).
 func (c *collector) kernels() []matrixgen.Kernel {
+	c.addShared()
 	ks := make([]matrixgen.Kernel, 0, len(c.byRel))
 	for _, k := range c.byRel {
 		slices.Sort(k.Headers)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	rpmutils "github.com/sassoftware/go-rpmutils"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/matrixgen/matrixgen"
@@ -54,6 +55,14 @@ type Distribution struct {
 	// KojiDist is the dist tag ending a release's kernel NVRs on Koji
 	// ("41" → "fc41", "stream9" → "el9").
 	KojiDist func(release string) string
+	// Discovery, when set, is where --discover lists the releases the
+	// distribution publishes (Photon's top folder holds 4.0/, 5.0/): a
+	// release newer than every Table one is crawled and named as discovered.
+	Discovery *Discovery
+	// Packages decides which packages of its repositories are kernel headers and each
+	// one's uname -r, as the distribution names and numbers them (a Devel); nil = Headers,
+	// the Red Hat family's kernel-devel. Livepatch repositories use Livepatches.
+	Packages Matcher
 	// Arches the distribution ships; nil = x86_64, aarch64 and aarch64+64k
 	// (read from the aarch64 repositories; a distribution with no
 	// kernel-64k-devel yields no kernels there, which is not a failure).
@@ -73,6 +82,13 @@ func (d *Distribution) ships(a matrixgen.Arch) bool {
 type Listing struct {
 	Key, Path, Archive string
 	Newest             int
+}
+
+// Discovery is a listing of release folders: those under Key's Path whose
+// name matches Pattern ("5.0", "15.6"; "3").
+type Discovery struct {
+	Key, Path string
+	Pattern   *regexp.Regexp
 }
 
 // Rel is a release being planned: its name and the mirror key its tree is under.
@@ -257,6 +273,19 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 			for _, t := range d.Table {
 				add(Rel{Name: t})
 			}
+			if req.Discover && d.Discovery != nil {
+				for _, n := range d.discover(ctx, f, req, fail) {
+					plan.Discovered = append(plan.Discovered, n)
+					// A version the distribution table does not know yet fails
+					// in place of its kernels, which Make would refuse one by one.
+					if err := matrixgen.CheckDistroVersion(d.Kernels, d.version(n)); err != nil {
+						fail("distribution table", req.Mirrors[d.Discovery.Key]+"/"+d.Discovery.Path, n, d.version(n),
+							fmt.Errorf("discovered release %s: %w: its kernels are not written until the distribution table has it", n, err))
+						continue
+					}
+					add(Rel{Name: n})
+				}
+			}
 		}
 	}
 	if req.Vault && d.Vault != "" && len(wanted) == 0 {
@@ -285,6 +314,35 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 		}
 	}
 	return plan, nil
+}
+
+// discover lists d's release folders and returns those newer than every
+// Table release, oldest first; a listing that fails is named (fail) in
+// place of the releases it would have listed.
+func (d *Distribution) discover(ctx context.Context, f source.Fetcher, req source.PlanRequest, fail func(what, url, release, version string, err error)) []string {
+	url := req.Mirrors[d.Discovery.Key] + "/" + d.Discovery.Path
+	dirs, err := listing.Dirs(ctx, f.Transport(), url)
+	if err != nil {
+		fail("releases listing", url, "", "", err)
+		return nil
+	}
+	var out []string
+	for _, name := range dirs {
+		if !d.Discovery.Pattern.MatchString(name) || slices.Contains(d.Table, name) {
+			continue
+		}
+		newer := true
+		for _, t := range d.Table {
+			if rpmutils.Vercmp(name, t) <= 0 {
+				newer = false
+			}
+		}
+		if newer {
+			out = append(out, name)
+		}
+	}
+	slices.SortFunc(out, rpmutils.Vercmp)
+	return out
 }
 
 func vaultHint(d *Distribution) string {
@@ -440,6 +498,9 @@ func (j *job) crawlRepo(ctx context.Context, f source.Fetcher, ref RepoRef) repo
 		base = b
 	}
 	matcher := Headers()
+	if j.d.Packages != nil {
+		matcher = j.d.Packages
+	}
 	if ref.Livepatch {
 		matcher = Livepatches()
 	}

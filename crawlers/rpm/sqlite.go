@@ -29,7 +29,7 @@ import (
 // trigger or generated column runs, one value is at most maxDBValue, the page cache is
 // dbCacheKiB and temporary data goes to a file.
 const (
-	// DefaultMaxDBRows caps the rows read from a primary_db (packages named kernel* plus
+	// DefaultMaxDBRows caps the rows read from a primary_db (packages named kernel* or linux* plus
 	// their provides).
 	DefaultMaxDBRows = 1 << 20
 	// DefaultDBTimeout bounds the queries of one primary_db.
@@ -240,9 +240,10 @@ func queryPrimaryDB(ctx context.Context, file, name string, lim dbLimits, c *col
 		}
 		return nil
 	}
-	// The name filter is the matcher's; SQL only narrows to kernel* so it stays generic.
+	// The name filter is the matcher's; SQL only narrows to kernel* and linux* (Photon's
+	// linux-devel, linux-esx-devel) so it stays generic.
 	rows, err := conn.QueryContext(ctx, `SELECT pkgKey, name, arch, IFNULL(epoch,''), IFNULL(version,''), IFNULL(release,''),
-		IFNULL(location_href,''), IFNULL(location_base,'') FROM packages WHERE name LIKE 'kernel%'`)
+		IFNULL(location_href,''), IFNULL(location_base,'') FROM packages WHERE name LIKE 'kernel%' OR name LIKE 'linux%'`)
 	if err != nil {
 		return wrap(err)
 	}
