@@ -62,4 +62,4 @@ func (e *UsageError) Error() string {
 }
 
 // ExitCode is 2, the usage error every command shares (README "Exit codes").
-func (e *UsageError) ExitCode() int { return 2 }
+func (e *UsageError) ExitCode() int { return ExitUsage }

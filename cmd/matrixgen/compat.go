@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/matrix"
 )
 
@@ -60,7 +61,7 @@ func compatRun(cmd *cobra.Command, opts *compatOptions) error {
 		return err
 	}
 	if partial {
-		return silentExit(exitPartial)
+		return silentExit(matrixgen.ExitPartial)
 	}
 	return nil
 }

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"

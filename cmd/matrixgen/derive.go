@@ -136,7 +136,7 @@ func deriveRun(opts *deriveOptions) error {
 	}
 	if failed > 0 {
 		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %d of %d releases not derived\n", failed, len(results))
-		return silentExit(exitPartial)
+		return silentExit(matrixgen.ExitPartial)
 	}
 	return nil
 }

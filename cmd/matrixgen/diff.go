@@ -93,9 +93,9 @@ func diffRun(cmd *cobra.Command, opts *diffOptions) error {
 	}
 	switch {
 	case partial:
-		return silentExit(exitPartial)
+		return silentExit(matrixgen.ExitPartial)
 	case opts.ExitCode && !d.Empty():
-		return silentExit(exitFailure)
+		return silentExit(matrixgen.ExitFailure)
 	}
 	return nil
 }
@@ -103,9 +103,9 @@ func diffRun(cmd *cobra.Command, opts *diffOptions) error {
 // diffTrouble gives a failure its exit code: with --exit-code, 1 means
 // "differ", so trouble exits 5; a usage error keeps 2.
 func diffTrouble(opts *diffOptions, err error) error {
-	var ee *exitError
-	if !opts.ExitCode || errors.As(err, &ee) || exitCode(err) == exitUsage {
+	var ee *matrixgen.ExitError
+	if !opts.ExitCode || errors.As(err, &ee) || exitCode(err) == matrixgen.ExitUsage {
 		return err
 	}
-	return &exitError{code: exitTrouble, err: err}
+	return matrixgen.Exit(matrixgen.ExitTrouble, err)
 }

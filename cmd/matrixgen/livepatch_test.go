@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/internal/rpmfixture"
 	"github.com/matrixgen/matrixgen/schemas"
 )
@@ -129,8 +130,8 @@ func TestLivepatchHeaderless(t *testing.T) {
 	for _, a := range res.Tried {
 		explained = explained || a.Source == "al2023-livepatch" && strings.Contains(a.Error, "kpatch module, not a build tree: no header source")
 	}
-	if r.code != exitNotFound || res.Link != nil || len(res.URLs) != 0 || !explained {
-		t.Errorf("resolve %s: exit %d, link %v, urls %q, tried %+v; want exit %d, no link, and the livepatch repository named as no header source", headerless[0], r.code, res.Link, res.URLs, res.Tried, exitNotFound)
+	if r.code != matrixgen.ExitNotFound || res.Link != nil || len(res.URLs) != 0 || !explained {
+		t.Errorf("resolve %s: exit %d, link %v, urls %q, tried %+v; want exit %d, no link, and the livepatch repository named as no header source", headerless[0], r.code, res.Link, res.URLs, res.Tried, matrixgen.ExitNotFound)
 	}
 
 	// matrix --crawled: not scheduled, named; --include-headerless: built.

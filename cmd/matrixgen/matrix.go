@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/ghactions"
 	"github.com/matrixgen/matrixgen/github"
 	"github.com/matrixgen/matrixgen/inputs"
@@ -292,7 +293,7 @@ func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
 			why = fmt.Sprintf("the artifacts of all %d kernels are built already", len(kernels))
 		}
 		fmt.Fprintf(opts.io.ErrOut, "matrixgen: nothing to build: %s (--allow-empty prints an empty matrix)\n", why)
-		return silentExit(exitNothing)
+		return silentExit(matrixgen.ExitNothing)
 	}
 	plan := matrix.NewPlan(entries, bo.Axes, opts.ChunkSize)
 	if opts.PlanOut != "" {
@@ -322,7 +323,7 @@ func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
 		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %s in 1 matrix from %s\n", count(len(entries), "build", "builds"), count(len(kernels), "kernel", "kernels"))
 	}
 	if partial {
-		return silentExit(exitPartial)
+		return silentExit(matrixgen.ExitPartial)
 	}
 	return nil
 }
@@ -337,7 +338,7 @@ func matrixChunkRun(opts *matrixOptions) error {
 	if err != nil {
 		// A file's content, not a flag's value: a failure (1) even where
 		// it is an invalid kernel, which alone would read as usage (2).
-		return &exitError{code: exitFailure, err: fmt.Errorf("--from-plan %s: %w", opts.FromPlan, err)}
+		return matrixgen.Exit(matrixgen.ExitFailure, fmt.Errorf("--from-plan %s: %w", opts.FromPlan, err))
 	}
 	entries, err := plan.Chunk(opts.Chunk)
 	if err != nil {

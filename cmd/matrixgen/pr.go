@@ -348,5 +348,5 @@ func prAddKernelsRun(ctx context.Context, o *prOptions) error {
 	if err := out.Err(); err != nil || len(problems) == 0 {
 		return err // collisions: 1; deferred kernels: 3
 	}
-	return silentExit(exitPartial)
+	return silentExit(matrixgen.ExitPartial)
 }

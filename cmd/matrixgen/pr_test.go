@@ -57,8 +57,8 @@ func runPR(t *testing.T, srv *httptest.Server, clock *githubtest.Clock, env map[
 	typeUsageErrors(root)
 	root.SetArgs(append(args, "--github-url", srv.URL+"/"))
 	err := root.ExecuteContext(context.Background())
-	var ee *exitError
-	if err != nil && (!errors.As(err, &ee) || ee.err != nil) { // as run prints it
+	var ee *matrixgen.ExitError
+	if err != nil && (!errors.As(err, &ee) || ee.Err != nil) { // as run prints it
 		fmt.Fprintln(&errOut, "matrixgen:", err)
 	}
 	if strings.Contains(out.String()+errOut.String(), "ghs_secret123") {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/github"
 )
 
@@ -156,9 +157,9 @@ func publishRun(ctx context.Context, o *publishOptions) error {
 		count(len(o.Files), "file", "files"), o.DriverVersion, repo, len(res.Uploaded), len(res.Skipped), len(res.Failed))
 	switch {
 	case len(res.Failed) > 0 && len(res.Uploaded)+len(res.Skipped) == 0:
-		return &exitError{code: exitFailure, err: errors.New("no file could be published")}
+		return matrixgen.Exit(matrixgen.ExitFailure, errors.New("no file could be published"))
 	case len(res.Failed) > 0 || res.ReconcileErr != nil:
-		return silentExit(exitPartial)
+		return silentExit(matrixgen.ExitPartial)
 	}
 	return nil
 }

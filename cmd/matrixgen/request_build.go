@@ -200,13 +200,13 @@ func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
 	})
 	switch {
 	case service.IsWaitTimeout(err):
-		return &exitError{code: exitWaitTimeout, err: fmt.Errorf("build %s still %s after --timeout %s; ask again later, it may still finish", st.BuildID, st.Status, opts.Timeout)}
+		return matrixgen.Exit(matrixgen.ExitWaitTimeout, fmt.Errorf("build %s still %s after --timeout %s; ask again later, it may still finish", st.BuildID, st.Status, opts.Timeout))
 	case err != nil:
 		return err
 	case st.Status == service.StateError:
-		return &exitError{code: exitBuildError, err: fmt.Errorf("build %s failed: %s", st.BuildID, st.Reason)}
+		return matrixgen.Exit(matrixgen.ExitBuildError, fmt.Errorf("build %s failed: %s", st.BuildID, st.Reason))
 	case st.Status == service.StateTimedOut:
-		return &exitError{code: exitBuildTimedOut, err: fmt.Errorf("build %s timed out on the service: %s", st.BuildID, st.Reason)}
+		return matrixgen.Exit(matrixgen.ExitBuildTimedOut, fmt.Errorf("build %s timed out on the service: %s", st.BuildID, st.Reason))
 	}
 	if err := service.CheckArtifactURL(st.ArtifactURL); err != nil {
 		return fmt.Errorf("build %s is done, but the service's answer is unusable: %w", st.BuildID, err)

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"io"
 	"time"
+
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 
 	"github.com/spf13/cobra"
 
@@ -147,9 +148,9 @@ func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
 	}
 	msg := fmt.Errorf("resolve: no link has %s %s for %s (%d tried)", opts.Target, opts.Release, arch, len(res.Tried))
 	if res.Unsure {
-		return &exitError{code: exitPartial, err: fmt.Errorf("%w; some could not be asked", msg)}
+		return matrixgen.Exit(matrixgen.ExitPartial, fmt.Errorf("%w; some could not be asked", msg))
 	}
-	return &exitError{code: exitNotFound, err: msg}
+	return matrixgen.Exit(matrixgen.ExitNotFound, msg)
 }
 
 func printResolve(w io.Writer, format string, res *resolve.Result) error {

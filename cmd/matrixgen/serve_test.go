@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/github/githubtest"
 	"github.com/matrixgen/matrixgen/service"
 	"github.com/matrixgen/matrixgen/service/servicetest"
@@ -180,11 +181,11 @@ func TestRequestBuildOutcomes(t *testing.T) {
 		code       int
 		stderr     string
 	}{
-		{"run fails", "failure", false, []string{"--build-timeout", "60s"}, nil, exitBuildError, "workflow run concluded failure: https://github.invalid/acme/drivers/actions/runs/1"},
-		{"service times the build out", "", true, nil, []string{"--timeout", "60s"}, exitBuildTimedOut, "timed out on the service"},
+		{"run fails", "failure", false, []string{"--build-timeout", "60s"}, nil, matrixgen.ExitBuildError, "workflow run concluded failure: https://github.invalid/acme/drivers/actions/runs/1"},
+		{"service times the build out", "", true, nil, []string{"--timeout", "60s"}, matrixgen.ExitBuildTimedOut, "timed out on the service"},
 		// The service's own timeout is far off, so on a loaded machine only the client's can end it.
-		{"client gives up", "", true, []string{"--build-timeout", "60s"}, []string{"--timeout", "100ms"}, exitWaitTimeout, "after --timeout 100ms"},
-		{"refused kernel", "", false, nil, []string{"--uname-r", "6.8.0-51-generic;reboot"}, exitUsage, "kernel_version"},
+		{"client gives up", "", true, []string{"--build-timeout", "60s"}, []string{"--timeout", "100ms"}, matrixgen.ExitWaitTimeout, "after --timeout 100ms"},
+		{"refused kernel", "", false, nil, []string{"--uname-r", "6.8.0-51-generic;reboot"}, matrixgen.ExitUsage, "kernel_version"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -228,8 +229,8 @@ func TestServeConfigFile(t *testing.T) {
 		{"no file", []string{"--repo", "acme/drivers"}, func(o *serveOptions) bool {
 			return o.PollInterval == 15*time.Second && o.Listen == "127.0.0.1:8080" && o.Workflow == "driver-build.yml"
 		}, 0, ""},
-		{"unknown key", []string{"--config", bad}, nil, exitUsage, `unknown key "poll-intervall"`},
-		{"no repo", nil, nil, exitUsage, "--repo OWNER/NAME is required"},
+		{"unknown key", []string{"--config", bad}, nil, matrixgen.ExitUsage, `unknown key "poll-intervall"`},
+		{"no repo", nil, nil, matrixgen.ExitUsage, "--repo OWNER/NAME is required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

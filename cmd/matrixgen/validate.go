@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/validate"
 )
@@ -65,7 +66,7 @@ for stdin.` + exitCodesHelp("1  a file is invalid or cannot be read (every probl
 				fmt.Fprintf(ios.ErrOut, "%s: invalid %s: %d %s\n", name, kind, len(r.Problems), plural(len(r.Problems), "problem", "problems"))
 			}
 			if bad > 0 {
-				return silentExit(exitFailure)
+				return silentExit(matrixgen.ExitFailure)
 			}
 			return nil
 		},

@@ -1,0 +1,90 @@
+package matrixgen
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Exit codes, the same for every command (README "Exit codes"). An error
+// says which one it ends the process with through an ExitCode method
+// (golang/vuln's exitCodeError): *ExitError, *UsageError, and the
+// packages' errors that carry a code of their own.
+const (
+	ExitOK      = 0
+	ExitFailure = 1 // nothing written; also `diff --exit-code`: the sides differ
+	ExitUsage   = 2 // bad flags or arguments, including an invalid value given on the command line
+	ExitPartial = 3 // output written, some sources or lines failed (named on stderr)
+	ExitNothing = 4 // `matrix`: nothing to build and no --allow-empty
+	// ExitTrouble is `diff --exit-code`'s failure (a side could not be read):
+	// 1 already means "differ" there, as with git diff, so trouble needs its own code.
+	ExitTrouble = 5
+	// ExitNotFound is `resolve`: no link of the chain has the kernel.
+	ExitNotFound = 6
+	// request-build's own, one per way a build can fail to arrive.
+	ExitBuildError    = 7 // the build ended in error (the workflow run failed)
+	ExitBuildTimedOut = 8 // the service gave up on the build (its --build-timeout)
+	ExitWaitTimeout   = 9 // --timeout passed before the build ended
+)
+
+// ExitCodeMeaning is one row of the exit-code table.
+type ExitCodeMeaning struct {
+	Code    int
+	Meaning string // Markdown: `code` spans lose their backquotes in --help
+}
+
+// ExitCodes is the table of exit codes: the root command's help shows it,
+// and the README's "Exit codes" table is this one (TestREADMEExitCodes).
+func ExitCodes() []ExitCodeMeaning {
+	return []ExitCodeMeaning{
+		{ExitOK, "success (`diff --exit-code`: the two sides are the same)"},
+		{ExitFailure, "failure, nothing written: a file cannot be read or is invalid (a kernels.json, a `diff --json` document, crawl output: the same code whatever the file), every crawl source failed, a service that cannot start (its store unreachable); `diff --exit-code`: the two sides differ"},
+		{ExitUsage, "usage error: an unknown command or flag, a wrong number of arguments, a missing required flag, or an invalid value given on the command line (a release, an arch, a target, an empty `--kernels`, a non-positive `--timeout`); the message says how to fix it"},
+		{ExitPartial, "partial: output written, but some sources or lines failed, each named on stderr"},
+		{ExitNothing, "nothing to build (`matrix` without `--allow-empty`)"},
+		{ExitTrouble, "`diff --exit-code` only: a side could not be read (1 already means \"differ\" there, as with `git diff`)"},
+		{ExitNotFound, "`resolve` only: no link of the chain has the kernel (every link answered; 3 when one could not be asked)"},
+		{ExitBuildError, "`request-build` only: the build ended in `error` (the reason and the run URL on stderr)"},
+		{ExitBuildTimedOut, "`request-build` only: the build timed out on the service (`timed_out`)"},
+		{ExitWaitTimeout, "`request-build --wait` only: `--timeout` passed before the build ended (it may still finish)"},
+	}
+}
+
+// ExitCodesText is ExitCodes as a help text prints it: one entry per code,
+// wrapped at 79 columns, continuation lines indented, backquotes dropped.
+func ExitCodesText() string {
+	var b strings.Builder
+	for _, c := range ExitCodes() {
+		line := fmt.Sprintf("  %d ", c.Code)
+		for _, w := range strings.Fields(strings.ReplaceAll(c.Meaning, "`", "")) {
+			if len(line)+1+len(w) > 79 {
+				b.WriteString(line + "\n")
+				line = "    "
+			}
+			line += " " + w
+		}
+		b.WriteString(line + "\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// ExitError is an error that ends the process with Code. A nil Err means
+// the command already said what it had to: the code alone is the answer.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// ExitCode is the code the process ends with.
+func (e *ExitError) ExitCode() int { return e.Code }
+
+// Exit is err ending the process with code (nil err: a silent exit).
+func Exit(code int, err error) error { return &ExitError{Code: code, Err: err} }
