@@ -5,6 +5,8 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/matrix"
+	"github.com/matrixgen/matrixgen/output"
+	"github.com/matrixgen/matrixgen/schedule"
 )
 
 type compatOptions struct {
@@ -42,26 +44,24 @@ refused (exit 2).` + exitCodesHelp("3  partial: written, but some crawled entrie
 }
 
 func compatRun(cmd *cobra.Command, opts *compatOptions) error {
-	axes, err := parseAxes(opts.AxisFlags)
+	axes, err := schedule.ParseAxes(opts.AxisFlags)
 	if err != nil {
 		return err
 	}
 	if err := matrix.ValidateCompat(opts.DriverVersion, opts.DriverGiven, axes); err != nil {
 		return usageErr("%w", err)
 	}
-	kernels, partial, err := opts.Sources.load(cmd.Context(), cmd, opts.io)
+	src := opts.Sources.sources(cmd)
+	kernels, partial, err := src.Load(cmd.Context(), opts.io.In, opts.io.ErrOut)
 	if err != nil {
 		return err
 	}
 	out, err := matrix.NewCompat(kernels, opts.DriverVersion, axes).MarshalJSON()
-	if err != nil {
-		return err
+	if err == nil {
+		err = output.WriteJSONLine(opts.io.Out, out, opts.io.OutTTY)
 	}
-	if err := writeJSONLine(opts.io, out, true); err != nil {
-		return err
-	}
-	if partial {
+	if err == nil && partial {
 		return silentExit(matrixgen.ExitPartial)
 	}
-	return nil
+	return err
 }

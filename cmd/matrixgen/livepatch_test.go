@@ -11,6 +11,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/internal/rpmfixture"
+	"github.com/matrixgen/matrixgen/output"
 	"github.com/matrixgen/matrixgen/schemas"
 )
 
@@ -153,9 +154,9 @@ func TestLivepatchHeaderless(t *testing.T) {
 		note  string
 	}{
 		{"headerless left out and named", []string{"--kernels", empty}, withHeaders, headerless,
-			"matrixgen: not scheduled: " + count(len(headerless), "crawled kernel", "crawled kernels") + " with no header source"},
+			"matrixgen: not scheduled: " + output.Count(len(headerless), "crawled kernel", "crawled kernels") + " with no header source"},
 		{"--include-headerless builds them", []string{"--kernels", empty, "--include-headerless"}, all, nil,
-			"matrixgen: --include-headerless: building " + count(len(headerless), "crawled kernel", "crawled kernels") + " with no header source"},
+			"matrixgen: --include-headerless: building " + output.Count(len(headerless), "crawled kernel", "crawled kernels") + " with no header source"},
 		{"kernels.json's entry is built as before", []string{"--kernels", demand}, slices.Concat(withHeaders, headerless[:1]), headerless[1:], ""},
 		{"a filter that leaves them out names none", []string{"--kernels", empty, "--distro-version", "2"}, nil, nil, ""},
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/github"
+	"github.com/matrixgen/matrixgen/output"
 )
 
 type publishOptions struct {
@@ -143,7 +144,7 @@ func publishRun(ctx context.Context, o *publishOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := writeJSONLine(o.io, data, true); err != nil {
+		if err := output.WriteJSONLine(o.io.Out, data, o.io.OutTTY); err != nil {
 			return err
 		}
 	}
@@ -154,7 +155,7 @@ func publishRun(ctx context.Context, o *publishOptions) error {
 		fmt.Fprintf(o.io.ErrOut, "matrixgen: %v\n", res.ReconcileErr)
 	}
 	fmt.Fprintf(o.io.ErrOut, "matrixgen: %s of driver version %s in %s: %d uploaded, %d already there, %d not published\n",
-		count(len(o.Files), "file", "files"), o.DriverVersion, repo, len(res.Uploaded), len(res.Skipped), len(res.Failed))
+		output.Count(len(o.Files), "file", "files"), o.DriverVersion, repo, len(res.Uploaded), len(res.Skipped), len(res.Failed))
 	switch {
 	case len(res.Failed) > 0 && len(res.Uploaded)+len(res.Skipped) == 0:
 		return matrixgen.Exit(matrixgen.ExitFailure, errors.New("no file could be published"))
