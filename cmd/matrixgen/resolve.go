@@ -1,10 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"time"
 
 	"github.com/matrixgen/matrixgen/crawlers/distros"
@@ -136,59 +133,8 @@ func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
 	case err != nil:
 		return err // a *matrixgen.UsageError says 2 itself
 	}
-	if err := printResolve(opts.io.Out, opts.Format, res); err != nil {
+	if err := resolve.Write(opts.io.Out, opts.io.ErrOut, opts.Format, res); err != nil {
 		return err
 	}
-	if res.Found() {
-		return nil
-	}
-	if opts.Format != "text" {
-		// text already listed the links; json carries them in "tried".
-		printTried(opts.io.ErrOut, res.Tried)
-	}
-	msg := fmt.Errorf("resolve: no link has %s %s for %s (%d tried)", opts.Target, opts.Release, arch, len(res.Tried))
-	if res.Unsure {
-		return matrixgen.Exit(matrixgen.ExitPartial, fmt.Errorf("%w; some could not be asked", msg))
-	}
-	return matrixgen.Exit(matrixgen.ExitNotFound, msg)
-}
-
-func printResolve(w io.Writer, format string, res *resolve.Result) error {
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
-	case "urls":
-		for _, u := range res.URLs {
-			if _, err := fmt.Fprintln(w, u); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if res.Found() {
-		verified := ""
-		if res.Verified {
-			verified = ", verified"
-		}
-		fmt.Fprintf(w, "%s %s %s: found by %s (%s)%s\n", res.Target, res.Release, res.Arch, *res.Link, res.Source, verified)
-		for _, u := range res.URLs {
-			fmt.Fprintf(w, "  %s\n", u)
-		}
-	} else {
-		fmt.Fprintf(w, "%s %s %s: not found\n", res.Target, res.Release, res.Arch)
-	}
-	printTried(w, res.Tried)
-	return nil
-}
-
-func printTried(w io.Writer, tried []resolve.Attempt) {
-	if len(tried) == 0 {
-		return
-	}
-	fmt.Fprintln(w, "tried:")
-	for _, a := range tried {
-		fmt.Fprintf(w, "  %s %s %s: %s\n", a.Link, a.Source, a.URL, a.Error)
-	}
+	return res.Err()
 }

@@ -376,25 +376,3 @@ func TestServeTranscripts(t *testing.T) {
 		transcript(t, "serve-no-token", "", 2, "serve", "--repo", "acme/drivers", "--store", "sqlite:/nonexistent/b.db")
 	})
 }
-
-// TestDefaultArch: without --arch a node asks for its machine's arch, and
-// an aarch64 node running RHEL's 64k-page kernel for aarch64+64k (asking
-// for aarch64 would be refused: the release names +64k).
-func TestDefaultArch(t *testing.T) {
-	tests := []struct {
-		goarch, dist, release, want string
-	}{
-		{"amd64", "rhel", "5.14.0-427.13.1.el9_4.x86_64", "x86_64"},
-		{"arm64", "rhel", "5.14.0-427.13.1.el9_4.aarch64", "aarch64"},
-		{"arm64", "rhel", "5.14.0-427.13.1.el9_4.aarch64+64k", "aarch64+64k"},
-		{"arm64", "centos", "6.12.0-55.el10.aarch64+64k", "aarch64+64k"},
-		{"arm64", "ubuntu", "6.8.0-1020-nvidia-64k", "aarch64"}, // Ubuntu's -64k flavors are aarch64
-		{"arm64", "debian", "6.1.0-28-arm64", "aarch64"},
-		{"riscv64", "debian", "6.12.107+deb13-riscv64", "riscv64"},
-	}
-	for _, tt := range tests {
-		if got := defaultArch(tt.goarch, tt.dist, tt.release); got != tt.want {
-			t.Errorf("defaultArch(%s, %s, %s) = %s, want %s", tt.goarch, tt.dist, tt.release, got, tt.want)
-		}
-	}
-}
