@@ -34,7 +34,7 @@ type NodeRequest struct {
 	// failure, doubled up to RetryMaxBackoff, with jitter.
 	PollBackoff, PollMaxBackoff   time.Duration
 	RetryBackoff, RetryMaxBackoff time.Duration
-	HTTPClient                    *http.Client                                    // nil: Client's default
+	HTTPClient                    *http.Client                                     // nil: Client's default
 	Sleep                         func(ctx context.Context, d time.Duration) error // nil: a timer; tests replace it
 	// GOARCH and Proc are the machine: runtime.GOARCH, and the directory
 	// of /proc/sys/kernel/osrelease and version ("/proc/sys/kernel").
