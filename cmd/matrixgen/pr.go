@@ -41,15 +41,19 @@ func (g *githubFlags) register(cmd *cobra.Command, interval time.Duration, inter
 	}
 }
 
-// client builds the GitHub client (github.Settings); writes, when not
-// "", is what the command writes, which needs a token.
-func (g *githubFlags) client(ios *ioStreams, deps *prDeps, writes string) (*github.Client, error) {
+// settings are the GitHub client's settings; writes, when not "", is what
+// the command writes, which needs a token.
+func (g *githubFlags) settings(ios *ioStreams, deps *prDeps, writes string) github.Settings {
 	s := github.Settings{URL: g.URL, TokenFile: g.TokenFile, Timeout: g.Timeout, WriteInterval: g.WriteInterval, WritesPerHour: g.WritesPerHour,
 		Writes: writes, Getenv: ios.Getenv, Log: ios.ErrOut}
 	if deps != nil {
 		s.Clock, s.Transport = deps.Clock, deps.Transport
 	}
-	return s.Client()
+	return s
+}
+
+func (g *githubFlags) client(ios *ioStreams, deps *prDeps, writes string) (*github.Client, error) {
+	return g.settings(ios, deps, writes).Client()
 }
 
 // writes is what a pr run writes, for the token check: nothing with --dry-run.
