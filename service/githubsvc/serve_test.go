@@ -36,7 +36,10 @@ func TestServeSettings(t *testing.T) {
 		{"bad repo", func(s *Settings) { s.Repo = "acme" }, `--repo: repository "acme"`},
 		{"bad default version", func(s *Settings) { s.DefaultVersions = []string{"ubuntu"} }, `default-distro-version "ubuntu": want DIST=V`},
 		{"unreadable auth token", func(s *Settings) { s.AuthTokenFile = filepath.Join(t.TempDir(), "nosuch") }, "--auth-token-file"},
-		{"no GitHub token", func(s *Settings) { s.GitHub.Getenv = func(string) string { return "" }; s.GitHub.Writes = "serve dispatches" }, "no GitHub token"},
+		{"no GitHub token", func(s *Settings) {
+			s.GitHub.Getenv = func(string) string { return "" }
+			s.GitHub.Writes = "serve dispatches"
+		}, "no GitHub token"},
 		{"bad store", func(s *Settings) { s.Store = "mysql://x" }, "store"},
 	} {
 		s := base
