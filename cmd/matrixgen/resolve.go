@@ -105,7 +105,7 @@ Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs')
 	f.BoolVar(&opts.JSON, "json", false, "print one JSON object (same as --format json)")
 	f.StringVar(&opts.Format, "format", "text", "text, json, or urls (one URL a line)")
 	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "KEY=URL mirror or hub override; repeatable (keys listed above)")
-	f.StringVar(&opts.CacheDir, "cache-dir", defaultCacheDir(), "conditional-GET cache directory")
+	f.StringVar(&opts.CacheDir, "cache-dir", fetch.DefaultCacheDir(), "conditional-GET cache directory")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "do not use the on-disk cache")
 	f.DurationVar(&opts.LinkTimeout, "link-timeout", time.Minute, "give up on one link (a repository crawl, a URL, a hub) after this long and try the next")
 	_ = cmd.MarkFlagRequired("target")
@@ -118,13 +118,16 @@ func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
 	if err != nil {
 		return usageErr("--arch: %w", err)
 	}
-	mirrors, err := parseMirrors(opts.Mirrors)
+	mirrors, err := fetch.ParseMirrors(opts.Mirrors)
 	if err != nil {
 		return err
 	}
 	req := resolve.Request{Target: opts.Target, Release: opts.Release, Arch: arch, URLs: opts.URLs, Verify: opts.Verify,
 		Mirrors: mirrors, LinkTimeout: opts.LinkTimeout}
-	client := fetch.New(fetch.Options{CacheDir: cacheDirOf(opts.CacheDir, opts.NoCache)})
+	if opts.NoCache {
+		opts.CacheDir = ""
+	}
+	client := fetch.New(fetch.Options{CacheDir: opts.CacheDir})
 	defer client.CloseIdleConnections()
 	res, err := resolve.Resolve(cmd.Context(), client, distros.All(), req)
 	switch {
