@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/output"
 	"github.com/matrixgen/matrixgen/schemas"
 )
 
@@ -276,7 +277,7 @@ func TestDistrosJSONIsTheTable(t *testing.T) {
 	if string(example) != r.stdout {
 		t.Errorf("schemas/examples/distros.json is not distros --json's output: refresh it with matrixgen distros --json > schemas/examples/distros.json")
 	}
-	var rows []distroRow
+	var rows []output.DistroRow
 	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
 		t.Fatal(err)
 	}
