@@ -50,3 +50,13 @@ func TestExitError(t *testing.T) {
 		t.Errorf("UsageError code %d", got)
 	}
 }
+
+func TestExitCodesHelp(t *testing.T) {
+	got := ExitCodesHelp("1  failure: a name collision", "3  partial: some entries skipped", "   (each named on stderr)")
+	want := "\n\nExit codes:\n  0  success\n  1  failure: a name collision\n" +
+		"  2  usage error: a bad flag, argument or value given on the command line\n" +
+		"  3  partial: some entries skipped\n     (each named on stderr)"
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}

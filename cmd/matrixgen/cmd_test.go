@@ -186,7 +186,7 @@ func TestNewCmdMatrixFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Sources.Kernels != "kernels.json" || !slices.Equal(got.Sources.Crawled, []string{"a/x86_64/list.json", "b.json"}) ||
-		!slices.Equal(got.DriverVersions, []string{"1", "2"}) || !slices.Equal(got.AxisFlags, []string{"x=a,b"}) ||
+		!slices.Equal(got.DriverVersions, []string{"1", "2"}) || !slices.Equal(got.Axes, []string{"x=a,b"}) ||
 		got.ChunkSize != 10 || got.Sources.Filter.Target != "ubuntu,debian" || got.Artifact != "deb-rpm" {
 		t.Errorf("parsed options = %+v", got)
 	}

@@ -11,7 +11,7 @@ import (
 
 type compatOptions struct {
 	io            *ioStreams
-	Sources       sourceFlags
+	Sources       schedule.Sources
 	DriverVersion string
 	DriverGiven   bool // --driver-version was on the command line, even if empty
 	AxisFlags     []string
@@ -37,7 +37,7 @@ refused (exit 2).` + exitCodesHelp("3  partial: written, but some crawled entrie
 			return compatRun(cmd, opts)
 		},
 	}
-	opts.Sources.register(cmd)
+	registerSources(cmd, &opts.Sources)
 	cmd.Flags().StringVar(&opts.DriverVersion, "driver-version", "", "driver version the document describes")
 	cmd.Flags().StringArrayVar(&opts.AxisFlags, "axis", nil, "extra axis NAME=v1,v2; repeatable")
 	return cmd
@@ -51,8 +51,8 @@ func compatRun(cmd *cobra.Command, opts *compatOptions) error {
 	if err := matrix.ValidateCompat(opts.DriverVersion, opts.DriverGiven, axes); err != nil {
 		return usageErr("%w", err)
 	}
-	src := opts.Sources.sources(cmd)
-	kernels, partial, err := src.Load(cmd.Context(), opts.io.In, opts.io.ErrOut)
+	opts.Sources.KernelsOptional = !cmd.Flags().Changed("kernels")
+	kernels, partial, err := opts.Sources.Load(cmd.Context(), opts.io.In, opts.io.ErrOut)
 	if err != nil {
 		return err
 	}

@@ -12,23 +12,11 @@ import (
 )
 
 type matrixOptions struct {
-	io               *ioStreams
-	Sources          sourceFlags
-	Built            string
-	BuiltOptional    bool
-	DriverVersions   []string
-	AxisFlags        []string
-	BaseImage        string
-	Artifact         string
-	ArtifactTemplate string
-	Package          string
-	ChunkSize        int
-	AllowEmpty       bool
-	PlanOut          string
-	FromPlan         string
-	Chunk            int
-	BuiltFromRelease string
-	GH               githubFlags
+	io *ioStreams
+	schedule.Options
+	FromPlan string
+	Chunk    int
+	GH       githubFlags
 }
 
 // planFlags are the flags that shape a plan; --from-plan takes all of
@@ -133,12 +121,12 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
 			return matrixRun(cmd, opts)
 		},
 	}
-	opts.Sources.register(cmd)
+	registerSources(cmd, &opts.Sources)
 	f := cmd.Flags()
 	f.StringVar(&opts.Built, "built", "", "file of artifact names already built (one per line, or a JSON array): left out (names compared as GitHub stores them, as --built-from-release: ~, + and other special characters as .)")
 	f.BoolVar(&opts.BuiltOptional, "built-optional", false, "treat a missing --built file as nothing built (a first run); default: a missing file is an error")
 	f.StringArrayVar(&opts.DriverVersions, "driver-version", nil, "driver version to build; repeatable, each once (default: one build per kernel with an empty driver version)")
-	f.StringArrayVar(&opts.AxisFlags, "axis", nil, "extra matrix axis NAME=v1,v2 (cross product, each value once); repeatable")
+	f.StringArrayVar(&opts.Axes, "axis", nil, "extra matrix axis NAME=v1,v2 (cross product, each value once); repeatable")
 	f.StringVar(&opts.BaseImage, "base-image", "", "base image template (default: ubuntu:24.04, debian:12, quay.io/centos/centos:stream9, amazonlinux:2023, ...)")
 	f.StringVar(&opts.Artifact, "artifact", matrix.DefaultPreset, "artifact name preset: "+strings.Join(matrix.PresetNames(), ", "))
 	f.StringVar(&opts.ArtifactTemplate, "artifact-template", "", "artifact name as a Go text/template (overrides --artifact)")
@@ -192,11 +180,7 @@ func (opts *matrixOptions) check(cmd *cobra.Command) error {
 }
 
 func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
-	return schedule.Run(cmd.Context(), schedule.IO(*opts.io), schedule.Options{
-		Sources: opts.Sources.sources(cmd), DriverVersions: opts.DriverVersions, Axes: opts.AxisFlags, Package: opts.Package,
-		Artifact: opts.Artifact, ArtifactTemplate: opts.ArtifactTemplate, BaseImage: opts.BaseImage,
-		Built: opts.Built, BuiltOptional: opts.BuiltOptional, BuiltFromRelease: opts.BuiltFromRelease,
-		GitHub:    func() (*github.Client, error) { return opts.GH.client(opts.io, nil, "") },
-		ChunkSize: opts.ChunkSize, AllowEmpty: opts.AllowEmpty, PlanOut: opts.PlanOut,
-	})
+	opts.Sources.KernelsOptional = !cmd.Flags().Changed("kernels")
+	opts.GitHub = func() (*github.Client, error) { return opts.GH.client(opts.io, nil, "") }
+	return schedule.Run(cmd.Context(), schedule.IO(*opts.io), opts.Options)
 }

@@ -64,29 +64,9 @@ func flagWords(err error) string {
 	return msg
 }
 
-// exitCodesHelp is the "Exit codes" paragraph for a command's Long help:
-// the codes every command shares plus the command's own lines, e.g.
-// exitCodesHelp("3  partial: ..."). A line for 0, 1 or 2 replaces the
-// shared one; lines starting with a space continue the line before.
-func exitCodesHelp(lines ...string) string {
-	codes := []string{
-		"0  success",
-		"1  failure, nothing written",
-		"2  usage error: a bad flag, argument or value given on the command line",
-	}
-	for _, l := range lines {
-		replaced := false
-		for i, c := range codes {
-			if l != "" && l[0] != ' ' && c[0] == l[0] {
-				codes[i], replaced = l, true
-			}
-		}
-		if !replaced {
-			codes = append(codes, l)
-		}
-	}
-	return "\n\nExit codes:\n  " + strings.Join(codes, "\n  ")
-}
+// exitCodesHelp is the "Exit codes" paragraph of a command's Long help
+// (matrixgen.ExitCodesHelp).
+var exitCodesHelp = matrixgen.ExitCodesHelp
 
 // ioStreams lets tests run commands without a terminal.
 type ioStreams struct {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -16,22 +15,8 @@ type serveOptions struct {
 	deps *prDeps
 	GH   githubFlags
 
-	Config            string
-	Listen            string
-	Repo              string
-	Workflow          string
-	Ref               string
-	ReleaseTag        string
-	ArtifactTemplate  string
-	Package           string
-	Store             string
-	PollInterval      time.Duration
-	BuildTimeout      time.Duration
-	JobTimeout        time.Duration
-	RescueAfter       time.Duration
-	AuthTokenFile     string
-	WebhookSecretFile string
-	DefaultVersions   []string // DIST=V
+	Config string
+	githubsvc.Settings
 }
 
 func newCmdServe(ios *ioStreams, runF func(*serveOptions) error) *cobra.Command {
@@ -122,9 +107,7 @@ func applyConfig(fs *pflag.FlagSet, file string) error {
 }
 
 func serveRun(ctx context.Context, opts *serveOptions) error {
-	gs := opts.GH.settings(opts.io, opts.deps, "serve dispatches workflows and opens pull requests")
-	return githubsvc.Serve(ctx, githubsvc.Settings{Listen: opts.Listen, Store: opts.Store, Repo: opts.Repo, Workflow: opts.Workflow, Ref: opts.Ref,
-		ReleaseTag: opts.ReleaseTag, ArtifactTemplate: opts.ArtifactTemplate, Package: opts.Package, PollInterval: opts.PollInterval,
-		BuildTimeout: opts.BuildTimeout, JobTimeout: opts.JobTimeout, RescueAfter: opts.RescueAfter, AuthTokenFile: opts.AuthTokenFile,
-		WebhookSecretFile: opts.WebhookSecretFile, DefaultVersions: opts.DefaultVersions, GitHub: gs, Getenv: opts.io.Getenv, Log: opts.io.ErrOut})
+	opts.GitHub = opts.GH.settings(opts.io, opts.deps, "serve dispatches workflows and opens pull requests")
+	opts.Getenv, opts.Log = opts.io.Getenv, opts.io.ErrOut
+	return githubsvc.Serve(ctx, opts.Settings)
 }
