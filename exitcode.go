@@ -1,6 +1,7 @@
 package matrixgen
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -112,3 +113,33 @@ func (e *ExitError) ExitCode() int { return e.Code }
 
 // Exit is err ending the process with code (nil err: a silent exit).
 func Exit(code int, err error) error { return &ExitError{Code: code, Err: err} }
+
+// ExitCoder is an error that says which code the process ends with
+// (golang/vuln's exitCodeError): *ExitError, *UsageError, and the
+// packages' errors that carry a code of their own.
+type ExitCoder interface{ ExitCode() int }
+
+// ExitCodeOf is the code err ends the process with: the code the first
+// error in its chain that carries one says, else 1 (failure). It never
+// looks at the text, nor guesses from where an invalid value came: a
+// command marks the values its command line gave as usage errors.
+func ExitCodeOf(err error) int {
+	var ec ExitCoder
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ec):
+		return ec.ExitCode()
+	}
+	return ExitFailure
+}
+
+// AsUsage marks err as a usage error (2) unless it already carries a
+// code: for an error about a value the command line gave.
+func AsUsage(err error) error {
+	var ec ExitCoder
+	if err == nil || errors.As(err, &ec) {
+		return err
+	}
+	return Exit(ExitUsage, err)
+}

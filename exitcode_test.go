@@ -60,3 +60,26 @@ func TestExitCodesHelp(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
+
+func TestExitCodeOfAndAsUsage(t *testing.T) {
+	invalid := &InvalidError{Field: "arch", Value: "sparc", Reason: "unknown"}
+	for _, c := range []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"nil", nil, ExitOK},
+		{"plain", errors.New("boom"), ExitFailure},
+		{"invalid value: no code of its own", fmt.Errorf("added.json: %w", invalid), ExitFailure},
+		{"marked as usage", AsUsage(fmt.Errorf("--arch: %w", invalid)), ExitUsage},
+		{"AsUsage keeps a code", AsUsage(fmt.Errorf("x: %w", Exit(ExitPartial, nil))), ExitPartial},
+		{"wrapped UsageError", fmt.Errorf("plan: %w", &UsageError{Option: "release", Msg: "x"}), ExitUsage},
+	} {
+		if got := ExitCodeOf(c.err); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+	if AsUsage(nil) != nil {
+		t.Error("AsUsage(nil) is not nil")
+	}
+}

@@ -104,7 +104,7 @@ func diffRun(cmd *cobra.Command, opts *diffOptions) error {
 // "differ", so trouble exits 5; a usage error keeps 2.
 func diffTrouble(opts *diffOptions, err error) error {
 	var ee *matrixgen.ExitError
-	if !opts.ExitCode || errors.As(err, &ee) || exitCode(err) == matrixgen.ExitUsage {
+	if !opts.ExitCode || errors.As(err, &ee) || matrixgen.ExitCodeOf(err) == matrixgen.ExitUsage {
 		return err
 	}
 	return matrixgen.Exit(matrixgen.ExitTrouble, err)

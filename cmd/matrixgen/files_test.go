@@ -186,8 +186,8 @@ func TestExitCode(t *testing.T) {
 		{"underivable", &matrixgen.UnderivableError{Target: "ubuntu", Release: "6.8.0-1-generic", Reason: "ambiguous"}, 1},
 	}
 	for _, tt := range tests {
-		if got := exitCode(tt.err); got != tt.want {
-			t.Errorf("%s: exitCode(%v) = %d, want %d", tt.name, tt.err, got, tt.want)
+		if got := matrixgen.ExitCodeOf(tt.err); got != tt.want {
+			t.Errorf("%s: matrixgen.ExitCodeOf(%v) = %d, want %d", tt.name, tt.err, got, tt.want)
 		}
 	}
 }

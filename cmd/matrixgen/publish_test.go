@@ -43,7 +43,7 @@ func runPublish(t *testing.T, url string, env map[string]string, args ...string)
 	if strings.Contains(out.String()+errOut.String(), "ghs_secret123") {
 		t.Errorf("the token appears in the output:\n%s\n%s", out.String(), errOut.String())
 	}
-	return result{exitCode(err), out.String(), errOut.String()}
+	return result{matrixgen.ExitCodeOf(err), out.String(), errOut.String()}
 }
 
 func publishFiles(t *testing.T, names ...string) []string {

@@ -139,7 +139,7 @@ func requestBuild(t *testing.T, url string, sleep func(ctx context.Context, d ti
 	if err != nil {
 		errOut.WriteString("matrixgen: " + err.Error() + "\n")
 	}
-	return exitCode(err), out.String(), errOut.String()
+	return matrixgen.ExitCodeOf(err), out.String(), errOut.String()
 }
 
 // TestRequestBuildRidesOutOutages: --wait rides out a service that is down

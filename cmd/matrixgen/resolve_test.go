@@ -42,8 +42,8 @@ func TestNewCmdResolveFlags(t *testing.T) {
 			cmd.SetErr(&bytes.Buffer{})
 			err := cmd.Execute()
 			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || exitCode(err) != matrixgen.ExitUsage {
-					t.Fatalf("err = %v (exit %d), want usage error %q", err, exitCode(err), tc.wantErr)
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || matrixgen.ExitCodeOf(err) != matrixgen.ExitUsage {
+					t.Fatalf("err = %v (exit %d), want usage error %q", err, matrixgen.ExitCodeOf(err), tc.wantErr)
 				}
 				return
 			}

@@ -20,38 +20,11 @@ func usageErr(format string, args ...any) error {
 	return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf(format, args...))
 }
 
-// asUsage marks err as a usage error unless it already carries a code:
-// for an error about a value the command line gave.
-func asUsage(err error) error {
-	var ec exitCoder
-	if err == nil || errors.As(err, &ec) {
-		return err
-	}
-	return matrixgen.Exit(matrixgen.ExitUsage, err)
-}
+// asUsage marks err as a usage error unless it already carries a code.
+var asUsage = matrixgen.AsUsage
 
 // silentExit ends with code after the command printed what it had to.
 func silentExit(code int) error { return matrixgen.Exit(code, nil) }
-
-// exitCoder is an error that says which code the process ends with
-// (golang/vuln's exitCodeError): *matrixgen.ExitError, *matrixgen.UsageError,
-// and the packages' errors that carry a code of their own.
-type exitCoder interface{ ExitCode() int }
-
-// exitCode is the code err ends the process with: the code the first
-// error in its chain that carries one says, else 1 (failure). It never
-// looks at the text, nor guesses from where an invalid value came: a
-// command marks the values its command line gave as usage errors.
-func exitCode(err error) int {
-	var ec exitCoder
-	switch {
-	case err == nil:
-		return matrixgen.ExitOK
-	case errors.As(err, &ec):
-		return ec.ExitCode()
-	}
-	return matrixgen.ExitFailure
-}
 
 // flagWords is err's message in the CLI's words: a package's usage error
 // names its option ("release"), which is the flag of the same name.
@@ -183,7 +156,7 @@ func typeUsageErrors(c *cobra.Command) {
 	if args := c.Args; args != nil {
 		c.Args = func(cmd *cobra.Command, a []string) error {
 			err := args(cmd, a)
-			var ec exitCoder
+			var ec matrixgen.ExitCoder
 			if err == nil || errors.As(err, &ec) {
 				return err
 			}
@@ -217,5 +190,5 @@ func run(ctx context.Context, args []string, ios *ioStreams) int {
 	if err != nil && (!errors.As(err, &ee) || ee.Err != nil) {
 		fmt.Fprintln(ios.ErrOut, "matrixgen:", flagWords(err))
 	}
-	return exitCode(err)
+	return matrixgen.ExitCodeOf(err)
 }

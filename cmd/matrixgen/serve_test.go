@@ -244,7 +244,7 @@ func TestServeConfigFile(t *testing.T) {
 			cmd.SetErr(&errOut)
 			cmd.SilenceErrors, cmd.SilenceUsage = true, true
 			err := cmd.Execute()
-			if code := exitCode(err); code != tt.code || (tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err))) {
+			if code := matrixgen.ExitCodeOf(err); code != tt.code || (tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err))) {
 				t.Fatalf("exit %d (%v), want %d %q", code, err, tt.code, tt.err)
 			}
 			if tt.want != nil && (got == nil || !tt.want(got)) {
