@@ -67,11 +67,7 @@ func addKernelRun(ctx context.Context, opts *addKernelOptions) error {
 	if err != nil {
 		return err
 	}
-	added := false
-	err = kernelsfile.Update(ctx, opts.Kernels, func(kernels []matrixgen.Kernel) ([]matrixgen.Kernel, bool, error) {
-		kernels, added = kernelsfile.Add(kernels, k)
-		return kernels, added, nil
-	})
+	added, err := kernelsfile.AddTo(ctx, opts.Kernels, k)
 	if err != nil {
 		return err
 	}

@@ -2,13 +2,11 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/inputs"
-	"github.com/matrixgen/matrixgen/matrix"
 	"github.com/matrixgen/matrixgen/output"
 )
 
@@ -74,21 +72,11 @@ func diffRun(cmd *cobra.Command, opts *diffOptions) error {
 	if err != nil {
 		return usageErr("%w", err)
 	}
-	var sides [2][]matrixgen.Kernel
-	partial := false
-	for i, spec := range []string{opts.Old, opts.New} {
-		s, err := inputs.LoadFrom(cmd.Context(), spec, opts.io.In)
-		if err != nil {
-			return diffTrouble(opts, err)
-		}
-		for _, g := range inputs.GroupProblems(s.Problems) {
-			fmt.Fprintln(opts.io.ErrOut, "matrixgen: skipped:", g)
-			partial = true
-		}
-		sides[i] = s.Kernels
+	d, partial, err := inputs.Compare(cmd.Context(), opts.Old, opts.New, opts.io.In, opts.io.ErrOut)
+	if err == nil {
+		err = h.Diff(d)
 	}
-	d := matrix.Compare(sides[0], sides[1])
-	if err := h.Diff(d); err != nil {
+	if err != nil {
 		return diffTrouble(opts, err)
 	}
 	switch {

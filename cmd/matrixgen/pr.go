@@ -20,14 +20,9 @@ type prDeps struct {
 	Transport http.RoundTripper
 }
 
-// githubFlags are the flags every command that calls GitHub takes.
-type githubFlags struct {
-	URL           string
-	TokenFile     string
-	Timeout       time.Duration
-	WriteInterval time.Duration
-	WritesPerHour int // 0: no hourly cap (only publish registers the flag)
-}
+// githubFlags are the flags every command that calls GitHub takes, bound
+// to the client's settings (WritesPerHour: only publish registers it).
+type githubFlags struct{ github.Settings }
 
 // register adds the flags; a command that writes passes its default
 // --write-interval and why, one that only reads passes intervalWhy "".
@@ -44,8 +39,8 @@ func (g *githubFlags) register(cmd *cobra.Command, interval time.Duration, inter
 // settings are the GitHub client's settings; writes, when not "", is what
 // the command writes, which needs a token.
 func (g *githubFlags) settings(ios *ioStreams, deps *prDeps, writes string) github.Settings {
-	s := github.Settings{URL: g.URL, TokenFile: g.TokenFile, Timeout: g.Timeout, WriteInterval: g.WriteInterval, WritesPerHour: g.WritesPerHour,
-		Writes: writes, Getenv: ios.Getenv, Log: ios.ErrOut}
+	s := g.Settings
+	s.Writes, s.Getenv, s.Log = writes, ios.Getenv, ios.ErrOut
 	if deps != nil {
 		s.Clock, s.Transport = deps.Clock, deps.Transport
 	}
