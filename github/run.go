@@ -23,6 +23,8 @@ type Run struct {
 	Log io.Writer
 	// Step receives the step outputs (status, branch, pr_number, pr_url).
 	Step ghactions.Step
+	// Words names options in messages (the CLI: as flags).
+	Words matrixgen.Vocabulary
 }
 
 // Line says what a bot run did on one branch.
@@ -94,7 +96,7 @@ func (r Run) AddKernels(ctx context.Context, bo BotOptions, data []byte, name st
 		return err
 	}
 	for _, k := range out.Deferred {
-		fmt.Fprintf(r.Log, "matrixgen: deferred (--max-prs %d reached): %s\n", b.MaxPRs, k)
+		fmt.Fprintf(r.Log, "matrixgen: deferred (%s %d reached): %s\n", r.Words.Name("max-prs"), b.MaxPRs, k)
 	}
 	if b.SinglePR {
 		if err := r.Step.WriteOutputs(out.Results[0].Outputs()); err != nil {

@@ -25,7 +25,8 @@ func TestSettingsClient(t *testing.T) {
 	env := func(tok string) func(string) string {
 		return func(k string) string { return map[string]string{"GITHUB_TOKEN": tok}[k] }
 	}
-	ok := Settings{URL: "http://127.0.0.1:9/", Timeout: time.Second, Getenv: env("t"), Log: &bytes.Buffer{}}
+	flags := func(o string) string { return "--" + o }
+	ok := Settings{URL: "http://127.0.0.1:9/", Timeout: time.Second, Getenv: env("t"), Log: &bytes.Buffer{}, Words: flags}
 	if c, err := ok.Client(); err != nil || c == nil {
 		t.Fatalf("valid settings: %v", err)
 	}
@@ -47,6 +48,11 @@ func TestSettingsClient(t *testing.T) {
 		}
 	}
 	s := ok
+	s.URL, s.Words = "ftp://x", nil
+	if _, err := s.Client(); err == nil || !strings.HasPrefix(err.Error(), "github-url: ") {
+		t.Errorf("no vocabulary: %v, want the option as it is", err)
+	}
+	s = ok
 	s.Getenv = env("")
 	if _, err := s.Client(); err != nil {
 		t.Errorf("a reader needs no token: %v", err)

@@ -1,7 +1,6 @@
 package github
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,6 +27,8 @@ type Settings struct {
 	Getenv func(string) string
 	// Log gets one line per wait, with its reason.
 	Log io.Writer
+	// Words names the settings in messages (the CLI: as flags).
+	Words matrixgen.Vocabulary
 	// Clock and Transport are what tests replace; nil: the real ones.
 	Clock     Clock
 	Transport http.RoundTripper
@@ -37,20 +38,21 @@ type Settings struct {
 // is a usage error.
 func (s Settings) Client() (*Client, error) {
 	usage := func(err error) error { return matrixgen.Exit(matrixgen.ExitUsage, err) }
+	w := s.Words.Name
 	if s.WriteInterval < 0 || s.Timeout <= 0 || s.WritesPerHour < 0 {
-		return nil, usage(errors.New("--write-interval and --writes-per-hour must be >= 0 and --github-timeout > 0"))
+		return nil, usage(fmt.Errorf("%s and %s must be >= 0 and %s > 0", w("write-interval"), w("writes-per-hour"), w("github-timeout")))
 	}
 	tok, err := TokenFrom(s.TokenFile, s.Getenv)
 	if err != nil {
 		return nil, err
 	}
 	if tok == "" && s.Writes != "" {
-		return nil, usage(fmt.Errorf("no GitHub token: set $GITHUB_TOKEN or --github-token-file (%s)", s.Writes))
+		return nil, usage(fmt.Errorf("no GitHub token: set $GITHUB_TOKEN or %s (%s)", w("github-token-file"), s.Writes))
 	}
 	c, err := New(Options{BaseURL: s.URL, Token: tok, Timeout: s.Timeout, WriteInterval: s.WriteInterval, WritesPerHour: s.WritesPerHour,
 		Logger: slog.New(slog.NewTextHandler(s.Log, &slog.HandlerOptions{Level: slog.LevelInfo})), Clock: s.Clock, Transport: s.Transport})
 	if err != nil {
-		return nil, usage(fmt.Errorf("--github-url: %w", err))
+		return nil, usage(fmt.Errorf("%s: %w", w("github-url"), err))
 	}
 	return c, nil
 }

@@ -51,6 +51,8 @@ type Options struct {
 	ChunkSize        int
 	AllowEmpty       bool
 	PlanOut          string // write the plan here
+	// Words names the options above in messages (the CLI: as flags).
+	Words matrixgen.Vocabulary
 }
 
 // ParseAxes reads NAME=v1,v2 values; a bad one is a usage error.
@@ -69,6 +71,7 @@ func ParseAxes(values []string) ([]matrix.Axis, error) {
 // buildOptions turns o into matrix.Options, reading the Built file.
 func (o *Options) buildOptions(errOut io.Writer) (matrix.Options, error) {
 	usage := func(err error) error { return matrixgen.Exit(matrixgen.ExitUsage, err) }
+	w := o.Words.Name
 	axes, err := ParseAxes(o.Axes)
 	if err != nil {
 		return matrix.Options{}, err
@@ -80,7 +83,7 @@ func (o *Options) buildOptions(errOut io.Writer) (matrix.Options, error) {
 	var tmpl *template.Template
 	switch {
 	case o.ArtifactTemplate != "":
-		tmpl, err = matrix.ParseTemplate("--artifact-template", o.ArtifactTemplate)
+		tmpl, err = matrix.ParseTemplate(w("artifact-template"), o.ArtifactTemplate)
 	case o.Artifact != matrix.DefaultPreset: // the default preset has a built-in fast path
 		text, _ := matrix.Preset(o.Artifact)
 		tmpl, err = matrix.ParseTemplate(o.Artifact, text)
@@ -90,7 +93,7 @@ func (o *Options) buildOptions(errOut io.Writer) (matrix.Options, error) {
 	}
 	mo.Artifact = tmpl
 	if o.BaseImage != "" {
-		if mo.BaseImage, err = matrix.ParseTemplate("--base-image", o.BaseImage); err != nil {
+		if mo.BaseImage, err = matrix.ParseTemplate(w("base-image"), o.BaseImage); err != nil {
 			return mo, usage(err)
 		}
 	}
@@ -98,11 +101,11 @@ func (o *Options) buildOptions(errOut io.Writer) (matrix.Options, error) {
 		names, err := inputs.ReadBuilt(o.Built)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && o.BuiltOptional:
-			fmt.Fprintf(errOut, "matrixgen: --built %s does not exist: nothing is built yet (--built-optional)\n", o.Built)
+			fmt.Fprintf(errOut, "matrixgen: %s %s does not exist: nothing is built yet (%s)\n", w("built"), o.Built, w("built-optional"))
 		case errors.Is(err, fs.ErrNotExist):
-			return mo, fmt.Errorf("--built %s: no such file (a first run has nothing built yet: add --built-optional to treat a missing file as empty)", o.Built)
+			return mo, fmt.Errorf("%s %s: no such file (a first run has nothing built yet: add %s to treat a missing file as empty)", w("built"), o.Built, w("built-optional"))
 		case err != nil:
-			return mo, fmt.Errorf("--built: %w", err)
+			return mo, fmt.Errorf("%s: %w", w("built"), err)
 		default:
 			// A built.txt is often a release's asset list: compare names
 			// as GitHub stores them, on both sides, as BuiltFromRelease does.
@@ -127,6 +130,10 @@ func storedNames(names map[string]bool) map[string]bool {
 // says on ErrOut what it did. Nothing to build is exit 4 unless
 // AllowEmpty; skipped input entries make it partial (3).
 func Run(ctx context.Context, ios IO, o Options) error {
+	w := o.Words.Name
+	if o.Sources.Words == nil {
+		o.Sources.Words = o.Words
+	}
 	bo, err := o.buildOptions(ios.ErrOut)
 	if err != nil {
 		return err
@@ -149,7 +156,7 @@ func Run(ctx context.Context, ios IO, o Options) error {
 		if len(kernels) > 0 {
 			why = fmt.Sprintf("the artifacts of all %d kernels are built already", len(kernels))
 		}
-		fmt.Fprintf(ios.ErrOut, "matrixgen: nothing to build: %s (--allow-empty prints an empty matrix)\n", why)
+		fmt.Fprintf(ios.ErrOut, "matrixgen: nothing to build: %s (%s prints an empty matrix)\n", why, w("allow-empty"))
 		return matrixgen.Exit(matrixgen.ExitNothing, nil)
 	}
 	plan := matrix.NewPlan(entries, bo.Axes, o.ChunkSize)
@@ -159,7 +166,7 @@ func Run(ctx context.Context, ios IO, o Options) error {
 			_, err := plan.WriteTo(w)
 			return err
 		}); err != nil {
-			return fmt.Errorf("--plan-out: %w", err)
+			return fmt.Errorf("%s: %w", w("plan-out"), err)
 		}
 	}
 	step := ghactions.FromEnv(ios.Getenv, ios.ErrOut)
@@ -171,8 +178,8 @@ func Run(ctx context.Context, ios IO, o Options) error {
 		if _, err := plan.WriteTo(ios.Out); err != nil {
 			return err
 		}
-		fmt.Fprintf(ios.ErrOut, "matrixgen: %s in %d matrices of up to %d from %s: stdout holds the plan; select one with --from-plan FILE --chunk N\n",
-			builds, chunks, plan.ChunkSize, from)
+		fmt.Fprintf(ios.ErrOut, "matrixgen: %s in %d matrices of up to %d from %s: stdout holds the plan; select one with %s FILE %s N\n",
+			builds, chunks, plan.ChunkSize, from, w("from-plan"), w("chunk"))
 	} else {
 		if err := output.WriteJSONLine(ios.Out, matrix.AppendJSON(nil, entries), ios.OutTTY); err != nil {
 			return err
@@ -186,21 +193,23 @@ func Run(ctx context.Context, ios IO, o Options) error {
 }
 
 // RunChunk prints chunk n of the plan file planFile: the chunk job's
-// matrix, with its step outputs.
-func RunChunk(ios IO, planFile string, n int) error {
+// matrix, with its step outputs. words names the options "from-plan" and
+// "chunk" in messages.
+func RunChunk(ios IO, words matrixgen.Vocabulary, planFile string, n int) error {
+	w := words.Name
 	data, err := os.ReadFile(planFile)
 	if err != nil {
-		return fmt.Errorf("--from-plan: %w", err)
+		return fmt.Errorf("%s: %w", w("from-plan"), err)
 	}
 	plan, err := matrix.ParsePlan(data)
 	if err != nil {
 		// A file's content, not a flag's value: a failure (1) even where
 		// it is an invalid kernel, which alone would read as usage (2).
-		return matrixgen.Exit(matrixgen.ExitFailure, fmt.Errorf("--from-plan %s: %w", planFile, err))
+		return matrixgen.Exit(matrixgen.ExitFailure, fmt.Errorf("%s %s: %w", w("from-plan"), planFile, err))
 	}
 	entries, err := plan.Chunk(n)
 	if err != nil {
-		return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("--chunk: %w", err))
+		return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("%s: %w", w("chunk"), err))
 	}
 	step := ghactions.FromEnv(ios.Getenv, ios.ErrOut)
 	if err := ghactions.PublishChunk(step, plan, n, entries); err != nil {
@@ -216,10 +225,11 @@ func RunChunk(ios IO, planFile string, n int) error {
 // dropReleased leaves out the entries whose artifact is attached to a
 // release BuiltFromRelease names, comparing the name GitHub stores.
 func dropReleased(ctx context.Context, errOut io.Writer, o Options, entries []matrix.Entry) ([]matrix.Entry, error) {
+	w := o.Words.Name("built-from-release")
 	spec, glob, _ := strings.Cut(o.BuiltFromRelease, "@")
 	repo, err := github.ParseRepo(spec)
 	if err != nil {
-		return nil, matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("--built-from-release: %w (want OWNER/NAME[@TAG-GLOB])", err))
+		return nil, matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("%s: %w (want OWNER/NAME[@TAG-GLOB])", w, err))
 	}
 	c, err := o.GitHub()
 	if err != nil {
@@ -227,7 +237,7 @@ func dropReleased(ctx context.Context, errOut io.Writer, o Options, entries []ma
 	}
 	ra, err := c.ListReleaseAssets(ctx, repo, glob)
 	if err != nil {
-		return nil, fmt.Errorf("--built-from-release: %w", err)
+		return nil, fmt.Errorf("%s: %w", w, err)
 	}
 	for _, tag := range ra.Full {
 		fmt.Fprintf(errOut, "matrixgen: release %s of %s holds %d assets, GitHub's limit: publish new artifacts to another release the glob covers\n", tag, repo, github.MaxReleaseAssets)
@@ -238,6 +248,6 @@ func dropReleased(ctx context.Context, errOut io.Writer, o Options, entries []ma
 			kept = append(kept, e)
 		}
 	}
-	fmt.Fprintf(errOut, "matrixgen: --built-from-release: %d assets in %d releases of %s; %d of %d builds already there\n", len(ra.Names), len(ra.Releases), repo, len(entries)-len(kept), len(entries))
+	fmt.Fprintf(errOut, "matrixgen: %s: %d assets in %d releases of %s; %d of %d builds already there\n", w, len(ra.Names), len(ra.Releases), repo, len(entries)-len(kept), len(entries))
 	return kept, nil
 }

@@ -43,6 +43,9 @@ func code(err error) int {
 	return 1
 }
 
+// flags is the CLI's vocabulary.
+func flags(option string) string { return "--" + option }
+
 func testIO() (IO, *bytes.Buffer, *bytes.Buffer) {
 	var out, errOut bytes.Buffer
 	return IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}, &out, &errOut
@@ -70,6 +73,7 @@ func TestLoad(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			tt.s.Words = flags
 			ks, _, err := tt.s.Load(context.Background(), strings.NewReader(""), &bytes.Buffer{})
 			if code(err) != tt.wantCode || (err != nil && !strings.Contains(err.Error(), tt.wantInErr)) {
 				t.Fatalf("err %v (code %d), want code %d with %q", err, code(err), tt.wantCode, tt.wantInErr)
@@ -97,15 +101,15 @@ func TestReportHeaderless(t *testing.T) {
 	}
 	a, b := mk("6.1.100-1.2.amzn2023.x86_64"), mk("6.1.101-1.2.amzn2023.x86_64")
 	var w bytes.Buffer
-	reportHeaderless(&w, []matrixgen.Kernel{b}, []matrixgen.Kernel{a, b}, false)
+	reportHeaderless(&w, "--include-headerless", []matrixgen.Kernel{b}, []matrixgen.Kernel{a, b}, false)
 	want := "matrixgen: not scheduled: 1 crawled kernel with no header source (\"headers\": []; --include-headerless builds them anyway):\n" +
 		"matrixgen:   amazonlinux 2023 x86_64 (livepatch): 6.1.100-1.2.amzn2023.x86_64\n"
 	if w.String() != want {
 		t.Errorf("left out:\n%s\nwant:\n%s", w.String(), want)
 	}
 	w.Reset()
-	reportHeaderless(&w, []matrixgen.Kernel{a, b}, []matrixgen.Kernel{a, b}, true)
-	if !strings.Contains(w.String(), "building 2 crawled kernels") || !strings.Contains(w.String(), "6.1.100-1.2.amzn2023.x86_64, 6.1.101-1.2.amzn2023.x86_64\n") {
+	reportHeaderless(&w, "include_headerless", []matrixgen.Kernel{a, b}, []matrixgen.Kernel{a, b}, true)
+	if !strings.HasPrefix(w.String(), "matrixgen: include_headerless: building 2 crawled kernels") || !strings.Contains(w.String(), "6.1.100-1.2.amzn2023.x86_64, 6.1.101-1.2.amzn2023.x86_64\n") {
 		t.Errorf("included:\n%s", w.String())
 	}
 }
@@ -114,7 +118,7 @@ func TestRunNothingToBuild(t *testing.T) {
 	kernels := writeFile(t, "kernels.json", kernelsJSON)
 	ios, out, errOut := testIO()
 	err := Run(context.Background(), ios, Options{Sources: Sources{Kernels: kernels, Filter: matrix.Filter{DistroVersion: "99.*"}}, Artifact: matrix.DefaultPreset, ChunkSize: matrix.MaxJobs})
-	if code(err) != matrixgen.ExitNothing || out.Len() != 0 || !strings.Contains(errOut.String(), "nothing to build: no kernels match") {
+	if code(err) != matrixgen.ExitNothing || out.Len() != 0 || !strings.Contains(errOut.String(), "nothing to build: no kernels match the inputs and filters (allow-empty prints") {
 		t.Errorf("err %v, stdout %q, stderr %q", err, out, errOut)
 	}
 	ios, out, _ = testIO()
@@ -127,9 +131,9 @@ func TestRunNothingToBuild(t *testing.T) {
 func TestRunMissingBuilt(t *testing.T) {
 	kernels := writeFile(t, "kernels.json", kernelsJSON)
 	built := filepath.Join(t.TempDir(), "built.txt")
-	o := Options{Sources: Sources{Kernels: kernels}, Artifact: matrix.DefaultPreset, ChunkSize: matrix.MaxJobs, Built: built}
+	o := Options{Sources: Sources{Kernels: kernels}, Artifact: matrix.DefaultPreset, ChunkSize: matrix.MaxJobs, Built: built, Words: flags}
 	ios, _, _ := testIO()
-	if err := Run(context.Background(), ios, o); code(err) != 1 || !strings.Contains(err.Error(), "no such file") {
+	if err := Run(context.Background(), ios, o); code(err) != 1 || !strings.Contains(err.Error(), "--built "+built+": no such file (a first run has nothing built yet: add --built-optional") {
 		t.Errorf("missing built file: %v", err)
 	}
 	o.BuiltOptional = true
@@ -154,17 +158,17 @@ func TestRunPlanAndChunk(t *testing.T) {
 		t.Fatalf("the plan file (%v) is not stdout:\n%s\n%s", err, saved, out)
 	}
 	ios, out, errOut = testIO()
-	if err := RunChunk(ios, planFile, 2); err != nil || strings.Count(out.String(), `"kernel_release"`) != 1 || !strings.Contains(errOut.String(), "chunk 2 of 2: 1 build") {
+	if err := RunChunk(ios, flags, planFile, 2); err != nil || strings.Count(out.String(), `"kernel_release"`) != 1 || !strings.Contains(errOut.String(), "chunk 2 of 2: 1 build") {
 		t.Errorf("chunk 2: err %v, stdout %q, stderr %q", err, out, errOut)
 	}
 	ios, _, _ = testIO()
-	if err := RunChunk(ios, planFile, 3); code(err) != matrixgen.ExitUsage {
+	if err := RunChunk(ios, flags, planFile, 3); code(err) != matrixgen.ExitUsage {
 		t.Errorf("chunk 3 of 2: %v, want a usage error", err)
 	}
 	if err := os.WriteFile(planFile, bytes.Replace(saved, []byte("6.8.0-149"), []byte("6.8.0-150"), 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := RunChunk(ios, planFile, 1); code(err) != matrixgen.ExitFailure {
+	if err := RunChunk(ios, flags, planFile, 1); code(err) != matrixgen.ExitFailure {
 		t.Errorf("tampered plan: %v, want exit 1", err)
 	}
 }

@@ -26,6 +26,8 @@ type Sources struct {
 	// IncludeHeaderless schedules crawled kernels with no header source
 	// too; by default they are left out and named.
 	IncludeHeaderless bool
+	// Words names the options above in messages (the CLI: as flags).
+	Words matrixgen.Vocabulary
 }
 
 // Load reads every input, names each unusable entry on errOut, and returns
@@ -33,18 +35,19 @@ type Sources struct {
 // Unknown filter values are usage errors, and aliases mean their canonical
 // name, as everywhere else a distribution or an arch is given.
 func (s *Sources) Load(ctx context.Context, stdin io.Reader, errOut io.Writer) ([]matrixgen.Kernel, bool, error) {
+	w := s.Words.Name
 	if err := s.Filter.Validate(); err != nil {
 		return nil, false, matrixgen.Exit(matrixgen.ExitUsage, err)
 	}
 	var err error
 	if s.Filter.Target, err = matrixgen.DistributionFilter(s.Filter.Target); err != nil {
-		return nil, false, matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("--target: %w", err))
+		return nil, false, matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("%s: %w", w("target"), err))
 	}
 	if s.Filter.Arch, err = matrixgen.ArchFilter(s.Filter.Arch); err != nil {
-		return nil, false, matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("--arch: %w", err))
+		return nil, false, matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("%s: %w", w("arch"), err))
 	}
 	if s.Kernels == "" {
-		return nil, false, matrixgen.Exit(matrixgen.ExitUsage, errors.New("--kernels is empty: give the kernels.json to read (a path, git:REV:path or -)"))
+		return nil, false, matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("%s is empty: give the kernels.json to read (a path, git:REV:path or -)", w("kernels")))
 	}
 	var sets [][]matrixgen.Kernel
 	partial := false
@@ -77,7 +80,7 @@ func (s *Sources) Load(ctx context.Context, stdin io.Reader, errOut io.Writer) (
 		}
 	}
 	kernels := s.Filter.Apply(matrix.Merge(sets...))
-	reportHeaderless(errOut, kernels, s.Filter.Apply(headerless), s.IncludeHeaderless)
+	reportHeaderless(errOut, w("include-headerless"), kernels, s.Filter.Apply(headerless), s.IncludeHeaderless)
 	return kernels, partial, nil
 }
 
@@ -87,7 +90,7 @@ func (s *Sources) Load(ctx context.Context, stdin io.Reader, errOut io.Writer) (
 // One that kernels.json or another crawl lists with headers is built as
 // usual and not named. Leaving them out is the rule, not a failure: the
 // exit code does not change.
-func reportHeaderless(w io.Writer, kernels, headerless []matrixgen.Kernel, included bool) {
+func reportHeaderless(w io.Writer, option string, kernels, headerless []matrixgen.Kernel, included bool) {
 	if len(headerless) == 0 {
 		return // kernels.json alone: no set of 100,000 keys to make
 	}
@@ -119,9 +122,9 @@ func reportHeaderless(w io.Writer, kernels, headerless []matrixgen.Kernel, inclu
 	}
 	what := output.Count(len(named), "crawled kernel", "crawled kernels")
 	if included {
-		fmt.Fprintf(w, "matrixgen: --include-headerless: building %s with no header source (\"headers\": []):\n", what)
+		fmt.Fprintf(w, "matrixgen: %s: building %s with no header source (\"headers\": []):\n", option, what)
 	} else {
-		fmt.Fprintf(w, "matrixgen: not scheduled: %s with no header source (\"headers\": []; --include-headerless builds them anyway):\n", what)
+		fmt.Fprintf(w, "matrixgen: not scheduled: %s with no header source (\"headers\": []; %s builds them anyway):\n", what, option)
 	}
 	for _, g := range groups {
 		fmt.Fprintf(w, "matrixgen:   %s: %s\n", g.name, g.releases)

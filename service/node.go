@@ -36,6 +36,8 @@ type NodeRequest struct {
 	RetryBackoff, RetryMaxBackoff time.Duration
 	HTTPClient                    *http.Client                                     // nil: Client's default
 	Sleep                         func(ctx context.Context, d time.Duration) error // nil: a timer; tests replace it
+	// Words names the options above in messages (the CLI: as flags).
+	Words matrixgen.Vocabulary
 	// GOARCH and Proc are the machine: runtime.GOARCH, and the directory
 	// of /proc/sys/kernel/osrelease and version ("/proc/sys/kernel").
 	GOARCH, Proc string
@@ -70,7 +72,7 @@ func readProc(dir, name string) string {
 func (n NodeRequest) request() (Request, error) {
 	f, err := os.Open(n.OSRelease)
 	if err != nil {
-		return Request{}, matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("--os-release: %w", err))
+		return Request{}, matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("%s: %w", n.Words.Name("os-release"), err))
 	}
 	dist, ver, err := ParseOSRelease(f, n.OSRelease)
 	f.Close()
@@ -91,7 +93,7 @@ func (n NodeRequest) request() (Request, error) {
 	// it, and the workflow picks its runner by it.
 	arch, err := matrixgen.ParseArch(req.Architecture)
 	if err != nil {
-		return Request{}, matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("--arch: %v", err))
+		return Request{}, matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("%s: %v", n.Words.Name("arch"), err))
 	}
 	req.Architecture = string(arch)
 	unameV := false
@@ -147,7 +149,7 @@ func RequestBuild(ctx context.Context, out, log io.Writer, n NodeRequest) error 
 	})
 	switch {
 	case IsWaitTimeout(err):
-		return matrixgen.Exit(matrixgen.ExitWaitTimeout, fmt.Errorf("build %s still %s after --timeout %s; ask again later, it may still finish", st.BuildID, st.Status, n.Timeout))
+		return matrixgen.Exit(matrixgen.ExitWaitTimeout, fmt.Errorf("build %s still %s after %s %s; ask again later, it may still finish", st.BuildID, st.Status, n.Words.Name("timeout"), n.Timeout))
 	case err != nil:
 		return err
 	case st.Status == StateError:

@@ -71,7 +71,7 @@ func TestRequestBuild(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(final)
 	}))
 	defer srv.Close()
-	n := NodeRequest{Server: srv.URL, DriverVersion: "2.4.1", OSRelease: osRelease, GOARCH: "amd64", Proc: dir, Timeout: time.Minute,
+	n := NodeRequest{Words: func(o string) string { return "--" + o }, Server: srv.URL, DriverVersion: "2.4.1", OSRelease: osRelease, GOARCH: "amd64", Proc: dir, Timeout: time.Minute,
 		PollBackoff: time.Millisecond, PollMaxBackoff: time.Millisecond}
 	var out, log bytes.Buffer
 	if err := RequestBuild(context.Background(), &out, &log, n); err != nil || out.String() != "b1\n" {
@@ -108,5 +108,10 @@ func TestRequestBuild(t *testing.T) {
 		if code(err) != c.code || !strings.Contains(err.Error(), c.has) {
 			t.Errorf("%s: %v (exit %d), want exit %d with %q", c.name, err, code(err), c.code, c.has)
 		}
+	}
+	m := n
+	m.Arch, m.Words = "ppc64le", nil
+	if err := RequestBuild(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, m); err == nil || !strings.HasPrefix(err.Error(), "arch: ") {
+		t.Errorf("no vocabulary: %v, want the option as it is", err)
 	}
 }

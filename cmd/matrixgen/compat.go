@@ -51,7 +51,7 @@ func compatRun(cmd *cobra.Command, opts *compatOptions) error {
 	if err := matrix.ValidateCompat(opts.DriverVersion, opts.DriverGiven, axes); err != nil {
 		return usageErr("%w", err)
 	}
-	opts.Sources.KernelsOptional = !cmd.Flags().Changed("kernels")
+	opts.Sources.KernelsOptional, opts.Sources.Words = !cmd.Flags().Changed("kernels"), flagName
 	kernels, partial, err := opts.Sources.Load(cmd.Context(), opts.io.In, opts.io.ErrOut)
 	if err != nil {
 		return err

@@ -116,7 +116,7 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
 				return runF(opts)
 			}
 			if opts.FromPlan != "" {
-				return schedule.RunChunk(schedule.IO(*opts.io), opts.FromPlan, opts.Chunk)
+				return schedule.RunChunk(schedule.IO(*opts.io), flagName, opts.FromPlan, opts.Chunk)
 			}
 			return matrixRun(cmd, opts)
 		},
@@ -180,7 +180,7 @@ func (opts *matrixOptions) check(cmd *cobra.Command) error {
 }
 
 func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
-	opts.Sources.KernelsOptional = !cmd.Flags().Changed("kernels")
+	opts.Sources.KernelsOptional, opts.Words = !cmd.Flags().Changed("kernels"), flagName
 	opts.GitHub = func() (*github.Client, error) { return opts.GH.client(opts.io, nil, "") }
 	return schedule.Run(cmd.Context(), schedule.IO(*opts.io), opts.Options)
 }

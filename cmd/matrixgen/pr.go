@@ -40,7 +40,7 @@ func (g *githubFlags) register(cmd *cobra.Command, interval time.Duration, inter
 // the command writes, which needs a token.
 func (g *githubFlags) settings(ios *ioStreams, deps *prDeps, writes string) github.Settings {
 	s := g.Settings
-	s.Writes, s.Getenv, s.Log = writes, ios.Getenv, ios.ErrOut
+	s.Writes, s.Getenv, s.Log, s.Words = writes, ios.Getenv, ios.ErrOut, flagName
 	if deps != nil {
 		s.Clock, s.Transport = deps.Clock, deps.Transport
 	}
@@ -230,7 +230,7 @@ func (o *prOptions) botOptions() (github.BotOptions, error) {
 // stderr, and the step outputs.
 func (o *prOptions) run() github.Run {
 	return github.Run{Client: func() (*github.Client, error) { return o.GH.client(o.io, o.deps, o.writes()) },
-		Log: o.io.ErrOut, Step: ghactions.FromEnv(o.io.Getenv, o.io.ErrOut)}
+		Log: o.io.ErrOut, Step: ghactions.FromEnv(o.io.Getenv, o.io.ErrOut), Words: flagName}
 }
 
 func prAddKernelRun(ctx context.Context, o *prOptions) error {

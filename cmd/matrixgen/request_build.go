@@ -110,5 +110,5 @@ func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
 		DriverVersion: opts.DriverVersion, OSRelease: opts.OSRelease, Release: opts.UnameR, UnameV: opts.UnameV, Arch: opts.Arch,
 		DistroVersion: opts.DistroVersion, Wait: opts.Wait, Timeout: opts.Timeout, PollBackoff: opts.Backoff, PollMaxBackoff: opts.MaxBackoff,
 		RetryBackoff: opts.RetryBackoff, RetryMaxBackoff: opts.RetryMaxBackoff, HTTPClient: opts.HTTPClient, Sleep: opts.sleep,
-		GOARCH: runtime.GOARCH, Proc: "/proc/sys/kernel"})
+		GOARCH: runtime.GOARCH, Proc: "/proc/sys/kernel", Words: flagName})
 }

@@ -26,13 +26,17 @@ var asUsage = matrixgen.AsUsage
 // silentExit ends with code after the command printed what it had to.
 func silentExit(code int) error { return matrixgen.Exit(code, nil) }
 
+// flagName is the CLI's vocabulary (matrixgen.Vocabulary): a package's
+// option is the flag of the same name.
+func flagName(option string) string { return "--" + option }
+
 // flagWords is err's message in the CLI's words: a package's usage error
 // names its option ("release"), which is the flag of the same name.
 func flagWords(err error) string {
 	msg := err.Error()
 	var ue *matrixgen.UsageError
 	if errors.As(err, &ue) && ue.Option != "" {
-		msg = strings.Replace(msg, ue.Error(), "--"+ue.Error(), 1)
+		msg = strings.Replace(msg, ue.Error(), flagName(ue.Error()), 1)
 	}
 	return msg
 }

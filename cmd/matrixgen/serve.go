@@ -108,6 +108,6 @@ func applyConfig(fs *pflag.FlagSet, file string) error {
 
 func serveRun(ctx context.Context, opts *serveOptions) error {
 	opts.GitHub = opts.GH.settings(opts.io, opts.deps, "serve dispatches workflows and opens pull requests")
-	opts.Getenv, opts.Log = opts.io.Getenv, opts.io.ErrOut
+	opts.Getenv, opts.Log, opts.Words = opts.io.Getenv, opts.io.ErrOut, flagName
 	return githubsvc.Serve(ctx, opts.Settings)
 }

@@ -40,16 +40,19 @@ type Settings struct {
 	Getenv func(string) string
 	// Log gets the service's log and the listening and shutdown lines.
 	Log io.Writer
+	// Words names the settings above in messages (the CLI: as flags).
+	Words matrixgen.Vocabulary
 }
 
 // Serve runs the build service s describes until ctx ends (service.Serve).
 // A setting it cannot use is a usage error naming it; a store that does
 // not answer is a failure.
 func Serve(ctx context.Context, s Settings) error {
+	w := s.Words.Name
 	logger := slog.New(slog.NewTextHandler(s.Log, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	repo, err := github.ParseRepo(s.Repo)
 	if err != nil {
-		return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("--repo: %w", err))
+		return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("%s: %w", w("repo"), err))
 	}
 	defaults := map[string]string{}
 	for _, dv := range s.DefaultVersions {
@@ -59,11 +62,11 @@ func Serve(ctx context.Context, s Settings) error {
 		}
 		defaults[d] = v
 	}
-	authToken, err := secret.Read("--auth-token-file", s.AuthTokenFile)
+	authToken, err := secret.Read(w("auth-token-file"), s.AuthTokenFile)
 	if err != nil {
 		return matrixgen.Exit(matrixgen.ExitUsage, err)
 	}
-	webhookSecret, err := secret.Read("--webhook-secret-file", s.WebhookSecretFile)
+	webhookSecret, err := secret.Read(w("webhook-secret-file"), s.WebhookSecretFile)
 	if err != nil {
 		return matrixgen.Exit(matrixgen.ExitUsage, err)
 	}
@@ -75,6 +78,9 @@ func Serve(ctx context.Context, s Settings) error {
 	}
 	counting := service.NewGitHubTransport(s.GitHub.Transport)
 	s.GitHub.Transport = counting
+	if s.GitHub.Words == nil {
+		s.GitHub.Words = s.Words
+	}
 	client, err := s.GitHub.Client()
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ func TestServeSettings(t *testing.T) {
 	rt := &refuse{}
 	base := Settings{Listen: "127.0.0.1:0", Store: "sqlite:" + filepath.Join(t.TempDir(), "b.db"), Repo: "acme/drivers",
 		GitHub: github.Settings{URL: "http://127.0.0.1:9/", Timeout: time.Second, Getenv: func(string) string { return "t" }, Transport: rt},
-		Getenv: func(string) string { return "" }}
+		Getenv: func(string) string { return "" }, Words: func(o string) string { return "--" + o }}
 	for _, c := range []struct {
 		name   string
 		change func(*Settings)
