@@ -62,4 +62,18 @@ func (e *UsageError) Error() string {
 }
 
 // ExitCode is 2, the usage error every command shares (README "Exit codes").
-func (e *UsageError) ExitCode() int { return 2 }
+func (e *UsageError) ExitCode() int { return ExitUsage }
+
+// Vocabulary words an option the way the caller names it: the CLI as its
+// flag ("built" is --built), another caller as its own field. Packages
+// name their options through it, never as a CLI flag; nil words an option
+// as it is.
+type Vocabulary func(option string) string
+
+// Name is option in v's words.
+func (v Vocabulary) Name(option string) string {
+	if v == nil {
+		return option
+	}
+	return v(option)
+}

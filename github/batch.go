@@ -22,6 +22,9 @@ type Batch struct {
 	// MaxPRs bounds the new per-kernel PRs one run opens (default
 	// DefaultMaxPRs): the kernels after it are deferred to the next run.
 	MaxPRs int
+	// IncludeHeaderless adds crawled kernels listed with no header source
+	// too (Run.AddKernels leaves them out and names them by default).
+	IncludeHeaderless bool
 	// Report, when set, is called with each branch's result as it is known,
 	// or with the *BranchConflictError of a kernel whose branch the bot did not
 	// write (the other kernels are still done).

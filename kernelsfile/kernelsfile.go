@@ -325,3 +325,15 @@ func Add(kernels []matrixgen.Kernel, k matrixgen.Kernel) ([]matrixgen.Kernel, bo
 	}
 	return append(slices.Clone(kernels), k), true
 }
+
+// AddTo adds k to the kernels file at path (created when missing) under
+// Update's lock, and says whether it was new: a kernel present already
+// leaves the file untouched.
+func AddTo(ctx context.Context, path string, k matrixgen.Kernel) (bool, error) {
+	added := false
+	err := Update(ctx, path, func(kernels []matrixgen.Kernel) ([]matrixgen.Kernel, bool, error) {
+		kernels, added = Add(kernels, k)
+		return kernels, added, nil
+	})
+	return added, err
+}

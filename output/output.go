@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -172,5 +173,28 @@ func (h *textHandler) Diff(d matrix.Diff) error {
 		return err
 	}
 	_, err := fmt.Fprintf(h.w, "%d added, %d removed\n", len(d.Added), len(d.Removed))
+	return err
+}
+
+// Count writes "1 build", "2 builds".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// WriteJSONLine prints a compact JSON document and a newline, indented
+// when indent is set (a person reading one document on a terminal).
+// json.Indent keeps the fields in their order (an any round trip would
+// sort them).
+func WriteJSONLine(w io.Writer, compact []byte, indent bool) error {
+	if indent {
+		var pretty bytes.Buffer
+		if err := json.Indent(&pretty, compact, "", "  "); err == nil {
+			compact = pretty.Bytes()
+		}
+	}
+	_, err := w.Write(append(compact, '\n'))
 	return err
 }

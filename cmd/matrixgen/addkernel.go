@@ -63,27 +63,11 @@ func addKernelRun(ctx context.Context, opts *addKernelOptions) error {
 	case inputs.Stdin:
 		return usageErr("--kernels -: add-kernel updates a file in place; give its path")
 	}
-	arch, err := matrixgen.ParseArch(opts.Arch)
-	if err != nil {
-		return usageErr("--arch: %w", err)
-	}
-	// The domain's one consistency rule: the release's markers must agree
-	// with the target, arch and distro version given.
-	k, err := matrixgen.Make(matrixgen.Spec{Target: opts.Target, Arch: arch, Release: opts.Release, DistroVersion: opts.DistroVersion, KernelVersion: opts.KernelVersion})
-	if errors.Is(err, matrixgen.ErrUnderivable) && opts.DistroVersion == "" {
-		return fmt.Errorf("%w (give --distro-version)", err)
-	}
-	if errors.Is(err, matrixgen.ErrInvalid) {
-		return asUsage(err) // values the command line gave
-	}
+	k, err := makeKernel(opts.Target, opts.Arch, opts.Release, opts.DistroVersion, opts.KernelVersion)
 	if err != nil {
 		return err
 	}
-	added := false
-	err = kernelsfile.Update(ctx, opts.Kernels, func(kernels []matrixgen.Kernel) ([]matrixgen.Kernel, bool, error) {
-		kernels, added = kernelsfile.Add(kernels, k)
-		return kernels, added, nil
-	})
+	added, err := kernelsfile.AddTo(ctx, opts.Kernels, k)
 	if err != nil {
 		return err
 	}
@@ -93,4 +77,23 @@ func addKernelRun(ctx context.Context, opts *addKernelOptions) error {
 	}
 	fmt.Fprintf(opts.io.ErrOut, "added %s to %s\n", k.Key(), opts.Kernels)
 	return nil
+}
+
+// makeKernel is the kernel add-kernel and pr add-kernel are given, through
+// the domain's one consistency rule: the release's markers must agree with
+// the target, arch and distro version given. An invalid value is a usage
+// error: the command line gave it.
+func makeKernel(target, archName, release, distroVersion, kernelVersion string) (matrixgen.Kernel, error) {
+	arch, err := matrixgen.ParseArch(archName)
+	if err != nil {
+		return matrixgen.Kernel{}, usageErr("--arch: %w", err)
+	}
+	k, err := matrixgen.Make(matrixgen.Spec{Target: target, Arch: arch, Release: release, DistroVersion: distroVersion, KernelVersion: kernelVersion})
+	switch {
+	case errors.Is(err, matrixgen.ErrUnderivable) && distroVersion == "":
+		return k, fmt.Errorf("%w (give --distro-version)", err)
+	case errors.Is(err, matrixgen.ErrInvalid):
+		return k, asUsage(err)
+	}
+	return k, err
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/output"
 	"github.com/matrixgen/matrixgen/schemas"
 )
 
@@ -185,7 +186,7 @@ func TestNewCmdMatrixFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Sources.Kernels != "kernels.json" || !slices.Equal(got.Sources.Crawled, []string{"a/x86_64/list.json", "b.json"}) ||
-		!slices.Equal(got.DriverVersions, []string{"1", "2"}) || !slices.Equal(got.AxisFlags, []string{"x=a,b"}) ||
+		!slices.Equal(got.DriverVersions, []string{"1", "2"}) || !slices.Equal(got.Axes, []string{"x=a,b"}) ||
 		got.ChunkSize != 10 || got.Sources.Filter.Target != "ubuntu,debian" || got.Artifact != "deb-rpm" {
 		t.Errorf("parsed options = %+v", got)
 	}
@@ -276,7 +277,7 @@ func TestDistrosJSONIsTheTable(t *testing.T) {
 	if string(example) != r.stdout {
 		t.Errorf("schemas/examples/distros.json is not distros --json's output: refresh it with matrixgen distros --json > schemas/examples/distros.json")
 	}
-	var rows []distroRow
+	var rows []output.DistroRow
 	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,15 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/matrix"
+	"github.com/matrixgen/matrixgen/output"
+	"github.com/matrixgen/matrixgen/schedule"
 )
 
 type compatOptions struct {
 	io            *ioStreams
-	Sources       sourceFlags
+	Sources       schedule.Sources
 	DriverVersion string
 	DriverGiven   bool // --driver-version was on the command line, even if empty
 	AxisFlags     []string
@@ -34,33 +37,31 @@ refused (exit 2).` + exitCodesHelp("3  partial: written, but some crawled entrie
 			return compatRun(cmd, opts)
 		},
 	}
-	opts.Sources.register(cmd)
+	registerSources(cmd, &opts.Sources)
 	cmd.Flags().StringVar(&opts.DriverVersion, "driver-version", "", "driver version the document describes")
 	cmd.Flags().StringArrayVar(&opts.AxisFlags, "axis", nil, "extra axis NAME=v1,v2; repeatable")
 	return cmd
 }
 
 func compatRun(cmd *cobra.Command, opts *compatOptions) error {
-	axes, err := parseAxes(opts.AxisFlags)
+	axes, err := schedule.ParseAxes(opts.AxisFlags)
 	if err != nil {
 		return err
 	}
 	if err := matrix.ValidateCompat(opts.DriverVersion, opts.DriverGiven, axes); err != nil {
 		return usageErr("%w", err)
 	}
-	kernels, partial, err := opts.Sources.load(cmd.Context(), cmd, opts.io)
+	opts.Sources.KernelsOptional, opts.Sources.Words = !cmd.Flags().Changed("kernels"), flagName
+	kernels, partial, err := opts.Sources.Load(cmd.Context(), opts.io.In, opts.io.ErrOut)
 	if err != nil {
 		return err
 	}
 	out, err := matrix.NewCompat(kernels, opts.DriverVersion, axes).MarshalJSON()
-	if err != nil {
-		return err
+	if err == nil {
+		err = output.WriteJSONLine(opts.io.Out, out, opts.io.OutTTY)
 	}
-	if err := writeJSONLine(opts.io, out, true); err != nil {
-		return err
+	if err == nil && partial {
+		return silentExit(matrixgen.ExitPartial)
 	}
-	if partial {
-		return silentExit(exitPartial)
-	}
-	return nil
+	return err
 }

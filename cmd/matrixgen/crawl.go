@@ -4,22 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
+
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/crawlers/source"
-	"github.com/matrixgen/matrixgen/internal/transport"
 )
 
 type crawlOptions struct {
@@ -196,7 +191,7 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "KEY=URL mirror override; repeatable (keys listed above)")
 	f.StringArrayVar(&opts.Keyrings, "keyring", nil, "OpenPGP keyring file to verify InRelease with; repeatable (default: embedded Debian and Ubuntu archive keyrings)")
 	f.IntVar(&opts.Concurrency, "concurrency", 8, "requests in flight across all mirrors (4 per host at most)")
-	f.StringVar(&opts.CacheDir, "cache-dir", defaultCacheDir(), "conditional-GET cache directory")
+	f.StringVar(&opts.CacheDir, "cache-dir", fetch.DefaultCacheDir(), "conditional-GET cache directory")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "do not use the on-disk cache")
 	f.StringVar(&opts.Out, "out", "", "write list.json for the one arch here (default: stdout)")
 	f.StringVar(&opts.OutDir, "out-dir", "", "write DIR/<arch>/list.json for each arch")
@@ -217,47 +212,6 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	return cmd
 }
 
-// anyLoopback reports whether a --mirror is on loopback (a local mirror, a test): only
-// then may a crawl connect to loopback, so nothing a mirror writes leads it to the
-// machine's own services.
-func anyLoopback(mirrors map[string]string) bool {
-	for _, u := range mirrors {
-		if transport.IsLoopback(u) {
-			return true
-		}
-	}
-	return false
-}
-
-// parseMirrors reads --mirror KEY=URL values (crawl, resolve); which keys
-// exist is the crawlers' and resolve's to say.
-func parseMirrors(values []string) (map[string]string, error) {
-	mirrors := map[string]string{}
-	for _, m := range values {
-		k, v, ok := strings.Cut(m, "=")
-		if !ok || k == "" || !(strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://")) {
-			return nil, usageErr("--mirror %q: want KEY=http(s)://URL", m)
-		}
-		mirrors[k] = v
-	}
-	return mirrors, nil
-}
-
-// cacheDirOf is --cache-dir, or none with --no-cache.
-func cacheDirOf(dir string, noCache bool) string {
-	if noCache {
-		return ""
-	}
-	return dir
-}
-
-func defaultCacheDir() string {
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "matrixgen", "http")
-	}
-	return ""
-}
-
 func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	start := time.Now()
 	req := crawlers.Request{Table: distros.All(), Distros: opts.Distros, Releases: opts.Releases, Concurrency: opts.Concurrency, Vault: opts.Vault,
@@ -270,29 +224,21 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 		req.Arches = append(req.Arches, arch)
 	}
-	mirrors, err := parseMirrors(opts.Mirrors)
-	if err != nil {
+	var err error
+	if req.Mirrors, err = fetch.ParseMirrors(opts.Mirrors); err != nil {
 		return err
 	}
-	req.Mirrors = mirrors
+	if opts.NoCache {
+		opts.CacheDir = ""
+	}
 	out := &crawlers.Output{Dir: opts.OutDir, File: opts.Out, Stdout: opts.io.Out, Stats: opts.Stats, Summary: opts.io.ErrOut,
 		Log: slog.New(slog.NewTextHandler(opts.io.ErrOut, nil))}
-	if err := out.Check(req.Arches, cacheDirOf(opts.CacheDir, opts.NoCache)); err != nil {
+	if err := out.Check(req.Arches, opts.CacheDir); err != nil {
 		return err
 	}
 	if opts.Koji {
-		req.Koji = &source.KojiOptions{Newest: opts.KojiNewest, Timeout: opts.KojiTimeout}
-		if opts.KojiSince != "" {
-			t, err := time.Parse(time.DateOnly, opts.KojiSince)
-			if err != nil {
-				if t, err = time.Parse(time.RFC3339, opts.KojiSince); err != nil {
-					return usageErr("--koji-since %q: want a date (2026-01-31) or RFC 3339", opts.KojiSince)
-				}
-			}
-			req.Koji.Since = t
-			if !opts.KojiNewestSet {
-				req.Koji.Newest = 0 // the date bounds it
-			}
+		if req.Koji, err = source.ParseKojiBounds(opts.KojiSince, opts.KojiNewest, opts.KojiNewestSet, opts.KojiTimeout); err != nil {
+			return err
 		}
 	}
 	if opts.Now != "" {
@@ -302,42 +248,15 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 		}
 		req.Now = func() time.Time { return t }
 	}
-	log := out.Log
 	if req.Previous, err = out.Previous(opts.Previous, req.Arches); err != nil {
 		return fmt.Errorf("--previous: %w", err)
 	}
-	cacheDir := cacheDirOf(opts.CacheDir, opts.NoCache)
 	// The cache directory is created by the first cache write, so a
 	// request refused above (or by crawlers.Run's checks) leaves no trace.
-	var mu sync.Mutex // Progress is serialised by Run; OnWait comes from any request
-	var bar *progressbar.ProgressBar
-	onWait := func(w fetch.Wait) {
-		mu.Lock()
-		defer mu.Unlock()
-		// A retry or a rate-limit wait is shown, so a slow mirror does not
-		// look like a hung crawl.
-		if opts.io.ErrTTY && bar != nil {
-			bar.Describe(fmt.Sprintf("waiting %s to retry %s (%s)", w.For.Round(time.Millisecond), w.URL, w.Reason))
-			return
-		}
-		log.Warn("waiting to retry", "url", w.URL, "attempt", w.Attempt, "wait", w.For.Round(time.Millisecond).String(), "reason", w.Reason)
-	}
-	client := fetch.New(fetch.Options{CacheDir: cacheDir, Concurrency: opts.Concurrency, RequestTimeout: opts.RequestTimeout,
-		RefuseLoopback: !anyLoopback(req.Mirrors), OnWait: onWait})
-	req.Progress = func(p crawlers.Progress) {
-		mu.Lock()
-		defer mu.Unlock()
-		if opts.io.ErrTTY {
-			if bar == nil {
-				bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(opts.io.ErrOut), progressbar.OptionClearOnFinish())
-			}
-			bar.Describe(fmt.Sprintf("%s %s", p.Job, p.Source))
-			_ = bar.Set(p.Done)
-			return
-		}
-		// Failures are named once, with their error, after the crawl.
-		log.Info("source finished", "job", p.Job.String(), "source", p.Source, "ok", p.Err == nil, "done", p.Done, "total", p.Total)
-	}
+	display := crawlers.NewDisplay(opts.io.ErrOut, opts.io.ErrTTY, out.Log)
+	req.Progress = display.Progress
+	client := fetch.New(fetch.Options{CacheDir: opts.CacheDir, Concurrency: opts.Concurrency, RequestTimeout: opts.RequestTimeout,
+		RefuseLoopback: !fetch.AnyLoopback(req.Mirrors), OnWait: display.Wait})
 	ctx, cancel := context.WithTimeout(cmd.Context(), opts.Timeout)
 	defer cancel()
 	rep, err := crawlers.Run(ctx, client, req)

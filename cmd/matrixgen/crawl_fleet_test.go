@@ -61,7 +61,7 @@ func TestCrawlFleetJSON(t *testing.T) {
 	}
 	for _, n := range []string{"0", "-1"} {
 		r := runCLI(t, "", nil, "crawl", "--distro", "fedora-coreos", "--fcos-builds", n)
-		if r.code != exitUsage || !strings.Contains(r.stderr, "--fcos-builds "+n+": want 1 or more") {
+		if r.code != matrixgen.ExitUsage || !strings.Contains(r.stderr, "--fcos-builds "+n+": want 1 or more") {
 			t.Errorf("--fcos-builds %s: exit %d, stderr %q", n, r.code, r.stderr)
 		}
 	}

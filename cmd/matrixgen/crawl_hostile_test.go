@@ -175,21 +175,3 @@ func TestCrawlCLIHostPolicy(t *testing.T) {
 		t.Errorf("nothing written: %v", err)
 	}
 }
-
-// TestAnyLoopback: a crawl may reach loopback only when a --mirror is there.
-func TestAnyLoopback(t *testing.T) {
-	for _, tt := range []struct {
-		mirrors map[string]string
-		want    bool
-	}{
-		{mirrors: nil},
-		{mirrors: map[string]string{"debian": "https://deb.debian.org/debian"}},
-		{mirrors: map[string]string{"debian": "https://deb.debian.org/debian", "fedora": "http://127.0.0.1:8080/fedora"}, want: true},
-		{mirrors: map[string]string{"fedora": "http://localhost:8080/fedora"}, want: true},
-		{mirrors: map[string]string{"fedora": "http://[::1]:8080/fedora"}, want: true},
-	} {
-		if got := anyLoopback(tt.mirrors); got != tt.want {
-			t.Errorf("anyLoopback(%v) = %v, want %v", tt.mirrors, got, tt.want)
-		}
-	}
-}

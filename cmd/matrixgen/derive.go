@@ -1,11 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"errors"
-	"fmt"
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
@@ -77,66 +72,21 @@ Output is an aligned table, or with --json one JSON object per input line:
 
 func deriveRun(opts *deriveOptions) error {
 	var results []output.Derivation
-	add := func(in matrixgen.Input) {
-		r := output.Derivation{Target: in.Target, KernelRelease: in.Release}
-		d, err := matrixgen.Derive(in)
-		if err != nil {
-			r.Error = err.Error()
-		} else {
-			r.DistroVersion, r.Rule = d.DistroVersion, d.Rule
-		}
-		results = append(results, r)
+	for _, rel := range opts.Releases {
+		results = append(results, output.Derive(matrixgen.Input{Target: opts.Target, Release: rel, KernelVersion: opts.KernelVersion, Suite: opts.Suite}))
 	}
-	if len(opts.Releases) > 0 {
-		for _, rel := range opts.Releases {
-			add(matrixgen.Input{Target: opts.Target, Release: rel, KernelVersion: opts.KernelVersion, Suite: opts.Suite})
-		}
-	} else {
-		sc := bufio.NewScanner(opts.io.In)
-		for n := 1; sc.Scan(); n++ {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			in, err := matrixgen.ParseInputLine(line)
-			if err != nil {
-				var ie *matrixgen.InvalidError
-				msg := err.Error()
-				if errors.As(err, &ie) {
-					msg = fmt.Sprintf("invalid: stdin line %d: %s", n, ie.Reason)
-				}
-				results = append(results, output.Derivation{Target: in.Target, KernelRelease: in.Release, Error: msg})
-				continue
-			}
-			add(in)
-		}
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("reading stdin: %w", err)
+	if len(opts.Releases) == 0 {
+		var err error
+		if results, err = output.DeriveLines(opts.io.In, "stdin"); err != nil {
+			return err
 		}
 		if len(results) == 0 {
 			return usageErr("derive: no input: give RELEASE arguments with --target, or lines on stdin")
-		}
-	}
-	failed := 0
-	for _, r := range results {
-		if r.Error != "" {
-			failed++
 		}
 	}
 	format := output.Text
 	if opts.JSON {
 		format = output.JSON
 	}
-	h, err := output.New(format, opts.io.Out, output.Options{})
-	if err != nil {
-		return err
-	}
-	if err := h.Derivations(results); err != nil {
-		return err
-	}
-	if failed > 0 {
-		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %d of %d releases not derived\n", failed, len(results))
-		return silentExit(exitPartial)
-	}
-	return nil
+	return output.WriteDerivations(opts.io.Out, opts.io.ErrOut, format, results)
 }

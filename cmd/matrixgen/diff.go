@@ -2,13 +2,11 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/inputs"
-	"github.com/matrixgen/matrixgen/matrix"
 	"github.com/matrixgen/matrixgen/output"
 )
 
@@ -74,28 +72,18 @@ func diffRun(cmd *cobra.Command, opts *diffOptions) error {
 	if err != nil {
 		return usageErr("%w", err)
 	}
-	var sides [2][]matrixgen.Kernel
-	partial := false
-	for i, spec := range []string{opts.Old, opts.New} {
-		s, err := inputs.LoadFrom(cmd.Context(), spec, opts.io.In)
-		if err != nil {
-			return diffTrouble(opts, err)
-		}
-		for _, g := range inputs.GroupProblems(s.Problems) {
-			fmt.Fprintln(opts.io.ErrOut, "matrixgen: skipped:", g)
-			partial = true
-		}
-		sides[i] = s.Kernels
+	d, partial, err := inputs.Compare(cmd.Context(), opts.Old, opts.New, opts.io.In, opts.io.ErrOut)
+	if err == nil {
+		err = h.Diff(d)
 	}
-	d := matrix.Compare(sides[0], sides[1])
-	if err := h.Diff(d); err != nil {
+	if err != nil {
 		return diffTrouble(opts, err)
 	}
 	switch {
 	case partial:
-		return silentExit(exitPartial)
+		return silentExit(matrixgen.ExitPartial)
 	case opts.ExitCode && !d.Empty():
-		return silentExit(exitFailure)
+		return silentExit(matrixgen.ExitFailure)
 	}
 	return nil
 }
@@ -103,9 +91,9 @@ func diffRun(cmd *cobra.Command, opts *diffOptions) error {
 // diffTrouble gives a failure its exit code: with --exit-code, 1 means
 // "differ", so trouble exits 5; a usage error keeps 2.
 func diffTrouble(opts *diffOptions, err error) error {
-	var ee *exitError
-	if !opts.ExitCode || errors.As(err, &ee) || exitCode(err) == exitUsage {
+	var ee *matrixgen.ExitError
+	if !opts.ExitCode || errors.As(err, &ee) || matrixgen.ExitCodeOf(err) == matrixgen.ExitUsage {
 		return err
 	}
-	return &exitError{code: exitTrouble, err: err}
+	return matrixgen.Exit(matrixgen.ExitTrouble, err)
 }

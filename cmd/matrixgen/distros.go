@@ -1,14 +1,8 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
-	"strings"
-	"text/tabwriter"
-
+	"github.com/matrixgen/matrixgen/output"
 	"github.com/spf13/cobra"
-
-	"github.com/matrixgen/matrixgen"
 )
 
 type distrosOptions struct {
@@ -46,73 +40,10 @@ mirror_keys (schemas/distros.schema.json).` + exitCodesHelp(),
 	return cmd
 }
 
-// distroRow is one distribution as `distros` prints it.
-type distroRow struct {
-	Name           string   `json:"name"`
-	Aliases        []string `json:"aliases"`
-	OSReleaseIDs   []string `json:"os_release_ids"`
-	Versions       []string `json:"versions"`
-	Arches         []string `json:"arches"`
-	DefaultImage   string   `json:"default_image"`
-	HeaderPackages []string `json:"header_packages"`
-	Crawled        bool     `json:"crawled"`
-	MirrorKeys     []string `json:"mirror_keys"`
-}
-
-func distroRows() []distroRow {
-	var rows []distroRow
-	for _, d := range matrixgen.Distros() {
-		r := distroRow{
-			Name:           d.Name,
-			Aliases:        []string{},
-			OSReleaseIDs:   d.OSReleaseIDs,
-			Versions:       d.KnownVersions(),
-			DefaultImage:   d.Image,
-			HeaderPackages: d.HeaderPackages,
-			Crawled:        len(d.Crawl) > 0,
-			MirrorKeys:     d.MirrorKeys(),
-		}
-		for _, n := range d.TargetNames() {
-			if n != d.Name {
-				r.Aliases = append(r.Aliases, n)
-			}
-		}
-		for _, a := range d.Arches {
-			r.Arches = append(r.Arches, string(a))
-		}
-		if r.Versions == nil {
-			r.Versions = []string{}
-		}
-		if r.MirrorKeys == nil {
-			r.MirrorKeys = []string{}
-		}
-		rows = append(rows, r)
-	}
-	return rows
-}
-
 func distrosRun(opts *distrosOptions) error {
-	rows := distroRows()
+	format := output.Text
 	if opts.JSON {
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		format = output.JSON
 	}
-	w := tabwriter.NewWriter(opts.io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tALIASES\tVERSIONS\tARCHES\tDEFAULT IMAGE\tCRAWLED")
-	for _, r := range rows {
-		crawled := "no"
-		if r.Crawled {
-			crawled = "yes (" + strings.Join(r.MirrorKeys, ", ") + ")"
-		}
-		versions := strings.Join(r.Versions, ", ")
-		switch n := len(r.Versions); {
-		case n == 0:
-			versions = "any number"
-		case n > 6:
-			versions = r.Versions[0] + " … " + strings.Join(r.Versions[n-4:], ", ")
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, strings.Join(r.Aliases, ", "), versions, strings.Join(r.Arches, ", "), r.DefaultImage, crawled)
-	}
-	return w.Flush()
+	return output.WriteDistros(opts.io.Out, format)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/spf13/cobra"
 )
 
@@ -29,11 +30,11 @@ func TestREADMEExitCodes(t *testing.T) {
 		got = append(got, m[1]+" "+m[2])
 	}
 	var want []string
-	for _, c := range exitCodes {
-		want = append(want, strconv.Itoa(c.code)+" "+c.meaning)
+	for _, c := range matrixgen.ExitCodes() {
+		want = append(want, strconv.Itoa(c.Code)+" "+c.Meaning)
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("README exit codes:\n%s\n\nthe code's exitCodes (README rows: | CODE | MEANING |):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		t.Errorf("README exit codes:\n%s\n\nmatrixgen.ExitCodes (README rows: | CODE | MEANING |):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
@@ -63,8 +64,8 @@ func TestInvalidFileSameCode(t *testing.T) {
 		{"matrix", "--kernels", kernels, "--driver-version", "1.0"},
 	} {
 		r := runCLI(t, "", env, args...)
-		if r.code != exitFailure || !strings.Contains(r.stderr, `distroversion "13"`) {
-			t.Errorf("matrixgen %s: exit %d, want %d (an invalid file), naming the entry; stderr:\n%s", strings.Join(args, " "), r.code, exitFailure, r.stderr)
+		if r.code != matrixgen.ExitFailure || !strings.Contains(r.stderr, `distroversion "13"`) {
+			t.Errorf("matrixgen %s: exit %d, want %d (an invalid file), naming the entry; stderr:\n%s", strings.Join(args, " "), r.code, matrixgen.ExitFailure, r.stderr)
 		}
 	}
 }
@@ -79,9 +80,9 @@ func TestServeUnreachableStore(t *testing.T) {
 		code       int
 	}{
 		// Port 1 on loopback: refused at once, nothing leaves the machine.
-		{"postgres://matrixgen@127.0.0.1:1/matrixgen?sslmode=disable&connect_timeout=5", "cannot reach the database", exitFailure},
-		{"mysql://db/x", `--store "mysql://db/x": want sqlite:PATH or a postgres:// URL`, exitUsage},
-		{"sqlite:", `--store "sqlite:": want sqlite:PATH`, exitUsage},
+		{"postgres://matrixgen@127.0.0.1:1/matrixgen?sslmode=disable&connect_timeout=5", "cannot reach the database", matrixgen.ExitFailure},
+		{"mysql://db/x", `--store "mysql://db/x": want sqlite:PATH or a postgres:// URL`, matrixgen.ExitUsage},
+		{"sqlite:", `--store "sqlite:": want sqlite:PATH`, matrixgen.ExitUsage},
 	} {
 		r := runCLI(t, "", env, append(base, "--store", c.store)...)
 		if r.code != c.code || !strings.Contains(r.stderr, c.has) {
@@ -112,8 +113,8 @@ func TestUsageErrorEveryCommand(t *testing.T) {
 	}
 	for _, p := range paths {
 		r := runCLI(t, "", nil, append(p, "--no-such-flag")...)
-		if r.code != exitUsage {
-			t.Errorf("matrixgen %s --no-such-flag: exit %d, want %d; stderr:\n%s", strings.Join(p, " "), r.code, exitUsage, r.stderr)
+		if r.code != matrixgen.ExitUsage {
+			t.Errorf("matrixgen %s --no-such-flag: exit %d, want %d; stderr:\n%s", strings.Join(p, " "), r.code, matrixgen.ExitUsage, r.stderr)
 		}
 	}
 	env := map[string]string{"GITHUB_TOKEN": "t"}
@@ -129,8 +130,8 @@ func TestUsageErrorEveryCommand(t *testing.T) {
 		{[]string{"serve", "--repo", "acme/drivers", "--store", "mysql://x", "--github-url", "http://127.0.0.1:9/"}, "--store"},
 	} {
 		r := runCLI(t, "", env, c.args...)
-		if r.code != exitUsage || !strings.Contains(r.stderr, c.has) {
-			t.Errorf("matrixgen %s: exit %d, want %d with %q; stderr:\n%s", strings.Join(c.args, " "), r.code, exitUsage, c.has, r.stderr)
+		if r.code != matrixgen.ExitUsage || !strings.Contains(r.stderr, c.has) {
+			t.Errorf("matrixgen %s: exit %d, want %d with %q; stderr:\n%s", strings.Join(c.args, " "), r.code, matrixgen.ExitUsage, c.has, r.stderr)
 		}
 	}
 }

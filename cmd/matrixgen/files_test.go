@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -177,7 +176,7 @@ func TestExitCode(t *testing.T) {
 		{"plain", errors.New("boom"), 1},
 		{"text that looks like usage", errors.New(`unknown command "x" for "matrixgen"; accepts 2 arg(s); required flag(s) "a" not set`), 1},
 		{"typed usage", usageErr("--x: bad"), 2},
-		{"wrapped typed", fmt.Errorf("ctx: %w", &exitError{code: exitPartial}), 3},
+		{"wrapped typed", fmt.Errorf("ctx: %w", matrixgen.Exit(matrixgen.ExitPartial, nil)), 3},
 		{"invalid flag value, marked by the command", asUsage(fmt.Errorf("--arch: %w", invalid)), 2},
 		// An invalid value carries no code: where it came from decides,
 		// and only the command knows that (a diff --json entry is 1).
@@ -187,30 +186,14 @@ func TestExitCode(t *testing.T) {
 		{"underivable", &matrixgen.UnderivableError{Target: "ubuntu", Release: "6.8.0-1-generic", Reason: "ambiguous"}, 1},
 	}
 	for _, tt := range tests {
-		if got := exitCode(tt.err); got != tt.want {
-			t.Errorf("%s: exitCode(%v) = %d, want %d", tt.name, tt.err, got, tt.want)
+		if got := matrixgen.ExitCodeOf(tt.err); got != tt.want {
+			t.Errorf("%s: matrixgen.ExitCodeOf(%v) = %d, want %d", tt.name, tt.err, got, tt.want)
 		}
 	}
 }
 
-func TestBuildVersion(t *testing.T) {
-	tests := []struct {
-		name string
-		bi   *debug.BuildInfo
-		ok   bool
-		want string
-	}{
-		{"no info", nil, false, "unknown (no build information in the binary)"},
-		{"go install m@v", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}, true, "v1.2.3 (no VCS commit recorded)"},
-		{"checkout", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
-			{Key: "vcs.revision", Value: "ce6ca1d0"}, {Key: "vcs.time", Value: "2026-11-30T01:00:00Z"}, {Key: "vcs.modified", Value: "true"},
-		}}, true, "(devel) (commit ce6ca1d0, 2026-11-30T01:00:00Z, modified)"},
-	}
-	for _, tt := range tests {
-		if got := buildVersion(tt.bi, tt.ok); got != tt.want {
-			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
-		}
-	}
+// TestVersionFlag: --version prints the build (internal/buildinfo).
+func TestVersionFlag(t *testing.T) {
 	r := runCLI(t, "", nil, "--version")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "matrixgen version ") {
 		t.Errorf("--version: exit %d, %q", r.code, r.stdout)

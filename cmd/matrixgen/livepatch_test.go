@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/internal/rpmfixture"
+	"github.com/matrixgen/matrixgen/output"
 	"github.com/matrixgen/matrixgen/schemas"
 )
 
@@ -129,8 +131,8 @@ func TestLivepatchHeaderless(t *testing.T) {
 	for _, a := range res.Tried {
 		explained = explained || a.Source == "al2023-livepatch" && strings.Contains(a.Error, "kpatch module, not a build tree: no header source")
 	}
-	if r.code != exitNotFound || res.Link != nil || len(res.URLs) != 0 || !explained {
-		t.Errorf("resolve %s: exit %d, link %v, urls %q, tried %+v; want exit %d, no link, and the livepatch repository named as no header source", headerless[0], r.code, res.Link, res.URLs, res.Tried, exitNotFound)
+	if r.code != matrixgen.ExitNotFound || res.Link != nil || len(res.URLs) != 0 || !explained {
+		t.Errorf("resolve %s: exit %d, link %v, urls %q, tried %+v; want exit %d, no link, and the livepatch repository named as no header source", headerless[0], r.code, res.Link, res.URLs, res.Tried, matrixgen.ExitNotFound)
 	}
 
 	// matrix --crawled: not scheduled, named; --include-headerless: built.
@@ -152,9 +154,9 @@ func TestLivepatchHeaderless(t *testing.T) {
 		note  string
 	}{
 		{"headerless left out and named", []string{"--kernels", empty}, withHeaders, headerless,
-			"matrixgen: not scheduled: " + count(len(headerless), "crawled kernel", "crawled kernels") + " with no header source"},
+			"matrixgen: not scheduled: " + output.Count(len(headerless), "crawled kernel", "crawled kernels") + " with no header source"},
 		{"--include-headerless builds them", []string{"--kernels", empty, "--include-headerless"}, all, nil,
-			"matrixgen: --include-headerless: building " + count(len(headerless), "crawled kernel", "crawled kernels") + " with no header source"},
+			"matrixgen: --include-headerless: building " + output.Count(len(headerless), "crawled kernel", "crawled kernels") + " with no header source"},
 		{"kernels.json's entry is built as before", []string{"--kernels", demand}, slices.Concat(withHeaders, headerless[:1]), headerless[1:], ""},
 		{"a filter that leaves them out names none", []string{"--kernels", empty, "--distro-version", "2"}, nil, nil, ""},
 	}

@@ -1,44 +1,22 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"strings"
-	"text/template"
 
 	"github.com/spf13/cobra"
 
-	"github.com/matrixgen/matrixgen/ghactions"
 	"github.com/matrixgen/matrixgen/github"
-	"github.com/matrixgen/matrixgen/inputs"
-	"github.com/matrixgen/matrixgen/internal/atomicfile"
 	"github.com/matrixgen/matrixgen/matrix"
+	"github.com/matrixgen/matrixgen/schedule"
 )
 
 type matrixOptions struct {
-	io               *ioStreams
-	Sources          sourceFlags
-	Built            string
-	BuiltOptional    bool
-	DriverVersions   []string
-	AxisFlags        []string
-	BaseImage        string
-	Artifact         string
-	ArtifactTemplate string
-	Package          string
-	ChunkSize        int
-	AllowEmpty       bool
-	PlanOut          string
-	FromPlan         string
-	Chunk            int
-	BuiltFromRelease string
-	GH               githubFlags
+	io *ioStreams
+	schedule.Options
+	FromPlan string
+	Chunk    int
+	GH       githubFlags
 }
 
 // planFlags are the flags that shape a plan; --from-plan takes all of
@@ -138,17 +116,17 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
 				return runF(opts)
 			}
 			if opts.FromPlan != "" {
-				return matrixChunkRun(opts)
+				return schedule.RunChunk(schedule.IO(*opts.io), flagName, opts.FromPlan, opts.Chunk)
 			}
 			return matrixRun(cmd, opts)
 		},
 	}
-	opts.Sources.register(cmd)
+	registerSources(cmd, &opts.Sources)
 	f := cmd.Flags()
 	f.StringVar(&opts.Built, "built", "", "file of artifact names already built (one per line, or a JSON array): left out (names compared as GitHub stores them, as --built-from-release: ~, + and other special characters as .)")
 	f.BoolVar(&opts.BuiltOptional, "built-optional", false, "treat a missing --built file as nothing built (a first run); default: a missing file is an error")
 	f.StringArrayVar(&opts.DriverVersions, "driver-version", nil, "driver version to build; repeatable, each once (default: one build per kernel with an empty driver version)")
-	f.StringArrayVar(&opts.AxisFlags, "axis", nil, "extra matrix axis NAME=v1,v2 (cross product, each value once); repeatable")
+	f.StringArrayVar(&opts.Axes, "axis", nil, "extra matrix axis NAME=v1,v2 (cross product, each value once); repeatable")
 	f.StringVar(&opts.BaseImage, "base-image", "", "base image template (default: ubuntu:24.04, debian:12, quay.io/centos/centos:stream9, amazonlinux:2023, ...)")
 	f.StringVar(&opts.Artifact, "artifact", matrix.DefaultPreset, "artifact name preset: "+strings.Join(matrix.PresetNames(), ", "))
 	f.StringVar(&opts.ArtifactTemplate, "artifact-template", "", "artifact name as a Go text/template (overrides --artifact)")
@@ -201,207 +179,8 @@ func (opts *matrixOptions) check(cmd *cobra.Command) error {
 	return nil
 }
 
-// parseAxes reads NAME=v1,v2 flags.
-func parseAxes(flags []string) ([]matrix.Axis, error) {
-	var axes []matrix.Axis
-	for _, a := range flags {
-		axis, err := matrix.ParseAxis(a)
-		if err != nil {
-			return nil, usageErr("%w", err)
-		}
-		axes = append(axes, axis)
-	}
-	return axes, nil
-}
-
-func (opts *matrixOptions) buildOptions() (matrix.Options, error) {
-	axes, err := parseAxes(opts.AxisFlags)
-	if err != nil {
-		return matrix.Options{}, err
-	}
-	o := matrix.Options{DriverVersions: opts.DriverVersions, Axes: axes, Package: opts.Package}
-	if err := o.Validate(); err != nil {
-		return o, usageErr("%w", err)
-	}
-	var tmpl *template.Template
-	switch {
-	case opts.ArtifactTemplate != "":
-		tmpl, err = matrix.ParseTemplate("--artifact-template", opts.ArtifactTemplate)
-	case opts.Artifact != matrix.DefaultPreset: // the default preset has a built-in fast path
-		text, _ := matrix.Preset(opts.Artifact)
-		tmpl, err = matrix.ParseTemplate(opts.Artifact, text)
-	}
-	if err != nil {
-		return o, usageErr("%w", err)
-	}
-	o.Artifact = tmpl
-	if opts.BaseImage != "" {
-		if o.BaseImage, err = matrix.ParseTemplate("--base-image", opts.BaseImage); err != nil {
-			return o, usageErr("%w", err)
-		}
-	}
-	if opts.Built != "" {
-		names, err := inputs.ReadBuilt(opts.Built)
-		switch {
-		case errors.Is(err, fs.ErrNotExist) && opts.BuiltOptional:
-			fmt.Fprintf(opts.io.ErrOut, "matrixgen: --built %s does not exist: nothing is built yet (--built-optional)\n", opts.Built)
-		case errors.Is(err, fs.ErrNotExist):
-			return o, fmt.Errorf("--built %s: no such file (a first run has nothing built yet: add --built-optional to treat a missing file as empty)", opts.Built)
-		case err != nil:
-			return o, fmt.Errorf("--built: %w", err)
-		default:
-			// A built.txt is often a release's asset list: compare names
-			// as GitHub stores them, on both sides, as --built-from-release does.
-			o.Built, o.BuiltName = storedNames(names), github.AssetName
-		}
-	}
-	return o, nil
-}
-
-// storedNames is names as GitHub stores them (github.AssetName): the
-// form --built and --built-from-release compare artifact names in.
-func storedNames(names map[string]bool) map[string]bool {
-	out := make(map[string]bool, len(names))
-	for n := range names {
-		out[github.AssetName(n)] = true
-	}
-	return out
-}
-
 func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
-	bo, err := opts.buildOptions()
-	if err != nil {
-		return err
-	}
-	kernels, partial, err := opts.Sources.load(cmd.Context(), cmd, opts.io)
-	if err != nil {
-		return err
-	}
-	entries, err := matrix.Build(kernels, bo)
-	if err != nil {
-		return err
-	}
-	if opts.BuiltFromRelease != "" {
-		if entries, err = dropReleased(cmd.Context(), opts, entries); err != nil {
-			return err
-		}
-	}
-	if len(entries) == 0 && !opts.AllowEmpty {
-		why := "no kernels match the inputs and filters"
-		if len(kernels) > 0 {
-			why = fmt.Sprintf("the artifacts of all %d kernels are built already", len(kernels))
-		}
-		fmt.Fprintf(opts.io.ErrOut, "matrixgen: nothing to build: %s (--allow-empty prints an empty matrix)\n", why)
-		return silentExit(exitNothing)
-	}
-	plan := matrix.NewPlan(entries, bo.Axes, opts.ChunkSize)
-	if opts.PlanOut != "" {
-		// Streamed: a plan of 200,000 builds is some 60 MB of JSON.
-		if err := atomicfile.WriteFrom(opts.PlanOut, func(w io.Writer) error {
-			_, err := plan.WriteTo(w)
-			return err
-		}); err != nil {
-			return fmt.Errorf("--plan-out: %w", err)
-		}
-	}
-	step := ghactions.FromEnv(opts.io.Getenv, opts.io.ErrOut)
-	if err := ghactions.PublishPlan(step, plan, opts.PlanOut); err != nil {
-		return err
-	}
-	chunks := plan.Chunks()
-	if chunks > 1 {
-		if _, err := plan.WriteTo(opts.io.Out); err != nil {
-			return err
-		}
-		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %s in %d matrices of up to %d from %s: stdout holds the plan; select one with --from-plan FILE --chunk N\n",
-			count(len(entries), "build", "builds"), chunks, plan.ChunkSize, count(len(kernels), "kernel", "kernels"))
-	} else {
-		if err := writeJSONLine(opts.io, matrix.AppendJSON(nil, entries), true); err != nil {
-			return err
-		}
-		fmt.Fprintf(opts.io.ErrOut, "matrixgen: %s in 1 matrix from %s\n", count(len(entries), "build", "builds"), count(len(kernels), "kernel", "kernels"))
-	}
-	if partial {
-		return silentExit(exitPartial)
-	}
-	return nil
-}
-
-// matrixChunkRun prints one chunk of a plan file: the chunk job's matrix.
-func matrixChunkRun(opts *matrixOptions) error {
-	data, err := os.ReadFile(opts.FromPlan)
-	if err != nil {
-		return fmt.Errorf("--from-plan: %w", err)
-	}
-	plan, err := matrix.ParsePlan(data)
-	if err != nil {
-		// A file's content, not a flag's value: a failure (1) even where
-		// it is an invalid kernel, which alone would read as usage (2).
-		return &exitError{code: exitFailure, err: fmt.Errorf("--from-plan %s: %w", opts.FromPlan, err)}
-	}
-	entries, err := plan.Chunk(opts.Chunk)
-	if err != nil {
-		return usageErr("--chunk: %w", err)
-	}
-	step := ghactions.FromEnv(opts.io.Getenv, opts.io.ErrOut)
-	if err := ghactions.PublishChunk(step, plan, opts.Chunk, entries); err != nil {
-		return err
-	}
-	if err := writeJSONLine(opts.io, matrix.AppendJSON(nil, entries), true); err != nil {
-		return err
-	}
-	fmt.Fprintf(opts.io.ErrOut, "matrixgen: chunk %d of %d: %s\n", opts.Chunk, plan.Chunks(), count(len(entries), "build", "builds"))
-	return nil
-}
-
-// dropReleased leaves out the entries whose artifact is attached to a
-// release --built-from-release names, comparing the name GitHub stores.
-func dropReleased(ctx context.Context, opts *matrixOptions, entries []matrix.Entry) ([]matrix.Entry, error) {
-	spec, glob, _ := strings.Cut(opts.BuiltFromRelease, "@")
-	repo, err := github.ParseRepo(spec)
-	if err != nil {
-		return nil, usageErr("--built-from-release: %w (want OWNER/NAME[@TAG-GLOB])", err)
-	}
-	c, err := opts.GH.client(opts.io, nil, "")
-	if err != nil {
-		return nil, err
-	}
-	ra, err := c.ListReleaseAssets(ctx, repo, glob)
-	if err != nil {
-		return nil, fmt.Errorf("--built-from-release: %w", err)
-	}
-	for _, tag := range ra.Full {
-		fmt.Fprintf(opts.io.ErrOut, "matrixgen: release %s of %s holds %d assets, GitHub's limit: publish new artifacts to another release the glob covers\n", tag, repo, github.MaxReleaseAssets)
-	}
-	kept := entries[:0:0]
-	for _, e := range entries {
-		if !ra.Names[github.AssetName(e.Artifact)] {
-			kept = append(kept, e)
-		}
-	}
-	fmt.Fprintf(opts.io.ErrOut, "matrixgen: --built-from-release: %d assets in %d releases of %s; %d of %d builds already there\n", len(ra.Names), len(ra.Releases), repo, len(entries)-len(kept), len(entries))
-	return kept, nil
-}
-
-// count writes "1 build", "2 builds".
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// writeJSONLine prints compact JSON, indented when a person is reading a
-// single document on a terminal.
-func writeJSONLine(ios *ioStreams, compact []byte, single bool) error {
-	if ios.OutTTY && single {
-		// json.Indent keeps the fields in their order (an any round trip
-		// would sort them).
-		var pretty bytes.Buffer
-		if err := json.Indent(&pretty, compact, "", "  "); err == nil {
-			compact = pretty.Bytes()
-		}
-	}
-	_, err := ios.Out.Write(append(compact, '\n'))
-	return err
+	opts.Sources.KernelsOptional, opts.Words = !cmd.Flags().Changed("kernels"), flagName
+	opts.GitHub = func() (*github.Client, error) { return opts.GH.client(opts.io, nil, "") }
+	return schedule.Run(cmd.Context(), schedule.IO(*opts.io), opts.Options)
 }

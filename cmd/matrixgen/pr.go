@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/ghactions"
 	"github.com/matrixgen/matrixgen/github"
 	"github.com/matrixgen/matrixgen/inputs"
@@ -24,14 +20,9 @@ type prDeps struct {
 	Transport http.RoundTripper
 }
 
-// githubFlags are the flags every command that calls GitHub takes.
-type githubFlags struct {
-	URL           string
-	TokenFile     string
-	Timeout       time.Duration
-	WriteInterval time.Duration
-	WritesPerHour int // 0: no hourly cap (only publish registers the flag)
-}
+// githubFlags are the flags every command that calls GitHub takes, bound
+// to the client's settings (WritesPerHour: only publish registers it).
+type githubFlags struct{ github.Settings }
 
 // register adds the flags; a command that writes passes its default
 // --write-interval and why, one that only reads passes intervalWhy "".
@@ -45,31 +36,19 @@ func (g *githubFlags) register(cmd *cobra.Command, interval time.Duration, inter
 	}
 }
 
-// client builds the GitHub client; each wait is logged to stderr with its reason.
-// client builds the GitHub client. needs, when not "", is what the command
-// writes: without a token GitHub would refuse it only after the command had
-// done its reading, so it is refused up front.
-func (g *githubFlags) client(ios *ioStreams, deps *prDeps, needs string) (*github.Client, error) {
-	if g.WriteInterval < 0 || g.Timeout <= 0 || g.WritesPerHour < 0 {
-		return nil, usageErr("--write-interval and --writes-per-hour must be >= 0 and --github-timeout > 0")
-	}
-	tok, err := github.TokenFrom(g.TokenFile, ios.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	if tok == "" && needs != "" {
-		return nil, usageErr("no GitHub token: set $GITHUB_TOKEN or --github-token-file (%s)", needs)
-	}
-	o := github.Options{BaseURL: g.URL, Token: tok, Timeout: g.Timeout, WriteInterval: g.WriteInterval, WritesPerHour: g.WritesPerHour,
-		Logger: slog.New(slog.NewTextHandler(ios.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+// settings are the GitHub client's settings; writes, when not "", is what
+// the command writes, which needs a token.
+func (g *githubFlags) settings(ios *ioStreams, deps *prDeps, writes string) github.Settings {
+	s := g.Settings
+	s.Writes, s.Getenv, s.Log, s.Words = writes, ios.Getenv, ios.ErrOut, flagName
 	if deps != nil {
-		o.Clock, o.Transport = deps.Clock, deps.Transport
+		s.Clock, s.Transport = deps.Clock, deps.Transport
 	}
-	c, err := github.New(o)
-	if err != nil {
-		return nil, usageErr("--github-url: %w", err)
-	}
-	return c, nil
+	return s
+}
+
+func (g *githubFlags) client(ios *ioStreams, deps *prDeps, writes string) (*github.Client, error) {
+	return g.settings(ios, deps, writes).Client()
 }
 
 // writes is what a pr run writes, for the token check: nothing with --dry-run.
@@ -249,54 +228,24 @@ func (o *prOptions) botOptions() (github.BotOptions, error) {
 	return github.BotOptions{Repo: repo, Base: o.Base, KernelsPath: o.KernelsPath, DryRun: o.DryRun, Plan: o.io.Out, OnClosed: pol}, nil
 }
 
+// run is the bot's run for o: the client it makes when it needs one,
+// stderr, and the step outputs.
+func (o *prOptions) run() github.Run {
+	return github.Run{Client: func() (*github.Client, error) { return o.GH.client(o.io, o.deps, o.writes()) },
+		Log: o.io.ErrOut, Step: ghactions.FromEnv(o.io.Getenv, o.io.ErrOut), Words: flagName}
+}
+
 func prAddKernelRun(ctx context.Context, o *prOptions) error {
 	bo, err := o.botOptions()
 	if err != nil {
 		return err
 	}
-	arch, err := matrixgen.ParseArch(o.Arch)
-	if err != nil {
-		return usageErr("--arch: %w", err)
-	}
 	// The one consistency rule, before anything is sent.
-	k, err := matrixgen.Make(matrixgen.Spec{Target: o.Target, Arch: arch, Release: o.Release, DistroVersion: o.DistroVersion, KernelVersion: o.KernelVersion})
-	if errors.Is(err, matrixgen.ErrUnderivable) && o.DistroVersion == "" {
-		return fmt.Errorf("%w (give --distro-version)", err)
-	}
-	if errors.Is(err, matrixgen.ErrInvalid) {
-		return asUsage(err) // values the command line gave
-	}
+	k, err := makeKernel(o.Target, o.Arch, o.Release, o.DistroVersion, o.KernelVersion)
 	if err != nil {
 		return err
 	}
-	c, err := o.GH.client(o.io, o.deps, o.writes())
-	if err != nil {
-		return err
-	}
-	ch := github.Change(k, "--distro-version", o.Seen)
-	res, err := c.AddKernel(ctx, bo, ch)
-	if err != nil {
-		return err // a *github.BranchConflictError says 1 itself
-	}
-	report(o.io, res)
-	return writePROutputs(o.io, res)
-}
-
-// report says what a run did, one line per branch, on stderr.
-func report(ios *ioStreams, r github.Result) {
-	pr := ""
-	if r.PR != 0 {
-		pr = fmt.Sprintf(" (PR #%d %s)", r.PR, r.PRURL)
-	}
-	fmt.Fprintf(ios.ErrOut, "matrixgen: %s: %s: %s%s\n", r.Status, r.Branch, r.Detail, pr)
-}
-
-func writePROutputs(ios *ioStreams, r github.Result) error {
-	outs := []ghactions.Output{{Name: "status", Value: string(r.Status)}, {Name: "branch", Value: r.Branch}, {Name: "pr_number", Value: ""}, {Name: "pr_url", Value: r.PRURL}}
-	if r.PR != 0 {
-		outs[2].Value = strconv.Itoa(r.PR)
-	}
-	return ghactions.FromEnv(ios.Getenv, ios.ErrOut).WriteOutputs(outs)
+	return o.run().AddKernel(ctx, bo, github.Change(k, "--distro-version", o.Seen))
 }
 
 func prAddKernelsRun(ctx context.Context, o *prOptions) error {
@@ -311,48 +260,5 @@ func prAddKernelsRun(ctx context.Context, o *prOptions) error {
 	if err != nil {
 		return fmt.Errorf("--from: %w", err)
 	}
-	from, err := github.ChangesFrom(data, inputs.DisplayName(o.From), o.IncludeHeaderless)
-	if err != nil {
-		return err
-	}
-	changes, problems := from.Changes, from.Problems
-	for _, g := range problems {
-		fmt.Fprintln(o.io.ErrOut, "matrixgen: skipped:", g)
-	}
-	for _, k := range from.Headerless {
-		fmt.Fprintf(o.io.ErrOut, "matrixgen: left out: %s: crawled with no header source (\"headers\": []), its build would fail; --include-headerless adds it\n", k.Key())
-	}
-	c, err := o.GH.client(o.io, o.deps, o.writes())
-	if err != nil {
-		return err
-	}
-	if len(changes) == 0 {
-		fmt.Fprintf(o.io.ErrOut, "matrixgen: %s holds no kernels: nothing to do\n", inputs.DisplayName(o.From))
-		return nil
-	}
-	out, err := c.AddKernels(ctx, bo, changes, github.Batch{SinglePR: o.SinglePR, MaxPRs: o.MaxPRs, Report: func(r github.Result, err error) {
-		if err != nil {
-			fmt.Fprintln(o.io.ErrOut, "matrixgen:", err)
-			return
-		}
-		for _, l := range r.LeftOut {
-			fmt.Fprintf(o.io.ErrOut, "matrixgen: left out: %s: per-kernel PR #%d (%s) from %s is open\n", l.Kernel, l.PR, l.PRURL, l.Branch)
-		}
-		report(o.io, r)
-	}})
-	if err != nil {
-		return err
-	}
-	for _, k := range out.Deferred {
-		fmt.Fprintf(o.io.ErrOut, "matrixgen: deferred (--max-prs %d reached): %s\n", o.MaxPRs, k)
-	}
-	if o.SinglePR {
-		if err := writePROutputs(o.io, out.Results[0]); err != nil {
-			return err
-		}
-	}
-	if err := out.Err(); err != nil || len(problems) == 0 {
-		return err // collisions: 1; deferred kernels: 3
-	}
-	return silentExit(exitPartial)
+	return o.run().AddKernels(ctx, bo, data, inputs.DisplayName(o.From), github.Batch{SinglePR: o.SinglePR, MaxPRs: o.MaxPRs, IncludeHeaderless: o.IncludeHeaderless})
 }

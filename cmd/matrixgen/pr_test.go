@@ -57,14 +57,14 @@ func runPR(t *testing.T, srv *httptest.Server, clock *githubtest.Clock, env map[
 	typeUsageErrors(root)
 	root.SetArgs(append(args, "--github-url", srv.URL+"/"))
 	err := root.ExecuteContext(context.Background())
-	var ee *exitError
-	if err != nil && (!errors.As(err, &ee) || ee.err != nil) { // as run prints it
+	var ee *matrixgen.ExitError
+	if err != nil && (!errors.As(err, &ee) || ee.Err != nil) { // as run prints it
 		fmt.Fprintln(&errOut, "matrixgen:", err)
 	}
 	if strings.Contains(out.String()+errOut.String(), "ghs_secret123") {
 		t.Errorf("the token appears in the output:\n%s\n%s", out.String(), errOut.String())
 	}
-	return result{exitCode(err), out.String(), errOut.String()}
+	return result{matrixgen.ExitCodeOf(err), out.String(), errOut.String()}
 }
 
 var gcp2404 = []string{"pr", "add-kernel", "--repo", "acme/drivers", "--target", "ubuntu", "--arch", "x86_64", "--release", "6.8.0-1042-gcp", "--distro-version", "24.04", "--seen-in", "on-demand build 4711"}

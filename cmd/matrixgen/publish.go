@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -111,54 +109,12 @@ func publishRun(ctx context.Context, o *publishOptions) error {
 	}
 	po := github.PublishOptions{Repo: repo, DriverVersion: o.DriverVersion, TagPrefix: o.TagPrefix, Clobber: o.Clobber,
 		Progress: func(line string) { fmt.Fprintln(o.io.ErrOut, "matrixgen: "+line) }}
-	if err := po.Validate(); err != nil {
-		return asUsage(err)
-	}
-	// Every FILE is checked before anything is sent.
-	for _, path := range o.Files {
-		fi, err := os.Stat(path)
-		switch {
-		case err != nil:
-			return usageErr("FILE %s: %w", path, err)
-		case !fi.Mode().IsRegular():
-			return usageErr("FILE %s: not a regular file", path)
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return usageErr("FILE %s: %w", path, err)
-		}
-		f.Close()
-	}
-	c, err := o.GH.client(o.io, o.deps, "publish creates releases and uploads assets")
-	if err != nil {
-		return err
-	}
-	res, err := c.Publish(ctx, po, o.Files)
-	if err != nil {
-		return err
-	}
+	var jsonOut io.Writer
 	if o.JSON {
-		data, err := json.Marshal(res)
-		if err != nil {
-			return err
-		}
-		if err := writeJSONLine(o.io, data, true); err != nil {
-			return err
-		}
+		jsonOut = o.io.Out
 	}
-	for _, f := range res.Failed {
-		fmt.Fprintf(o.io.ErrOut, "matrixgen: not published: %s: %s\n", f.Name, f.Error)
-	}
-	if res.ReconcileErr != nil {
-		fmt.Fprintf(o.io.ErrOut, "matrixgen: %v\n", res.ReconcileErr)
-	}
-	fmt.Fprintf(o.io.ErrOut, "matrixgen: %s of driver version %s in %s: %d uploaded, %d already there, %d not published\n",
-		count(len(o.Files), "file", "files"), o.DriverVersion, repo, len(res.Uploaded), len(res.Skipped), len(res.Failed))
-	switch {
-	case len(res.Failed) > 0 && len(res.Uploaded)+len(res.Skipped) == 0:
-		return &exitError{code: exitFailure, err: errors.New("no file could be published")}
-	case len(res.Failed) > 0 || res.ReconcileErr != nil:
-		return silentExit(exitPartial)
-	}
-	return nil
+	run := github.Run{Client: func() (*github.Client, error) {
+		return o.GH.client(o.io, o.deps, "publish creates releases and uploads assets")
+	}, Log: o.io.ErrOut}
+	return run.Publish(ctx, po, o.Files, jsonOut, o.io.OutTTY)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/github/githubtest"
 )
 
@@ -35,14 +36,14 @@ func runPublish(t *testing.T, url string, env map[string]string, args ...string)
 	typeUsageErrors(root)
 	root.SetArgs(append([]string{"publish", "--github-url", url}, args...))
 	err := root.ExecuteContext(context.Background())
-	var ee *exitError
-	if err != nil && (!errors.As(err, &ee) || ee.err != nil) {
+	var ee *matrixgen.ExitError
+	if err != nil && (!errors.As(err, &ee) || ee.Err != nil) {
 		fmt.Fprintln(&errOut, "matrixgen:", err)
 	}
 	if strings.Contains(out.String()+errOut.String(), "ghs_secret123") {
 		t.Errorf("the token appears in the output:\n%s\n%s", out.String(), errOut.String())
 	}
-	return result{exitCode(err), out.String(), errOut.String()}
+	return result{matrixgen.ExitCodeOf(err), out.String(), errOut.String()}
 }
 
 func publishFiles(t *testing.T, names ...string) []string {

@@ -2,17 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
-	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/internal/secret"
 	"github.com/matrixgen/matrixgen/service"
 )
@@ -104,114 +99,17 @@ $MATRIXGEN_TOKEN.` + exitCodesHelp(
 	return cmd
 }
 
-// defaultArch is the arch a node asks for when --arch is not given: the
-// machine's (goarch is runtime.GOARCH), except that a 64k-page kernel on
-// aarch64 (RHEL's kernel-64k, release ending +64k) is its own build.
-func defaultArch(goarch, distribution, release string) string {
-	switch goarch {
-	case "amd64":
-		return string(matrixgen.X86_64)
-	case "arm64":
-		if a, _, ok := matrixgen.ReleaseArch(distribution, release); ok && a == matrixgen.AArch64_64k {
-			return string(a)
-		}
-		return string(matrixgen.AArch64)
-	}
-	return goarch
-}
-
-func readProc(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(b))
-}
-
 func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
-	ios := opts.io
-	f, err := os.Open(opts.OSRelease)
-	if err != nil {
-		return asUsage(fmt.Errorf("--os-release: %w", err))
-	}
-	dist, ver, err := service.ParseOSRelease(f, opts.OSRelease)
-	f.Close()
-	if err != nil {
-		return asUsage(err)
-	}
-	if opts.DistroVersion != "" {
-		ver = opts.DistroVersion
-	}
-	req := service.Request{Distribution: dist, DistroVersion: ver, DriverVersion: opts.DriverVersion, KernelVersion: opts.UnameR, Architecture: opts.Arch, UnameV: opts.UnameV}
-	if req.KernelVersion == "" {
-		req.KernelVersion = readProc("/proc/sys/kernel/osrelease")
-	}
-	if req.Architecture == "" {
-		req.Architecture = defaultArch(runtime.GOARCH, dist, req.KernelVersion)
-	}
-	// Any spelling in, the canonical arch out: the service keys builds by
-	// it, and the workflow picks its runner by it.
-	arch, err := matrixgen.ParseArch(req.Architecture)
-	if err != nil {
-		return usageErr("--arch: %v", err)
-	}
-	req.Architecture = string(arch)
-	unameV := false
-	if d, ok := matrixgen.Lookup(dist); ok {
-		unameV = d.UnameV
-	}
-	if unameV && req.UnameV == "" {
-		req.UnameV = readProc("/proc/sys/kernel/version")
-	}
-	if !unameV {
-		req.UnameV = "" // only Ubuntu's says anything the release does not
-	}
-	token := ios.Getenv("MATRIXGEN_TOKEN")
+	token := opts.io.Getenv("MATRIXGEN_TOKEN")
 	if opts.TokenFile != "" {
+		var err error
 		if token, err = secret.Read("--token-file", opts.TokenFile); err != nil {
 			return asUsage(err)
 		}
 	}
-	c := &service.Client{Server: opts.Server, Token: token, HTTP: opts.HTTPClient}
-	deadline := time.Now().Add(opts.Timeout)
-	sctx := ctx
-	if opts.Wait {
-		c.Retry = &service.Retry{Base: opts.RetryBackoff, Max: opts.RetryMaxBackoff, Sleep: opts.sleep, Log: func(msg string) {
-			fmt.Fprintf(ios.ErrOut, "matrixgen request-build: %s\n", msg)
-		}}
-		var cancel context.CancelFunc
-		sctx, cancel = context.WithDeadline(ctx, deadline)
-		defer cancel()
-	}
-	st, err := c.Submit(sctx, req)
-	var refused *service.RefusedError
-	if errors.As(err, &refused) {
-		return asUsage(err) // the service refused the kernel: the field and rule are named
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(ios.ErrOut, "matrixgen request-build: %s %s %s (%s): artifact %s, build %s %s\n", dist, ver, req.KernelVersion, req.Architecture, st.Artifact, st.BuildID, st.Status)
-	if !opts.Wait && st.Status != service.StateDone {
-		fmt.Fprintln(ios.Out, st.BuildID)
-		return nil
-	}
-	st, err = c.Wait(ctx, st, deadline, opts.Backoff, opts.MaxBackoff, func(next service.Status) {
-		fmt.Fprintf(ios.ErrOut, "matrixgen request-build: build %s %s\n", next.BuildID, next.Status)
-	})
-	switch {
-	case service.IsWaitTimeout(err):
-		return &exitError{code: exitWaitTimeout, err: fmt.Errorf("build %s still %s after --timeout %s; ask again later, it may still finish", st.BuildID, st.Status, opts.Timeout)}
-	case err != nil:
-		return err
-	case st.Status == service.StateError:
-		return &exitError{code: exitBuildError, err: fmt.Errorf("build %s failed: %s", st.BuildID, st.Reason)}
-	case st.Status == service.StateTimedOut:
-		return &exitError{code: exitBuildTimedOut, err: fmt.Errorf("build %s timed out on the service: %s", st.BuildID, st.Reason)}
-	}
-	if err := service.CheckArtifactURL(st.ArtifactURL); err != nil {
-		return fmt.Errorf("build %s is done, but the service's answer is unusable: %w", st.BuildID, err)
-	}
-	fmt.Fprintln(ios.Out, st.ArtifactURL)
-	return nil
+	return service.RequestBuild(ctx, opts.io.Out, opts.io.ErrOut, service.NodeRequest{Server: opts.Server, Token: token,
+		DriverVersion: opts.DriverVersion, OSRelease: opts.OSRelease, Release: opts.UnameR, UnameV: opts.UnameV, Arch: opts.Arch,
+		DistroVersion: opts.DistroVersion, Wait: opts.Wait, Timeout: opts.Timeout, PollBackoff: opts.Backoff, PollMaxBackoff: opts.MaxBackoff,
+		RetryBackoff: opts.RetryBackoff, RetryMaxBackoff: opts.RetryMaxBackoff, HTTPClient: opts.HTTPClient, Sleep: opts.sleep,
+		GOARCH: runtime.GOARCH, Proc: "/proc/sys/kernel", Words: flagName})
 }

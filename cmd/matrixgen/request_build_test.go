@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/service"
 )
 
@@ -138,7 +139,7 @@ func requestBuild(t *testing.T, url string, sleep func(ctx context.Context, d ti
 	if err != nil {
 		errOut.WriteString("matrixgen: " + err.Error() + "\n")
 	}
-	return exitCode(err), out.String(), errOut.String()
+	return matrixgen.ExitCodeOf(err), out.String(), errOut.String()
 }
 
 // TestRequestBuildRidesOutOutages: --wait rides out a service that is down
@@ -236,7 +237,7 @@ func TestRequestBuildGivesUpAtTimeout(t *testing.T) {
 		time.Sleep(5 * time.Millisecond) // real time must pass for --timeout to
 		return nil
 	}, "--timeout", "100ms", "--retry-backoff", "10ms")
-	if code != exitFailure || !strings.Contains(stderr, "connection refused") || !strings.Contains(stderr, "gave up") || n == 0 {
+	if code != matrixgen.ExitFailure || !strings.Contains(stderr, "connection refused") || !strings.Contains(stderr, "gave up") || n == 0 {
 		t.Errorf("exit %d after %d retries, want 1 naming the refused connection:\n%s", code, n, stderr)
 	}
 }
@@ -251,7 +252,7 @@ func TestRequestBuildRefusesPostRedirect(t *testing.T) {
 	redirector.redirectTo = other.url() + "/build"
 	redirector.start()
 	code, stdout, stderr := requestBuild(t, redirector.url(), nil)
-	if code != exitFailure || stdout != "" || !strings.Contains(stderr, "307 Temporary Redirect to "+other.url()+"/build") {
+	if code != matrixgen.ExitFailure || stdout != "" || !strings.Contains(stderr, "307 Temporary Redirect to "+other.url()+"/build") {
 		t.Errorf("exit %d, stdout %q, want 1 naming the Location:\n%s", code, stdout, stderr)
 	}
 	if strings.Contains(stderr, "retrying") {
@@ -282,7 +283,7 @@ func TestRequestBuildChecksArtifactURL(t *testing.T) {
 			f.artifactURL, f.inProgress = bad, 0
 			f.start()
 			code, stdout, stderr := requestBuild(t, f.url(), nil)
-			if code != exitFailure || stdout != "" || !strings.Contains(stderr, "artifact_url") {
+			if code != matrixgen.ExitFailure || stdout != "" || !strings.Contains(stderr, "artifact_url") {
 				t.Errorf("exit %d, stdout %q, want 1 and nothing printed:\n%s", code, stdout, stderr)
 			}
 		})
@@ -309,7 +310,7 @@ func TestRequestBuildCanonicalArch(t *testing.T) {
 		f.mu.Unlock()
 	}
 	code, _, stderr := requestBuild(t, "http://127.0.0.1:1", nil, "--arch", "sparc")
-	if code != exitUsage || !strings.Contains(stderr, "--arch") {
+	if code != matrixgen.ExitUsage || !strings.Contains(stderr, "--arch") {
 		t.Errorf("--arch sparc: exit %d\n%s", code, stderr)
 	}
 }

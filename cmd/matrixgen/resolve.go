@@ -1,12 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"github.com/matrixgen/matrixgen/crawlers/distros"
-	"io"
 	"time"
+
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 
 	"github.com/spf13/cobra"
 
@@ -107,7 +105,7 @@ Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs')
 	f.BoolVar(&opts.JSON, "json", false, "print one JSON object (same as --format json)")
 	f.StringVar(&opts.Format, "format", "text", "text, json, or urls (one URL a line)")
 	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "KEY=URL mirror or hub override; repeatable (keys listed above)")
-	f.StringVar(&opts.CacheDir, "cache-dir", defaultCacheDir(), "conditional-GET cache directory")
+	f.StringVar(&opts.CacheDir, "cache-dir", fetch.DefaultCacheDir(), "conditional-GET cache directory")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "do not use the on-disk cache")
 	f.DurationVar(&opts.LinkTimeout, "link-timeout", time.Minute, "give up on one link (a repository crawl, a URL, a hub) after this long and try the next")
 	_ = cmd.MarkFlagRequired("target")
@@ -120,13 +118,16 @@ func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
 	if err != nil {
 		return usageErr("--arch: %w", err)
 	}
-	mirrors, err := parseMirrors(opts.Mirrors)
+	mirrors, err := fetch.ParseMirrors(opts.Mirrors)
 	if err != nil {
 		return err
 	}
 	req := resolve.Request{Target: opts.Target, Release: opts.Release, Arch: arch, URLs: opts.URLs, Verify: opts.Verify,
 		Mirrors: mirrors, LinkTimeout: opts.LinkTimeout}
-	client := fetch.New(fetch.Options{CacheDir: cacheDirOf(opts.CacheDir, opts.NoCache)})
+	if opts.NoCache {
+		opts.CacheDir = ""
+	}
+	client := fetch.New(fetch.Options{CacheDir: opts.CacheDir})
 	defer client.CloseIdleConnections()
 	res, err := resolve.Resolve(cmd.Context(), client, distros.All(), req)
 	switch {
@@ -135,59 +136,8 @@ func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
 	case err != nil:
 		return err // a *matrixgen.UsageError says 2 itself
 	}
-	if err := printResolve(opts.io.Out, opts.Format, res); err != nil {
+	if err := resolve.Write(opts.io.Out, opts.io.ErrOut, opts.Format, res); err != nil {
 		return err
 	}
-	if res.Found() {
-		return nil
-	}
-	if opts.Format != "text" {
-		// text already listed the links; json carries them in "tried".
-		printTried(opts.io.ErrOut, res.Tried)
-	}
-	msg := fmt.Errorf("resolve: no link has %s %s for %s (%d tried)", opts.Target, opts.Release, arch, len(res.Tried))
-	if res.Unsure {
-		return &exitError{code: exitPartial, err: fmt.Errorf("%w; some could not be asked", msg)}
-	}
-	return &exitError{code: exitNotFound, err: msg}
-}
-
-func printResolve(w io.Writer, format string, res *resolve.Result) error {
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
-	case "urls":
-		for _, u := range res.URLs {
-			if _, err := fmt.Fprintln(w, u); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if res.Found() {
-		verified := ""
-		if res.Verified {
-			verified = ", verified"
-		}
-		fmt.Fprintf(w, "%s %s %s: found by %s (%s)%s\n", res.Target, res.Release, res.Arch, *res.Link, res.Source, verified)
-		for _, u := range res.URLs {
-			fmt.Fprintf(w, "  %s\n", u)
-		}
-	} else {
-		fmt.Fprintf(w, "%s %s %s: not found\n", res.Target, res.Release, res.Arch)
-	}
-	printTried(w, res.Tried)
-	return nil
-}
-
-func printTried(w io.Writer, tried []resolve.Attempt) {
-	if len(tried) == 0 {
-		return
-	}
-	fmt.Fprintln(w, "tried:")
-	for _, a := range tried {
-		fmt.Fprintf(w, "  %s %s %s: %s\n", a.Link, a.Source, a.URL, a.Error)
-	}
+	return res.Err()
 }

@@ -3,13 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 
 	"github.com/matrixgen/matrixgen/crawlers/koji"
 	"github.com/matrixgen/matrixgen/crawlers/koji/kojitest"
@@ -40,8 +42,8 @@ func TestNewCmdResolveFlags(t *testing.T) {
 			cmd.SetErr(&bytes.Buffer{})
 			err := cmd.Execute()
 			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || exitCode(err) != exitUsage {
-					t.Fatalf("err = %v (exit %d), want usage error %q", err, exitCode(err), tc.wantErr)
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || matrixgen.ExitCodeOf(err) != matrixgen.ExitUsage {
+					t.Fatalf("err = %v (exit %d), want usage error %q", err, matrixgen.ExitCodeOf(err), tc.wantErr)
 				}
 				return
 			}
@@ -111,19 +113,19 @@ func TestResolveCLI(t *testing.T) {
 				"urls": []any{"{files}/koji-cbs-files/packages/kernel/5.14.0/580.el9/x86_64/kernel-devel-5.14.0-580.el9.x86_64.rpm"}, "verified": false},
 			triedLinks: []string{"repo centos-stream", "repo centos-stream", "koji koji-stream"}},
 		{name: "not found: exit 6, link null", args: []string{"--target", "fedora", "--release", "6.16.9-100.fc41.x86_64", "--json"},
-			code: exitNotFound, wantJSON: map[string]any{"target": "fedora", "release": "6.16.9-100.fc41.x86_64", "arch": "x86_64", "link": nil, "source": "", "urls": []any{}, "verified": false},
+			code: matrixgen.ExitNotFound, wantJSON: map[string]any{"target": "fedora", "release": "6.16.9-100.fc41.x86_64", "arch": "x86_64", "link": nil, "source": "", "urls": []any{}, "verified": false},
 			triedLinks: []string{"repo fedora", "repo fedora", "koji koji-fedora"},
 			stderrHas:  "koji koji-fedora {hub:koji-fedora}: build kernel-6.16.9-100.fc41 is DELETED\nmatrixgen: resolve: no link has fedora 6.16.9-100.fc41.x86_64 for x86_64 (3 tried)\n"},
 		{name: "a hub that times out: exit 3", args: []string{"--target", "centos", "--release", "5.14.0-999.el9.x86_64", "--format", "urls", "--link-timeout", "3s"}, hang: true, // 3 s: every healthy link finishes well within it under -race on a loaded machine
-			code: exitPartial, stdout: "", stderrHas: "koji koji-stream {hub:koji-stream}: timed out after 3s"},
+			code: matrixgen.ExitPartial, stdout: "", stderrHas: "koji koji-stream {hub:koji-stream}: timed out after 3s"},
 		{name: "text", args: []string{"--target", "fedora", "--release", "6.17.8-100.fc41.x86_64"},
 			code: 0, stdout: "fedora 6.17.8-100.fc41.x86_64 x86_64: found by repo (fedora)\n  {mirror:fedora}/updates/41/Everything/x86_64/Packages/k/kernel-devel-6.17.8-100.fc41.x86_64.rpm\n"},
 		{name: "a Debian kernel: usage", args: []string{"--target", "debian", "--release", "6.1.0-28-amd64"},
-			code: exitUsage, stderrHas: "has no RPM repositories matrixgen reads"},
+			code: matrixgen.ExitUsage, stderrHas: "has no RPM repositories matrixgen reads"},
 		{name: "an invalid release: usage", args: []string{"--target", "fedora", "--release", "6.1;rm -rf"},
-			code: exitUsage, stderrHas: "6.1;rm -rf"},
+			code: matrixgen.ExitUsage, stderrHas: "6.1;rm -rf"},
 		{name: "a --mirror without a URL: usage", args: []string{"--target", "fedora", "--release", "6.17.8-100.fc41.x86_64", "--mirror", "fedora"},
-			code: exitUsage, stderrHas: `--mirror "fedora": want KEY=http(s)://URL`},
+			code: matrixgen.ExitUsage, stderrHas: `--mirror "fedora": want KEY=http(s)://URL`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,7 +145,7 @@ func TestResolveCLI(t *testing.T) {
 			if r.code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, tc.code, r.stdout, r.stderr)
 			}
-			if tc.wantJSON == nil && tc.code != exitUsage && r.stdout != expand(tc.stdout) {
+			if tc.wantJSON == nil && tc.code != matrixgen.ExitUsage && r.stdout != expand(tc.stdout) {
 				t.Errorf("stdout %q\nwant %q", r.stdout, expand(tc.stdout))
 			}
 			if tc.wantJSON != nil {
@@ -234,7 +236,7 @@ func TestCrawlKojiCLI(t *testing.T) {
 		{[]string{"crawl", "--koji", "--koji-since", "last week"}, `--koji-since "last week": want a date`},
 	} {
 		r := runCLI(t, "", nil, tc.args...)
-		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+		if r.code != matrixgen.ExitUsage || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, r.code, r.stderr, tc.want)
 		}
 	}

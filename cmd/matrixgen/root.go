@@ -13,114 +13,22 @@ import (
 	"golang.org/x/term"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/internal/buildinfo"
 )
-
-// Exit codes, the same for every command (README "Exit codes").
-const (
-	exitOK      = 0
-	exitFailure = 1 // nothing written; also `diff --exit-code`: the sides differ
-	exitUsage   = 2 // bad flags or arguments, including an invalid value given on the command line
-	exitPartial = 3 // output written, some sources or lines failed (named on stderr)
-	exitNothing = 4 // `matrix`: nothing to build and no --allow-empty
-	// exitTrouble is `diff --exit-code`'s failure (a side could not be read):
-	// 1 already means "differ" there, as with git diff, so trouble needs its own code.
-	exitTrouble = 5
-	// exitNotFound is `resolve`: no link of the chain has the kernel.
-	exitNotFound = 6
-	// request-build's own, one per way a build can fail to arrive.
-	exitBuildError    = 7 // the build ended in error (the workflow run failed)
-	exitBuildTimedOut = 8 // the service gave up on the build (its --build-timeout)
-	exitWaitTimeout   = 9 // --timeout passed before the build ended
-)
-
-// exitCodes is the table of exit codes: the root command's help shows it,
-// and the README's "Exit codes" table is this one (TestREADMEExitCodes).
-var exitCodes = []struct {
-	code    int
-	meaning string // Markdown: `code` spans lose their backquotes in --help
-}{
-	{exitOK, "success (`diff --exit-code`: the two sides are the same)"},
-	{exitFailure, "failure, nothing written: a file cannot be read or is invalid (a kernels.json, a `diff --json` document, crawl output: the same code whatever the file), every crawl source failed, a service that cannot start (its store unreachable); `diff --exit-code`: the two sides differ"},
-	{exitUsage, "usage error: an unknown command or flag, a wrong number of arguments, a missing required flag, or an invalid value given on the command line (a release, an arch, a target, an empty `--kernels`, a non-positive `--timeout`); the message says how to fix it"},
-	{exitPartial, "partial: output written, but some sources or lines failed, each named on stderr"},
-	{exitNothing, "nothing to build (`matrix` without `--allow-empty`)"},
-	{exitTrouble, "`diff --exit-code` only: a side could not be read (1 already means \"differ\" there, as with `git diff`)"},
-	{exitNotFound, "`resolve` only: no link of the chain has the kernel (every link answered; 3 when one could not be asked)"},
-	{exitBuildError, "`request-build` only: the build ended in `error` (the reason and the run URL on stderr)"},
-	{exitBuildTimedOut, "`request-build` only: the build timed out on the service (`timed_out`)"},
-	{exitWaitTimeout, "`request-build --wait` only: `--timeout` passed before the build ended (it may still finish)"},
-}
-
-// exitCodesTable is exitCodes as the root command's help prints it.
-func exitCodesTable() string {
-	var b strings.Builder
-	for _, c := range exitCodes {
-		line := fmt.Sprintf("  %d ", c.code)
-		for _, w := range strings.Fields(strings.ReplaceAll(c.meaning, "`", "")) {
-			if len(line)+1+len(w) > 79 {
-				b.WriteString(line + "\n")
-				line = "    "
-			}
-			line += " " + w
-		}
-		b.WriteString(line + "\n")
-	}
-	return strings.TrimSuffix(b.String(), "\n")
-}
-
-// exitError carries an exit code through cobra back to run.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit %d", e.code)
-	}
-	return e.err.Error()
-}
-func (e *exitError) Unwrap() error { return e.err }
-
-// ExitCode is the code the process ends with.
-func (e *exitError) ExitCode() int { return e.code }
 
 func usageErr(format string, args ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+	return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf(format, args...))
 }
 
-// asUsage marks err as a usage error unless it already carries a code:
-// for an error about a value the command line gave.
-func asUsage(err error) error {
-	var ec exitCoder
-	if err == nil || errors.As(err, &ec) {
-		return err
-	}
-	return &exitError{code: exitUsage, err: err}
-}
+// asUsage marks err as a usage error unless it already carries a code.
+var asUsage = matrixgen.AsUsage
 
 // silentExit ends with code after the command printed what it had to.
-func silentExit(code int) error { return &exitError{code: code} }
+func silentExit(code int) error { return matrixgen.Exit(code, nil) }
 
-// exitCoder is an error that says which code the process ends with
-// (golang/vuln's exitCodeError): *exitError, *matrixgen.UsageError, and
-// the packages' errors that carry a code of their own.
-type exitCoder interface{ ExitCode() int }
-
-// exitCode is the code err ends the process with: the code the first
-// error in its chain that carries one says, else 1 (failure). It never
-// looks at the text, nor guesses from where an invalid value came: a
-// command marks the values its command line gave as usage errors.
-func exitCode(err error) int {
-	var ec exitCoder
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.As(err, &ec):
-		return ec.ExitCode()
-	}
-	return exitFailure
-}
+// flagName is the CLI's vocabulary (matrixgen.Vocabulary): a package's
+// option is the flag of the same name.
+func flagName(option string) string { return "--" + option }
 
 // flagWords is err's message in the CLI's words: a package's usage error
 // names its option ("release"), which is the flag of the same name.
@@ -128,68 +36,14 @@ func flagWords(err error) string {
 	msg := err.Error()
 	var ue *matrixgen.UsageError
 	if errors.As(err, &ue) && ue.Option != "" {
-		msg = strings.Replace(msg, ue.Error(), "--"+ue.Error(), 1)
+		msg = strings.Replace(msg, ue.Error(), flagName(ue.Error()), 1)
 	}
 	return msg
 }
 
-// exitCodesHelp is the "Exit codes" paragraph for a command's Long help:
-// the codes every command shares plus the command's own lines, e.g.
-// exitCodesHelp("3  partial: ..."). A line for 0, 1 or 2 replaces the
-// shared one; lines starting with a space continue the line before.
-func exitCodesHelp(lines ...string) string {
-	codes := []string{
-		"0  success",
-		"1  failure, nothing written",
-		"2  usage error: a bad flag, argument or value given on the command line",
-	}
-	for _, l := range lines {
-		replaced := false
-		for i, c := range codes {
-			if l != "" && l[0] != ' ' && c[0] == l[0] {
-				codes[i], replaced = l, true
-			}
-		}
-		if !replaced {
-			codes = append(codes, l)
-		}
-	}
-	return "\n\nExit codes:\n  " + strings.Join(codes, "\n  ")
-}
-
-// buildVersion says which build this is: the module version and the VCS
-// commit the go command stamped into the binary (go build in a checkout
-// stamps vcs.revision; go install m@v stamps the version). Tests pass their
-// own *debug.BuildInfo.
-func buildVersion(bi *debug.BuildInfo, ok bool) string {
-	if !ok || bi == nil {
-		return "unknown (no build information in the binary)"
-	}
-	v := bi.Main.Version
-	if v == "" {
-		v = "(devel)"
-	}
-	var rev, when, modified string
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.time":
-			when = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				modified = ", modified"
-			}
-		}
-	}
-	if rev == "" {
-		return v + " (no VCS commit recorded)"
-	}
-	if when != "" {
-		when = ", " + when
-	}
-	return fmt.Sprintf("%s (commit %s%s%s)", v, rev, when, modified)
-}
+// exitCodesHelp is the "Exit codes" paragraph of a command's Long help
+// (matrixgen.ExitCodesHelp).
+var exitCodesHelp = matrixgen.ExitCodesHelp
 
 // ioStreams lets tests run commands without a terminal.
 type ioStreams struct {
@@ -220,7 +74,7 @@ or by crawling distro mirrors), derives each one's distro version, and emits
 GitHub Actions build matrices with only what is not built yet.
 
 Exit codes (every command; each command's --help lists its own):
-` + exitCodesTable(),
+` + matrixgen.ExitCodesText(),
 		// Arbitrary args reach RunE, so an unknown command is reported by
 		// our own typed error instead of cobra's untyped one.
 		Args: cobra.ArbitraryArgs,
@@ -230,7 +84,7 @@ Exit codes (every command; each command's --help lists its own):
 			}
 			return cmd.Help()
 		},
-		Version:       buildVersion(debug.ReadBuildInfo()),
+		Version:       buildinfo.Version(debug.ReadBuildInfo()),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -239,7 +93,7 @@ Exit codes (every command; each command's --help lists its own):
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &exitError{code: exitUsage, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+		return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("%w (see '%s --help')", err, c.CommandPath()))
 	})
 	root.AddCommand(
 		newCmdDerive(ios, nil),
@@ -271,7 +125,7 @@ func unknownCommand(root *cobra.Command, name string) error {
 	if sug := root.SuggestionsFor(name); len(sug) > 0 {
 		msg += "; did you mean " + strings.Join(sug, " or ") + "?"
 	}
-	return &exitError{code: exitUsage, err: errors.New(msg)}
+	return matrixgen.Exit(matrixgen.ExitUsage, errors.New(msg))
 }
 
 // typeHelpTopics makes `help NAME` for a command matrixgen lacks a usage
@@ -306,7 +160,7 @@ func typeUsageErrors(c *cobra.Command) {
 	if args := c.Args; args != nil {
 		c.Args = func(cmd *cobra.Command, a []string) error {
 			err := args(cmd, a)
-			var ec exitCoder
+			var ec matrixgen.ExitCoder
 			if err == nil || errors.As(err, &ec) {
 				return err
 			}
@@ -336,9 +190,9 @@ func run(ctx context.Context, args []string, ios *ioStreams) int {
 	root := newRootCmd(ios)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	var ee *exitError
-	if err != nil && (!errors.As(err, &ee) || ee.err != nil) {
+	var ee *matrixgen.ExitError
+	if err != nil && (!errors.As(err, &ee) || ee.Err != nil) {
 		fmt.Fprintln(ios.ErrOut, "matrixgen:", flagWords(err))
 	}
-	return exitCode(err)
+	return matrixgen.ExitCodeOf(err)
 }

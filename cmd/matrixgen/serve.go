@@ -2,23 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"log/slog"
-	"maps"
-	"net"
-	"net/http"
-	"os"
-	"slices"
-	"strings"
-	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/matrixgen/matrixgen/github"
-	"github.com/matrixgen/matrixgen/internal/secret"
 	"github.com/matrixgen/matrixgen/service"
 	"github.com/matrixgen/matrixgen/service/githubsvc"
 )
@@ -28,22 +15,8 @@ type serveOptions struct {
 	deps *prDeps
 	GH   githubFlags
 
-	Config            string
-	Listen            string
-	Repo              string
-	Workflow          string
-	Ref               string
-	ReleaseTag        string
-	ArtifactTemplate  string
-	Package           string
-	Store             string
-	PollInterval      time.Duration
-	BuildTimeout      time.Duration
-	JobTimeout        time.Duration
-	RescueAfter       time.Duration
-	AuthTokenFile     string
-	WebhookSecretFile string
-	DefaultVersions   []string // DIST=V
+	Config string
+	githubsvc.Settings
 }
 
 func newCmdServe(ios *ioStreams, runF func(*serveOptions) error) *cobra.Command {
@@ -112,33 +85,21 @@ func applyConfig(fs *pflag.FlagSet, file string) error {
 	if file == "" {
 		return nil
 	}
-	data, err := os.ReadFile(file)
+	settings, err := service.ReadSettingsFile(file)
 	if err != nil {
-		return asUsage(fmt.Errorf("--config: %w", err))
+		return err
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
-		return asUsage(fmt.Errorf("--config %s: %w", file, err))
-	}
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		fl := fs.Lookup(k)
-		if fl == nil || k == "config" {
-			return usageErr("--config %s: unknown key %q (keys are serve's flag names)", file, k)
+	for _, s := range settings {
+		fl := fs.Lookup(s.Key)
+		if fl == nil || s.Key == "config" {
+			return usageErr("--config %s: unknown key %q (keys are serve's flag names)", file, s.Key)
 		}
 		if fl.Changed {
 			continue // the command line wins
 		}
-		var vals []string
-		var one any
-		if err := json.Unmarshal(m[k], &vals); err != nil {
-			if err := json.Unmarshal(m[k], &one); err != nil {
-				return usageErr("--config %s: key %q: %v", file, k, err)
-			}
-			vals = []string{fmt.Sprint(one)}
-		}
-		for _, v := range vals {
-			if err := fs.Set(k, v); err != nil {
-				return usageErr("--config %s: key %q: %v", file, k, err)
+		for _, v := range s.Values {
+			if err := fs.Set(s.Key, v); err != nil {
+				return usageErr("--config %s: key %q: %v", file, s.Key, err)
 			}
 		}
 	}
@@ -146,56 +107,7 @@ func applyConfig(fs *pflag.FlagSet, file string) error {
 }
 
 func serveRun(ctx context.Context, opts *serveOptions) error {
-	ios := opts.io
-	logger := slog.New(slog.NewTextHandler(ios.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	repo, err := github.ParseRepo(opts.Repo)
-	if err != nil {
-		return asUsage(fmt.Errorf("--repo: %w", err))
-	}
-	defaults := map[string]string{}
-	for _, dv := range opts.DefaultVersions {
-		d, v, ok := strings.Cut(dv, "=")
-		if !ok || d == "" || v == "" {
-			return usageErr("--default-distro-version %q: want DIST=V (ubuntu=24.04)", dv)
-		}
-		defaults[d] = v
-	}
-	authToken, err := secret.Read("--auth-token-file", opts.AuthTokenFile)
-	if err != nil {
-		return asUsage(err)
-	}
-	secret, err := secret.Read("--webhook-secret-file", opts.WebhookSecretFile)
-	if err != nil {
-		return asUsage(err)
-	}
-	store := opts.Store
-	if store == "" {
-		if store, err = service.DefaultStore(ios.Getenv); err != nil {
-			return err
-		}
-	}
-	var inner http.RoundTripper
-	if opts.deps != nil {
-		inner = opts.deps.Transport
-	}
-	counting := service.NewGitHubTransport(inner)
-	deps := &prDeps{Transport: counting}
-	if opts.deps != nil {
-		deps.Clock = opts.deps.Clock
-	}
-	client, err := opts.GH.client(ios, deps, "serve dispatches workflows and opens pull requests")
-	if err != nil {
-		return err
-	}
-	gh := githubsvc.New(githubsvc.Options{Client: client, Repo: repo, Workflow: opts.Workflow, Ref: opts.Ref, ReleaseTag: opts.ReleaseTag,
-		Bot: github.BotOptions{Base: opts.Ref}})
-	// A *matrixgen.UsageError (a bad --store, --listen, setting) says 2
-	// itself; a store that does not answer is 1.
-	return service.Serve(ctx, service.ServeOptions{Listen: opts.Listen, Store: store, GitHub: gh, Config: service.Config{
-		ArtifactTemplate: opts.ArtifactTemplate, Package: opts.Package, DefaultDistroVersions: defaults,
-		PollInterval: opts.PollInterval, BuildTimeout: opts.BuildTimeout, JobTimeout: opts.JobTimeout, RescueAfter: opts.RescueAfter,
-		Workflow: opts.Workflow, AuthToken: authToken, WebhookSecret: secret, Logger: logger, Collectors: []prometheus.Collector{counting},
-	}, Listening: func(addr net.Addr, store string) {
-		fmt.Fprintf(ios.ErrOut, "matrixgen serve: listening on http://%s (store %s)\n", addr, store)
-	}, ShuttingDown: func() { fmt.Fprintln(ios.ErrOut, "matrixgen serve: shutting down") }})
+	opts.GitHub = opts.GH.settings(opts.io, opts.deps, "serve dispatches workflows and opens pull requests")
+	opts.Getenv, opts.Log, opts.Words = opts.io.Getenv, opts.io.ErrOut, flagName
+	return githubsvc.Serve(ctx, opts.Settings)
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/github/githubtest"
 	"github.com/matrixgen/matrixgen/service"
 	"github.com/matrixgen/matrixgen/service/servicetest"
@@ -180,11 +181,11 @@ func TestRequestBuildOutcomes(t *testing.T) {
 		code       int
 		stderr     string
 	}{
-		{"run fails", "failure", false, []string{"--build-timeout", "60s"}, nil, exitBuildError, "workflow run concluded failure: https://github.invalid/acme/drivers/actions/runs/1"},
-		{"service times the build out", "", true, nil, []string{"--timeout", "60s"}, exitBuildTimedOut, "timed out on the service"},
+		{"run fails", "failure", false, []string{"--build-timeout", "60s"}, nil, matrixgen.ExitBuildError, "workflow run concluded failure: https://github.invalid/acme/drivers/actions/runs/1"},
+		{"service times the build out", "", true, nil, []string{"--timeout", "60s"}, matrixgen.ExitBuildTimedOut, "timed out on the service"},
 		// The service's own timeout is far off, so on a loaded machine only the client's can end it.
-		{"client gives up", "", true, []string{"--build-timeout", "60s"}, []string{"--timeout", "100ms"}, exitWaitTimeout, "after --timeout 100ms"},
-		{"refused kernel", "", false, nil, []string{"--uname-r", "6.8.0-51-generic;reboot"}, exitUsage, "kernel_version"},
+		{"client gives up", "", true, []string{"--build-timeout", "60s"}, []string{"--timeout", "100ms"}, matrixgen.ExitWaitTimeout, "after --timeout 100ms"},
+		{"refused kernel", "", false, nil, []string{"--uname-r", "6.8.0-51-generic;reboot"}, matrixgen.ExitUsage, "kernel_version"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -228,8 +229,8 @@ func TestServeConfigFile(t *testing.T) {
 		{"no file", []string{"--repo", "acme/drivers"}, func(o *serveOptions) bool {
 			return o.PollInterval == 15*time.Second && o.Listen == "127.0.0.1:8080" && o.Workflow == "driver-build.yml"
 		}, 0, ""},
-		{"unknown key", []string{"--config", bad}, nil, exitUsage, `unknown key "poll-intervall"`},
-		{"no repo", nil, nil, exitUsage, "--repo OWNER/NAME is required"},
+		{"unknown key", []string{"--config", bad}, nil, matrixgen.ExitUsage, `unknown key "poll-intervall"`},
+		{"no repo", nil, nil, matrixgen.ExitUsage, "--repo OWNER/NAME is required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,7 +244,7 @@ func TestServeConfigFile(t *testing.T) {
 			cmd.SetErr(&errOut)
 			cmd.SilenceErrors, cmd.SilenceUsage = true, true
 			err := cmd.Execute()
-			if code := exitCode(err); code != tt.code || (tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err))) {
+			if code := matrixgen.ExitCodeOf(err); code != tt.code || (tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err))) {
 				t.Fatalf("exit %d (%v), want %d %q", code, err, tt.code, tt.err)
 			}
 			if tt.want != nil && (got == nil || !tt.want(got)) {
@@ -374,26 +375,4 @@ func TestServeTranscripts(t *testing.T) {
 	t.Run("serve-no-token", func(t *testing.T) {
 		transcript(t, "serve-no-token", "", 2, "serve", "--repo", "acme/drivers", "--store", "sqlite:/nonexistent/b.db")
 	})
-}
-
-// TestDefaultArch: without --arch a node asks for its machine's arch, and
-// an aarch64 node running RHEL's 64k-page kernel for aarch64+64k (asking
-// for aarch64 would be refused: the release names +64k).
-func TestDefaultArch(t *testing.T) {
-	tests := []struct {
-		goarch, dist, release, want string
-	}{
-		{"amd64", "rhel", "5.14.0-427.13.1.el9_4.x86_64", "x86_64"},
-		{"arm64", "rhel", "5.14.0-427.13.1.el9_4.aarch64", "aarch64"},
-		{"arm64", "rhel", "5.14.0-427.13.1.el9_4.aarch64+64k", "aarch64+64k"},
-		{"arm64", "centos", "6.12.0-55.el10.aarch64+64k", "aarch64+64k"},
-		{"arm64", "ubuntu", "6.8.0-1020-nvidia-64k", "aarch64"}, // Ubuntu's -64k flavors are aarch64
-		{"arm64", "debian", "6.1.0-28-arm64", "aarch64"},
-		{"riscv64", "debian", "6.12.107+deb13-riscv64", "riscv64"},
-	}
-	for _, tt := range tests {
-		if got := defaultArch(tt.goarch, tt.dist, tt.release); got != tt.want {
-			t.Errorf("defaultArch(%s, %s, %s) = %s, want %s", tt.goarch, tt.dist, tt.release, got, tt.want)
-		}
-	}
 }

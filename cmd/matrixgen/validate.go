@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen/inputs"
@@ -40,41 +38,7 @@ for stdin.` + exitCodesHelp("1  a file is invalid or cannot be read (every probl
 			if runF != nil {
 				return runF(args)
 			}
-			bad := 0
-			for _, path := range args {
-				data, err := inputs.ReadSpec(cmd.Context(), path, ios.In)
-				if err != nil {
-					fmt.Fprintf(ios.ErrOut, "matrixgen: %v\n", err)
-					bad++
-					continue
-				}
-				name := inputs.DisplayName(path)
-				r := validate.Check(name, data, "")
-				if r.Valid() {
-					fmt.Fprintf(ios.Out, "%s: valid %s\n", name, r.Kind)
-					continue
-				}
-				bad++
-				for _, p := range r.Problems {
-					fmt.Fprintln(ios.ErrOut, p)
-				}
-				kind := "file"
-				if r.Kind != "" {
-					kind = string(r.Kind)
-				}
-				fmt.Fprintf(ios.ErrOut, "%s: invalid %s: %d %s\n", name, kind, len(r.Problems), plural(len(r.Problems), "problem", "problems"))
-			}
-			if bad > 0 {
-				return silentExit(exitFailure)
-			}
-			return nil
+			return validate.Files(cmd.Context(), args, ios.In, ios.Out, ios.ErrOut)
 		},
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

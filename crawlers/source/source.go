@@ -224,3 +224,25 @@ func NotFound(err error) bool {
 	var he *fetch.HTTPError
 	return errors.As(err, &he) && (he.StatusCode == http.StatusNotFound || he.StatusCode == http.StatusGone)
 }
+
+// ParseKojiBounds reads crawl's Koji bounds: since is "" or a date
+// (2026-01-31) or RFC 3339 time; newest bounds the count, and when a date
+// is given and newest was not (newestGiven false), the date alone bounds
+// it. A since it cannot read is a usage error naming "koji-since".
+func ParseKojiBounds(since string, newest int, newestGiven bool, timeout time.Duration) (*KojiOptions, error) {
+	o := &KojiOptions{Newest: newest, Timeout: timeout}
+	if since == "" {
+		return o, nil
+	}
+	t, err := time.Parse(time.DateOnly, since)
+	if err != nil {
+		if t, err = time.Parse(time.RFC3339, since); err != nil {
+			return nil, &matrixgen.UsageError{Option: "koji-since", Msg: fmt.Sprintf("%q: want a date (2026-01-31) or RFC 3339", since)}
+		}
+	}
+	o.Since = t
+	if !newestGiven {
+		o.Newest = 0 // the date bounds it
+	}
+	return o, nil
+}
