@@ -71,13 +71,22 @@ type Vars struct {
 // Unexported: the build service runs many requests in one process, so no
 // caller may change them; read them through Preset and PresetNames.
 var presets = map[string]string{
-	"deb-rpm":           `{{.Package}}-{{.Distribution}}-{{.DistroVersion}}-{{.KernelRelease}}_{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}_{{.PkgArch}}.{{.PkgExt}}`,
-	"precompiled-image": `{{.DriverVersion}}{{range .AxisValues}}-{{.}}{{end}}-{{replace .KernelRelease "+" "_"}}-{{.OSTag}}-{{replace .Arch "+" "_"}}`,
+	"deb-rpm": `{{.Package}}-{{.Distribution}}-{{.DistroVersion}}-{{.KernelRelease}}_{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}_{{.PkgArch}}.{{.PkgExt}}`,
+	// The GPU Operator's precompiled driver tag, ${DRIVER}-${KERNEL with + as
+	// _}-${OS_TAG}: no arch, which belongs to the image's platform (see ImagePreset).
+	ImagePreset: `{{.DriverVersion}}{{range .AxisValues}}-{{.}}{{end}}-{{replace .KernelRelease "+" "_"}}-{{.OSTag}}`,
 	// NVIDIA's compatibility string, <driver>+<axis values>+k<series>+<arch>
 	// (2.4.1+nvf1.0+k5.19+riscv64): one build per kernel series, so two
 	// kernels of one series are a collision the user must resolve.
 	"compat-version": `{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}+k{{.KernelSeries}}+{{.Arch}}`,
 }
+
+// ImagePreset is the preset whose artifacts are image tags, exactly as the
+// NVIDIA GPU Operator computes them from a node. A tag names one image per
+// platform (a multi-arch manifest), so two builds share an artifact only
+// when they share the tag and the platform: an Ubuntu release, which does
+// not name its arch, gets one tag for its amd64 and arm64 builds.
+const ImagePreset = "precompiled-image"
 
 // DefaultPreset is the artifact preset used when none is named.
 const DefaultPreset = "deb-rpm"
@@ -306,6 +315,7 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 	out := make([]Entry, 0, total)
 	col := newCollisions(total)
 	checkKeys := duplicateKernels(kernels)
+	imageTags := o.Artifact != nil && o.Artifact.Name() == ImagePreset
 	var buf bytes.Buffer
 	for ki, k := range kernels {
 		v = varsFor(k, o.Package)
@@ -335,7 +345,11 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 				}
 				key := CacheKey(k.Release, v.archValue(), k.Distribution, k.DistroVersion, dv, combo)
 				r := ref{int32(ki), int32(di), int32(ci)}
-				col.add("artifact", artifact, r)
+				if imageTags {
+					col.add("artifact", artifact+" for linux/"+k.Arch.Deb(), r)
+				} else {
+					col.add("artifact", artifact, r)
+				}
 				if checkKeys {
 					col.add("cache_key", key, r)
 				}
@@ -468,7 +482,7 @@ func varsFor(k matrixgen.Kernel, pkg string) Vars {
 		DebArch:       k.Arch.Deb(),
 		RPMArch:       string(k.Arch.Target()),
 		Package:       pkg,
-		OSTag:         k.Distribution + k.DistroVersion,
+		OSTag:         osTag(k),
 		DefaultImage:  DefaultImage(k.Distribution, k.DistroVersion),
 	}
 	v.PkgArch, v.PkgExt = v.RPMArch, "rpm"
@@ -516,6 +530,19 @@ func DefaultImage(distribution, version string) string {
 		return "registry.access.redhat.com/ubi" + version + "/ubi:latest"
 	}
 	return distribution + ":" + version
+}
+
+// osTag is the GPU Operator's OS_TAG, the node's os-release ID and
+// VERSION_ID run together: ubuntu22.04, rhcos4.15 (VERSION_ID is the
+// OpenShift minor), and for RHEL its major.minor, read from the kernel's
+// .elN_M (rhel9.4); elsewhere the distribution and distro version.
+func osTag(k matrixgen.Kernel) string {
+	if k.Distribution == matrixgen.RHEL {
+		if d, err := matrixgen.Derive(matrixgen.Input{Target: k.Distribution, Release: k.Release}); err == nil && d.Minor != "" && d.DistroVersion == k.DistroVersion {
+			return k.Distribution + k.DistroVersion + "." + d.Minor
+		}
+	}
+	return k.Distribution + k.DistroVersion
 }
 
 // AppendJSON appends one matrix, {"include":[...]}, as compact JSON.
