@@ -45,7 +45,9 @@ func Mirrors() map[string]string {
 
 // Arches are the arches RHCOS is crawled for; aarch64+64k is the aarch64
 // build's 64k-page kernel, read from the aarch64 release.
-var Arches = []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64, matrixgen.AArch64_64k}
+func Arches() []matrixgen.Arch {
+	return []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64, matrixgen.AArch64_64k}
+}
 
 // names of an arch: the graph's and the registry platform's, and the mirror's directory.
 func archNames(a matrixgen.Arch) (goArch, mirrorDir string, ok bool) {
@@ -90,7 +92,7 @@ type Request struct {
 	// from 4.13 on are added.
 	Minors   []string
 	Discover bool
-	Arches   []matrixgen.Arch // nil = Arches
+	Arches   []matrixgen.Arch // nil = Arches()
 	// Mirrors holds a base URL (no trailing slash) for MirrorKey and GraphKey.
 	Mirrors map[string]string
 }
@@ -112,7 +114,7 @@ func Crawl(ctx context.Context, f source.Fetcher, reg *Registry, req Request) *R
 	res := &Result{}
 	arches := req.Arches
 	if arches == nil {
-		arches = Arches
+		arches = Arches()
 	}
 	minors := slices.Clone(req.Minors)
 	if req.Discover {
