@@ -9,6 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+
 	"github.com/matrixgen/matrixgen"
 )
 
@@ -315,4 +319,92 @@ func TestMissingReleaseTxt(t *testing.T) {
 	want[1].OpenShiftReleases = want[1].OpenShiftReleases[:len(want[1].OpenShiftReleases)-1]
 	want[1].BuildImage = ComponentRepo + "@" + dtkDigest("4.9.52", "x86_64")
 	sameKernels(t, res.Kernels, want)
+}
+
+// TestCrawlBadImages: an image without the label, an x86_64 label in an
+// aarch64 release, and an arm64 request of a single-arch amd64 image each
+// fail alone, named by the image; the other z-streams still give kernels.
+func TestCrawlBadImages(t *testing.T) {
+	f := newFixture49(t)
+	noLabel, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, _ := noLabel.ConfigFile()
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture = "linux", "amd64"
+	noLabel, _ = mutate.ConfigFile(noLabel, cf)
+	noLabelRef := f.reg.push(t, noLabel)
+	f.reg.mu.Lock()
+	f.reg.layers = append(f.reg.layers, layerDigests(t, noLabel)...)
+	f.reg.mu.Unlock()
+	wrongArchLabel := f.reg.push(t, f.reg.image(t, "arm64", kernelB+".x86_64", true))
+	amdOnly := f.reg.push(t, f.reg.image(t, "amd64", kernelB+".x86_64", false))
+	f.mirror.add(fixtureRelease{version: "4.9.51", dir: "x86_64", coreos: noLabelRef})
+	f.mirror.add(fixtureRelease{version: "4.9.52", dir: "aarch64", coreos: wrongArchLabel})
+	f.mirror.add(fixtureRelease{version: "4.9.53", dir: "aarch64", coreos: amdOnly})
+
+	reg, _ := f.registry(t, f.goodCreds(t), true)
+	res := Crawl(context.Background(), newFetcher(t, t.TempDir()), reg, Request{Minors: []string{"4.9"}, Arches: []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64}, Mirrors: f.mirror.mirrors()})
+	want := map[string]string{
+		"rhel-coreos of 4.9.51": "no ostree.linux label",
+		"rhel-coreos of 4.9.52": "is not an aarch64 kernel release",
+		"rhel-coreos of 4.9.53": "not arm64",
+	}
+	if len(res.Failures) != len(want) {
+		t.Fatalf("failures = %v", res.Failures)
+	}
+	for _, fl := range res.Failures {
+		if w, ok := want[fl.Source]; !ok || !strings.Contains(fl.Error(), w) || !strings.HasPrefix(fl.URL, ComponentRepo+"@sha256:") {
+			t.Errorf("failure %v: want %q", fl, w)
+		}
+	}
+	for _, k := range res.Kernels {
+		if k.Release == kernelB+".x86_64" && slices.Contains(k.OpenShiftReleases, "4.9.51") ||
+			k.Release == kernelB+".aarch64" && (slices.Contains(k.OpenShiftReleases, "4.9.52") || slices.Contains(k.OpenShiftReleases, "4.9.53")) {
+			t.Errorf("a failed z-stream is listed: %+v", k)
+		}
+	}
+	if len(res.Kernels) != 4 {
+		t.Errorf("%d kernels, want 4", len(res.Kernels))
+	}
+	f.reg.noLayerFetched(t)
+}
+
+// TestCrawlGraphFailure: a graph that fails is one failure per registry
+// arch, naming the channel and standing for the arches asked.
+func TestCrawlGraphFailure(t *testing.T) {
+	f := newFixture49(t)
+	reg, _ := f.registry(t, f.goodCreds(t), true)
+	m := f.mirror.mirrors()
+	m[GraphKey] = f.mirror.srv.URL + "/nowhere"
+	res := Crawl(context.Background(), newFetcher(t, t.TempDir()), reg, Request{Minors: []string{"4.9"}, Arches: []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64_64k}, Mirrors: m})
+	if len(res.Kernels) != 0 || len(res.Failures) != 2 {
+		t.Fatalf("kernels %v, failures %v", res.Kernels, res.Failures)
+	}
+	for _, fl := range res.Failures {
+		if fl.Source != "upgrade graph stable-4.9" || !strings.Contains(fl.Error(), "404") {
+			t.Errorf("failure = %v", fl)
+		}
+	}
+	if !slices.Equal(res.Failures[0].Arches, []matrixgen.Arch{matrixgen.AArch64_64k}) && !slices.Equal(res.Failures[1].Arches, []matrixgen.Arch{matrixgen.AArch64_64k}) {
+		t.Errorf("the arm64 graph's failure does not stand for aarch64+64k: %v", res.Failures)
+	}
+}
+
+func layerDigests(t *testing.T, img v1.Image) []string {
+	t.Helper()
+	ls, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range ls {
+		d, err := l.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, d.String())
+	}
+	return out
 }
