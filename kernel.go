@@ -3,6 +3,7 @@ package matrixgen
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -21,6 +22,13 @@ type Kernel struct {
 	// index of headers packages: OriginLivepatch, OriginKoji; "" otherwise.
 	Origin      string
 	CarriedOver bool // kept from a previous crawl because its source failed this time
+	// BuildImage is the container image this kernel builds in when the
+	// crawl found one (RHCOS: the release's Driver Toolkit, by digest);
+	// "" = the distribution's default image.
+	BuildImage string
+	// OpenShiftReleases are the OpenShift z-streams that ship an RHCOS
+	// kernel ("4.15.3"), oldest first.
+	OpenShiftReleases []string
 }
 
 // Origins of crawled kernels (crawl output's "source").
@@ -74,7 +82,34 @@ func (k Kernel) Validate() error {
 			return &InvalidError{Field: "flavor", Value: k.Flavor, Reason: "flavors are lowercase (generic, aws, cloud, rt)"}
 		}
 	}
+	if k.BuildImage != "" {
+		if err := ValidateImageDigest(k.BuildImage); err != nil {
+			return err
+		}
+	}
+	for _, r := range k.OpenShiftReleases {
+		if !reOpenShiftRelease.MatchString(r) {
+			return &InvalidError{Field: "openshift_releases", Value: r, Reason: "want an OpenShift release such as 4.15.3"}
+		}
+	}
 	return ValidateKernelVersion(k.KernelVersion)
+}
+
+var (
+	reOpenShiftRelease = regexp.MustCompile(`^4\.[0-9]{1,3}\.[0-9]{1,4}$`)
+	// An image by digest: [host[:port]/]path@sha256:<64 hex>, as the crawl
+	// schema's build_image says.
+	reImageDigest = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)+@sha256:[0-9a-f]{64}$`)
+)
+
+// ValidateImageDigest checks an image reference by digest
+// (quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:…): a build image
+// flows into workflow inputs and docker commands.
+func ValidateImageDigest(s string) error {
+	if len(s) > 512 || !reImageDigest.MatchString(s) {
+		return &InvalidError{Field: "build_image", Value: s, Reason: "want an image by digest, REGISTRY/REPOSITORY@sha256:<64 hex digits>"}
+	}
+	return nil
 }
 
 // Compare orders kernels by arch, distribution, distro version, release:

@@ -53,14 +53,16 @@ type Vars struct {
 	PkgExt        string // "deb" or "rpm"
 	DriverVersion string
 	Package       string
-	OSTag         string // distribution and version run together: ubuntu24.04, amazonlinux2023
-	DefaultImage  string // the preset base image for the distribution and version
+	OSTag         string // the GPU Operator's OS_TAG: ubuntu24.04, rhcos4.15, rhel9.4 (matrixgen.OSTag)
+	DefaultImage  string // the preset base image for the distribution and version, or the kernel's build_image
 	// Axes maps each --axis name to this entry's value: {{index .Axes "nvlink"}},
 	// or {{axis "nvlink"}}, which fails on a name that is not an axis.
 	Axes map[string]string
 	// AxisValues are this entry's axis values in --axis order, for templates
 	// that name every axis: {{range .AxisValues}}+{{.}}{{end}}.
 	AxisValues []string
+
+	ownImage bool // DefaultImage is the kernel's build_image, not the distribution's
 }
 
 // presets are the artifact name templates of DESIGN.md, each with the
@@ -71,13 +73,22 @@ type Vars struct {
 // Unexported: the build service runs many requests in one process, so no
 // caller may change them; read them through Preset and PresetNames.
 var presets = map[string]string{
-	"deb-rpm":           `{{.Package}}-{{.Distribution}}-{{.DistroVersion}}-{{.KernelRelease}}_{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}_{{.PkgArch}}.{{.PkgExt}}`,
-	"precompiled-image": `{{.DriverVersion}}{{range .AxisValues}}-{{.}}{{end}}-{{replace .KernelRelease "+" "_"}}-{{.OSTag}}-{{replace .Arch "+" "_"}}`,
+	"deb-rpm": `{{.Package}}-{{.Distribution}}-{{.DistroVersion}}-{{.KernelRelease}}_{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}_{{.PkgArch}}.{{.PkgExt}}`,
+	// The GPU Operator's precompiled driver tag, ${DRIVER}-${KERNEL with + as
+	// _}-${OS_TAG}: no arch, which belongs to the image's platform (see ImagePreset).
+	ImagePreset: `{{.DriverVersion}}{{range .AxisValues}}-{{.}}{{end}}-{{replace .KernelRelease "+" "_"}}-{{.OSTag}}`,
 	// NVIDIA's compatibility string, <driver>+<axis values>+k<series>+<arch>
 	// (2.4.1+nvf1.0+k5.19+riscv64): one build per kernel series, so two
 	// kernels of one series are a collision the user must resolve.
 	"compat-version": `{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}+k{{.KernelSeries}}+{{.Arch}}`,
 }
+
+// ImagePreset is the preset whose artifacts are image tags, exactly as the
+// NVIDIA GPU Operator computes them from a node. A tag names one image per
+// platform (a multi-arch manifest), so two builds share an artifact only
+// when they share the tag and the platform: an Ubuntu release, which does
+// not name its arch, gets one tag for its amd64 and arm64 builds.
+const ImagePreset = "precompiled-image"
 
 // DefaultPreset is the artifact preset used when none is named.
 const DefaultPreset = "deb-rpm"
@@ -322,6 +333,7 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 	total := len(kernels) * len(drivers) * len(combos)
 	out := make([]Entry, 0, total)
 	col := newCollisions(total, len(drivers), len(combos), duplicateKernels(kernels))
+	imageTags := o.Artifact != nil && o.Artifact.Name() == ImagePreset
 	var buf bytes.Buffer
 	var prev Vars
 	for _, k := range kernels {
@@ -352,7 +364,14 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 					return nil, fmt.Errorf("artifact template gave %q for %s: want a name that starts with a letter or digit and holds only letters, digits and . _ + ~ - (up to 255 bytes)%s", artifact, k.Key(), hint)
 				}
 				key := CacheKey(k.Release, v.archValue(), k.Distribution, k.DistroVersion, dv, combo)
-				col.add(artifact, key)
+				if imageTags {
+					// An image tag names one manifest; where the release does
+					// not name its arch (Ubuntu) the arch is the image's
+					// platform, so (tag, platform) is an image's identity.
+					col.add(artifact+" for linux/"+k.Arch.Deb(), key)
+				} else {
+					col.add(artifact, key)
+				}
 				if o.built(artifact) {
 					continue
 				}
@@ -495,10 +514,15 @@ func varsFor(k matrixgen.Kernel, pkg string, prev *Vars) Vars {
 		RPMArch:       string(k.Arch.Target()),
 		Package:       pkg,
 	}
-	if prev != nil && prev.Distribution == k.Distribution && prev.DistroVersion == k.DistroVersion {
+	if prev != nil && prev.Distribution == k.Distribution && prev.DistroVersion == k.DistroVersion && !prev.ownImage && !matrixgen.OSTagReadsRelease(k.Distribution) {
 		v.OSTag, v.DefaultImage = prev.OSTag, prev.DefaultImage
 	} else {
-		v.OSTag, v.DefaultImage = k.Distribution+k.DistroVersion, DefaultImage(k.Distribution, k.DistroVersion)
+		v.OSTag, v.DefaultImage = matrixgen.OSTag(k.Distribution, k.DistroVersion, k.Release), DefaultImage(k.Distribution, k.DistroVersion)
+	}
+	if k.BuildImage != "" {
+		// The crawl named the image this kernel builds in (RHCOS: the
+		// release's Driver Toolkit, whose kernel packages match it).
+		v.DefaultImage, v.ownImage = k.BuildImage, true
 	}
 	v.PkgArch, v.PkgExt = v.RPMArch, "rpm"
 	if matrixgen.PackageFormat(k.Distribution) == "deb" {
