@@ -281,7 +281,9 @@ var distros = []Distro{
 		OSReleaseIDs: []string{"rhcos"}, Marker: "el",
 		VersionRule: "the OpenShift minor (4.15), never the release alone (el9_2 ships in 4.13, 4.14 and 4.15); the release's .elN_M must be the minor's RHEL",
 		Versions:    openshiftMinors(), Arches: rpmArch,
-		PackageFormat: "rpm", // no header packages: the Driver Toolkit has them
+		// No header packages and no default image: a kernel builds in its
+		// build_image, the release's Driver Toolkit, which has them.
+		PackageFormat: "rpm", HeaderPackages: []string{},
 		CrawlVersions: openshiftMinors(),
 		Crawl:         []string{"rhcos"},
 		Mirrors: []Mirror{
@@ -435,11 +437,15 @@ func (d *Distro) Mirror(key string) (string, bool) {
 	return "", false
 }
 
-// DefaultImage is the container image a distribution version builds in.
+// DefaultImage is the container image a distribution version builds in;
+// "" for a distribution whose kernels name their own (RHCOS: build_image).
 func DefaultImage(distribution, version string) string {
 	p, ok := imageParts[distribution]
 	if !ok {
 		return distribution + ":" + version
+	}
+	if p == [2]string{} {
+		return ""
 	}
 	return p[0] + version + p[1]
 }

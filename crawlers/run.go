@@ -33,7 +33,11 @@ type Request struct {
 	Vault          bool // also the vaults' minor releases (Rocky, AlmaLinux)
 	// Koji adds the kernel builds Fedora's and CentOS Stream's hubs hold that
 	// the mirrors lack (crawl --koji); nil = none.
-	Koji        *source.KojiOptions
+	Koji *source.KojiOptions
+	// PullSecret and Registries reach container registries (RHCOS):
+	// crawl --pull-secret FILE and --registry HOST=URL (source.Options).
+	PullSecret  string
+	Registries  []string
 	Concurrency int // jobs (release × arch) crawled at once; default 4
 	// Previous is the last crawl's output: kernels of a job whose source
 	// failed this time are carried over from it.
@@ -336,6 +340,13 @@ func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Repor
 		}
 		distros = kept
 	}
+	if len(req.Distros) == 0 {
+		// Unnamed, an opt-in distribution (RHCOS) is left out.
+		distros = slices.DeleteFunc(slices.Clone(distros), func(d source.Distribution) bool {
+			o, ok := d.(source.OptIn)
+			return ok && o.OptIn() && len(perDistro[d]) == 0
+		})
+	}
 	matched := map[string]bool{}
 	var plans []planned
 	for _, d := range distros {
@@ -349,7 +360,8 @@ func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Repor
 			}
 		}
 		names := append(slices.Clone(perDistro[d]), open...)
-		opts := source.Options{Component: req.Component, KeyringFiles: req.KeyringFiles, SkipValidUntil: req.SkipValidUntil, Now: req.Now, Discover: req.Discover, Vault: req.Vault, Koji: req.Koji}
+		opts := source.Options{Component: req.Component, KeyringFiles: req.KeyringFiles, SkipValidUntil: req.SkipValidUntil, Now: req.Now, Discover: req.Discover, Vault: req.Vault, Koji: req.Koji,
+			PullSecret: req.PullSecret, Registries: req.Registries}
 		p, err := d.Plan(ctx, f, source.PlanRequest{Releases: names, Arches: arches, Mirrors: mirrors, Options: opts})
 		if err != nil {
 			return nil, nil, err

@@ -381,6 +381,9 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 						return nil, fmt.Errorf("%s: %w", k.Key(), err)
 					}
 				}
+				if image == "" && imageT == nil {
+					return nil, fmt.Errorf("%s: no build image: %s kernels build in the image their crawl names (build_image, the release's Driver Toolkit): use --crawled with a crawl of them, or give --base-image", k.Key(), k.Distribution)
+				}
 				if (imageT != nil || !imageChecked) && !validName(image, imageByte) {
 					return nil, fmt.Errorf("base image template gave %q for %s: not an image reference", image, k.Key())
 				}

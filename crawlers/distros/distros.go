@@ -14,7 +14,8 @@ import (
 // the distribution table (matrixgen.Distros), a file of configuration
 // beside this one, and its line here (TestAllIsTheTable fails without it).
 func All() []source.Distribution {
-	return []source.Distribution{Debian(), Ubuntu(), Fedora(), CentOS(), AmazonLinux2(), AmazonLinux2023(), Rocky(), AlmaLinux(), Oracle()}
+	return []source.Distribution{Debian(), Ubuntu(), Fedora(), CentOS(), AmazonLinux2(), AmazonLinux2023(), Rocky(), AlmaLinux(), Oracle(),
+		RHCOS()}
 }
 
 // MirrorHelp describes every --mirror key with its default, for --help.

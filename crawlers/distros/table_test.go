@@ -7,6 +7,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/deb"
+	"github.com/matrixgen/matrixgen/crawlers/openshift"
 	"github.com/matrixgen/matrixgen/crawlers/rpm"
 )
 
@@ -34,6 +35,12 @@ func TestAllIsTheTable(t *testing.T) {
 			e, _ := matrixgen.Lookup(dist)
 			if d.Arches == nil || !slices.Equal(d.Arches, e.Arches) {
 				t.Errorf("%s crawls arches %v, the table says %v", d.ID, d.Arches, e.Arches)
+			}
+		case *openshift.Distribution:
+			dist = d.Kernels
+			e, _ := matrixgen.Lookup(dist)
+			if !slices.Equal(d.Arches, e.Arches) || !slices.Equal(d.Releases(), e.CrawlVersions) {
+				t.Errorf("%s crawls %v on %v, the table says %v on %v", d.ID, d.Releases(), d.Arches, e.CrawlVersions, e.Arches)
 			}
 		default:
 			t.Fatalf("configuration %T is of no known format", c)

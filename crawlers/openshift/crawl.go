@@ -107,10 +107,47 @@ type Result struct {
 	Discovered []string
 }
 
+// Session is what the crawls of one run share: the registry, each
+// image's one read (aarch64 and aarch64+64k read one image; one image
+// ships in many z-streams), and which registries already refused the
+// run's credentials, so that refusal is named in full once.
+type Session struct {
+	reg *Registry
+
+	mu       sync.Mutex
+	reported map[error]bool        // registry authentication failures already named
+	images   map[string]*imageRead // ref and arch → its one read in this run
+	once     bool                  // leave repeated refusals out (one Crawl is the run)
+}
+
+// NewSession starts a run over reg (nil: every image read fails).
+func NewSession(reg *Registry) *Session {
+	return &Session{reg: reg, reported: map[error]bool{}, images: map[string]*imageRead{}}
+}
+
+// RepeatedAuthError is a source that failed on a registry whose refusal
+// an earlier source of the run named in full: it says so in a line.
+type RepeatedAuthError struct{ *AuthError }
+
+func (e *RepeatedAuthError) Error() string {
+	return e.AuthError.Registry + " refused the crawl (named above with how to give a pull secret)"
+}
+
+func (e *RepeatedAuthError) Unwrap() error { return e.AuthError }
+
 // Crawl finds the RHCOS kernel of every z-stream of the minors asked, on
 // each arch. It never stops at a failed source: each is in the result,
 // and a registry that refused the crawl's credentials is named once.
 func Crawl(ctx context.Context, f source.Fetcher, reg *Registry, req Request) *Result {
+	s := NewSession(reg)
+	s.once = true
+	return s.Crawl(ctx, f, req)
+}
+
+// Crawl is one crawl of the session. A registry's refusal is named in
+// full by the first source it fails; later sources of the run fail with a
+// *RepeatedAuthError (Crawl, the function, leaves them out).
+func (s *Session) Crawl(ctx context.Context, f source.Fetcher, req Request) *Result {
 	res := &Result{}
 	arches := req.Arches
 	if arches == nil {
@@ -128,7 +165,7 @@ func Crawl(ctx context.Context, f source.Fetcher, reg *Registry, req Request) *R
 		}
 	}
 	res.Minors = minors
-	c := &crawl{f: f, reg: reg, mirrors: req.Mirrors, res: res, reported: map[error]bool{}, images: map[string]*imageRead{}}
+	c := &crawl{s: s, f: f, mirrors: req.Mirrors, res: res}
 	// One job per minor and registry arch: aarch64+64k is read with aarch64.
 	type job struct {
 		minor  string
@@ -177,14 +214,12 @@ func Crawl(ctx context.Context, f source.Fetcher, reg *Registry, req Request) *R
 }
 
 type crawl struct {
+	s       *Session
 	f       source.Fetcher
-	reg     *Registry
 	mirrors map[string]string
 
-	mu       sync.Mutex
-	res      *Result
-	reported map[error]bool        // registry authentication failures already named
-	images   map[string]*imageRead // ref and arch → its one read in this crawl
+	mu  sync.Mutex
+	res *Result
 }
 
 // imageRead is one image's label, read once however many releases name it.
@@ -195,15 +230,21 @@ type imageRead struct {
 }
 
 func (c *crawl) fail(fl Failure) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	var ae *AuthError
 	if errors.As(fl.Err, &ae) {
-		if c.reported[ae] {
+		c.s.mu.Lock()
+		seen := c.s.reported[ae]
+		c.s.reported[ae] = true
+		c.s.mu.Unlock()
+		if seen && c.s.once {
 			return
 		}
-		c.reported[ae] = true
+		if seen {
+			fl.Err = &RepeatedAuthError{ae}
+		}
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.res.Failures = append(c.res.Failures, fl)
 }
 
@@ -311,13 +352,13 @@ func (c *crawl) release(ctx context.Context, minor, goArch, dir string, want []m
 func (c *crawl) kernel(ctx context.Context, ref, goArch string) (string, error) {
 	_, digest, _ := strings.Cut(ref, "@sha256:")
 	key := "rhcos-ostree-linux-v1-" + digest + "-" + goArch
-	c.mu.Lock()
-	r := c.images[ref+" "+goArch]
+	c.s.mu.Lock()
+	r := c.s.images[ref+" "+goArch]
 	if r == nil {
 		r = &imageRead{}
-		c.images[ref+" "+goArch] = r
+		c.s.images[ref+" "+goArch] = r
 	}
-	c.mu.Unlock()
+	c.s.mu.Unlock()
 	r.once.Do(func() { r.kernel, r.err = c.read(ctx, key, digest, ref, goArch) })
 	return r.kernel, r.err
 }
@@ -330,13 +371,13 @@ func (c *crawl) read(ctx context.Context, key, digest, ref, goArch string) (stri
 		c.mu.Unlock()
 		return m.Kernel, nil
 	}
-	if c.reg == nil {
+	if c.s.reg == nil {
 		return "", errors.New("no registry configured")
 	}
 	c.mu.Lock()
 	c.res.Registry++
 	c.mu.Unlock()
-	cf, err := c.reg.ConfigFile(ctx, ref, goArch)
+	cf, err := c.s.reg.ConfigFile(ctx, ref, goArch)
 	if err != nil {
 		return "", err
 	}

@@ -53,6 +53,20 @@ type Options struct {
 	// Koji, when set, adds the kernel builds a distribution's Koji hubs hold
 	// that its mirrors no longer carry (Fedora, CentOS Stream).
 	Koji *KojiOptions
+	// PullSecret is a registry auth file ({"auths":{…}}) for distributions
+	// read from container registries (RHCOS); "" = REGISTRY_AUTH_FILE,
+	// then the docker config.
+	PullSecret string
+	// Registries are HOST=URL values: a registry host reached at another
+	// address (a disconnected cluster's mirror).
+	Registries []string
+}
+
+// OptIn is a Distribution that a crawl of every distribution leaves out:
+// it is crawled only when --distro or a DISTRO/RELEASE names it (RHCOS,
+// which needs a pull secret).
+type OptIn interface {
+	OptIn() bool
 }
 
 // KojiOptions bound what `crawl --koji` asks a hub for, per release.
