@@ -130,7 +130,7 @@ func NewSession(reg *Registry) *Session {
 type RepeatedAuthError struct{ *AuthError }
 
 func (e *RepeatedAuthError) Error() string {
-	return e.AuthError.Registry + " refused the crawl (named above with how to give a pull secret)"
+	return e.AuthError.Registry + " refused the crawl (another rhcos failure names it in full, with how to give a pull secret)"
 }
 
 func (e *RepeatedAuthError) Unwrap() error { return e.AuthError }
@@ -165,7 +165,7 @@ func (s *Session) Crawl(ctx context.Context, f source.Fetcher, req Request) *Res
 		}
 	}
 	res.Minors = minors
-	c := &crawl{s: s, f: f, mirrors: req.Mirrors, res: res}
+	c := &crawl{s: s, f: f, mirrors: req.Mirrors, res: res, auth: map[*AuthError]bool{}}
 	// One job per minor and registry arch: aarch64+64k is read with aarch64.
 	type job struct {
 		minor  string
@@ -218,8 +218,9 @@ type crawl struct {
 	f       source.Fetcher
 	mirrors map[string]string
 
-	mu  sync.Mutex
-	res *Result
+	mu   sync.Mutex
+	res  *Result
+	auth map[*AuthError]bool // refusals this crawl already has a failure for
 }
 
 // imageRead is one image's label, read once however many releases name it.
@@ -232,6 +233,15 @@ type imageRead struct {
 func (c *crawl) fail(fl Failure) {
 	var ae *AuthError
 	if errors.As(fl.Err, &ae) {
+		// One failure per refusal in a crawl: its other sources fail
+		// for the same reason.
+		c.mu.Lock()
+		dup := c.auth[ae]
+		c.auth[ae] = true
+		c.mu.Unlock()
+		if dup {
+			return
+		}
 		c.s.mu.Lock()
 		seen := c.s.reported[ae]
 		c.s.reported[ae] = true

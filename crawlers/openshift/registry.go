@@ -101,7 +101,7 @@ type AuthError struct {
 func (e *AuthError) Error() string {
 	where := strings.Join(e.Sources, ", ")
 	if e.Missing {
-		return fmt.Sprintf("%s needs credentials and none were found (looked in: %s): give an OpenShift pull secret (the {\"auths\":{…}} file from https://console.redhat.com/openshift/install/pull-secret), or set REGISTRY_AUTH_FILE to one: %v",
+		return fmt.Sprintf("%s needs credentials and none were found (looked in: %s): give an OpenShift pull secret (the {\"auths\":{…}} file from https://console.redhat.com/openshift/install/pull-secret) with --pull-secret FILE, or set REGISTRY_AUTH_FILE to one: %v",
 			e.Registry, where, e.Err)
 	}
 	return fmt.Sprintf("%s refused the credentials found (in: %s); check that the pull secret is current: %v", e.Registry, where, e.Err)
