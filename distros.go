@@ -95,6 +95,7 @@ type Distro struct {
 	ships      func(d *Distro, version, release, upload string) error
 	weakUpload bool // a plain upload derives a GA release but is no evidence against another (Ubuntu HWE)
 	osTagMinor bool // OSTag names the release's .elN_M minor (RHEL: rhel9.4), as the host's VERSION_ID does
+	osVersion  []string // os-release keys holding the version, first present wins; nil = VERSION_ID
 
 	versionIdx, seriesIdx map[string]int // index in Releases, built at init
 }
@@ -291,6 +292,9 @@ var distros = []Distro{
 			{"openshift-graph", "https://api.openshift.com/api/upgrades_info"},
 		},
 		derive: deriveRHCOS, valid: validOpenShiftMinor, norm: openshiftMinor, arch: rpmReleaseArch, ships: rhcosShips,
+		// RHCOS sets both; OPENSHIFT_VERSION is the minor whatever
+		// VERSION_ID's scheme (NFD labels OPENSHIFT_VERSION=4.17).
+		osVersion: []string{"OPENSHIFT_VERSION", "VERSION_ID"},
 	},
 }
 
@@ -687,4 +691,14 @@ func OSTag(distribution, version, release string) string {
 func OSTagReadsRelease(distribution string) bool {
 	d := byName[distribution]
 	return d != nil && d.osTagMinor
+}
+
+// OSReleaseVersionKeys are the os-release keys that hold the version of
+// a host with os-release ID id, first present wins: VERSION_ID, or on
+// RHCOS OPENSHIFT_VERSION, then VERSION_ID.
+func OSReleaseVersionKeys(id string) []string {
+	if d := byOSID[id]; d != nil && d.osVersion != nil {
+		return slices.Clone(d.osVersion)
+	}
+	return []string{"VERSION_ID"}
 }
