@@ -93,11 +93,13 @@ type Distro struct {
 	flavor     func(release string) string
 	falco      func(flavor, version string) string // Falco's target; nil = Name
 	ships      func(d *Distro, version, release, upload string) error
-	weakUpload bool     // a plain upload derives a GA release but is no evidence against another (Ubuntu HWE)
-	osTagMinor bool     // OSTag names the release's .elN_M minor (RHEL: rhel9.4), as the host's VERSION_ID does
-	osVersion  []string // os-release keys holding the version, first present wins; nil = VERSION_ID
+	weakUpload bool // a plain upload derives a GA release but is no evidence against another (Ubuntu HWE)
 
 	versionIdx, seriesIdx map[string]int // index in Releases, built at init
+
+	// RHEL and RHCOS (issue 16): the GPU Operator's OS_TAG and os-release.
+	osTagMinor bool     // OSTag names the release's .elN_M minor (RHEL: rhel9.4), as the host's VERSION_ID does
+	osVersion  []string // os-release keys holding the version, first present wins; nil = VERSION_ID
 }
 
 // Release is one named release of a distribution.
