@@ -32,21 +32,29 @@ const (
 	KernelLabel = "ostree.linux"
 	// FirstMinor is where --discover starts: RHCOS on RHEL 9 (the NVIDIA
 	// precompiled-driver procedure's floor).
-	FirstMinor = 13
+	FirstMinor = matrixgen.FirstOpenShiftMinor
 )
 
-// Mirrors are the default base URLs by mirror key.
+// Mirrors are the default base URLs by mirror key, from the distribution
+// table.
 func Mirrors() map[string]string {
-	return map[string]string{
-		MirrorKey: "https://mirror.openshift.com/pub/openshift-v4",
-		GraphKey:  "https://api.openshift.com/api/upgrades_info",
+	m := map[string]string{}
+	if d, ok := matrixgen.Lookup(matrixgen.RHCOS); ok {
+		for _, mi := range d.Mirrors {
+			m[mi.Key] = mi.URL
+		}
 	}
+	return m
 }
 
-// Arches are the arches RHCOS is crawled for; aarch64+64k is the aarch64
-// build's 64k-page kernel, read from the aarch64 release.
+// Arches are the arches RHCOS is crawled for, from the distribution
+// table; aarch64+64k is the aarch64 build's 64k-page kernel, read from
+// the aarch64 release.
 func Arches() []matrixgen.Arch {
-	return []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64, matrixgen.AArch64_64k}
+	if d, ok := matrixgen.Lookup(matrixgen.RHCOS); ok {
+		return slices.Clone(d.Arches)
+	}
+	return nil
 }
 
 // names of an arch: the graph's and the registry platform's, and the mirror's directory.
