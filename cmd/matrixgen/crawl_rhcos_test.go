@@ -211,8 +211,9 @@ func TestCrawlRHCOSCredentials(t *testing.T) {
 	}
 }
 
-// TestCrawlRHCOSUsage: a --registry that is no HOST=URL and a pull secret
-// that is not one are usage errors (exit 2), before any registry request.
+// TestCrawlRHCOSUsage: a --registry that is no HOST=URL, a pull secret
+// that is not one and a minor before 4.13 are usage errors (exit 2),
+// before any registry request.
 func TestCrawlRHCOSUsage(t *testing.T) {
 	f := newRHCOSFixture(t)
 	bad := filepath.Join(t.TempDir(), "secret.json")
@@ -224,6 +225,7 @@ func TestCrawlRHCOSUsage(t *testing.T) {
 		{"--registry", "quay.io=ftp://mirror.example"},
 		{"--pull-secret", filepath.Join(t.TempDir(), "missing.json")},
 		{"--pull-secret", bad},
+		{"--release", "rhcos/4.9"}, // before RHCOS on RHEL 9: no table row, no build
 	} {
 		r := runCLI(t, "", nil, f.args(t.TempDir(), t.TempDir(), args...)...)
 		if r.code != 2 {

@@ -11,8 +11,9 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 )
 
-// TestLive crawls OpenShift 4.15 on x86_64 from the real graph, mirror and
-// registry. It runs only with MATRIXGEN_LIVE=1 and a pull secret in
+// TestLive crawls OpenShift 4.15 and 4.16 on x86_64 and aarch64+64k from
+// the real graph, mirror and registry, and checks each kernel against the
+// distribution table's consistency rule. It runs only with MATRIXGEN_LIVE=1 and a pull secret in
 // MATRIXGEN_PULL_SECRET (a file path); never part of `make test`.
 func TestLive(t *testing.T) {
 	if os.Getenv("MATRIXGEN_LIVE") != "1" {
@@ -29,7 +30,7 @@ func TestLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := Crawl(ctx, f, reg, Request{Minors: []string{"4.15"}, Arches: []matrixgen.Arch{matrixgen.X86_64}, Mirrors: Mirrors()})
+	res := Crawl(ctx, f, reg, Request{Minors: []string{"4.15", "4.16"}, Arches: []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64_64k}, Mirrors: Mirrors()})
 	for _, fl := range res.Failures {
 		t.Errorf("failure: %v", fl)
 	}
@@ -37,8 +38,13 @@ func TestLive(t *testing.T) {
 		t.Fatal("no kernels")
 	}
 	for _, k := range res.Kernels {
-		if !strings.Contains(k.Release, ".el9_2.") || !strings.HasPrefix(k.BuildImage, ComponentRepo+"@sha256:") || len(k.OpenShiftReleases) == 0 {
+		if !strings.HasPrefix(k.BuildImage, ComponentRepo+"@sha256:") || len(k.OpenShiftReleases) == 0 {
 			t.Errorf("unexpected kernel %+v", k)
+		}
+		// The table's RHEL minor per OpenShift minor, checked against
+		// what the releases really ship.
+		if _, err := matrixgen.Make(matrixgen.Spec{Target: matrixgen.RHCOS, Arch: k.Arch, Release: k.Release, DistroVersion: k.Minor}); err != nil {
+			t.Errorf("the consistency rule refuses a real kernel: %v", err)
 		}
 		t.Logf("%s %s %v %s", k.Minor, k.Release, k.OpenShiftReleases, k.BuildImage)
 	}
