@@ -18,10 +18,6 @@ type Kernel struct {
 	KernelVersion string   // Ubuntu upload such as "24~18.04.1"; "" when none
 	Headers       []string // URLs of the packages needed to build against it
 	Source        string   // where it was seen: a suite URL, "kernels.json", ...
-	// Origin says where a crawled kernel came from when not a mirror's
-	// index of headers packages: OriginLivepatch, OriginKoji; "" otherwise.
-	Origin      string
-	CarriedOver bool // kept from a previous crawl because its source failed this time
 	// BuildImage is the container image this kernel builds in when the
 	// crawl found one (RHCOS: the release's Driver Toolkit, by digest);
 	// "" = the distribution's default image.
@@ -29,6 +25,10 @@ type Kernel struct {
 	// OpenShiftReleases are the OpenShift z-streams that ship an RHCOS
 	// kernel ("4.15.3"), oldest first.
 	OpenShiftReleases []string
+	// Origin says where a crawled kernel came from when not a mirror's
+	// index of headers packages: OriginLivepatch, OriginKoji; "" otherwise.
+	Origin      string
+	CarriedOver bool // kept from a previous crawl because its source failed this time
 }
 
 // Origins of crawled kernels (crawl output's "source").
@@ -59,6 +59,16 @@ func (k Kernel) Validate() error {
 	if err := ValidateRelease(k.Release); err != nil {
 		return err
 	}
+	if k.BuildImage != "" {
+		if err := ValidateImageDigest(k.BuildImage); err != nil {
+			return err
+		}
+	}
+	for _, r := range k.OpenShiftReleases {
+		if !reOpenShiftRelease.MatchString(r) {
+			return &InvalidError{Field: "openshift_releases", Value: r, Reason: "want an OpenShift release such as 4.15.3"}
+		}
+	}
 	if _, err := ParseTarget(k.Distribution); err != nil {
 		return err
 	}
@@ -80,16 +90,6 @@ func (k Kernel) Validate() error {
 		// back lowercased, so a capital would not survive a round trip.
 		if strings.ToLower(k.Flavor) != k.Flavor {
 			return &InvalidError{Field: "flavor", Value: k.Flavor, Reason: "flavors are lowercase (generic, aws, cloud, rt)"}
-		}
-	}
-	if k.BuildImage != "" {
-		if err := ValidateImageDigest(k.BuildImage); err != nil {
-			return err
-		}
-	}
-	for _, r := range k.OpenShiftReleases {
-		if !reOpenShiftRelease.MatchString(r) {
-			return &InvalidError{Field: "openshift_releases", Value: r, Reason: "want an OpenShift release such as 4.15.3"}
 		}
 	}
 	return ValidateKernelVersion(k.KernelVersion)

@@ -265,6 +265,9 @@ func TestMatrixRHCOS(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
 		t.Fatalf("%v: %s", err, r.stdout)
 	}
+	if err := schemas.Validate(schemas.Matrix, []byte(r.stdout)); err != nil {
+		t.Errorf("matrix not schema-valid: %v", err)
+	}
 	want := map[string][2]string{
 		rhcosA + ".aarch64+64k":  {openshifttest.DriverToolkit("4.15.1", "aarch64"), "550.54.14-" + rhcosA + ".aarch64_64k-rhcos4.15"},
 		rhcosB + ".aarch64+64k":  {openshifttest.DriverToolkit("4.15.3", "aarch64"), "550.54.14-" + rhcosB + ".aarch64_64k-rhcos4.15"},
