@@ -3,6 +3,7 @@ package openshift
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -87,7 +88,12 @@ func ParseAuthFile(path string, data []byte) (*AuthFile, error) {
 		} `json:"auths"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		// json's message quotes no more than a character of the input.
+		// Say where, never what: the file holds secrets. A type error's
+		// own message names the Go type; its field and offset suffice.
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			err = fmt.Errorf("%s is a JSON %s (byte %d)", te.Field, te.Value, te.Offset)
+		}
 		return nil, fmt.Errorf("pull secret %s: not an {\"auths\":{…}} JSON document: %w", path, err)
 	}
 	if doc.Auths == nil {

@@ -210,6 +210,8 @@ func TestAuthFile(t *testing.T) {
 		`{"auths":{"quay.io":{"auth":"` + secret + `"}}}`, // "topsecret", no colon
 		`{"quay.io":"` + secret + `"}`,
 		`not json ` + secret,
+		`{"auths":"` + secret + `"}`,
+		`{"auths":{"quay.io":{"auth":["` + secret + `"]}}}`,
 	} {
 		_, err := ParseAuthFile("ps.json", []byte(bad))
 		if err == nil {
@@ -218,6 +220,10 @@ func TestAuthFile(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "topsecret") || !strings.Contains(err.Error(), "ps.json") {
 			t.Errorf("error leaks the secret or does not name the file: %v", err)
+		}
+		// Where, not what, and no Go type.
+		if strings.Contains(err.Error(), "struct") {
+			t.Errorf("error names a Go type: %v", err)
 		}
 	}
 	if _, err := LoadAuthFile(filepath.Join(t.TempDir(), "missing.json")); err == nil {
