@@ -1,6 +1,7 @@
 package matrixgen
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -116,6 +117,10 @@ type Distro struct {
 	weakUpload bool // a plain upload derives a GA release but is no evidence against another (Ubuntu HWE)
 
 	versionIdx, seriesIdx map[string]int // index in Releases, built at init
+
+	// RHEL and RHCOS (issue 16): the GPU Operator's OS_TAG and os-release.
+	osTagMinor bool     // OSTag names the release's .elN_M minor (RHEL: rhel9.4), as the host's VERSION_ID does
+	osVersion  []string // os-release keys holding the version, first present wins; nil = VERSION_ID
 }
 
 // Release is one named release of a distribution.
@@ -241,6 +246,7 @@ var distros = []Distro{
 		// Red Hat's Universal Base Image: RHEL's own userland, freely pullable.
 		Image:  "registry.access.redhat.com/ubi{version}/ubi:latest",
 		derive: deriveEL, valid: validNumber, norm: major, arch: rpmReleaseArch,
+		osTagMinor: true, // the GPU Operator's OS_TAG on RHEL is rhel<VERSION_ID>, rhel9.4
 	},
 	{
 		Name: Rocky, Title: "Rocky Linux", Aliases: []string{"rockylinux"}, Versioned: []string{"rocky"},
@@ -368,6 +374,28 @@ var distros = []Distro{
 		Crawl:         []string{"alinux"},
 		Mirrors:       []Mirror{{"alinux", "https://mirrors.aliyun.com/alinux"}},
 		derive:        deriveAlinux, valid: validListed, norm: major, arch: rpmReleaseArch,
+	},
+	// RHCOS (issue 16): Red Hat Enterprise Linux CoreOS, the OpenShift node
+	// OS. Versions are OpenShift minors; its kernels are RHEL's and build in
+	// the release's Driver Toolkit image (the crawl's build_image).
+	{
+		Name: RHCOS, Title: "RHCOS",
+		OSReleaseIDs: []string{"rhcos"}, Marker: "el",
+		VersionRule: "the OpenShift minor (4.15), never the release alone (el9_2 ships in 4.13, 4.14 and 4.15); the release's .elN_M must be the minor's RHEL",
+		Versions:    openshiftMinors(), Arches: rpmArch,
+		// No header packages and no default image: a kernel builds in its
+		// build_image, the release's Driver Toolkit, which has them.
+		PackageFormat: "rpm", HeaderPackages: []string{},
+		CrawlVersions: openshiftMinors(),
+		Crawl:         []string{"rhcos"},
+		Mirrors: []Mirror{
+			{"openshift", "https://mirror.openshift.com/pub/openshift-v4"},
+			{"openshift-graph", "https://api.openshift.com/api/upgrades_info"},
+		},
+		derive: deriveRHCOS, valid: validOpenShiftMinor, norm: openshiftMinor, arch: rpmReleaseArch, ships: rhcosShips,
+		// RHCOS sets both; OPENSHIFT_VERSION is the minor whatever
+		// VERSION_ID's scheme (NFD labels OPENSHIFT_VERSION=4.17).
+		osVersion: []string{"OPENSHIFT_VERSION", "VERSION_ID"},
 	},
 }
 
@@ -511,7 +539,8 @@ func (d *Distro) Mirror(key string) (string, bool) {
 	return "", false
 }
 
-// DefaultImage is the container image a distribution version builds in.
+// DefaultImage is the container image a distribution version builds in;
+// "" for a distribution whose kernels name their own (RHCOS: build_image).
 func DefaultImage(distribution, version string) string {
 	p, ok := imageParts[distribution]
 	if !ok {
@@ -637,4 +666,146 @@ func validByTable(d *Distro, v string) string {
 		return "not " + article(d.Title) + " release (want one of " + strings.Join(d.KnownVersions(), ", ") + ")"
 	}
 	return ""
+}
+
+// RHCOS is Red Hat Enterprise Linux CoreOS, the OpenShift node OS.
+const RHCOS = "rhcos"
+
+// openshiftRHEL is the RHEL minor each OpenShift minor's RHCOS is built
+// from, checked against Red Hat's documents (crawlers/RHCOS-TABLE.md has
+// the evidence per row): 4.13 is the first on RHEL 9 ("Beginning with
+// OpenShift Container Platform 4.13, RHCOS now uses RHEL 9.2 packages");
+// 4.16 and 4.19 switched to the EUS releases 9.4 and 9.6. Minors after
+// the last row are accepted with that RHEL or a later one.
+var openshiftRHEL = []struct{ Minor, RHEL string }{
+	{"4.13", "9.2"}, {"4.14", "9.2"}, {"4.15", "9.2"},
+	{"4.16", "9.4"}, {"4.17", "9.4"}, {"4.18", "9.4"},
+	{"4.19", "9.6"},
+}
+
+// FirstOpenShiftMinor is the first OpenShift minor matrixgen builds for:
+// RHCOS on RHEL 9 (the NVIDIA precompiled-driver procedure's floor).
+const FirstOpenShiftMinor = 13
+
+// openshiftMinors are the minors the table knows, oldest first.
+func openshiftMinors() []string {
+	out := make([]string, len(openshiftRHEL))
+	for i, r := range openshiftRHEL {
+		out[i] = r.Minor
+	}
+	return out
+}
+
+// OpenShiftRHEL is the RHEL major.minor an OpenShift minor's RHCOS is
+// built from ("4.15" → "9.2"); false for a minor the table does not list.
+func OpenShiftRHEL(minor string) (string, bool) {
+	for _, r := range openshiftRHEL {
+		if r.Minor == minor {
+			return r.RHEL, true
+		}
+	}
+	return "", false
+}
+
+// openshiftMinor reads an RHCOS host's VERSION_ID (or OPENSHIFT_VERSION),
+// "4.15", as its version; a "4.15.3" keeps its minor.
+func openshiftMinor(v string) string {
+	if a, rest, ok := strings.Cut(v, "."); ok {
+		b, _, _ := strings.Cut(rest, ".")
+		return a + "." + b
+	}
+	return v
+}
+
+func validOpenShiftMinor(_ *Distro, v string) string {
+	a, b, ok := strings.Cut(v, ".")
+	n, err := strconv.Atoi(b)
+	if !ok || a != "4" || err != nil || strconv.Itoa(n) != b || n < FirstOpenShiftMinor {
+		return fmt.Sprintf("an RHCOS version is an OpenShift minor from 4.%d (4.15)", FirstOpenShiftMinor)
+	}
+	return ""
+}
+
+// deriveRHCOS refuses: an RHCOS kernel is RHEL's, and one RHEL kernel
+// ships in several OpenShift minors, so the release alone names none.
+func deriveRHCOS(_ *Distro, in Input, _ Derivation, r refusals) (Derivation, error) {
+	m := reEL.FindStringSubmatch(in.Release)
+	if m == nil || m[3] != "" {
+		return r.noMarker("no .elN_M marker: every RHCOS kernel is a RHEL kernel")
+	}
+	var minors []string
+	for _, o := range openshiftRHEL {
+		if o.RHEL == m[1]+"."+m[2] {
+			minors = append(minors, o.Minor)
+		}
+	}
+	if len(minors) > 0 {
+		return r.refuse("ambiguous without the OpenShift minor: RHEL %s.%s kernels ship in OpenShift %s", m[1], m[2], strings.Join(minors, ", "))
+	}
+	return r.refuse("ambiguous without the OpenShift minor: the release names RHEL, not OpenShift")
+}
+
+// rhcosShips is the consistency rule: the release's .elN_M is the RHEL
+// the OpenShift minor's RHCOS is built from.
+func rhcosShips(_ *Distro, version, release, _ string) error {
+	m := reEL.FindStringSubmatch(release)
+	if m == nil || m[2] == "" || m[3] != "" {
+		return &InvalidError{Field: "kernelrelease", Value: release, Reason: "not a kernel release of rhcos: every RHCOS kernel is a RHEL kernel, with its .elN_M marker (5.14.0-284.54.1.el9_2.x86_64)"}
+	}
+	got := m[1] + "." + m[2]
+	want, known := OpenShiftRHEL(version)
+	if known && got == want {
+		return nil
+	}
+	last := openshiftRHEL[len(openshiftRHEL)-1]
+	if !known && compareDotted(got, last.RHEL) >= 0 {
+		return nil // a minor newer than the table: its RHEL is no older than the last row's
+	}
+	if !known {
+		want = last.RHEL + " or later"
+	}
+	return &InvalidError{Field: "distroversion", Value: version, Reason: fmt.Sprintf("OpenShift %s's RHCOS is RHEL %s, but %s is a RHEL %s kernel", version, want, release, got)}
+}
+
+// compareDotted compares "9.2" and "10.0" number by number.
+func compareDotted(a, b string) int {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		x, _ := strconv.Atoi(as[i])
+		y, _ := strconv.Atoi(bs[i])
+		if x != y {
+			return x - y
+		}
+	}
+	return len(as) - len(bs)
+}
+
+// OSTag is the NVIDIA GPU Operator's OS_TAG for a kernel's host, the
+// os-release ID and VERSION_ID run together: ubuntu22.04, rhcos4.15 (an
+// RHCOS VERSION_ID is the OpenShift minor) and, where VERSION_ID names the
+// point release, its minor from the release's .elN_M (rhel9.4).
+func OSTag(distribution, version, release string) string {
+	if d := byName[distribution]; d != nil && d.osTagMinor {
+		if m := reEL.FindStringSubmatch(release); m != nil && m[1] == version && m[2] != "" {
+			return distribution + version + "." + m[2]
+		}
+	}
+	return distribution + version
+}
+
+// OSTagReadsRelease says whether OSTag reads the release (RHEL's minor),
+// not only the distribution and version.
+func OSTagReadsRelease(distribution string) bool {
+	d := byName[distribution]
+	return d != nil && d.osTagMinor
+}
+
+// OSReleaseVersionKeys are the os-release keys that hold the version of
+// a host with os-release ID id, first present wins: VERSION_ID, or on
+// RHCOS OPENSHIFT_VERSION, then VERSION_ID.
+func OSReleaseVersionKeys(id string) []string {
+	if d := byOSID[id]; d != nil && d.osVersion != nil {
+		return slices.Clone(d.osVersion)
+	}
+	return []string{"VERSION_ID"}
 }

@@ -18,6 +18,13 @@ type Kernel struct {
 	KernelVersion string   // Ubuntu upload such as "24~18.04.1"; "" when none
 	Headers       []string // URLs of the packages needed to build against it
 	Source        string   // where it was seen: a suite URL, "kernels.json", ...
+	// BuildImage is the container image this kernel builds in when the
+	// crawl found one (RHCOS: the release's Driver Toolkit, by digest);
+	// "" = the distribution's default image.
+	BuildImage string
+	// OpenShiftReleases are the OpenShift z-streams that ship an RHCOS
+	// kernel ("4.15.3"), oldest first.
+	OpenShiftReleases []string
 	// Origin says where a crawled kernel came from when not a mirror's
 	// index of headers packages: OriginLivepatch, OriginKoji; "" otherwise.
 	Origin string
@@ -62,6 +69,16 @@ func (k Kernel) Validate() error {
 	if err := ValidateRelease(k.Release); err != nil {
 		return err
 	}
+	if k.BuildImage != "" {
+		if err := ValidateImageDigest(k.BuildImage); err != nil {
+			return err
+		}
+	}
+	for _, r := range k.OpenShiftReleases {
+		if !reOpenShiftRelease.MatchString(r) {
+			return &InvalidError{Field: "openshift_releases", Value: r, Reason: "want an OpenShift release such as 4.15.3"}
+		}
+	}
 	if _, err := ParseTarget(k.Distribution); err != nil {
 		return err
 	}
@@ -98,6 +115,23 @@ func (k Kernel) Validate() error {
 		}
 	}
 	return ValidateKernelVersion(k.KernelVersion)
+}
+
+var (
+	reOpenShiftRelease = regexp.MustCompile(`^4\.[0-9]{1,3}\.[0-9]{1,4}$`)
+	// An image by digest: [host[:port]/]path@sha256:<64 hex>, as the crawl
+	// schema's build_image says.
+	reImageDigest = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)+@sha256:[0-9a-f]{64}$`)
+)
+
+// ValidateImageDigest checks an image reference by digest
+// (quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:…): a build image
+// flows into workflow inputs and docker commands.
+func ValidateImageDigest(s string) error {
+	if len(s) > 512 || !reImageDigest.MatchString(s) {
+		return &InvalidError{Field: "build_image", Value: s, Reason: "want an image by digest, REGISTRY/REPOSITORY@sha256:<64 hex digits>"}
+	}
+	return nil
 }
 
 // Compare orders kernels by arch, distribution, distro version, release:

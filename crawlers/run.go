@@ -36,7 +36,11 @@ type Request struct {
 	Koji *source.KojiOptions
 	// FCOSBuilds is how many of each Fedora CoreOS stream's newest builds
 	// are read (crawl --fcos-builds); <= 0 = the distribution's default.
-	FCOSBuilds  int
+	FCOSBuilds int
+	// PullSecret and Registries reach container registries (RHCOS):
+	// crawl --pull-secret FILE and --registry HOST=URL (source.Options).
+	PullSecret  string
+	Registries  []string
 	Concurrency int // jobs (release × arch) crawled at once; default 4
 	// Previous is the last crawl's output: kernels of a job whose source
 	// failed this time are carried over from it.
@@ -339,6 +343,13 @@ func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Repor
 		}
 		distros = kept
 	}
+	if len(req.Distros) == 0 {
+		// Unnamed, an opt-in distribution (RHCOS) is left out.
+		distros = slices.DeleteFunc(slices.Clone(distros), func(d source.Distribution) bool {
+			o, ok := d.(source.OptIn)
+			return ok && o.OptIn() && len(perDistro[d]) == 0
+		})
+	}
 	matched := map[string]bool{}
 	var plans []planned
 	for _, d := range distros {
@@ -352,7 +363,8 @@ func plan(ctx context.Context, f source.Fetcher, req Request) ([]planned, *Repor
 			}
 		}
 		names := append(slices.Clone(perDistro[d]), open...)
-		opts := source.Options{Component: req.Component, KeyringFiles: req.KeyringFiles, SkipValidUntil: req.SkipValidUntil, Now: req.Now, Discover: req.Discover, Vault: req.Vault, Koji: req.Koji, FCOSBuilds: req.FCOSBuilds}
+		opts := source.Options{Component: req.Component, KeyringFiles: req.KeyringFiles, SkipValidUntil: req.SkipValidUntil, Now: req.Now, Discover: req.Discover, Vault: req.Vault, Koji: req.Koji,
+			FCOSBuilds: req.FCOSBuilds, PullSecret: req.PullSecret, Registries: req.Registries}
 		p, err := d.Plan(ctx, f, source.PlanRequest{Releases: names, Arches: arches, Mirrors: mirrors, Options: opts})
 		if err != nil {
 			return nil, nil, err

@@ -26,6 +26,10 @@ type Entry struct {
 	Headers       []string        `json:"headers"`
 	DistroVersion string          `json:"distroversion,omitempty"`
 	CarriedOver   bool            `json:"carried_over,omitempty"`
+	// OpenShiftReleases and BuildImage are RHCOS's: the z-streams that
+	// ship the kernel and the Driver Toolkit image it builds in.
+	OpenShiftReleases []string `json:"openshift_releases,omitempty"`
+	BuildImage        string   `json:"build_image,omitempty"`
 	// Source is where a kernel came from when not a mirror's index of
 	// headers packages: "livepatch" or "koji" (matrixgen.Origin*).
 	Source string `json:"source,omitempty"`
@@ -182,8 +186,9 @@ func (e Entry) Kernel(key string, arch matrixgen.Arch) (matrixgen.Kernel, error)
 	}
 	k, err := matrixgen.Make(matrixgen.Spec{Target: target, Arch: arch, Release: e.KernelRelease, DistroVersion: e.DistroVersion, KernelVersion: kv})
 	k.Headers, k.CarriedOver, k.Origin, k.Stream, k.Build = e.Headers, e.CarriedOver, e.Source, e.Stream, e.Build
-	if err == nil && (k.Stream != "" || k.Build != "") {
-		err = k.Validate()
+	k.OpenShiftReleases, k.BuildImage = e.OpenShiftReleases, e.BuildImage
+	if err == nil {
+		err = k.Validate() // Stream, Build and the RHCOS fields flow into workflow inputs
 	}
 	return k, err
 }
@@ -228,15 +233,17 @@ func Marshal(kernels []matrixgen.Kernel) ([]byte, error) {
 		}
 		key := matrixgen.FalcoKey(k.Distribution, k.DistroVersion)
 		groups[key] = append(groups[key], Entry{
-			KernelVersion: kv,
-			KernelRelease: k.Release,
-			Target:        matrixgen.FalcoTarget(k.Distribution, k.Flavor, k.DistroVersion),
-			Headers:       headers,
-			DistroVersion: k.DistroVersion,
-			CarriedOver:   k.CarriedOver,
-			Source:        k.Origin,
-			Stream:        k.Stream,
-			Build:         k.Build,
+			KernelVersion:     kv,
+			KernelRelease:     k.Release,
+			Target:            matrixgen.FalcoTarget(k.Distribution, k.Flavor, k.DistroVersion),
+			Headers:           headers,
+			DistroVersion:     k.DistroVersion,
+			CarriedOver:       k.CarriedOver,
+			Source:            k.Origin,
+			Stream:            k.Stream,
+			Build:             k.Build,
+			OpenShiftReleases: k.OpenShiftReleases,
+			BuildImage:        k.BuildImage,
 		})
 	}
 	for _, es := range groups {

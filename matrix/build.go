@@ -53,14 +53,16 @@ type Vars struct {
 	PkgExt        string // "deb" or "rpm"
 	DriverVersion string
 	Package       string
-	OSTag         string // distribution and version run together: ubuntu24.04, amazonlinux2023
-	DefaultImage  string // the preset base image for the distribution and version
+	OSTag         string // the GPU Operator's OS_TAG: ubuntu24.04, rhcos4.15, rhel9.4 (matrixgen.OSTag)
+	DefaultImage  string // the preset base image for the distribution and version, or the kernel's build_image
 	// Axes maps each --axis name to this entry's value: {{index .Axes "nvlink"}},
 	// or {{axis "nvlink"}}, which fails on a name that is not an axis.
 	Axes map[string]string
 	// AxisValues are this entry's axis values in --axis order, for templates
 	// that name every axis: {{range .AxisValues}}+{{.}}{{end}}.
 	AxisValues []string
+
+	ownImage bool // DefaultImage is the kernel's build_image, not the distribution's
 }
 
 // presets are the artifact name templates of DESIGN.md, each with the
@@ -71,13 +73,22 @@ type Vars struct {
 // Unexported: the build service runs many requests in one process, so no
 // caller may change them; read them through Preset and PresetNames.
 var presets = map[string]string{
-	"deb-rpm":           `{{.Package}}-{{.Distribution}}-{{.DistroVersion}}-{{.KernelRelease}}_{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}_{{.PkgArch}}.{{.PkgExt}}`,
-	"precompiled-image": `{{.DriverVersion}}{{range .AxisValues}}-{{.}}{{end}}-{{replace .KernelRelease "+" "_"}}-{{.OSTag}}-{{replace .Arch "+" "_"}}`,
+	"deb-rpm": `{{.Package}}-{{.Distribution}}-{{.DistroVersion}}-{{.KernelRelease}}_{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}_{{.PkgArch}}.{{.PkgExt}}`,
+	// The GPU Operator's precompiled driver tag, ${DRIVER}-${KERNEL with + as
+	// _}-${OS_TAG}: no arch, which belongs to the image's platform (see ImagePreset).
+	ImagePreset: `{{.DriverVersion}}{{range .AxisValues}}-{{.}}{{end}}-{{replace .KernelRelease "+" "_"}}-{{.OSTag}}`,
 	// NVIDIA's compatibility string, <driver>+<axis values>+k<series>+<arch>
 	// (2.4.1+nvf1.0+k5.19+riscv64): one build per kernel series, so two
 	// kernels of one series are a collision the user must resolve.
 	"compat-version": `{{.DriverVersion}}{{range .AxisValues}}+{{.}}{{end}}+k{{.KernelSeries}}+{{.Arch}}`,
 }
+
+// ImagePreset is the preset whose artifacts are image tags, exactly as the
+// NVIDIA GPU Operator computes them from a node. A tag names one image per
+// platform (a multi-arch manifest), so two builds share an artifact only
+// when they share the tag and the platform: an Ubuntu release, which does
+// not name its arch, gets one tag for its amd64 and arm64 builds.
+const ImagePreset = "precompiled-image"
 
 // DefaultPreset is the artifact preset used when none is named.
 const DefaultPreset = "deb-rpm"
@@ -132,6 +143,10 @@ type Options struct {
 	// before the lookup: the name as GitHub stores it (github.AssetName),
 	// as matrix --built compares. nil compares names as rendered.
 	BuiltName func(string) string
+	// NamesOnly says the caller reads artifact names and cache keys only
+	// (the build service): an entry may then have no base image (an RHCOS
+	// kernel without the crawl's build_image).
+	NamesOnly bool
 }
 
 // built says whether artifact is among o.Built, compared through BuiltName.
@@ -322,6 +337,7 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 	total := len(kernels) * len(drivers) * len(combos)
 	out := make([]Entry, 0, total)
 	col := newCollisions(total, len(drivers), len(combos), duplicateKernels(kernels))
+	imageTags := o.Artifact != nil && o.Artifact.Name() == ImagePreset
 	var buf bytes.Buffer
 	var prev Vars
 	for _, k := range kernels {
@@ -352,7 +368,14 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 					return nil, fmt.Errorf("artifact template gave %q for %s: want a name that starts with a letter or digit and holds only letters, digits and . _ + ~ - (up to 255 bytes)%s", artifact, k.Key(), hint)
 				}
 				key := CacheKey(k.Release, v.archValue(), k.Distribution, k.DistroVersion, dv, combo)
-				col.add(artifact, key)
+				if imageTags {
+					// An image tag names one manifest; where the release does
+					// not name its arch (Ubuntu) the arch is the image's
+					// platform, so (tag, platform) is an image's identity.
+					col.add(artifact+" for linux/"+k.Arch.Deb(), key)
+				} else {
+					col.add(artifact, key)
+				}
 				if o.built(artifact) {
 					continue
 				}
@@ -362,7 +385,11 @@ func Build(kernels []matrixgen.Kernel, o Options) ([]Entry, error) {
 						return nil, fmt.Errorf("%s: %w", k.Key(), err)
 					}
 				}
-				if (imageT != nil || !imageChecked) && !validName(image, imageByte) {
+				if image == "" && imageT == nil {
+					if !o.NamesOnly {
+						return nil, fmt.Errorf("%s: no build image: %s kernels build in the image their crawl names (build_image, the release's Driver Toolkit): use --crawled with a crawl of them, or give --base-image", k.Key(), k.Distribution)
+					}
+				} else if (imageT != nil || !imageChecked) && !validName(image, imageByte) {
 					return nil, fmt.Errorf("base image template gave %q for %s: not an image reference", image, k.Key())
 				}
 				imageChecked = true
@@ -495,10 +522,15 @@ func varsFor(k matrixgen.Kernel, pkg string, prev *Vars) Vars {
 		RPMArch:       string(k.Arch.Target()),
 		Package:       pkg,
 	}
-	if prev != nil && prev.Distribution == k.Distribution && prev.DistroVersion == k.DistroVersion {
+	if prev != nil && prev.Distribution == k.Distribution && prev.DistroVersion == k.DistroVersion && !prev.ownImage && !matrixgen.OSTagReadsRelease(k.Distribution) {
 		v.OSTag, v.DefaultImage = prev.OSTag, prev.DefaultImage
 	} else {
-		v.OSTag, v.DefaultImage = k.Distribution+k.DistroVersion, DefaultImage(k.Distribution, k.DistroVersion)
+		v.OSTag, v.DefaultImage = matrixgen.OSTag(k.Distribution, k.DistroVersion, k.Release), DefaultImage(k.Distribution, k.DistroVersion)
+	}
+	if k.BuildImage != "" {
+		// The crawl named the image this kernel builds in (RHCOS: the
+		// release's Driver Toolkit, whose kernel packages match it).
+		v.DefaultImage, v.ownImage = k.BuildImage, true
 	}
 	v.PkgArch, v.PkgExt = v.RPMArch, "rpm"
 	if matrixgen.PackageFormat(k.Distribution) == "deb" {

@@ -147,11 +147,12 @@ func TestBuildPresets(t *testing.T) {
 			"nvidia-amazonlinux-2023-6.1.174-217.345.amzn2023.x86_64_550.1_x86_64.rpm",
 			"nvidia-centos-stream9-5.14.0-570.el9.aarch64+64k_550.1_aarch64+64k.rpm",
 		}},
+		// The GPU Operator's tag: no arch (the image's platform has it).
 		{"precompiled-image", nil, []string{
-			"550.1-6.8.0-51-generic-ubuntu24.04-x86_64",
-			"550.1-6.12.95_deb12-arm64-debian12-aarch64",
-			"550.1-6.1.174-217.345.amzn2023.x86_64-amazonlinux2023-x86_64",
-			"550.1-5.14.0-570.el9.aarch64_64k-centosstream9-aarch64_64k",
+			"550.1-6.8.0-51-generic-ubuntu24.04",
+			"550.1-6.12.95_deb12-arm64-debian12",
+			"550.1-6.1.174-217.345.amzn2023.x86_64-amazonlinux2023",
+			"550.1-5.14.0-570.el9.aarch64_64k-centosstream9",
 		}},
 		{"compat-version", nil, []string{"550.1+k6.8+x86_64", "550.1+k6.12+aarch64", "550.1+k6.1+x86_64", "550.1+k5.14+aarch64+64k"}},
 		// With axes, each preset names the axis values after the driver
@@ -161,8 +162,8 @@ func TestBuildPresets(t *testing.T) {
 			"nvidia-ubuntu-24.04-6.8.0-51-generic_550.1+nvf1.1_amd64.deb",
 		}},
 		{"precompiled-image", []Axis{{"nvlink", []string{"nvf1.0"}}, {"cuda", []string{"12", "13"}}}, []string{
-			"550.1-nvf1.0-12-6.8.0-51-generic-ubuntu24.04-x86_64",
-			"550.1-nvf1.0-13-6.8.0-51-generic-ubuntu24.04-x86_64",
+			"550.1-nvf1.0-12-6.8.0-51-generic-ubuntu24.04",
+			"550.1-nvf1.0-13-6.8.0-51-generic-ubuntu24.04",
 		}},
 		{"compat-version", []Axis{{"nvlink", []string{"nvf1.0", "nvf1.1"}}}, []string{"550.1+nvf1.0+k6.8+x86_64", "550.1+nvf1.1+k6.8+x86_64"}},
 	}
@@ -216,7 +217,10 @@ func TestDefaultFastPath(t *testing.T) {
 
 // TestPresetsKeepArchesApart: the same release on aarch64 and aarch64+64k
 // (and an Ubuntu release, which names no arch, on x86_64 and aarch64) must
-// get different names from every preset.
+// get different names from every preset; for the image preset, a
+// different tag or platform (one tag is one image per platform, and
+// aarch64+64k is linux/arm64 too, so a 64k build whose release does not
+// say +64k would overwrite the 4k one: refused).
 func TestPresetsKeepArchesApart(t *testing.T) {
 	sets := map[string][]matrixgen.Kernel{
 		"64k": {k("rocky", "9", "aarch64", "5.14.0-427.13.1.el9_4.aarch64"), k("rocky", "9", "aarch64+64k", "5.14.0-427.13.1.el9_4.aarch64")},
@@ -237,6 +241,13 @@ func TestPresetsKeepArchesApart(t *testing.T) {
 				}
 				continue
 			}
+			if name == ImagePreset && (set == "64k" || set == "ubuntu") {
+				var ce *CollisionError
+				if _, err := Build(ks, Options{DriverVersions: []string{"570.1"}, Artifact: preset(t, name)}); !errors.As(err, &ce) || !strings.Contains(err.Error(), "for linux/arm64") {
+					t.Errorf("%s on %s: %v, want a CollisionError on linux/arm64", name, set, err)
+				}
+				continue
+			}
 			es, err := Build(ks, Options{DriverVersions: []string{"570.1"}, Artifact: preset(t, name)})
 			if err != nil {
 				t.Errorf("%s on %s: %v", name, set, err)
@@ -244,10 +255,14 @@ func TestPresetsKeepArchesApart(t *testing.T) {
 			}
 			seen := map[string]bool{}
 			for _, e := range es {
-				if seen[e.Artifact] {
-					t.Errorf("%s on %s: %q twice", name, set, e.Artifact)
+				id := e.Artifact
+				if name == ImagePreset {
+					id += " " + matrixgen.Arch(e.Architecture).Deb()
 				}
-				seen[e.Artifact] = true
+				if seen[id] {
+					t.Errorf("%s on %s: %q twice", name, set, id)
+				}
+				seen[id] = true
 			}
 			if len(es) != len(ks) {
 				t.Errorf("%s on %s: %d entries for %d kernels", name, set, len(es), len(ks))
@@ -399,7 +414,7 @@ func TestBuildErrors(t *testing.T) {
 		o    Options
 		want string
 	}{
-		{"needs driver", Options{Artifact: pre}, `artifact template gave "-6.8.0-51-generic-ubuntu24.04-x86_64" for ubuntu/24.04/x86_64/6.8.0-51-generic: want a name that starts with a letter or digit and holds only letters, digits and . _ + ~ - (up to 255 bytes) (does the template need --driver-version?)`},
+		{"needs driver", Options{Artifact: pre}, `artifact template gave "-6.8.0-51-generic-ubuntu24.04" for ubuntu/24.04/x86_64/6.8.0-51-generic: want a name that starts with a letter or digit and holds only letters, digits and . _ + ~ - (up to 255 bytes) (does the template need --driver-version?)`},
 		{"unsafe name", Options{Artifact: slash}, `artifact template gave "6.8.0-51-generic/../x" for ubuntu/24.04/x86_64/6.8.0-51-generic: want a name that starts with a letter or digit and holds only letters, digits and . _ + ~ - (up to 255 bytes) (does the template need --driver-version?)`},
 		{"bad field", Options{Artifact: missing}, `ubuntu/24.04/x86_64/6.8.0-51-generic: template t: template: t:1:2: executing "t" at <.Nope>: can't evaluate field Nope in type *matrix.Vars`},
 		{"bad axis", Options{Axes: []Axis{{"artifact", []string{"x"}}}}, `--axis "artifact": name must be letters, digits, _ or - and not one of the fixed fields`},
@@ -565,4 +580,60 @@ func TestDefaultImage(t *testing.T) {
 			t.Errorf("DefaultImage(%s, %s) = %q, want %q", tt.dist, tt.version, got, tt.want)
 		}
 	}
+}
+
+// TestImagePresetOperatorTags: the precompiled-image preset gives exactly
+// the tag the NVIDIA GPU Operator computes from a node,
+// ${DRIVER}-${KERNEL with + as _}-${OS_TAG}: OS_TAG is rhcos<OpenShift
+// minor> on RHCOS and rhel<major.minor> on RHEL. An Ubuntu release names
+// no arch: its amd64 and arm64 builds share one tag (a multi-arch
+// manifest), which is no collision; the same tag twice on one platform is.
+func TestImagePresetOperatorTags(t *testing.T) {
+	ks := []matrixgen.Kernel{
+		k("rhcos", "4.15", "aarch64+64k", "5.14.0-284.54.1.el9_2.aarch64+64k"),
+		k("rhcos", "4.15", "aarch64", "5.14.0-284.54.1.el9_2.aarch64"),
+		k("rhcos", "4.15", "x86_64", "5.14.0-284.54.1.el9_2.x86_64"),
+		k("rhel", "9", "x86_64", "5.14.0-427.13.1.el9_4.x86_64"),
+		k("rhel", "8", "x86_64", "4.18.0-513.5.1.el8_9.x86_64"),
+		k("ubuntu", "22.04", "x86_64", "5.15.0-91-generic"),
+		k("ubuntu", "22.04", "aarch64", "5.15.0-91-generic"),
+	}
+	es, err := Build(ks, Options{DriverVersions: []string{"550.54.14"}, Artifact: preset(t, ImagePreset), BaseImage: mustTemplate(t, "registry.example/dtk:latest")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"550.54.14-5.14.0-284.54.1.el9_2.aarch64_64k-rhcos4.15",
+		"550.54.14-5.14.0-284.54.1.el9_2.aarch64-rhcos4.15",
+		"550.54.14-5.14.0-284.54.1.el9_2.x86_64-rhcos4.15",
+		"550.54.14-5.14.0-427.13.1.el9_4.x86_64-rhel9.4",
+		"550.54.14-4.18.0-513.5.1.el8_9.x86_64-rhel8.9",
+		"550.54.14-5.15.0-91-generic-ubuntu22.04",
+		"550.54.14-5.15.0-91-generic-ubuntu22.04",
+	}
+	if got := artifacts(es); !slices.Equal(got, want) {
+		t.Errorf("tags\n got %q\nwant %q", got, want)
+	}
+
+	// The same tag on one platform twice (an HWE-less duplicate under two
+	// arches that are one platform) is refused.
+	dup := []matrixgen.Kernel{k("ubuntu", "22.04", "aarch64", "5.15.0-91-generic"), k("ubuntu", "22.04", "aarch64+64k", "5.15.0-91-generic")}
+	var ce *CollisionError
+	if _, err := Build(dup, Options{DriverVersions: []string{"550.54.14"}, Artifact: preset(t, ImagePreset)}); !errors.As(err, &ce) {
+		t.Errorf("one tag twice on linux/arm64: %v, want a CollisionError", err)
+	}
+	// A user template is a file name, not a tag: the same name is a collision whatever the arch.
+	user := mustTemplate(t, `{{.DriverVersion}}-{{.KernelRelease}}`)
+	if _, err := Build(ks[5:], Options{DriverVersions: []string{"550.54.14"}, Artifact: user}); !errors.As(err, &ce) {
+		t.Errorf("a user template naming no arch: %v, want a CollisionError", err)
+	}
+}
+
+func mustTemplate(t *testing.T, text string) *template.Template {
+	t.Helper()
+	tmpl, err := ParseTemplate("--artifact-template", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl
 }

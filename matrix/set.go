@@ -61,6 +61,11 @@ func Merge(sets ...[]matrixgen.Kernel) []matrixgen.Kernel {
 			if out[last].KernelVersion == "" {
 				out[last].KernelVersion = k.KernelVersion
 			}
+			if out[last].BuildImage == "" {
+				// A kernels.json entry (no build image) takes the one its
+				// crawl names (RHCOS: the release's Driver Toolkit).
+				out[last].BuildImage, out[last].OpenShiftReleases = k.BuildImage, k.OpenShiftReleases
+			}
 			continue
 		}
 		k.Headers = slices.Clone(k.Headers)
@@ -87,10 +92,11 @@ func strictlySorted(ks []matrixgen.Kernel) bool {
 // carries: the kernel-livepatch package is a kpatch module, not a build
 // tree). A build of such a kernel fails every time, so it is not scheduled
 // unless asked for. A kernel with no headers field at all (kernels.json,
-// the demand list; nil Headers) is not headerless.
+// the demand list; nil Headers) is not headerless, nor is one with a
+// build image, which holds its build tree (RHCOS's Driver Toolkit).
 func Headerless(ks []matrixgen.Kernel) (kept, headerless []matrixgen.Kernel) {
 	for _, k := range ks {
-		if k.Headers != nil && len(k.Headers) == 0 {
+		if k.Headers != nil && len(k.Headers) == 0 && k.BuildImage == "" {
 			headerless = append(headerless, k)
 		} else {
 			kept = append(kept, k)

@@ -49,7 +49,7 @@ func ParseOSRelease(r io.Reader, name string) (distribution, version string, err
 	}
 	// os-release(5): ID and VERSION_ID hold lowercase letters, digits
 	// and "._-" only (VERSION_ID may have capitals in the wild).
-	for _, k := range []string{"ID", "VERSION_ID"} {
+	for _, k := range append([]string{"ID"}, matrixgen.OSReleaseVersionKeys(vals["ID"])...) {
 		if strings.IndexFunc(vals[k], func(r rune) bool {
 			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-')
 		}) >= 0 {
@@ -59,7 +59,15 @@ func ParseOSRelease(r io.Reader, name string) (distribution, version string, err
 	id := vals["ID"]
 	// The distribution table maps the ID and trims VERSION_ID to the
 	// version builds are per (9.4 → 9; CentOS Stream's 9 → stream9).
-	distribution, version, ok := matrixgen.FromOSRelease(id, vals["VERSION_ID"])
+	// The table says which key holds the version (RHCOS:
+	// OPENSHIFT_VERSION, then VERSION_ID).
+	versionID := ""
+	for _, k := range matrixgen.OSReleaseVersionKeys(id) {
+		if versionID = vals[k]; versionID != "" {
+			break
+		}
+	}
+	distribution, version, ok := matrixgen.FromOSRelease(id, versionID)
 	if !ok {
 		return "", "", fmt.Errorf("%s: ID=%q is not a distribution matrixgen builds for (%s)", name, id, strings.Join(matrixgen.OSReleaseIDs(), ", "))
 	}

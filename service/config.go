@@ -116,7 +116,8 @@ func (c Config) withDefaults() Config {
 // ArtifactTemplate parses a preset name or template text.
 func ArtifactTemplate(s string) (*template.Template, error) {
 	if text, ok := matrix.Preset(s); ok {
-		return matrix.ParseTemplate("artifact-template", text)
+		// Named as the preset: matrix knows its image tags by that name.
+		return matrix.ParseTemplate(s, text)
 	}
 	return matrix.ParseTemplate("artifact-template", s)
 }

@@ -21,6 +21,13 @@ func TestParseOSRelease(t *testing.T) {
 		{"ID=\"centos\"\nVERSION_ID=\"9\"\n", "centos", "stream9", ""},
 		{"ID=\"centos\"\nVERSION_ID=\"7\"\n", "centos", "7", ""},
 		{"# comment\n\nID='ubuntu'\nVERSION_ID='24.04'\n", "ubuntu", "24.04", ""},
+		// RHCOS: the OpenShift minor, from OPENSHIFT_VERSION where the
+		// node has it (a 4.13 node's os-release, trimmed), else VERSION_ID.
+		{"NAME=\"Red Hat Enterprise Linux CoreOS\"\nID=\"rhcos\"\nID_LIKE=\"rhel fedora\"\nVERSION=\"413.92.202310210500-0\"\nVERSION_ID=\"4.13\"\nPLATFORM_ID=\"platform:el9\"\nOPENSHIFT_VERSION=\"4.13\"\n", "rhcos", "4.13", ""},
+		// Should VERSION_ID follow the newer RHCOS version scheme (9.6.…), OPENSHIFT_VERSION still names the minor.
+		{"ID=\"rhcos\"\nVERSION_ID=\"9.6\"\nOPENSHIFT_VERSION=\"4.19\"\nRHEL_VERSION=\"9.6\"\n", "rhcos", "4.19", ""},
+		{"ID=\"rhcos\"\nVERSION_ID=\"4.15\"\n", "rhcos", "4.15", ""},
+		{"ID=\"rhcos\"\nOPENSHIFT_VERSION=\"4.15$(x)\"\n", "", "", "OPENSHIFT_VERSION=\"4.15$(x)\": want letters"},
 		{"ID=arch\n", "", "", "ID=\"arch\" is not a distribution"},
 		{"ID ubuntu\n", "", "", "os-release:1: want KEY=VALUE"},
 	}

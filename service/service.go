@@ -199,7 +199,7 @@ func (s *Service) Kernel(r Request) (matrixgen.Kernel, error) {
 
 // artifactName renders k's artifact with the matrix package's own code.
 func (s *Service) artifactName(k matrixgen.Kernel, driverVersion string) (string, string, error) {
-	es, err := matrix.Build([]matrixgen.Kernel{k}, matrix.Options{DriverVersions: []string{driverVersion}, Artifact: s.artifact, Package: s.cfg.Package})
+	es, err := matrix.Build([]matrixgen.Kernel{k}, matrix.Options{DriverVersions: []string{driverVersion}, Artifact: s.artifact, Package: s.cfg.Package, NamesOnly: true})
 	if err != nil {
 		return "", "", err
 	}

@@ -44,6 +44,8 @@ type crawlOptions struct {
 	KojiNewestSet   bool // --koji-newest given: with --koji-since, both bound
 	KojiTimeout     time.Duration
 	FCOSBuilds      int
+	PullSecret      string
+	Registries      []string
 }
 
 func newCmdCrawl(ios *ioStreams, runF func(*crawlOptions) error) *cobra.Command {
@@ -134,6 +136,20 @@ Every request has --request-timeout (default 10m) from its first attempt to
 the last byte of its body, retries included: a body too large or trickling
 too slowly to finish in time fails its source, named with the bytes read.
 
+RHCOS (--distro rhcos, or --release rhcos/4.15; a crawl of every distribution
+leaves it out): every z-stream of each OpenShift minor in the upgrade graph
+(channel stable-<minor>), each release's release.txt on the mirror, and the
+config of its rhel-coreos image (one manifest and one config blob, never a
+layer), whose ostree.linux label is the kernel. Each kernel lists the
+z-streams that ship it (openshift_releases) and the newest one's driver-toolkit
+image by digest (build_image, where matrix builds it). aarch64+64k is the
+aarch64 kernel with +64k. The registry needs a pull secret: --pull-secret FILE,
+else REGISTRY_AUTH_FILE, else the docker config; without one, or with one it
+refuses, the rhcos sources fail (exit 3) and the message says so once. Images
+are addressed by digest: what one says is cached, and a re-crawl of known
+releases asks the registry nothing. --registry HOST=URL reaches a registry at
+another address (a disconnected cluster's mirror of quay.io).
+
 Ctrl-C or --timeout ends the crawl early: what finished is written, every
 unfinished source is named as failed, and the exit code is 3.
 
@@ -145,7 +161,8 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 		Example: `  matrixgen crawl --distro debian --release bookworm --out list.json
   matrixgen crawl --arch x86_64,aarch64,riscv64 --out-dir out --stats stats.json
   matrixgen crawl --mirror debian=http://127.0.0.1:8080/debian --mirror debian-security=http://127.0.0.1:8080/debian-security --distro debian
-  matrixgen crawl --previous out/x86_64/list.json --out out/x86_64/list.json`,
+  matrixgen crawl --previous out/x86_64/list.json --out out/x86_64/list.json
+  matrixgen crawl --distro rhcos --release rhcos/4.15 --arch x86_64,aarch64,aarch64+64k --pull-secret pull-secret.json --out-dir out`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Out != "" && opts.OutDir != "" {
@@ -208,6 +225,8 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	f.IntVar(&opts.KojiNewest, "koji-newest", source.DefaultKojiNewest, "with --koji: at most the newest N builds per release and hub (0 with --koji-since: no count bound)")
 	f.DurationVar(&opts.KojiTimeout, "koji-timeout", source.DefaultKojiTimeout, "with --koji: give up on one hub for one release and arch after this long (its source fails, the next hub is asked)")
 	f.IntVar(&opts.FCOSBuilds, "fcos-builds", source.DefaultFCOSBuilds, "Fedora CoreOS: how many of each stream's newest builds to read")
+	f.StringVar(&opts.PullSecret, "pull-secret", "", "RHCOS: registry credentials, the {\"auths\":{…}} pull secret from console.redhat.com (default: REGISTRY_AUTH_FILE, then the docker config)")
+	f.StringArrayVar(&opts.Registries, "registry", nil, "RHCOS: HOST=URL, reach registry HOST at URL (a disconnected cluster's mirror); repeatable")
 	_ = f.MarkHidden("now")
 	return cmd
 }
@@ -216,7 +235,7 @@ func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
 	start := time.Now()
 	req := crawlers.Request{Table: distros.All(), Distros: opts.Distros, Releases: opts.Releases, Concurrency: opts.Concurrency, Vault: opts.Vault,
 		Component: opts.Component, Discover: opts.Discover, SkipValidUntil: !opts.CheckValidUntil, KeyringFiles: opts.Keyrings,
-		FCOSBuilds: opts.FCOSBuilds}
+		FCOSBuilds: opts.FCOSBuilds, PullSecret: opts.PullSecret, Registries: opts.Registries}
 	for _, a := range opts.Arches {
 		arch, err := matrixgen.ParseArch(a)
 		if err != nil {

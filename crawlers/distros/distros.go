@@ -15,7 +15,7 @@ import (
 // beside this one, and its line here (TestAllIsTheTable fails without it).
 func All() []source.Distribution {
 	return []source.Distribution{Debian(), Ubuntu(), Fedora(), CentOS(), AmazonLinux2(), AmazonLinux2023(), Rocky(), AlmaLinux(), Oracle(),
-		Flatcar(), FedoraCoreOS(), AzureLinux(), Photon(), OpenSUSE(), Alinux()}
+		Flatcar(), FedoraCoreOS(), AzureLinux(), Photon(), OpenSUSE(), Alinux(), RHCOS()}
 }
 
 // MirrorHelp describes every --mirror key with its default, for --help:

@@ -9,6 +9,7 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers/deb"
 	"github.com/matrixgen/matrixgen/crawlers/fcos"
 	"github.com/matrixgen/matrixgen/crawlers/flatcar"
+	"github.com/matrixgen/matrixgen/crawlers/openshift"
 	"github.com/matrixgen/matrixgen/crawlers/rpm"
 )
 
@@ -46,6 +47,12 @@ func TestAllIsTheTable(t *testing.T) {
 				if !slices.Contains(e.Arches, a) {
 					t.Errorf("%s crawls arch %s, which the table's %s does not ship", d.ID, a, dist)
 				}
+			}
+		case *openshift.Distribution:
+			dist = d.Kernels
+			e, _ := matrixgen.Lookup(dist)
+			if !slices.Equal(d.Arches, e.Arches) || !slices.Equal(d.Releases(), e.CrawlVersions) {
+				t.Errorf("%s crawls %v on %v, the table says %v on %v", d.ID, d.Releases(), d.Arches, e.CrawlVersions, e.Arches)
 			}
 		default:
 			t.Fatalf("configuration %T is of no known format", c)

@@ -57,6 +57,20 @@ type Options struct {
 	// FCOSBuilds is how many of each Fedora CoreOS stream's newest builds
 	// are read (crawl --fcos-builds); <= 0 = the distribution's default.
 	FCOSBuilds int
+	// PullSecret is a registry auth file ({"auths":{…}}) for distributions
+	// read from container registries (RHCOS); "" = REGISTRY_AUTH_FILE,
+	// then the docker config.
+	PullSecret string
+	// Registries are HOST=URL values: a registry host reached at another
+	// address (a disconnected cluster's mirror).
+	Registries []string
+}
+
+// OptIn is a Distribution that a crawl of every distribution leaves out:
+// it is crawled only when --distro or a DISTRO/RELEASE names it (RHCOS,
+// which needs a pull secret).
+type OptIn interface {
+	OptIn() bool
 }
 
 // KojiOptions bound what `crawl --koji` asks a hub for, per release.
