@@ -19,7 +19,9 @@ import (
 // BenchmarkAPI measures POST /build on an already-built kernel (the boot
 // storm's request) and GET /status, over loopback HTTP with parallel
 // clients, on SQLite and PostgreSQL. It reports requests/s and the p50 and
-// p99 latency seen by the clients. make bench-serve runs it.
+// p99 latency seen by the clients (the README's load table):
+//
+//	go test ./service -run '^$' -bench BenchmarkAPI -benchtime 3s
 func BenchmarkAPI(b *testing.B) {
 	for _, store := range []string{"sqlite", "postgres"} {
 		b.Run(store, func(b *testing.B) {
