@@ -8,7 +8,7 @@ FUZZTIME ?= 30s
 # execs until it is done: one find early in a short run stalls the whole run at 0 execs/s.
 FUZZMINIMIZETIME ?= 2s
 
-.PHONY: run demo test fmt-check vet unit schemas bench lint actionlint build fuzz clean release-snapshot
+.PHONY: run demo test fmt-check vet unit schemas bench bench-matrix-ab lint actionlint build fuzz clean release-snapshot
 
 ## run: print the build matrix for the repo's own kernels.json (no network)
 run:
@@ -47,6 +47,34 @@ build:
 ## bench: the benchmarks quoted in README.md
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKG)
+
+## bench-matrix-ab: `matrix` for 100,000 kernels x 2 driver versions, this tree against BASE
+## (default ce6ca1d, before the consistency rule and the plan) on one generated input: RUNS
+## alternating runs each (default 5) under /usr/bin/time, then the medians of wall time, CPU
+## (user+sys) and max RSS (each run in AB_DIR/runs). Builds BASE from `git archive` in AB_DIR;
+## offline once modules are cached.
+BASE ?= ce6ca1d
+RUNS ?= 5
+AB_DIR ?= /tmp/matrixgen-ab
+bench-matrix-ab:
+	@set -e; rm -rf $(AB_DIR); mkdir -p $(AB_DIR)/src; \
+	git archive $(BASE) | tar -x -C $(AB_DIR)/src; \
+	(cd $(AB_DIR)/src && $(GO) build -o ../base ./cmd/matrixgen); \
+	$(GO) build -o $(AB_DIR)/head ./cmd/matrixgen; \
+	awk 'BEGIN { printf "{\n  \"x86_64\": [\n"; \
+		for (i = 0; i < 100000; i++) printf "    {\"target\": \"ubuntu\", \"kernelrelease\": \"6.8.0-%06d-generic\", \"distroversion\": \"24.04\"}%s\n", i, (i < 99999 ? "," : ""); \
+		printf "  ]\n}\n" }' > $(AB_DIR)/k100000.json; \
+	for i in $$(seq $(RUNS)); do for b in base head; do \
+		/usr/bin/time -o $(AB_DIR)/t -f "$$b %e %U %S %M" $(AB_DIR)/$$b matrix --kernels $(AB_DIR)/k100000.json \
+			--driver-version 1 --driver-version 2 >/dev/null 2>$(AB_DIR)/err || { cat $(AB_DIR)/err; exit 1; }; \
+		cat $(AB_DIR)/t; done; done | tee $(AB_DIR)/runs | \
+	awk 'function med(s,  a, n, i, j, t) { n = split(s, a, " "); \
+			for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t } \
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 } \
+		{ w[$$1] = w[$$1] " " $$2; c[$$1] = c[$$1] " " ($$3 + $$4); m[$$1] = m[$$1] " " $$5 } \
+		END { printf "median of $(RUNS): base $(BASE): %.2f s wall, %.2f s CPU, %.1f MiB max RSS; head: %.2f s wall, %.2f s CPU, %.1f MiB max RSS (head/base: %.2f, %.2f, %.2f)\n", \
+			med(w["base"]), med(c["base"]), med(m["base"]) / 1024, med(w["head"]), med(c["head"]), med(m["head"]) / 1024, \
+			med(w["head"]) / med(w["base"]), med(c["head"]) / med(c["base"]), med(m["head"]) / med(m["base"]) }'
 
 ## lint: vet, staticcheck and actionlint, pinned as `tool`s in go.mod (fetched through the module proxy on first use)
 lint: vet actionlint

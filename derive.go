@@ -84,7 +84,11 @@ type refusals struct{ in Input }
 
 // refuse: the rule cannot tell the version.
 func (r refusals) refuse(format string, args ...any) (Derivation, error) {
-	return Derivation{}, &UnderivableError{Target: r.in.Target, Release: r.in.Release, Reason: fmt.Sprintf(format, args...)}
+	reason := format
+	if len(args) > 0 { // Make meets some refusals once per kernel read: no Sprintf for a constant
+		reason = fmt.Sprintf(format, args...)
+	}
+	return Derivation{}, &UnderivableError{Target: r.in.Target, Release: r.in.Release, Reason: reason}
 }
 
 // noMarker: the release lacks the marker every kernel of the distribution
@@ -110,6 +114,13 @@ func Derive(in Input) (Derivation, error) {
 	if err != nil {
 		return Derivation{}, err
 	}
+	return derive(t, in)
+}
+
+// derive is Derive for an input whose release and kernel version are
+// valid, the kernel version in UbuntuUpload's form, and whose target
+// parsed as t: Make has done that work once already.
+func derive(t Target, in Input) (Derivation, error) {
 	r := refusals{in}
 	contradiction := func(field, value, format string, args ...any) (Derivation, error) {
 		return Derivation{}, &InvalidError{Field: field, Value: value, Reason: fmt.Sprintf(format, args...)}
@@ -136,7 +147,7 @@ func Derive(in Input) (Derivation, error) {
 			return contradiction("suite", in.Suite, "names a release of %s, not of %s", sd, t.Distribution)
 		}
 	}
-	d, err = dist.derive(dist, in, d, r)
+	d, err := dist.derive(dist, in, d, r)
 	if err != nil {
 		return Derivation{}, err
 	}

@@ -161,11 +161,13 @@ func FlavorOf(distribution, release string) string {
 
 func ubuntuFlavor(release string) string {
 	// <x.y.z>-<abi>-<flavor...>
-	parts := strings.SplitN(release, "-", 3)
-	if len(parts) == 3 {
-		return parts[2]
+	// (no strings.SplitN: this runs for every kernel read)
+	_, rest, ok := strings.Cut(release, "-")
+	if !ok {
+		return ""
 	}
-	return ""
+	_, flavor, _ := strings.Cut(rest, "-")
+	return flavor
 }
 
 func debianFlavor(release string) string {
@@ -238,10 +240,11 @@ func Make(s Spec) (Kernel, error) {
 		return Kernel{}, err
 	}
 	k := Kernel{Distribution: t.Distribution, Flavor: t.Flavor, DistroVersion: s.DistroVersion, Arch: arch, Release: s.Release, KernelVersion: kv}
+	releaseFlavor := FlavorOf(k.Distribution, k.Release)
 	if k.Flavor == "" {
-		k.Flavor = FlavorOf(k.Distribution, k.Release)
+		k.Flavor = releaseFlavor
 	}
-	if dist.Flavored && FlavorOf(k.Distribution, k.Release) == "" {
+	if dist.Flavored && releaseFlavor == "" {
 		// uname -r of every Ubuntu kernel ends in its flavor; without one
 		// the release is not Ubuntu's (and Falco's ubuntu-<flavor> target
 		// could not say it).
@@ -250,13 +253,14 @@ func Make(s Spec) (Kernel, error) {
 	if t.VersionHint != "" && k.DistroVersion != "" && t.VersionHint != k.DistroVersion {
 		return Kernel{}, &InvalidError{Field: "distroversion", Value: k.DistroVersion, Reason: fmt.Sprintf("contradicts the target %s, which names %s %s", s.Target, t.Distribution, t.VersionHint)}
 	}
-	d, derr := Derive(Input{Target: s.Target, Release: s.Release, KernelVersion: kv, Suite: s.Suite})
+	// The release, kernel version and target are checked above: derive
+	// does not check them again.
+	d, derr := derive(t, Input{Target: s.Target, Release: s.Release, KernelVersion: kv, Suite: s.Suite})
 	switch {
 	case errors.Is(derr, ErrInvalid):
 		return Kernel{}, derr
 	case k.DistroVersion == "":
-		var ue *UnderivableError
-		if errors.As(derr, &ue) && ue.NoMarker {
+		if ue := underivable(derr); ue != nil && ue.NoMarker {
 			return Kernel{}, notOf(k.Distribution, s.Release, ue)
 		}
 		if derr != nil {
@@ -275,8 +279,7 @@ func Make(s Spec) (Kernel, error) {
 		if derr == nil && d.DistroVersion != k.DistroVersion && !weak {
 			return Kernel{}, &InvalidError{Field: "distroversion", Value: k.DistroVersion, Reason: fmt.Sprintf("contradicts the release: %s is %s %s (rule: %s)", s.Release, k.Distribution, d.DistroVersion, d.Rule)}
 		}
-		var ue *UnderivableError
-		if errors.As(derr, &ue) && dist.MarkerRequired {
+		if ue := underivable(derr); ue != nil && dist.MarkerRequired {
 			// Every kernel of these distributions names its version:
 			// one that does not is another distribution's.
 			return Kernel{}, notOf(k.Distribution, s.Release, ue)
@@ -291,6 +294,23 @@ func Make(s Spec) (Kernel, error) {
 		}
 	}
 	return k, k.Validate()
+}
+
+// underivable is err's *UnderivableError, or nil. The type assertion
+// comes first because errors.As moves its target to the heap, and Make
+// meets one of Derive's refusals for every Ubuntu kernel it reads.
+func underivable(err error) *UnderivableError {
+	if err == nil {
+		return nil
+	}
+	if ue, ok := err.(*UnderivableError); ok {
+		return ue
+	}
+	var ue *UnderivableError
+	if errors.As(err, &ue) {
+		return ue
+	}
+	return nil
 }
 
 // notOf refuses a release without the version marker every kernel of

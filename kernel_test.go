@@ -254,3 +254,27 @@ func TestMakeCanonicalArch(t *testing.T) {
 		t.Errorf("Validate of arch amd64: %v, want a refusal naming x86_64", err)
 	}
 }
+
+// TestMakeAllocs holds the allocations of the consistency rule for a
+// kernels.json entry: matrix runs it once per kernel read (100,000 in the
+// README's benchmark). Ubuntu's only one is the refusal Derive gives a
+// release without kernel version or suite (the version was given, so
+// Make goes on to the ships check); the rule made six before (two flavor
+// splits, a formatted refusal and errors.As targets).
+func TestMakeAllocs(t *testing.T) {
+	for _, tt := range []struct {
+		spec Spec
+		max  float64
+	}{
+		{Spec{Target: "ubuntu", Arch: X86_64, Release: "6.8.0-51-generic", DistroVersion: "24.04"}, 1},
+		{Spec{Target: "ubuntu", Arch: X86_64, Release: "6.8.0-51-generic", DistroVersion: "22.04"}, 1},
+		{Spec{Target: "ubuntu-gcp", Arch: X86_64, Release: "6.14.0-1021-gcp", DistroVersion: "24.04"}, 1},
+	} {
+		if _, err := Make(tt.spec); err != nil {
+			t.Fatalf("Make(%+v): %v", tt.spec, err)
+		}
+		if got := testing.AllocsPerRun(50, func() { _, _ = Make(tt.spec) }); got > tt.max {
+			t.Errorf("Make(%s %s %s) allocates %v times, want at most %v", tt.spec.Target, tt.spec.DistroVersion, tt.spec.Release, got, tt.max)
+		}
+	}
+}

@@ -17,7 +17,9 @@ import (
 //
 //	MATRIXGEN_MIRROR_DIR=DIR go test -run '^$' -bench CrawlSnapshot ./crawlers
 //
-// bookworm, trixie, jammy and noble with their pockets, amd64:
+// or by ../fixtures/make-mirror-snapshot.py from the recorded fixtures (offline; signed
+// with its own key: MATRIXGEN_MIRROR_KEYRING=DIR/keyring.gpg). Either holds bookworm,
+// trixie, jammy and noble with their pockets, amd64:
 //   - cold: each iteration starts with an empty cache directory;
 //   - warm: each iteration reuses the cache of a crawl of the same,
 //     unchanged mirror: InRelease answers 304, and every Packages index its
@@ -40,6 +42,9 @@ func BenchmarkCrawlSnapshot(b *testing.B) {
 			"ubuntu": srv.URL + "/ubuntu", "ubuntu-security": srv.URL + "/ubuntu", "ubuntu-ports": srv.URL + "/empty",
 		},
 		Now: func() time.Time { return now },
+	}
+	if k := os.Getenv("MATRIXGEN_MIRROR_KEYRING"); k != "" {
+		req.KeyringFiles = []string{k}
 	}
 	crawl := func(b *testing.B, cache string) *Report {
 		rep, err := Run(context.Background(), fetch.New(fetch.Options{CacheDir: cache}), req)

@@ -86,6 +86,11 @@ func parse(data []byte, name string, all bool) ([]matrixgen.Kernel, []*jsonpos.E
 	// the first entry out of order switches to a map of every key.
 	// Offsets are kept, and positions computed only for errors.
 	offs := make([]int, 0, n)
+	// gjson's strings are slices of one copy of the whole file: a kernel
+	// holding one would keep all of it (9 MB for 100,000 kernels) alive
+	// as long as the kernel, so each kernel gets copies of its own.
+	// Targets and distro versions are few: one copy of each.
+	few := map[string]string{}
 	var seen map[matrixgen.Key]int
 	firstAt := func(k matrixgen.Kernel) (int, bool) {
 		if seen == nil {
@@ -117,7 +122,7 @@ func parse(data []byte, name string, all bool) ([]matrixgen.Kernel, []*jsonpos.E
 		}
 		ok := true
 		list.ForEach(func(_, obj gjson.Result) bool {
-			k, err := entryAt(obj, arch)
+			k, err := entryAt(obj, arch, few)
 			if err != nil {
 				ok = fail(obj.Index, err)
 				return ok
@@ -139,8 +144,10 @@ func parse(data []byte, name string, all bool) ([]matrixgen.Kernel, []*jsonpos.E
 	return out, probs
 }
 
-// entryAt reads one {"target", "kernelrelease", "distroversion"} object.
-func entryAt(obj gjson.Result, arch matrixgen.Arch) (matrixgen.Kernel, error) {
+// entryAt reads one {"target", "kernelrelease", "distroversion"} object,
+// with strings that share no memory with obj: the release copied, the
+// target and distro version taken from few (added there, copied, when new).
+func entryAt(obj gjson.Result, arch matrixgen.Arch, few map[string]string) (matrixgen.Kernel, error) {
 	if !obj.IsObject() {
 		return matrixgen.Kernel{}, errors.New("want an object {target, kernelrelease, distroversion}")
 	}
@@ -163,7 +170,16 @@ func entryAt(obj gjson.Result, arch matrixgen.Arch) (matrixgen.Kernel, error) {
 			err = fmt.Errorf("field %q: want a string, got %s", k.Str, v.Raw)
 			return false
 		}
-		*dst = v.Str
+		if dst == &e.KernelRelease {
+			*dst = strings.Clone(v.Str)
+			return true
+		}
+		c, ok := few[v.Str]
+		if !ok {
+			c = strings.Clone(v.Str)
+			few[c] = c
+		}
+		*dst = c
 		return true
 	})
 	if err != nil {

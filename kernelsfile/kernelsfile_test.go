@@ -7,9 +7,11 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/matrixgen/matrixgen"
 )
@@ -201,4 +203,44 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("canonical form not stable:\n%s\n%s", out, again)
 		}
 	})
+}
+
+// TestParseKeepsNoCopyOfTheFile: the kernels Parse returns hold their own
+// strings, not slices of the one copy of the file gjson parses, which would
+// keep the whole file alive as long as any kernel (matrix holds 100,000 of
+// them while it builds and prints the plan). Measured as the heap still
+// live after a collection, which is exact, not timed.
+func TestParseKeepsNoCopyOfTheFile(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{\n  \"x86_64\": [\n")
+	const n = 20_000
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `    {"target": "ubuntu", "kernelrelease": "6.8.0-%06d-generic", "distroversion": "24.04"}`, i)
+	}
+	b.WriteString("\n  ]\n}\n")
+	data := []byte(b.String())
+	b.Reset()
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	ks, err := Parse(data, "kernels.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	kept := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	// The kernels and a copy of each 20-byte release (at most 32 bytes
+	// allocated) are theirs; a quarter of the file is the margin.
+	own := int64(cap(ks))*int64(unsafe.Sizeof(matrixgen.Kernel{})) + 32*n
+	if limit := own + int64(len(data))/4; kept > limit {
+		t.Errorf("after Parse of %d bytes, %d bytes stay live; the kernels and their strings take %d: the file is held (limit %d)", len(data), kept, own, limit)
+	}
+	t.Logf("%d bytes live after Parse of %d bytes (kernels and strings: %d)", kept, len(data), own)
+	runtime.KeepAlive(ks)
+	runtime.KeepAlive(data)
 }

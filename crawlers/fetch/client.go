@@ -30,6 +30,8 @@ type Client struct {
 	stats *statsRecorder
 	// decMem holds Options.DecoderMemory bytes, shared by every decompressing body.
 	decMem *semaphore.Weighted
+	// decoders holds Options.Decoders: xz and zstd streams decoded at once.
+	decoders *semaphore.Weighted
 }
 
 // New returns a Client. Its transport stack is built here from the shared layers of
@@ -37,7 +39,7 @@ type Client struct {
 // timeouts, the per-host and global limits, retry, and the user agent.
 func New(opts Options) *Client {
 	o := opts.withDefaults()
-	c := &Client{opts: o, stats: newStatsRecorder(), decMem: semaphore.NewWeighted(o.DecoderMemory)}
+	c := &Client{opts: o, stats: newStatsRecorder(), decMem: semaphore.NewWeighted(o.DecoderMemory), decoders: semaphore.NewWeighted(int64(o.Decoders))}
 	base := o.Transport
 	if base == nil {
 		base = defaultTransport(o)
@@ -362,10 +364,24 @@ func (c *Client) decompress(ctx context.Context, b *body, f *format) error {
 	default:
 		window = min(max(window, minDecoderWeight), limit)
 	}
+	slot := f.name == "xz" || f.name == "zstd"
+	if slot {
+		if err := c.decoders.Acquire(ctx, 1); err != nil {
+			return fmt.Errorf("%s %s: waiting for a decoder: %w", raw.method, raw.url, err)
+		}
+	}
 	if err := c.decMem.Acquire(ctx, int64(window)); err != nil {
+		if slot {
+			c.decoders.Release(1)
+		}
 		return fmt.Errorf("%s %s: waiting for %s of decoder memory: %w", raw.method, raw.url, mib(window), err)
 	}
-	release := sync.OnceFunc(func() { c.decMem.Release(int64(window)) })
+	release := sync.OnceFunc(func() {
+		c.decMem.Release(int64(window))
+		if slot {
+			c.decoders.Release(1)
+		}
+	})
 	dec, free, err := newDecompressor(f, src, window)
 	if err != nil {
 		release()

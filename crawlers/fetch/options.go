@@ -4,6 +4,7 @@ import (
 	"github.com/matrixgen/matrixgen/internal/transport"
 	"net"
 	"net/http"
+	"runtime"
 	"time"
 )
 
@@ -55,6 +56,11 @@ type Options struct {
 	// together: a body waits for its share before its decoder is made, and frees it on
 	// Close. Default 512 MiB; never less than MaxWindow.
 	DecoderMemory int64
+	// Decoders bounds the xz and zstd streams decoded at once, and so their dictionaries
+	// (decoding is CPU-bound: more at once only holds more memory). A body holds its decoder
+	// from Open to Close, so one goroutine must not keep more than Decoders such bodies open
+	// at once: the next Open would wait for its context. Default GOMAXPROCS, at least 2.
+	Decoders int
 	// Now is the clock used for Retry-After dates. Default time.Now.
 	Now func() time.Time
 	// OnWait, when set, is called before each retry's wait (a 429's
@@ -132,6 +138,9 @@ func (o Options) withDefaults() Options {
 		o.DecoderMemory = defaultDecoderMemory
 	}
 	o.DecoderMemory = max(o.DecoderMemory, o.MaxWindow)
+	if o.Decoders <= 0 {
+		o.Decoders = max(2, runtime.GOMAXPROCS(0))
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
