@@ -70,29 +70,11 @@ func CommitMetaPath(stream, build, arch string) string {
 // per newest build and arch the build has.
 func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.PlanRequest) (*source.Plan, error) {
 	plan := &source.Plan{}
-	streams := d.Streams
-	var probe []string // --discover: names no configuration lists
-	if len(req.Releases) > 0 {
-		streams = nil
-		for _, r := range req.Releases {
-			if !slices.Contains(d.Streams, r) && !slices.Contains(d.Others, r) {
-				if req.Discover {
-					// A stream the configuration does not know: the
-					// host serves its builds.json by name, so it is
-					// discovered by asking for it, below.
-					if source.ValidName(r) && !slices.Contains(probe, r) {
-						probe = append(probe, r)
-					}
-					continue
-				}
-				return nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%s/%s: not a stream of %s (known: %s)", d.ID, r, d.ID, strings.Join(append(slices.Clone(d.Streams), d.Others...), ", "))}
-			}
-			plan.Matched = append(plan.Matched, r)
-			if !slices.Contains(streams, r) {
-				streams = append(streams, r)
-			}
-		}
+	streams, probe, matched, err := source.Named(d.ID, "stream", d.Streams, d.Others, req)
+	if err != nil {
+		return nil, err
 	}
+	plan.Matched = matched
 	var arches []matrixgen.Arch
 	for _, a := range req.Arches {
 		if slices.Contains(d.Arches, a) {

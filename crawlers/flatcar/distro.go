@@ -52,29 +52,11 @@ func FileName(channel string) string { return "releases-" + channel + ".json" }
 // and the channels read become one job per arch.
 func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.PlanRequest) (*source.Plan, error) {
 	plan := &source.Plan{}
-	channels := d.Channels
-	var probe []string // --discover: names no configuration lists
-	if len(req.Releases) > 0 {
-		channels = nil
-		for _, r := range req.Releases {
-			if !slices.Contains(d.Channels, r) && !slices.Contains(d.Others, r) {
-				if req.Discover {
-					// A channel the configuration does not know (a new
-					// lts-YYYY): the host serves its list by name, so it
-					// is discovered by asking for it, below.
-					if source.ValidName(r) && !slices.Contains(probe, r) {
-						probe = append(probe, r)
-					}
-					continue
-				}
-				return nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%s/%s: not a channel of %s (known: %s)", d.ID, r, d.ID, strings.Join(append(slices.Clone(d.Channels), d.Others...), ", "))}
-			}
-			plan.Matched = append(plan.Matched, r)
-			if !slices.Contains(channels, r) {
-				channels = append(channels, r)
-			}
-		}
+	channels, probe, matched, err := source.Named(d.ID, "channel", d.Channels, d.Others, req)
+	if err != nil {
+		return nil, err
 	}
+	plan.Matched = matched
 	var arches []matrixgen.Arch
 	for _, a := range req.Arches {
 		if Board(a) != "" {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -214,6 +215,36 @@ func TimeoutErr(ctx context.Context, d time.Duration, err error) error {
 		return fmt.Errorf("timed out after %s: %w", d, err)
 	}
 	return err
+}
+
+// Named is the releases a plan request names for a distribution whose
+// releases are names the host serves a file for (Flatcar's channels, Fedora
+// CoreOS's streams): the known names to read (its defaults when none is
+// named), the unknown ones to ask the host for under --discover (probe:
+// valid path segments only, read after the known ones; a 404 means "not
+// this distribution's"), and the requested names matched. An unknown name
+// without --discover is a usage error naming "release"; kind says what a
+// name is ("channel", "stream").
+func Named(id, kind string, defaults, others []string, req PlanRequest) (names, probe, matched []string, err error) {
+	if len(req.Releases) == 0 {
+		return defaults, nil, nil, nil
+	}
+	for _, r := range req.Releases {
+		if !slices.Contains(defaults, r) && !slices.Contains(others, r) {
+			if !req.Discover {
+				return nil, nil, nil, &matrixgen.UsageError{Option: "release", Msg: fmt.Sprintf("%s/%s: not a %s of %s (known: %s)", id, r, kind, id, strings.Join(append(slices.Clone(defaults), others...), ", "))}
+			}
+			if ValidName(r) && !slices.Contains(probe, r) {
+				probe = append(probe, r)
+			}
+			continue
+		}
+		matched = append(matched, r)
+		if !slices.Contains(names, r) {
+			names = append(names, r)
+		}
+	}
+	return names, probe, matched, nil
 }
 
 // ValidName says a --release name may go into a path a format asks a host
