@@ -103,7 +103,7 @@ Exit codes (every command; each command's --help lists its own):
 		newCmdCompat(ios, nil),
 		newCmdDiff(ios, nil),
 		newCmdValidate(ios, nil),
-		newCmdCrawl(ios, nil),
+		newCmdCrawl(ios),
 		newCmdPR(ios, nil),
 		newCmdPublish(ios, nil, nil),
 		newCmdResolve(ios, nil),
