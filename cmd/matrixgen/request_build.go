@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"net/http"
 	"runtime"
 	"time"
 
@@ -12,31 +10,12 @@ import (
 	"github.com/matrixgen/matrixgen/service"
 )
 
-type requestBuildOptions struct {
-	io            *ioStreams
-	Server        string
-	DriverVersion string
-	OSRelease     string
-	UnameR        string
-	UnameV        string
-	Arch          string
-	DistroVersion string
-	Wait          bool
-	Timeout       time.Duration
-	TokenFile     string
-	// Backoff is the first pause between two status polls, doubled up to
-	// MaxBackoff; tests shorten both.
-	Backoff, MaxBackoff time.Duration
-	// RetryBackoff is the first pause after a transient failure (service
-	// unreachable, 5xx, 429), doubled up to RetryMaxBackoff, with jitter;
-	// tests shorten it, and replace sleep.
-	RetryBackoff, RetryMaxBackoff time.Duration
-	HTTPClient                    *http.Client
-	sleep                         func(ctx context.Context, d time.Duration) error
-}
-
-func newCmdRequestBuild(ios *ioStreams, runF func(*requestBuildOptions) error) *cobra.Command {
-	opts := &requestBuildOptions{io: ios, Backoff: time.Second, MaxBackoff: 30 * time.Second, RetryBackoff: time.Second, RetryMaxBackoff: 30 * time.Second}
+// newCmdRequestBuild's runF, when set, gets the request instead of
+// sending it (tests replace the sleeper, then send it).
+func newCmdRequestBuild(ios *ioStreams, runF func(*service.NodeRequest) error) *cobra.Command {
+	req := &service.NodeRequest{PollBackoff: time.Second, PollMaxBackoff: 30 * time.Second, RetryBackoff: time.Second, RetryMaxBackoff: 30 * time.Second,
+		GOARCH: runtime.GOARCH, Proc: "/proc/sys/kernel", Words: flagName}
+	var tokenFile string
 	cmd := &cobra.Command{
 		Use:   "request-build --server URL --driver-version V [--wait]",
 		Short: "Ask a build service for this node's driver (the loader's side of serve)",
@@ -72,44 +51,36 @@ $MATRIXGEN_TOKEN.` + exitCodesHelp(
 		Example: `  matrixgen request-build --server http://builds.internal:8080 --driver-version 2.4.1 --wait --timeout 30m`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
+			req.Token = ios.Getenv("MATRIXGEN_TOKEN")
+			if tokenFile != "" {
+				var err error
+				if req.Token, err = secret.Read("--token-file", tokenFile); err != nil {
+					return asUsage(err)
+				}
 			}
-			return requestBuildRun(cmd.Context(), opts)
+			if runF != nil {
+				return runF(req)
+			}
+			return service.RequestBuild(cmd.Context(), ios.Out, ios.ErrOut, *req)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Server, "server", "", "the build service's URL")
-	f.StringVar(&opts.DriverVersion, "driver-version", "", "driver version to build")
-	f.StringVar(&opts.OSRelease, "os-release", "/etc/os-release", "os-release file to read the distribution and version from")
-	f.StringVar(&opts.UnameR, "uname-r", "", "kernel release (default: this kernel's, as uname -r)")
-	f.StringVar(&opts.UnameV, "uname-v", "", "kernel build string, for Ubuntu (default: this kernel's, as uname -v)")
-	f.StringVar(&opts.Arch, "arch", "", "architecture (default: this machine's: x86_64, aarch64, or aarch64+64k for a release ending +64k)")
-	f.StringVar(&opts.DistroVersion, "distro-version", "", "distro version (default: from os-release)")
-	f.BoolVar(&opts.Wait, "wait", false, "wait until the build ends")
-	f.DurationVar(&opts.Timeout, "timeout", 20*time.Minute, "with --wait: give up after this long")
-	f.StringVar(&opts.TokenFile, "token-file", "", "bearer token for the service (default: $MATRIXGEN_TOKEN)")
+	f.StringVar(&req.Server, "server", "", "the build service's URL")
+	f.StringVar(&req.DriverVersion, "driver-version", "", "driver version to build")
+	f.StringVar(&req.OSRelease, "os-release", "/etc/os-release", "os-release file to read the distribution and version from")
+	f.StringVar(&req.Release, "uname-r", "", "kernel release (default: this kernel's, as uname -r)")
+	f.StringVar(&req.UnameV, "uname-v", "", "kernel build string, for Ubuntu (default: this kernel's, as uname -v)")
+	f.StringVar(&req.Arch, "arch", "", "architecture (default: this machine's: x86_64, aarch64, or aarch64+64k for a release ending +64k)")
+	f.StringVar(&req.DistroVersion, "distro-version", "", "distro version (default: from os-release)")
+	f.BoolVar(&req.Wait, "wait", false, "wait until the build ends")
+	f.DurationVar(&req.Timeout, "timeout", 20*time.Minute, "with --wait: give up after this long")
+	f.StringVar(&tokenFile, "token-file", "", "bearer token for the service (default: $MATRIXGEN_TOKEN)")
 	// Tests shorten the backoff; not for users.
-	f.DurationVar(&opts.Backoff, "poll-backoff", opts.Backoff, "first pause between two status polls")
+	f.DurationVar(&req.PollBackoff, "poll-backoff", req.PollBackoff, "first pause between two status polls")
 	_ = f.MarkHidden("poll-backoff")
-	f.DurationVar(&opts.RetryBackoff, "retry-backoff", opts.RetryBackoff, "first pause after a transient failure")
+	f.DurationVar(&req.RetryBackoff, "retry-backoff", req.RetryBackoff, "first pause after a transient failure")
 	_ = f.MarkHidden("retry-backoff")
 	_ = cmd.MarkFlagRequired("server")
 	_ = cmd.MarkFlagRequired("driver-version")
 	return cmd
-}
-
-func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
-	token := opts.io.Getenv("MATRIXGEN_TOKEN")
-	if opts.TokenFile != "" {
-		var err error
-		if token, err = secret.Read("--token-file", opts.TokenFile); err != nil {
-			return asUsage(err)
-		}
-	}
-	return service.RequestBuild(ctx, opts.io.Out, opts.io.ErrOut, service.NodeRequest{Server: opts.Server, Token: token,
-		DriverVersion: opts.DriverVersion, OSRelease: opts.OSRelease, Release: opts.UnameR, UnameV: opts.UnameV, Arch: opts.Arch,
-		DistroVersion: opts.DistroVersion, Wait: opts.Wait, Timeout: opts.Timeout, PollBackoff: opts.Backoff, PollMaxBackoff: opts.MaxBackoff,
-		RetryBackoff: opts.RetryBackoff, RetryMaxBackoff: opts.RetryMaxBackoff, HTTPClient: opts.HTTPClient, Sleep: opts.sleep,
-		GOARCH: runtime.GOARCH, Proc: "/proc/sys/kernel", Words: flagName})
 }

@@ -98,7 +98,7 @@ Exit codes (every command; each command's --help lists its own):
 	root.AddCommand(
 		newCmdDerive(ios, nil),
 		newCmdDistros(ios, nil),
-		newCmdAddKernel(ios, nil),
+		newCmdAddKernel(ios),
 		newCmdMatrix(ios, nil),
 		newCmdCompat(ios, nil),
 		newCmdDiff(ios, nil),
