@@ -10,15 +10,9 @@ import (
 	"github.com/matrixgen/matrixgen/output"
 )
 
-type diffOptions struct {
-	io       *ioStreams
-	Old, New string
-	JSON     bool
-	ExitCode bool
-}
-
-func newCmdDiff(ios *ioStreams, runF func(*diffOptions) error) *cobra.Command {
-	opts := &diffOptions{io: ios}
+func newCmdDiff(ios *ioStreams) *cobra.Command {
+	format := output.Text
+	var exitCode bool
 	cmd := &cobra.Command{
 		Use:   "diff OLD NEW",
 		Short: "Show kernels added and removed between two kernel files",
@@ -51,49 +45,36 @@ also mean trouble, so a side that cannot be read exits 5.` + exitCodesHelp(
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Old, opts.New = args[0], args[1]
-			if runF != nil {
-				return runF(opts)
+			err := diffRun(cmd, ios, args[0], args[1], format, exitCode)
+			// With --exit-code, 1 means "differ", so trouble exits 5; a usage error keeps 2.
+			var ee *matrixgen.ExitError
+			if err == nil || !exitCode || errors.As(err, &ee) || matrixgen.ExitCodeOf(err) == matrixgen.ExitUsage {
+				return err
 			}
-			return diffRun(cmd, opts)
+			return matrixgen.Exit(matrixgen.ExitTrouble, err)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, `print {"added":[...],"removed":[...]}`)
-	cmd.Flags().BoolVar(&opts.ExitCode, "exit-code", false, "exit 1 when the two sides differ (and 5 when a side cannot be read)")
+	jsonFlag(cmd, &format, `print {"added":[...],"removed":[...]}`)
+	cmd.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when the two sides differ (and 5 when a side cannot be read)")
 	return cmd
 }
 
-func diffRun(cmd *cobra.Command, opts *diffOptions) error {
-	format := output.Text
-	if opts.JSON {
-		format = output.JSON
-	}
-	h, err := output.New(format, opts.io.Out, output.Options{TTY: opts.io.OutTTY})
+func diffRun(cmd *cobra.Command, ios *ioStreams, oldSpec, newSpec string, format output.Format, exitCode bool) error {
+	h, err := output.New(format, ios.Out, output.Options{TTY: ios.OutTTY})
 	if err != nil {
 		return usageErr("%w", err)
 	}
-	d, partial, err := inputs.Compare(cmd.Context(), opts.Old, opts.New, opts.io.In, opts.io.ErrOut)
+	d, partial, err := inputs.Compare(cmd.Context(), oldSpec, newSpec, ios.In, ios.ErrOut)
 	if err == nil {
 		err = h.Diff(d)
 	}
-	if err != nil {
-		return diffTrouble(opts, err)
-	}
 	switch {
+	case err != nil:
+		return err
 	case partial:
 		return silentExit(matrixgen.ExitPartial)
-	case opts.ExitCode && !d.Empty():
+	case exitCode && !d.Empty():
 		return silentExit(matrixgen.ExitFailure)
 	}
 	return nil
-}
-
-// diffTrouble gives a failure its exit code: with --exit-code, 1 means
-// "differ", so trouble exits 5; a usage error keeps 2.
-func diffTrouble(opts *diffOptions, err error) error {
-	var ee *matrixgen.ExitError
-	if !opts.ExitCode || errors.As(err, &ee) || matrixgen.ExitCodeOf(err) == matrixgen.ExitUsage {
-		return err
-	}
-	return matrixgen.Exit(matrixgen.ExitTrouble, err)
 }

@@ -5,13 +5,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-type distrosOptions struct {
-	io   *ioStreams
-	JSON bool
-}
-
-func newCmdDistros(ios *ioStreams, runF func(*distrosOptions) error) *cobra.Command {
-	opts := &distrosOptions{io: ios}
+func newCmdDistros(ios *ioStreams) *cobra.Command {
+	format := output.Text
 	cmd := &cobra.Command{
 		Use:   "distros [--json]",
 		Short: "List the distributions matrixgen supports, as its distribution table says",
@@ -29,21 +24,8 @@ mirror_keys (schemas/distros.schema.json).` + exitCodesHelp(),
 		Example: `  matrixgen distros
   matrixgen distros --json | jq -r '.[] | select(.crawled) | .name'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return distrosRun(opts)
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return output.WriteDistros(ios.Out, format) },
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print a JSON array, one object per distribution")
+	jsonFlag(cmd, &format, "print a JSON array, one object per distribution")
 	return cmd
-}
-
-func distrosRun(opts *distrosOptions) error {
-	format := output.Text
-	if opts.JSON {
-		format = output.JSON
-	}
-	return output.WriteDistros(opts.io.Out, format)
 }

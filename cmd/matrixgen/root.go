@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/internal/buildinfo"
+	"github.com/matrixgen/matrixgen/output"
 )
 
 func usageErr(format string, args ...any) error {
@@ -44,6 +46,18 @@ func flagWords(err error) string {
 // exitCodesHelp is the "Exit codes" paragraph of a command's Long help
 // (matrixgen.ExitCodesHelp).
 var exitCodesHelp = matrixgen.ExitCodesHelp
+
+// jsonFlag registers --json, which makes format output.JSON instead of
+// output.Text (the output flag of derive, diff and distros).
+func jsonFlag(cmd *cobra.Command, format *output.Format, usage string) {
+	cmd.Flags().BoolFunc("json", usage, func(v string) error {
+		on, err := strconv.ParseBool(v)
+		if *format = output.Text; on {
+			*format = output.JSON
+		}
+		return err
+	})
+}
 
 // ioStreams lets tests run commands without a terminal.
 type ioStreams struct {
@@ -96,13 +110,13 @@ Exit codes (every command; each command's --help lists its own):
 		return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("%w (see '%s --help')", err, c.CommandPath()))
 	})
 	root.AddCommand(
-		newCmdDerive(ios, nil),
-		newCmdDistros(ios, nil),
+		newCmdDerive(ios),
+		newCmdDistros(ios),
 		newCmdAddKernel(ios),
 		newCmdMatrix(ios, nil),
-		newCmdCompat(ios, nil),
-		newCmdDiff(ios, nil),
-		newCmdValidate(ios, nil),
+		newCmdCompat(ios),
+		newCmdDiff(ios),
+		newCmdValidate(ios),
 		newCmdCrawl(ios),
 		newCmdPR(ios, nil),
 		newCmdPublish(ios, nil, nil),

@@ -7,7 +7,7 @@ import (
 	"github.com/matrixgen/matrixgen/validate"
 )
 
-func newCmdValidate(ios *ioStreams, runF func([]string) error) *cobra.Command {
+func newCmdValidate(ios *ioStreams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Validate kernels.json, crawl output or a matrix against its schema",
@@ -34,9 +34,6 @@ for stdin.` + exitCodesHelp("1  a file is invalid or cannot be read (every probl
 			}
 			if stdin > 1 {
 				return usageErr("validate: - given %d times (stdin is read once)", stdin)
-			}
-			if runF != nil {
-				return runF(args)
 			}
 			return validate.Files(cmd.Context(), args, ios.In, ios.Out, ios.ErrOut)
 		},
