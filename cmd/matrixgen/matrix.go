@@ -5,26 +5,24 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/matrixgen/matrixgen/github"
 	"github.com/matrixgen/matrixgen/matrix"
 	"github.com/matrixgen/matrixgen/schedule"
 )
 
-type matrixOptions struct {
-	io *ioStreams
-	schedule.Options
-	FromPlan string
-	Chunk    int
-	GH       githubFlags
-}
-
 // planFlags are the flags that shape a plan; --from-plan takes all of
 // that from the plan file, so they cannot be combined with it.
 var planFlags = []string{"kernels", "crawled", "target", "arch", "distro-version", "built", "built-optional", "driver-version", "axis", "base-image", "artifact", "artifact-template", "package", "chunk-size", "allow-empty", "plan-out", "built-from-release", "include-headerless"}
 
-func newCmdMatrix(ios *ioStreams, runF func(*matrixOptions) error) *cobra.Command {
-	opts := &matrixOptions{io: ios}
+// newCmdMatrix's runF, when set, gets the options, --from-plan and --chunk
+// instead of running (tests).
+func newCmdMatrix(ios *ioStreams, runF func(opts *schedule.Options, fromPlan string, chunk int) error) *cobra.Command {
+	opts := &schedule.Options{Words: flagName}
+	var fromPlan string
+	var chunk int
+	var gh githubFlags
 	var presetHelp []string
 	for _, name := range matrix.PresetNames() {
 		text, _ := matrix.Preset(name)
@@ -109,16 +107,18 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
   matrixgen matrix --driver-version 570.1 --built-from-release acme/drivers@drivers-570.1-* --allow-empty --plan-out plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.check(cmd); err != nil {
+			if err := checkMatrixFlags(cmd.Flags(), fromPlan, opts.ArtifactTemplate, opts.PlanOut); err != nil {
 				return err
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(opts, fromPlan, chunk)
 			}
-			if opts.FromPlan != "" {
-				return schedule.RunChunk(schedule.IO(*opts.io), flagName, opts.FromPlan, opts.Chunk)
+			if fromPlan != "" {
+				return schedule.RunChunk(schedule.IO(*ios), flagName, fromPlan, chunk)
 			}
-			return matrixRun(cmd, opts)
+			opts.Sources.KernelsOptional = !cmd.Flags().Changed("kernels")
+			opts.GitHub = func() (*github.Client, error) { return gh.settings(ios, nil, "").Client() }
+			return schedule.Run(cmd.Context(), schedule.IO(*ios), *opts) // Options.Validate: --chunk-size, --artifact, --built-optional
 		},
 	}
 	registerSources(cmd, &opts.Sources)
@@ -134,17 +134,16 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
 	f.IntVar(&opts.ChunkSize, "chunk-size", matrix.MaxJobs, "maximum entries per matrix")
 	f.BoolVar(&opts.AllowEmpty, "allow-empty", false, "print an empty matrix instead of exiting 4 when nothing is left to build")
 	f.StringVar(&opts.PlanOut, "plan-out", "", "write the plan (every build, its chunking and a sha256) to this file, for the chunk jobs")
-	f.StringVar(&opts.FromPlan, "from-plan", "", "read builds from a plan file written by --plan-out (needs --chunk)")
-	f.IntVar(&opts.Chunk, "chunk", 0, "with --from-plan: print chunk N (1 to the plan's chunks)")
+	f.StringVar(&fromPlan, "from-plan", "", "read builds from a plan file written by --plan-out (needs --chunk)")
+	f.IntVar(&chunk, "chunk", 0, "with --from-plan: print chunk N (1 to the plan's chunks)")
 	f.StringVar(&opts.BuiltFromRelease, "built-from-release", "", "leave out artifacts already attached to the GitHub releases of OWNER/NAME[@TAG-GLOB] (names compared as GitHub stores them: ~, +, spaces and other special characters become .)")
-	opts.GH.register(cmd, 0, "")
+	gh.register(cmd, 0, "")
 	return cmd
 }
 
-// check refuses flag combinations before any file is read.
-func (opts *matrixOptions) check(cmd *cobra.Command) error {
-	flags := cmd.Flags()
-	if opts.FromPlan != "" {
+// checkMatrixFlags refuses flag combinations before any file is read.
+func checkMatrixFlags(flags *pflag.FlagSet, fromPlan, artifactTemplate, planOut string) error {
+	if fromPlan != "" {
 		for _, name := range planFlags {
 			if flags.Changed(name) {
 				return usageErr("--from-plan takes the builds and their chunking from the plan: drop --%s", name)
@@ -161,26 +160,11 @@ func (opts *matrixOptions) check(cmd *cobra.Command) error {
 	if flags.Changed("from-plan") {
 		return usageErr("--from-plan: empty file name")
 	}
-	if opts.ChunkSize < 1 || opts.ChunkSize > matrix.MaxJobs {
-		return usageErr("--chunk-size %d: want 1 to %d (GitHub's jobs-per-matrix limit)", opts.ChunkSize, matrix.MaxJobs)
-	}
-	if flags.Changed("artifact") && opts.ArtifactTemplate != "" {
+	if flags.Changed("artifact") && artifactTemplate != "" {
 		return usageErr("--artifact and --artifact-template exclude each other")
 	}
-	if _, ok := matrix.Preset(opts.Artifact); !ok {
-		return usageErr("--artifact %q: want one of %s (or --artifact-template)", opts.Artifact, strings.Join(matrix.PresetNames(), ", "))
-	}
-	if opts.BuiltOptional && opts.Built == "" {
-		return usageErr("--built-optional: give --built FILE too")
-	}
-	if flags.Changed("plan-out") && opts.PlanOut == "" {
+	if flags.Changed("plan-out") && planOut == "" {
 		return usageErr("--plan-out: empty file name")
 	}
 	return nil
-}
-
-func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
-	opts.Sources.KernelsOptional, opts.Words = !cmd.Flags().Changed("kernels"), flagName
-	opts.GitHub = func() (*github.Client, error) { return opts.GH.client(opts.io, nil, "") }
-	return schedule.Run(cmd.Context(), schedule.IO(*opts.io), opts.Options)
 }

@@ -47,10 +47,6 @@ func (g *githubFlags) settings(ios *ioStreams, deps *prDeps, writes string) gith
 	return s
 }
 
-func (g *githubFlags) client(ios *ioStreams, deps *prDeps, writes string) (*github.Client, error) {
-	return g.settings(ios, deps, writes).Client()
-}
-
 // prFlags are the flags both pr commands take, bound to the bot's options.
 type prFlags struct {
 	repo string
@@ -102,7 +98,7 @@ func (o *prFlags) run(ios *ioStreams, deps *prDeps) (github.BotOptions, github.R
 		writes = ""
 	}
 	o.bo.Plan = ios.Out
-	return o.bo, github.Run{Client: func() (*github.Client, error) { return o.gh.client(ios, deps, writes) },
+	return o.bo, github.Run{Client: func() (*github.Client, error) { return o.gh.settings(ios, deps, writes).Client() },
 		Log: ios.ErrOut, Step: ghactions.FromEnv(ios.Getenv, ios.ErrOut), Words: flagName}, nil
 }
 

@@ -85,7 +85,7 @@ Output: one line per file on stderr as it is done; with --json, on stdout:
 				w = ios.Out
 			}
 			run := github.Run{Client: func() (*github.Client, error) {
-				return gh.client(ios, deps, "publish creates releases and uploads assets")
+				return gh.settings(ios, deps, "publish creates releases and uploads assets").Client()
 			}, Log: ios.ErrOut}
 			return run.Publish(cmd.Context(), po, args, w, ios.OutTTY)
 		},
