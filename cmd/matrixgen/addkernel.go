@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/kernelsfile"
 )
 
@@ -29,26 +28,26 @@ A missing kernels file is created.` + exitCodesHelp(),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return addKernelRun(cmd.Context(), ios, spec, kernels) },
 	}
-	f := cmd.Flags()
-	f.StringVar(&spec.Target, "target", "", "distribution (ubuntu, debian, fedora, centos, amazonlinux, rocky, almalinux, oracle) or Falco target")
-	f.StringVar((*string)(&spec.Arch), "arch", "", "architecture: x86_64 (amd64), aarch64 (arm64), aarch64+64k, riscv64")
-	f.StringVar(&spec.Release, "release", "", "kernel release as uname -r prints it")
-	f.StringVar(&spec.DistroVersion, "distro-version", "", "distro version (default: derived from the release)")
-	f.StringVar(&spec.KernelVersion, "kernel-version", "", "Ubuntu kernel version, used to derive the distro version")
-	f.StringVar(&kernels, "kernels", "kernels.json", "kernels file to update")
-	for _, req := range []string{"target", "arch", "release"} {
-		_ = cmd.MarkFlagRequired(req)
-	}
+	kernelFlags(cmd, &spec)
+	cmd.Flags().StringVar(&kernels, "kernels", "kernels.json", "kernels file to update")
 	return cmd
 }
 
-func addKernelRun(ctx context.Context, ios *ioStreams, spec matrixgen.Spec, kernels string) error {
-	switch kernels {
-	case "":
-		return usageErr("--kernels is empty: give the kernels.json to update")
-	case inputs.Stdin:
-		return usageErr("--kernels -: add-kernel updates a file in place; give its path")
+// kernelFlags registers the flags of one kernel that add-kernel and pr
+// add-kernel take, bound to spec (makeKernel checks it).
+func kernelFlags(cmd *cobra.Command, spec *matrixgen.Spec) {
+	f := cmd.Flags()
+	f.StringVar(&spec.Target, "target", "", "distribution (matrixgen distros lists them) or Falco target")
+	f.StringVar((*string)(&spec.Arch), "arch", "", "architecture: x86_64 (amd64), aarch64 (arm64), aarch64+64k, riscv64")
+	f.StringVar(&spec.Release, "release", "", "kernel release as uname -r prints it")
+	f.StringVar(&spec.DistroVersion, "distro-version", "", "distro version (default: derived from the release)")
+	f.StringVar(&spec.KernelVersion, "kernel-version", "", "Ubuntu kernel version or uname -v, used to derive the distro version")
+	for _, req := range []string{"target", "arch", "release"} {
+		_ = cmd.MarkFlagRequired(req)
 	}
+}
+
+func addKernelRun(ctx context.Context, ios *ioStreams, spec matrixgen.Spec, kernels string) error {
 	k, err := makeKernel(spec)
 	if err != nil {
 		return err
@@ -80,7 +79,7 @@ func makeKernel(spec matrixgen.Spec) (matrixgen.Kernel, error) {
 	case errors.Is(err, matrixgen.ErrUnderivable) && spec.DistroVersion == "":
 		return k, fmt.Errorf("%w (give --distro-version)", err)
 	case errors.Is(err, matrixgen.ErrInvalid):
-		return k, asUsage(err)
+		return k, matrixgen.AsUsage(err)
 	}
 	return k, err
 }

@@ -83,17 +83,15 @@ source (matrix --crawled does not schedule it).
 kernel-devel (kernel-64k-devel) builds its Koji hubs hold but its mirrors no
 longer carry (Fedora: koji-fedora; CentOS Stream: koji-stream, then koji-cbs),
 marked "source": "koji", with Koji download URLs as headers. Only COMPLETE
-builds count. Bounded per release and hub: the newest --koji-newest builds
-(default 10), or those completed since --koji-since; listBuilds is paged (at
-most 100 pages of 50), and a hub that answers a page it already gave (one that
-ignores the offset) fails its source, as does one that takes longer than
---koji-timeout (default 5m) for one release and arch; the next hub is still asked.
+builds count, bounded per release and hub by --koji-newest or --koji-since and
+--koji-timeout; listBuilds is paged (at most 100 pages of 50), and a hub that
+answers a page it already gave (one that ignores the offset) fails its source.
 
 Flatcar (--distro flatcar) is read from each channel's release list: one
 kernel per release, <kernel>-flatcar under the Flatcar release, with the
 release's developer container as header source. Fedora CoreOS (--distro
 fedora-coreos: streams stable, testing, next) is read from each stream's
-newest --fcos-builds builds (default 10): the Fedora kernel each boots, listed
+newest --fcos-builds builds: the Fedora kernel each boots, listed
 under fedora with "source": "fedora-coreos", its stream and build, and
 Fedora's kernel-devel on Koji as header source. With --discover, a channel or
 stream --release names that neither lists is asked for by name.
@@ -129,9 +127,8 @@ link-local, cloud-metadata or (unless a --mirror is on loopback) loopback
 address is dropped, with a warning, and the next line used. Such addresses are
 refused when dialled too, whatever name or redirect led there.
 
-Every request has --request-timeout (default 10m) from its first attempt to
-the last byte of its body, retries included: a body too large or trickling
-too slowly to finish in time fails its source, named with the bytes read.
+A body too large or trickling too slowly to finish within --request-timeout
+fails its source, named with the bytes read.
 
 Ctrl-C or --timeout ends the crawl early: what finished is written, every
 unfinished source is named as failed, and the exit code is 3.

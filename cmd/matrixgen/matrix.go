@@ -34,24 +34,17 @@ func newCmdMatrix(ios *ioStreams, runF func(opts *schedule.Options, fromPlan str
 		Long: `Print {"include":[...]} for GitHub Actions' fromJSON: one entry per kernel ×
 driver version × axis value, with distribution, distro_version, kernel_release,
 architecture, driver_version, base_image, cache_key, artifact, and one field
-per --axis. Kernels come from --kernels (default ./kernels.json) merged with
-any --crawled files; --built FILE leaves out artifacts already built, and
---built-from-release OWNER/NAME[@TAG-GLOB] those attached to the GitHub
-releases whose tag matches (every page; a release at GitHub's 1,000 assets
-is named on stderr). Both compare names as GitHub stores them, with ~, +,
-spaces and other special characters as ".": a built.txt line
+per --axis, for the kernels of --kernels and --crawled less the artifacts
+--built or --built-from-release name (every page of releases; one at GitHub's
+1,000 assets is named on stderr): a built.txt line
 driver-debian-12-6.12.95.deb12-amd64_1.0_amd64.deb and one with +deb12 both
-mark the +deb12 kernel built. --built-from-release's token is
---github-token-file or $GITHUB_TOKEN; --github-url points at GitHub
-Enterprise.
+mark the +deb12 kernel built.
 
-A crawled kernel listed with no header source ("headers": []: an Amazon Linux
-2023 live-patched kernel whose kernel-devel core no longer carries; its
+A crawled kernel listed with no header source (see --include-headerless; a
 kernel-livepatch package is a kpatch module, not a build tree) is not
-scheduled, as its build could only fail: such kernels are counted and named
-on stderr, grouped by distribution, version, arch and source, and
---include-headerless schedules them anyway. Kernels from --kernels (the
-demand list, which has no headers field) are never left out this way.
+scheduled, as its build could only fail: such kernels are named on stderr,
+grouped by distribution, version, arch and source. Kernels from --kernels
+(which has no headers field) are never left out this way.
 
 cache_key is kernel:arch:distro:distroversion:driverversion followed by
 :NAME=VALUE for each --axis in the order given, e.g.
@@ -114,11 +107,11 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
 				return runF(opts, fromPlan, chunk)
 			}
 			if fromPlan != "" {
-				return schedule.RunChunk(schedule.IO(*ios), flagName, fromPlan, chunk)
+				return schedule.RunChunk(*ios, flagName, fromPlan, chunk)
 			}
 			opts.Sources.KernelsOptional = !cmd.Flags().Changed("kernels")
 			opts.GitHub = func() (*github.Client, error) { return gh.settings(ios, nil, "").Client() }
-			return schedule.Run(cmd.Context(), schedule.IO(*ios), *opts) // Options.Validate: --chunk-size, --artifact, --built-optional
+			return schedule.Run(cmd.Context(), *ios, *opts) // Options.Validate: --chunk-size, --artifact, --built-optional
 		},
 	}
 	registerSources(cmd, &opts.Sources)

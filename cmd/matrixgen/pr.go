@@ -125,10 +125,9 @@ What a run does:
     success, reported as such.
 
 A malformed or contradictory kernels.json on --base is an error, and nothing is
-created. The token comes from --github-token-file or $GITHUB_TOKEN and is sent
-to the API host only. Rate limits: a primary limit waits until its reset, a
-secondary one honours retry-after (else at least a minute, with backoff), a
-5xx backs off; every wait is logged on stderr with its reason.
+created. The token is sent to the API host only. Rate limits: a primary limit
+waits until its reset, a secondary one honours retry-after (else at least a
+minute, with backoff), a 5xx backs off; every wait is logged on stderr.
 
 With $GITHUB_OUTPUT set: outputs status, branch, pr_number, pr_url.`
 
@@ -159,16 +158,8 @@ kernel passes the same consistency rule as add-kernel before anything is sent.
 		},
 	}
 	pf.register(cmd, 0, "default 0 for one kernel")
-	f := cmd.Flags()
-	f.StringVar(&spec.Target, "target", "", "distribution or Falco target")
-	f.StringVar((*string)(&spec.Arch), "arch", "", "architecture: x86_64 (amd64), aarch64 (arm64), aarch64+64k, riscv64")
-	f.StringVar(&spec.Release, "release", "", "kernel release as uname -r prints it")
-	f.StringVar(&spec.DistroVersion, "distro-version", "", "distro version (default: derived from the release)")
-	f.StringVar(&spec.KernelVersion, "kernel-version", "", "Ubuntu kernel version or uname -v, used to derive the distro version")
-	f.StringVar(&seen, "seen-in", "on-demand build", "where the kernel was seen, for the PR body (a crawl source, livepatch, Koji, an on-demand build id)")
-	for _, req := range []string{"target", "arch", "release"} {
-		_ = cmd.MarkFlagRequired(req)
-	}
+	kernelFlags(cmd, &spec)
+	cmd.Flags().StringVar(&seen, "seen-in", "on-demand build", "where the kernel was seen, for the PR body (a crawl source, livepatch, Koji, an on-demand build id)")
 	return cmd
 }
 
@@ -183,11 +174,9 @@ func newCmdPRAddKernels(ios *ioStreams, deps *prDeps) *cobra.Command {
 'matrixgen diff --json' (its "added" kernels), crawl output (Falco list.json)
 or a kernels.json, detected from the content. By default one PR per kernel, as
 pr add-kernel makes it, at most --max-prs per run (the rest wait for the next
-run, exit 3), with writes paced by --write-interval (default 1s, GitHub's
-advice for bulk writes). With --single-pr, one PR from the day's branch
-add-kernels/<YYYY-MM-DD> (UTC): a second run on the same day adds a new commit
-to that branch with the kernels it lacks (never a force-push) instead of
-opening another PR. A kernel that already has an open per-kernel PR (from
+run, exit 3), writes paced by --write-interval. With --single-pr (UTC dates),
+a second run on the same day adds a new commit to the day's branch with the
+kernels it lacks (never a force-push) instead of opening another PR. A kernel that already has an open per-kernel PR (from
 add-kernel/...) is left out of the batch, named on stderr with that PR:
 merging both would add it twice.
 

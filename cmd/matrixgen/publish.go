@@ -43,17 +43,13 @@ already there counts as skipped; after uploading, a name stored in two
 releases (two publishers raced it) keeps only its copy in the lowest N.
 
 Uploads go to GitHub's upload host (uploads.github.com; /api/uploads/ on
-GitHub Enterprise Server when --github-url is https://HOST/api/v3/), with the
-token from --github-token-file or $GITHUB_TOKEN (sent to those hosts only).
-Files are streamed from disk as application/octet-stream; an upload attempt
+GitHub Enterprise Server), with the token (sent to those hosts only). Files
+are streamed from disk as application/octet-stream; an upload attempt
 may take --github-timeout plus a second per MiB.
 
-Pacing: writes (release creation, uploads, deletes) go one at a time,
---write-interval apart (default 1s: 60 a minute, under GitHub's 80), and at
-most --writes-per-hour in any hour (default 500, GitHub's secondary limit for
-content-creating requests). One token thus publishes about 500 assets an
-hour; publishers running at once with one token share that budget. Waits are
-logged on stderr with their reason.
+Writes (release creation, uploads, deletes) are paced by --write-interval and
+--writes-per-hour: one token publishes about 500 assets an hour, a budget the
+publishers running at once with it share. Waits are logged on stderr.
 
 Output: one line per file on stderr as it is done; with --json, on stdout:
   {"uploaded":[{"name","stored_name","release"}],"skipped":[...same...],

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/internal/secret"
 	"github.com/matrixgen/matrixgen/service"
 )
@@ -20,14 +21,13 @@ func newCmdRequestBuild(ios *ioStreams, runF func(*service.NodeRequest) error) *
 		Use:   "request-build --server URL --driver-version V [--wait]",
 		Short: "Ask a build service for this node's driver (the loader's side of serve)",
 		Long: `Ask a matrixgen build service (matrixgen serve) for a build for the kernel
-this node runs. The distribution and its version come from os-release (ID,
-VERSION_ID: rhel, rocky, almalinux, ol, amzn, ubuntu, debian, fedora, centos,
-azurelinux, mariner, photon, opensuse-leap, sles, sle-micro, alinux; SLE Micro
-sends no version, its kernel release says it), the release from uname -r and, on Ubuntu, the upload from uname -v, unless
-given. It prints the artifact name the service builds (on stderr) and the
-build's status; with --wait it polls, backing off from 1s to 30s, until the
-build ends: done prints the artifact URL on stdout (an absolute http or https
-URL; any other answer is an error).
+this node runs. Unless given, the distribution and its version come from
+os-release's ID and VERSION_ID (the IDs 'matrixgen distros --json' lists as
+os_release_ids; SLE Micro's kernel release says its version), the release from
+uname -r and, on Ubuntu, the upload from uname -v. It prints the artifact name
+the service builds (on stderr) and the build's status; with --wait it polls,
+backing off from 1s to 30s, until the build ends: done prints the artifact URL
+on stdout (an absolute http or https URL; any other answer is an error).
 
 With --wait, a service that cannot be reached (connection refused or
 dropped: down, or restarting), or answers 5xx or 429, is asked again until
@@ -38,10 +38,8 @@ the request is sent once. A redirect answered to the POST is an error naming
 its Location: the request, and its token, go to --server only.
 
 --arch takes any spelling (amd64, x64, arm64, AArch64, ...) and sends the
-canonical one (x86_64, aarch64, aarch64+64k, riscv64).
-
-A token for the service (its --auth-token-file) is read from --token-file or
-$MATRIXGEN_TOKEN.` + exitCodesHelp(
+canonical one. A token for the service (its --auth-token-file) is read from
+--token-file or $MATRIXGEN_TOKEN.` + exitCodesHelp(
 			"0  done (--wait; the artifact URL on stdout), or the request accepted",
 			"1  failure: the service could not be reached or answered an error",
 			"2  usage error, or the service refused the kernel (the field and rule on stderr)",
@@ -55,7 +53,7 @@ $MATRIXGEN_TOKEN.` + exitCodesHelp(
 			if tokenFile != "" {
 				var err error
 				if req.Token, err = secret.Read("--token-file", tokenFile); err != nil {
-					return asUsage(err)
+					return matrixgen.AsUsage(err)
 				}
 			}
 			if runF != nil {

@@ -39,19 +39,15 @@ kernel, through a chain of links tried in order:
             an answer; one still BUILDING is not one yet. Amazon Linux, Rocky,
             AlmaLinux and Oracle have no Koji.
 
---target takes a distribution or a Falco key (fedora, centos, amazonlinux2023);
---release is the kernel as uname -r prints it.
-
 --verify reads the start of each RPM with HTTP Range requests — the lead, the
 signature header and the main header up to NAME, EPOCH, VERSION, RELEASE and
 ARCH, never a payload byte — and refuses one that is another package. A server
 that ignores Range is read only as far and its body closed. A URL that fails
 verification is listed in tried and the chain goes on.
 
-Output: which link answered and the URLs (text); --json prints
+Output (--format): which link answered and the URLs (text); JSON:
 {"target","release","arch","link","source","urls","verified","tried"}, with
-"link": null and "urls": [] when no link has the kernel; --format urls prints
-only the URLs, one a line, for a build script.
+"link": null and "urls": [] when no link has the kernel; or the URLs alone.
 
 Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs'):
 ` + distros.MirrorHelp() + resolve.HubHelp() + exitCodesHelp(
@@ -113,7 +109,7 @@ func resolveRun(cmd *cobra.Command, ios *ioStreams, req resolve.Request, fo fetc
 	res, err := resolve.Resolve(cmd.Context(), client, distros.All(), req)
 	switch {
 	case errors.Is(err, matrixgen.ErrInvalid):
-		return asUsage(err) // a target or release the command line gave
+		return matrixgen.AsUsage(err) // a target or release the command line gave
 	case err != nil:
 		return err // a *matrixgen.UsageError says 2 itself
 	}

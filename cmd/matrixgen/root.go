@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -16,17 +15,18 @@ import (
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/internal/buildinfo"
 	"github.com/matrixgen/matrixgen/output"
+	"github.com/matrixgen/matrixgen/schedule"
 )
 
 func usageErr(format string, args ...any) error {
 	return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf(format, args...))
 }
 
-// asUsage marks err as a usage error unless it already carries a code.
-var asUsage = matrixgen.AsUsage
-
 // silentExit ends with code after the command printed what it had to.
 func silentExit(code int) error { return matrixgen.Exit(code, nil) }
+
+// exitCodesHelp is the "Exit codes" paragraph of a command's Long help.
+var exitCodesHelp = matrixgen.ExitCodesHelp
 
 // flagName is the CLI's vocabulary (matrixgen.Vocabulary): a package's
 // option is the flag of the same name.
@@ -43,10 +43,6 @@ func flagWords(err error) string {
 	return msg
 }
 
-// exitCodesHelp is the "Exit codes" paragraph of a command's Long help
-// (matrixgen.ExitCodesHelp).
-var exitCodesHelp = matrixgen.ExitCodesHelp
-
 // jsonFlag registers --json, which makes format output.JSON instead of
 // output.Text (the output flag of derive, diff and distros).
 func jsonFlag(cmd *cobra.Command, format *output.Format, usage string) {
@@ -59,16 +55,9 @@ func jsonFlag(cmd *cobra.Command, format *output.Format, usage string) {
 	})
 }
 
-// ioStreams lets tests run commands without a terminal.
-type ioStreams struct {
-	In     io.Reader
-	Out    io.Writer
-	ErrOut io.Writer
-	// OutTTY says stdout is a terminal: tables get aligned, JSON indented.
-	OutTTY bool
-	ErrTTY bool
-	Getenv func(string) string
-}
+// ioStreams are the streams and environment a command runs with, the
+// ones a schedule run takes (one name for one idea); tests give their own.
+type ioStreams = schedule.IO
 
 func systemIO() *ioStreams {
 	return &ioStreams{
@@ -178,16 +167,16 @@ func typeUsageErrors(c *cobra.Command) {
 			if err == nil || errors.As(err, &ec) {
 				return err
 			}
-			return asUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
+			return matrixgen.AsUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
 		}
 	}
 	pre := c.PreRunE
 	c.PreRunE = func(cmd *cobra.Command, a []string) error {
 		if err := cmd.ValidateRequiredFlags(); err != nil {
-			return asUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
+			return matrixgen.AsUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
 		}
 		if err := cmd.ValidateFlagGroups(); err != nil {
-			return asUsage(err)
+			return matrixgen.AsUsage(err)
 		}
 		if pre != nil {
 			return pre(cmd, a)
