@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -26,7 +25,22 @@ A missing kernels file is created.` + exitCodesHelp(),
 		Example: `  matrixgen add-kernel --target amazonlinux --arch x86_64 --release 6.12.58-82.121.amzn2023.x86_64
   matrixgen add-kernel --target ubuntu --arch arm64 --release 6.14.0-1021-gcp --distro-version 24.04`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return addKernelRun(cmd.Context(), ios, spec, kernels) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k, err := makeKernel(spec)
+			if err != nil {
+				return err
+			}
+			added, err := kernelsfile.AddTo(cmd.Context(), kernels, k)
+			switch {
+			case err != nil:
+				return err
+			case added:
+				fmt.Fprintf(ios.ErrOut, "added %s to %s\n", k.Key(), kernels)
+			default:
+				fmt.Fprintf(ios.ErrOut, "%s: already present in %s; nothing changed\n", k.Key(), kernels)
+			}
+			return nil
+		},
 	}
 	kernelFlags(cmd, &spec)
 	cmd.Flags().StringVar(&kernels, "kernels", "kernels.json", "kernels file to update")
@@ -45,23 +59,6 @@ func kernelFlags(cmd *cobra.Command, spec *matrixgen.Spec) {
 	for _, req := range []string{"target", "arch", "release"} {
 		_ = cmd.MarkFlagRequired(req)
 	}
-}
-
-func addKernelRun(ctx context.Context, ios *ioStreams, spec matrixgen.Spec, kernels string) error {
-	k, err := makeKernel(spec)
-	if err != nil {
-		return err
-	}
-	added, err := kernelsfile.AddTo(ctx, kernels, k)
-	if err != nil {
-		return err
-	}
-	if !added {
-		fmt.Fprintf(ios.ErrOut, "%s: already present in %s; nothing changed\n", k.Key(), kernels)
-		return nil
-	}
-	fmt.Fprintf(ios.ErrOut, "added %s to %s\n", k.Key(), kernels)
-	return nil
 }
 
 // makeKernel is the kernel add-kernel and pr add-kernel are given, through

@@ -3,9 +3,6 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/matrix"
-	"github.com/matrixgen/matrixgen/output"
 	"github.com/matrixgen/matrixgen/schedule"
 )
 
@@ -24,27 +21,9 @@ refused (exit 2).` + exitCodesHelp("3  partial: written, but some crawled entrie
   matrixgen compat --driver-version 2.4.0 --arch riscv64`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			axes, err := schedule.ParseAxes(axisFlags)
-			if err != nil {
-				return err
-			}
-			// --driver-version given empty is refused, not taken as none.
-			if err := matrix.ValidateCompat(driverVersion, cmd.Flags().Changed("driver-version"), axes); err != nil {
-				return usageErr("%w", err)
-			}
 			sources.KernelsOptional, sources.Words = !cmd.Flags().Changed("kernels"), flagName
-			kernels, partial, err := sources.Load(cmd.Context(), ios.In, ios.ErrOut)
-			if err != nil {
-				return err
-			}
-			out, err := matrix.NewCompat(kernels, driverVersion, axes).MarshalJSON()
-			if err == nil {
-				err = output.WriteJSONLine(ios.Out, out, ios.OutTTY)
-			}
-			if err == nil && partial {
-				return silentExit(matrixgen.ExitPartial)
-			}
-			return err
+			// --driver-version given empty is refused, not taken as none.
+			return schedule.Compat(cmd.Context(), *ios, sources, driverVersion, cmd.Flags().Changed("driver-version"), axisFlags)
 		},
 	}
 	registerSources(cmd, &sources)

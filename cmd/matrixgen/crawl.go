@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -184,7 +181,8 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 				}
 				req.Now = func() time.Time { return t }
 			}
-			return crawlRun(cmd, ios, req, out, ff.Options, previous, timeout)
+			job := crawlers.Job{Request: req, Output: out, Fetch: ff.Options, Previous: previous, Timeout: timeout, TTY: ios.ErrTTY, Words: flagName}
+			return job.Crawl(cmd.Context())
 		},
 	}
 	f := cmd.Flags()
@@ -212,38 +210,4 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 	f.IntVar(&req.FCOSBuilds, "fcos-builds", source.DefaultFCOSBuilds, "Fedora CoreOS: how many of each stream's newest builds to read")
 	_ = f.MarkHidden("now")
 	return cmd
-}
-
-func crawlRun(cmd *cobra.Command, ios *ioStreams, req crawlers.Request, out *crawlers.Output, fo fetch.Options, previous string, timeout time.Duration) error {
-	start := time.Now()
-	if err := out.Check(req.Arches, fo.CacheDir); err != nil {
-		return err
-	}
-	var err error
-	if req.Previous, err = out.Previous(previous, req.Arches); err != nil {
-		return fmt.Errorf("--previous: %w", err)
-	}
-	// The cache directory is created by the first cache write, so a
-	// request refused above (or by crawlers.Run's checks) leaves no trace.
-	display := crawlers.NewDisplay(ios.ErrOut, ios.ErrTTY, out.Log)
-	req.Progress, fo.OnWait, fo.RefuseLoopback = display.Progress, display.Wait, !fetch.AnyLoopback(req.Mirrors)
-	client := fetch.New(fo)
-	ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
-	defer cancel()
-	rep, err := crawlers.Run(ctx, client, req)
-	if err != nil {
-		return err // a *matrixgen.UsageError says 2 itself
-	}
-	outcome, err := out.Finish(rep, req.Arches, client.Stats(), time.Since(start))
-	if err != nil {
-		return err
-	}
-	interrupted := ""
-	switch {
-	case errors.Is(rep.Interrupted, context.DeadlineExceeded) && cmd.Context().Err() == nil:
-		interrupted = fmt.Sprintf("--timeout %s reached", timeout)
-	case rep.Interrupted != nil:
-		interrupted = "interrupted"
-	}
-	return outcome.Err(interrupted) // an exit code of its own: 1 nothing written, 3 partial
 }

@@ -1,18 +1,14 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 
-	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/output"
 )
 
 func newCmdDiff(ios *ioStreams) *cobra.Command {
-	format := output.Text
-	var exitCode bool
+	opts := inputs.DiffOptions{Format: output.Text}
 	cmd := &cobra.Command{
 		Use:   "diff OLD NEW",
 		Short: "Show kernels added and removed between two kernel files",
@@ -45,36 +41,11 @@ also mean trouble, so a side that cannot be read exits 5.` + exitCodesHelp(
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := diffRun(cmd, ios, args[0], args[1], format, exitCode)
-			// With --exit-code, 1 means "differ", so trouble exits 5; a usage error keeps 2.
-			var ee *matrixgen.ExitError
-			if err == nil || !exitCode || errors.As(err, &ee) || matrixgen.ExitCodeOf(err) == matrixgen.ExitUsage {
-				return err
-			}
-			return matrixgen.Exit(matrixgen.ExitTrouble, err)
+			opts.Old, opts.New = args[0], args[1]
+			return opts.Diff(cmd.Context(), ios.In, ios.Out, ios.ErrOut, ios.OutTTY)
 		},
 	}
-	jsonFlag(cmd, &format, `print {"added":[...],"removed":[...]}`)
-	cmd.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when the two sides differ (and 5 when a side cannot be read)")
+	jsonFlag(cmd, &opts.Format, `print {"added":[...],"removed":[...]}`)
+	cmd.Flags().BoolVar(&opts.ExitCode, "exit-code", false, "exit 1 when the two sides differ (and 5 when a side cannot be read)")
 	return cmd
-}
-
-func diffRun(cmd *cobra.Command, ios *ioStreams, oldSpec, newSpec string, format output.Format, exitCode bool) error {
-	h, err := output.New(format, ios.Out, output.Options{TTY: ios.OutTTY})
-	if err != nil {
-		return usageErr("%w", err)
-	}
-	d, partial, err := inputs.Compare(cmd.Context(), oldSpec, newSpec, ios.In, ios.ErrOut)
-	if err == nil {
-		err = h.Diff(d)
-	}
-	switch {
-	case err != nil:
-		return err
-	case partial:
-		return silentExit(matrixgen.ExitPartial)
-	case exitCode && !d.Empty():
-		return silentExit(matrixgen.ExitFailure)
-	}
-	return nil
 }

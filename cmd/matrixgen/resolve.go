@@ -1,14 +1,12 @@
 package main
 
 import (
-	"errors"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers/distros"
-	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/resolve"
 )
 
@@ -85,7 +83,7 @@ Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs')
 			if runF != nil {
 				return runF(req, format)
 			}
-			return resolveRun(cmd, ios, req, ff.Options, format)
+			return resolve.Run(cmd.Context(), ff.Options, distros.All(), req, ios.Out, ios.ErrOut, format)
 		},
 	}
 	f := cmd.Flags()
@@ -101,20 +99,4 @@ Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs')
 	_ = cmd.MarkFlagRequired("target")
 	_ = cmd.MarkFlagRequired("release")
 	return cmd
-}
-
-func resolveRun(cmd *cobra.Command, ios *ioStreams, req resolve.Request, fo fetch.Options, format string) error {
-	client := fetch.New(fo)
-	defer client.CloseIdleConnections()
-	res, err := resolve.Resolve(cmd.Context(), client, distros.All(), req)
-	switch {
-	case errors.Is(err, matrixgen.ErrInvalid):
-		return matrixgen.AsUsage(err) // a target or release the command line gave
-	case err != nil:
-		return err // a *matrixgen.UsageError says 2 itself
-	}
-	if err := resolve.Write(ios.Out, ios.ErrOut, format, res); err != nil {
-		return err
-	}
-	return res.Err()
 }
