@@ -43,7 +43,7 @@ type DiffOptions struct {
 
 // Diff compares the two sides and prints the kernels added and removed to
 // out; skipped entries are named on errOut and make it partial (3). tty
-// says out is a terminal.
+// says out is a terminal. An empty side, or stdin on both, is a usage error.
 func (o DiffOptions) Diff(ctx context.Context, stdin io.Reader, out, errOut io.Writer, tty bool) error {
 	err := o.diff(ctx, stdin, out, errOut, tty)
 	var ee *matrixgen.ExitError
@@ -54,6 +54,14 @@ func (o DiffOptions) Diff(ctx context.Context, stdin io.Reader, out, errOut io.W
 }
 
 func (o DiffOptions) diff(ctx context.Context, stdin io.Reader, out, errOut io.Writer, tty bool) error {
+	if o.Old == Stdin && o.New == Stdin {
+		return matrixgen.Exit(matrixgen.ExitUsage, errors.New("diff: only one side can be - (stdin is read once)"))
+	}
+	for i, side := range []string{o.Old, o.New} {
+		if side == "" {
+			return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("diff: %s is empty: give a path, git:REV:path or -", []string{"OLD", "NEW"}[i]))
+		}
+	}
 	h, err := output.New(o.Format, out, output.Options{TTY: tty})
 	if err != nil {
 		return matrixgen.Exit(matrixgen.ExitUsage, err)

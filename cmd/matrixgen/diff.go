@@ -30,14 +30,6 @@ also mean trouble, so a side that cannot be read exits 5.` + exitCodesHelp(
 			if len(args) != 2 {
 				return usageErr("diff takes two files, OLD and NEW (got %d); see 'matrixgen diff --help'", len(args))
 			}
-			if args[0] == inputs.Stdin && args[1] == inputs.Stdin {
-				return usageErr("diff: only one side can be - (stdin is read once)")
-			}
-			for i, a := range args {
-				if a == "" {
-					return usageErr("diff: %s is empty: give a path, git:REV:path or -", []string{"OLD", "NEW"}[i])
-				}
-			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {

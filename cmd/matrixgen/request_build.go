@@ -6,8 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/internal/secret"
 	"github.com/matrixgen/matrixgen/service"
 )
 
@@ -16,7 +14,6 @@ import (
 func newCmdRequestBuild(ios *ioStreams, runF func(*service.NodeRequest) error) *cobra.Command {
 	req := &service.NodeRequest{PollBackoff: time.Second, PollMaxBackoff: 30 * time.Second, RetryBackoff: time.Second, RetryMaxBackoff: 30 * time.Second,
 		GOARCH: runtime.GOARCH, Proc: "/proc/sys/kernel", Words: flagName}
-	var tokenFile string
 	cmd := &cobra.Command{
 		Use:   "request-build --server URL --driver-version V [--wait]",
 		Short: "Ask a build service for this node's driver (the loader's side of serve)",
@@ -49,13 +46,7 @@ canonical one. A token for the service (its --auth-token-file) is read from
 		Example: `  matrixgen request-build --server http://builds.internal:8080 --driver-version 2.4.1 --wait --timeout 30m`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req.Token = ios.Getenv("MATRIXGEN_TOKEN")
-			if tokenFile != "" {
-				var err error
-				if req.Token, err = secret.Read("--token-file", tokenFile); err != nil {
-					return matrixgen.AsUsage(err)
-				}
-			}
+			req.Token = ios.Getenv("MATRIXGEN_TOKEN") // unless --token-file
 			if runF != nil {
 				return runF(req)
 			}
@@ -72,7 +63,7 @@ canonical one. A token for the service (its --auth-token-file) is read from
 	f.StringVar(&req.DistroVersion, "distro-version", "", "distro version (default: from os-release)")
 	f.BoolVar(&req.Wait, "wait", false, "wait until the build ends")
 	f.DurationVar(&req.Timeout, "timeout", 20*time.Minute, "with --wait: give up after this long")
-	f.StringVar(&tokenFile, "token-file", "", "bearer token for the service (default: $MATRIXGEN_TOKEN)")
+	f.StringVar(&req.TokenFile, "token-file", "", "bearer token for the service (default: $MATRIXGEN_TOKEN)")
 	// Tests shorten the backoff; not for users.
 	f.DurationVar(&req.PollBackoff, "poll-backoff", req.PollBackoff, "first pause between two status polls")
 	_ = f.MarkHidden("poll-backoff")

@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/validate"
 )
 
@@ -23,18 +22,6 @@ for stdin.` + exitCodesHelp("1  a file is invalid or cannot be read (every probl
   matrixgen matrix > m.json && matrixgen validate m.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			stdin := 0
-			for _, a := range args {
-				if a == "" {
-					return usageErr("validate: an empty FILE argument (want a path, git:REV:path or -)")
-				}
-				if a == inputs.Stdin {
-					stdin++
-				}
-			}
-			if stdin > 1 {
-				return usageErr("validate: - given %d times (stdin is read once)", stdin)
-			}
 			return validate.Files(cmd.Context(), args, ios.In, ios.Out, ios.ErrOut)
 		},
 	}
