@@ -42,13 +42,25 @@ Output is an aligned table, or with --json one JSON object per input line:
   matrixgen derive --target debian --suite bookworm-backports 6.12.12+bpo-amd64
   printf 'debian 6.12.95+deb12-amd64\namazonlinux2023 6.1.174-217.345.amzn2023.x86_64\n' | matrixgen derive --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 && in.Target == "" {
+			var results []output.Derivation
+			var err error
+			switch {
+			case len(args) > 0 && in.Target == "":
 				return usageErr("derive: --target is required with RELEASE arguments (e.g. --target debian)")
-			}
-			if len(args) == 0 && in != (matrixgen.Input{}) {
+			case len(args) == 0 && in != (matrixgen.Input{}):
 				return usageErr("derive: --target, --kernel-version and --suite apply to RELEASE arguments; with stdin put them on each line")
+			case len(args) == 0:
+				if results, err = output.DeriveLines(ios.In, "stdin"); err == nil && len(results) == 0 {
+					return usageErr("derive: no input: give RELEASE arguments with --target, or lines on stdin")
+				}
 			}
-			return deriveRun(ios, in, args, format)
+			for _, rel := range args {
+				results = append(results, output.Derive(matrixgen.Input{Target: in.Target, Release: rel, KernelVersion: in.KernelVersion, Suite: in.Suite}))
+			}
+			if err != nil {
+				return err
+			}
+			return output.WriteDerivations(ios.Out, ios.ErrOut, format, results)
 		},
 	}
 	cmd.Flags().StringVar(&in.Target, "target", "", "distribution or Falco target (ubuntu, ubuntu-gcp, debian, fedora, centos, amazonlinux2023, ol, ...)")
@@ -56,21 +68,4 @@ Output is an aligned table, or with --json one JSON object per input line:
 	cmd.Flags().StringVar(&in.Suite, "suite", "", `suite the kernel was found in, e.g. "noble-security"`)
 	jsonFlag(cmd, &format, "print JSON Lines, one object per input")
 	return cmd
-}
-
-func deriveRun(ios *ioStreams, in matrixgen.Input, releases []string, format output.Format) error {
-	var results []output.Derivation
-	for _, in.Release = range releases {
-		results = append(results, output.Derive(in))
-	}
-	if len(releases) == 0 {
-		var err error
-		if results, err = output.DeriveLines(ios.In, "stdin"); err != nil {
-			return err
-		}
-		if len(results) == 0 {
-			return usageErr("derive: no input: give RELEASE arguments with --target, or lines on stdin")
-		}
-	}
-	return output.WriteDerivations(ios.Out, ios.ErrOut, format, results)
 }

@@ -22,9 +22,6 @@ func usageErr(format string, args ...any) error {
 	return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf(format, args...))
 }
 
-// silentExit ends with code after the command printed what it had to.
-func silentExit(code int) error { return matrixgen.Exit(code, nil) }
-
 // exitCodesHelp is the "Exit codes" paragraph of a command's Long help.
 var exitCodesHelp = matrixgen.ExitCodesHelp
 

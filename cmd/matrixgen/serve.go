@@ -31,8 +31,7 @@ Builds and their jobs are kept in --store: SQLite (one replica) or PostgreSQL
 (any number of replicas). --config FILE is a JSON object whose keys are the
 flag names without "--" ({"repo": "o/r", "poll-interval": "15s",
 "default-distro-version": ["ubuntu=24.04"]}); flags given on the command line
-win over it. The GitHub token comes from --github-token-file or $GITHUB_TOKEN
-and is never logged.` + exitCodesHelp(),
+win over it. The GitHub token is never logged.` + exitCodesHelp(),
 		Example: `  GITHUB_TOKEN=... matrixgen serve --repo acme/drivers --store sqlite:/var/lib/matrixgen/builds.db
   matrixgen serve --config /etc/matrixgen/serve.json --store postgres://matrixgen@db/matrixgen`,
 		Args: cobra.NoArgs,
