@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/ghactions"
 	"github.com/matrixgen/matrixgen/github"
-	"github.com/matrixgen/matrixgen/inputs"
 )
 
 // prDeps are what tests replace: time and the innermost transport. nil
@@ -198,11 +196,7 @@ for the repository when no token is given says a token is probably missing
 			if batch.MaxPRs < 1 {
 				return usageErr("--max-prs %d: want at least 1", batch.MaxPRs)
 			}
-			data, err := inputs.ReadSpec(cmd.Context(), from, ios.In)
-			if err != nil {
-				return fmt.Errorf("--from: %w", err)
-			}
-			return run.AddKernels(cmd.Context(), bo, data, inputs.DisplayName(from), batch)
+			return run.AddKernelsFrom(cmd.Context(), bo, from, ios.In, batch)
 		},
 	}
 	pf.register(cmd, time.Second, "default 1s, GitHub's advice for bulk writes")
