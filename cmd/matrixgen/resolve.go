@@ -45,7 +45,7 @@ verification is listed in tried and the chain goes on.
 
 Output (--format): which link answered and the URLs (text); JSON:
 {"target","release","arch","link","source","urls","verified","tried"}, with
-"link": null and "urls": [] when no link has the kernel; or the URLs alone.
+"link": null and "urls": [] when no link has the kernel; urls: the URLs alone.
 
 Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs'):
 ` + distros.MirrorHelp() + resolve.HubHelp() + exitCodesHelp(
