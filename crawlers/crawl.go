@@ -19,21 +19,43 @@ type Job struct {
 	// Previous is the previous crawl whose kernels a failed source carries
 	// over (Output.Previous); "": the output being replaced.
 	Previous string
-	Timeout  time.Duration // bounds the whole crawl; <= 0: none but ctx's
+	Timeout  time.Duration // bounds the whole crawl
 	// TTY says Output.Summary, where progress goes too, is a terminal.
 	TTY bool
 	// Words names the options above in messages (the CLI: as flags).
 	Words matrixgen.Vocabulary
 }
 
-// Crawl checks the output and the cache directory before any request,
-// reads the previous crawl, crawls with a client made from Fetch (loopback
-// refused unless a mirror is on it), writes the output and returns the
-// outcome (Outcome.Err): nil, or an error carrying exit 1 (nothing
-// written) or 3 (partial), which says when Timeout or ctx cut it short.
+// Validate refuses the values a command line can give that no crawl can
+// use: a Timeout or Fetch.RequestTimeout that is not positive, a
+// Concurrency or FCOSBuilds below 1 (a Job spells each out; a Request's
+// zero values are defaults). Each is a usage error naming its option.
+func (j Job) Validate() error {
+	switch {
+	case j.Timeout <= 0: // 0 used to mean "no limit" by accident; a crawl always has one.
+		return &matrixgen.UsageError{Option: "timeout", Msg: fmt.Sprintf("%s: want a positive duration, e.g. 30m", j.Timeout)}
+	case j.FCOSBuilds < 1:
+		return &matrixgen.UsageError{Option: "fcos-builds", Msg: fmt.Sprintf("%d: want 1 or more", j.FCOSBuilds)}
+	case j.Fetch.RequestTimeout <= 0:
+		return &matrixgen.UsageError{Option: "request-timeout", Msg: fmt.Sprintf("%s: want a positive duration, e.g. 10m", j.Fetch.RequestTimeout)}
+	case j.Concurrency < 1:
+		return &matrixgen.UsageError{Option: "concurrency", Msg: fmt.Sprintf("%d: want at least 1", j.Concurrency)}
+	}
+	return nil
+}
+
+// Crawl validates j, checks the output and the cache directory before any
+// request, reads the previous crawl, crawls with a client made from Fetch
+// (loopback refused unless a mirror is on it), writes the output and
+// returns the outcome (Outcome.Err): nil, or an error carrying exit 1
+// (nothing written) or 3 (partial), which says when Timeout or ctx cut it
+// short.
 func (j Job) Crawl(ctx context.Context) error {
 	start := time.Now()
 	req, out, fo, w := j.Request, j.Output, j.Fetch, j.Words.Name
+	if err := j.Validate(); err != nil {
+		return err
+	}
 	if err := out.Check(req.Arches, fo.CacheDir); err != nil {
 		return err
 	}
@@ -46,10 +68,7 @@ func (j Job) Crawl(ctx context.Context) error {
 	display := NewDisplay(out.Summary, j.TTY, out.Log)
 	req.Progress, fo.OnWait, fo.RefuseLoopback = display.Progress, display.Wait, !fetch.AnyLoopback(req.Mirrors)
 	client := fetch.New(fo)
-	crawlCtx, cancel := ctx, context.CancelFunc(func() {})
-	if j.Timeout > 0 {
-		crawlCtx, cancel = context.WithTimeout(ctx, j.Timeout)
-	}
+	crawlCtx, cancel := context.WithTimeout(ctx, j.Timeout)
 	defer cancel()
 	rep, err := Run(crawlCtx, client, req)
 	if err != nil {

@@ -146,16 +146,8 @@ Mirror keys for --mirror KEY=URL, with their defaults:
 				return usageErr("--out and --out-dir exclude each other")
 			case len(arches) > 1 && out.Dir == "":
 				return usageErr("%d arches need --out-dir DIR (writes DIR/<arch>/list.json); --out and stdout take one arch", len(arches))
-			case timeout <= 0: // 0 used to mean "no limit" by accident; a crawl always has one.
-				return usageErr("--timeout %s: want a positive duration, e.g. 30m", timeout)
 			case !koji && (cmd.Flags().Changed("koji-since") || cmd.Flags().Changed("koji-newest") || cmd.Flags().Changed("koji-timeout")):
 				return usageErr("--koji-since, --koji-newest and --koji-timeout bound --koji: add --koji")
-			case req.FCOSBuilds < 1:
-				return usageErr("--fcos-builds %d: want 1 or more", req.FCOSBuilds)
-			case ff.RequestTimeout <= 0:
-				return usageErr("--request-timeout %s: want a positive duration, e.g. 10m", ff.RequestTimeout)
-			case req.Concurrency < 1:
-				return usageErr("--concurrency %d: want at least 1", req.Concurrency)
 			}
 			req.SkipValidUntil, ff.Concurrency = !checkValidUntil, req.Concurrency
 			var err error
