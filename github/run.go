@@ -11,6 +11,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/ghactions"
+	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/output"
 )
 
@@ -58,6 +59,17 @@ func (r Run) AddKernel(ctx context.Context, bo BotOptions, ch KernelChange) erro
 	}
 	fmt.Fprintln(r.Log, res.Line())
 	return r.Step.WriteOutputs(res.Outputs())
+}
+
+// AddKernelsFrom reads from (inputs.ReadSpec: a path, git:REV:path or -
+// for stdin) and adds its kernels (AddKernels). A file it cannot read is
+// an error naming the option "from" in r.Words; no client is made.
+func (r Run) AddKernelsFrom(ctx context.Context, bo BotOptions, from string, stdin io.Reader, b Batch) error {
+	data, err := inputs.ReadSpec(ctx, from, stdin)
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.Words.Name("from"), err)
+	}
+	return r.AddKernels(ctx, bo, data, inputs.DisplayName(from), b)
 }
 
 // AddKernels adds every kernel of data (a diff --json document, crawl

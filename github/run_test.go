@@ -105,3 +105,17 @@ func TestRunChecksBeforeGitHub(t *testing.T) {
 		t.Errorf("no kernels: %v; log %q", err, log.String())
 	}
 }
+
+// TestAddKernelsFromUnreadable: a --from that cannot be read is named in
+// the caller's words, before any client is made.
+func TestAddKernelsFromUnreadable(t *testing.T) {
+	made := 0
+	run := Run{Client: func() (*Client, error) { made++; return nil, errors.New("no client in this test") }, Log: &bytes.Buffer{},
+		Words: func(o string) string { return "--" + o }}
+	bo := BotOptions{Repo: Repo{Owner: "acme", Name: "drivers"}}
+	missing := filepath.Join(t.TempDir(), "nosuch.json")
+	err := run.AddKernelsFrom(context.Background(), bo, missing, strings.NewReader(""), Batch{MaxPRs: 1})
+	if err == nil || !strings.HasPrefix(err.Error(), "--from: ") || !strings.Contains(err.Error(), "nosuch.json") || made != 0 {
+		t.Errorf("err %v, %d clients made; want --from named first and no client", err, made)
+	}
+}

@@ -344,8 +344,15 @@ func Add(kernels []matrixgen.Kernel, k matrixgen.Kernel) ([]matrixgen.Kernel, bo
 
 // AddTo adds k to the kernels file at path (created when missing) under
 // Update's lock, and says whether it was new: a kernel present already
-// leaves the file untouched.
+// leaves the file untouched. An empty path, or "-" (stdin, which cannot
+// be updated in place), is a usage error naming the option "kernels".
 func AddTo(ctx context.Context, path string, k matrixgen.Kernel) (bool, error) {
+	switch path {
+	case "":
+		return false, &matrixgen.UsageError{Option: "kernels", Msg: "is empty: give the kernels.json to update"}
+	case "-":
+		return false, &matrixgen.UsageError{Option: "kernels", Msg: "-: add-kernel updates a file in place; give its path"}
+	}
 	added := false
 	err := Update(ctx, path, func(kernels []matrixgen.Kernel) ([]matrixgen.Kernel, bool, error) {
 		kernels, added = Add(kernels, k)

@@ -1,11 +1,15 @@
 package resolve
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/source"
 )
 
 // Formats Write takes.
@@ -77,4 +81,24 @@ func (r *Result) Err() error {
 		return matrixgen.Exit(matrixgen.ExitPartial, fmt.Errorf("%w; some could not be asked", msg))
 	}
 	return matrixgen.Exit(matrixgen.ExitNotFound, msg)
+}
+
+// Run resolves req as the resolve command does: through a client made
+// from fo (closed after), then writes the answer to w and errOut in format
+// (Write) and returns its outcome (Result.Err). A target or release that
+// is not a valid kernel is a usage error: the caller gave it.
+func Run(ctx context.Context, fo fetch.Options, table []source.Distribution, req Request, w, errOut io.Writer, format string) error {
+	client := fetch.New(fo)
+	defer client.CloseIdleConnections()
+	res, err := Resolve(ctx, client, table, req)
+	switch {
+	case errors.Is(err, matrixgen.ErrInvalid):
+		return matrixgen.AsUsage(err)
+	case err != nil:
+		return err // a *matrixgen.UsageError says 2 itself
+	}
+	if err := Write(w, errOut, format, res); err != nil {
+		return err
+	}
+	return res.Err()
 }

@@ -55,6 +55,23 @@ type Options struct {
 	Words matrixgen.Vocabulary
 }
 
+// Validate refuses options no run could carry out, before any file is
+// read: a chunk size outside GitHub's jobs-per-matrix limit, an unknown
+// artifact preset, BuiltOptional without Built. Each is a usage error
+// naming the option in o.Words.
+func (o *Options) Validate() error {
+	w := o.Words.Name
+	switch _, preset := matrix.Preset(o.Artifact); {
+	case o.ChunkSize < 1 || o.ChunkSize > matrix.MaxJobs:
+		return &matrixgen.UsageError{Msg: fmt.Sprintf("%s %d: want 1 to %d (GitHub's jobs-per-matrix limit)", w("chunk-size"), o.ChunkSize, matrix.MaxJobs)}
+	case !preset:
+		return &matrixgen.UsageError{Msg: fmt.Sprintf("%s %q: want one of %s (or %s)", w("artifact"), o.Artifact, strings.Join(matrix.PresetNames(), ", "), w("artifact-template"))}
+	case o.BuiltOptional && o.Built == "":
+		return &matrixgen.UsageError{Msg: fmt.Sprintf("%s: give %s FILE too", w("built-optional"), w("built"))}
+	}
+	return nil
+}
+
 // ParseAxes reads NAME=v1,v2 values; a bad one is a usage error.
 func ParseAxes(values []string) ([]matrix.Axis, error) {
 	var axes []matrix.Axis
@@ -130,6 +147,9 @@ func storedNames(names map[string]bool) map[string]bool {
 // says on ErrOut what it did. Nothing to build is exit 4 unless
 // AllowEmpty; skipped input entries make it partial (3).
 func Run(ctx context.Context, ios IO, o Options) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	w := o.Words.Name
 	if o.Sources.Words == nil {
 		o.Sources.Words = o.Words

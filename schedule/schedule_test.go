@@ -172,3 +172,36 @@ func TestRunPlanAndChunk(t *testing.T) {
 		t.Errorf("tampered plan: %v, want exit 1", err)
 	}
 }
+
+// TestValidate: the options no run could carry out are usage errors,
+// named in the caller's words (flags here, the bare option without one),
+// before any file is read: Kernels names a file that does not exist.
+func TestValidate(t *testing.T) {
+	ok := Options{Sources: Sources{Kernels: filepath.Join(t.TempDir(), "none.json")}, Artifact: matrix.DefaultPreset, ChunkSize: matrix.MaxJobs}
+	for _, tt := range []struct {
+		name  string
+		edit  func(*Options)
+		words matrixgen.Vocabulary
+		want  string
+	}{
+		{"chunk size 0", func(o *Options) { o.ChunkSize = 0 }, flags, "--chunk-size 0: want 1 to 256 (GitHub's jobs-per-matrix limit)"},
+		{"chunk size 257", func(o *Options) { o.ChunkSize = 257 }, nil, "chunk-size 257: want 1 to 256"},
+		{"unknown preset", func(o *Options) { o.Artifact = "rpm" }, flags, `--artifact "rpm": want one of compat-version, deb-rpm, precompiled-image (or --artifact-template)`},
+		{"built-optional alone", func(o *Options) { o.BuiltOptional = true }, flags, "--built-optional: give --built FILE too"},
+	} {
+		o := ok
+		o.Words = tt.words
+		tt.edit(&o)
+		var ue *matrixgen.UsageError
+		if err := o.Validate(); !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("%s: Validate() = %v, want a usage error %q", tt.name, err, tt.want)
+		}
+		ios, _, _ := testIO()
+		if err := Run(context.Background(), ios, o); code(err) != matrixgen.ExitUsage {
+			t.Errorf("%s: Run = %v, want the usage error before the missing kernels file", tt.name, err)
+		}
+	}
+	if err := ok.Validate(); err != nil {
+		t.Errorf("valid options: %v", err)
+	}
+}

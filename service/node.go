@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/internal/secret"
 )
 
 // NodeRequest is what a node's loader asks a build service for
@@ -19,6 +20,7 @@ import (
 type NodeRequest struct {
 	Server        string // the service's base URL
 	Token         string // bearer token for the service, "" for none
+	TokenFile     string // when set, the token is this file's first line instead
 	DriverVersion string
 	OSRelease     string // the os-release file: the distribution and its version
 	Release       string // "": this kernel's (uname -r)
@@ -116,6 +118,12 @@ func (n NodeRequest) request() (Request, error) {
 // field and rule named), 7 a build that failed, 8 one the service timed
 // out, 9 Timeout passed first.
 func RequestBuild(ctx context.Context, out, log io.Writer, n NodeRequest) error {
+	if n.TokenFile != "" {
+		var err error
+		if n.Token, err = secret.Read(n.Words.Name("token-file"), n.TokenFile); err != nil {
+			return matrixgen.AsUsage(err)
+		}
+	}
 	req, err := n.request()
 	if err != nil {
 		return err

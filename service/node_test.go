@@ -115,3 +115,34 @@ func TestRequestBuild(t *testing.T) {
 		t.Errorf("no vocabulary: %v, want the option as it is", err)
 	}
 }
+
+// TestRequestBuildTokenFile: TokenFile's first line replaces Token as the
+// bearer token; a file that cannot be read is a usage error naming the
+// option, and nothing is sent.
+func TestRequestBuildTokenFile(t *testing.T) {
+	dir := t.TempDir()
+	osRelease := filepath.Join(dir, "os-release")
+	tokenFile := filepath.Join(dir, "token")
+	for p, data := range map[string]string{osRelease: "ID=debian\nVERSION_ID=\"12\"\n", tokenFile: "tok_file\n"} {
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var auth []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = append(auth, r.Header.Get("Authorization"))
+		_ = json.NewEncoder(w).Encode(Status{BuildID: "b1", Status: StateQueued, Artifact: "driver.deb"})
+	}))
+	defer srv.Close()
+	n := NodeRequest{Words: func(o string) string { return "--" + o }, Server: srv.URL, Token: "tok_env", TokenFile: tokenFile, DriverVersion: "2.4.1",
+		OSRelease: osRelease, Release: "6.1.0-28-amd64", Arch: "x86_64", GOARCH: "amd64", Proc: dir, Timeout: time.Minute}
+	var out, log bytes.Buffer
+	if err := RequestBuild(context.Background(), &out, &log, n); err != nil || len(auth) != 1 || auth[0] != "Bearer tok_file" {
+		t.Fatalf("err %v, Authorization %q", err, auth)
+	}
+	n.TokenFile = filepath.Join(dir, "nosuch")
+	err := RequestBuild(context.Background(), &out, &log, n)
+	if matrixgen.ExitCodeOf(err) != matrixgen.ExitUsage || !strings.Contains(err.Error(), "--token-file") || len(auth) != 1 {
+		t.Errorf("a missing token file: %v (exit %d), %d requests", err, matrixgen.ExitCodeOf(err), len(auth))
+	}
+}

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -13,7 +14,21 @@ import (
 // - for stdin) and says on out which are valid, and on errOut every
 // problem of every other one. Its error, when a file is invalid or cannot
 // be read, carries exit code 1 and no text (the problems are printed).
+// An empty spec, or - given twice (stdin is read once), is a usage error
+// and nothing is read.
 func Files(ctx context.Context, specs []string, stdin io.Reader, out, errOut io.Writer) error {
+	stdins := 0
+	for _, spec := range specs {
+		if spec == "" {
+			return matrixgen.Exit(matrixgen.ExitUsage, errors.New("validate: an empty FILE argument (want a path, git:REV:path or -)"))
+		}
+		if spec == inputs.Stdin {
+			stdins++
+		}
+	}
+	if stdins > 1 {
+		return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("validate: - given %d times (stdin is read once)", stdins))
+	}
 	bad := 0
 	for _, spec := range specs {
 		data, err := inputs.ReadSpec(ctx, spec, stdin)

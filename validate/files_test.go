@@ -42,3 +42,19 @@ func TestFiles(t *testing.T) {
 		t.Errorf("the good file after the bad ones: stdout %q", out.String())
 	}
 }
+
+// TestFilesRefusesSpecs: an empty spec or stdin named twice is a usage
+// error before anything is read (the good file is never reported).
+func TestFilesRefusesSpecs(t *testing.T) {
+	good := filepath.Join(t.TempDir(), "good.json")
+	if err := os.WriteFile(good, []byte(`{"x86_64": []}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, specs := range [][]string{{good, ""}, {good, "-", "-"}} {
+		var out, errOut bytes.Buffer
+		err := Files(context.Background(), specs, strings.NewReader(""), &out, &errOut)
+		if matrixgen.ExitCodeOf(err) != matrixgen.ExitUsage || out.Len() != 0 || errOut.Len() != 0 {
+			t.Errorf("%q: %v (exit %d), stdout %q, stderr %q; want a usage error and nothing read", specs, err, matrixgen.ExitCodeOf(err), out.String(), errOut.String())
+		}
+	}
+}

@@ -1,29 +1,18 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/kernelsfile"
 )
 
-type addKernelOptions struct {
-	io            *ioStreams
-	Target        string
-	Arch          string
-	Release       string
-	DistroVersion string
-	KernelVersion string
-	Kernels       string
-}
-
-func newCmdAddKernel(ios *ioStreams, runF func(*addKernelOptions) error) *cobra.Command {
-	opts := &addKernelOptions{io: ios}
+func newCmdAddKernel(ios *ioStreams) *cobra.Command {
+	var spec matrixgen.Spec
+	var kernels string
 	cmd := &cobra.Command{
 		Use:   "add-kernel --target T --arch A --release R [--distro-version V]",
 		Short: "Add a kernel to kernels.json",
@@ -37,63 +26,57 @@ A missing kernels file is created.` + exitCodesHelp(),
   matrixgen add-kernel --target ubuntu --arch arm64 --release 6.14.0-1021-gcp --distro-version 24.04`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
+			k, err := makeKernel(spec)
+			if err != nil {
+				return err
 			}
-			return addKernelRun(cmd.Context(), opts)
+			added, err := kernelsfile.AddTo(cmd.Context(), kernels, k)
+			switch {
+			case err != nil:
+				return err
+			case added:
+				fmt.Fprintf(ios.ErrOut, "added %s to %s\n", k.Key(), kernels)
+			default:
+				fmt.Fprintf(ios.ErrOut, "%s: already present in %s; nothing changed\n", k.Key(), kernels)
+			}
+			return nil
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&opts.Target, "target", "", "distribution (ubuntu, debian, fedora, centos, amazonlinux, rocky, almalinux, oracle) or Falco target")
-	f.StringVar(&opts.Arch, "arch", "", "architecture: x86_64 (amd64), aarch64 (arm64), aarch64+64k, riscv64")
-	f.StringVar(&opts.Release, "release", "", "kernel release as uname -r prints it")
-	f.StringVar(&opts.DistroVersion, "distro-version", "", "distro version (default: derived from the release)")
-	f.StringVar(&opts.KernelVersion, "kernel-version", "", "Ubuntu kernel version, used to derive the distro version")
-	f.StringVar(&opts.Kernels, "kernels", "kernels.json", "kernels file to update")
-	for _, req := range []string{"target", "arch", "release"} {
-		_ = cmd.MarkFlagRequired(req)
-	}
+	kernelFlags(cmd, &spec)
+	cmd.Flags().StringVar(&kernels, "kernels", "kernels.json", "kernels file to update")
 	return cmd
 }
 
-func addKernelRun(ctx context.Context, opts *addKernelOptions) error {
-	switch opts.Kernels {
-	case "":
-		return usageErr("--kernels is empty: give the kernels.json to update")
-	case inputs.Stdin:
-		return usageErr("--kernels -: add-kernel updates a file in place; give its path")
+// kernelFlags registers the flags of one kernel that add-kernel and pr
+// add-kernel take, bound to spec (makeKernel checks it).
+func kernelFlags(cmd *cobra.Command, spec *matrixgen.Spec) {
+	f := cmd.Flags()
+	f.StringVar(&spec.Target, "target", "", "distribution (matrixgen distros lists them) or Falco target")
+	f.StringVar((*string)(&spec.Arch), "arch", "", "architecture: x86_64 (amd64), aarch64 (arm64), aarch64+64k, riscv64")
+	f.StringVar(&spec.Release, "release", "", "kernel release as uname -r prints it")
+	f.StringVar(&spec.DistroVersion, "distro-version", "", "distro version (default: derived from the release)")
+	f.StringVar(&spec.KernelVersion, "kernel-version", "", "Ubuntu kernel version or uname -v, used to derive the distro version")
+	for _, req := range []string{"target", "arch", "release"} {
+		_ = cmd.MarkFlagRequired(req)
 	}
-	k, err := makeKernel(opts.Target, opts.Arch, opts.Release, opts.DistroVersion, opts.KernelVersion)
-	if err != nil {
-		return err
-	}
-	added, err := kernelsfile.AddTo(ctx, opts.Kernels, k)
-	if err != nil {
-		return err
-	}
-	if !added {
-		fmt.Fprintf(opts.io.ErrOut, "%s: already present in %s; nothing changed\n", k.Key(), opts.Kernels)
-		return nil
-	}
-	fmt.Fprintf(opts.io.ErrOut, "added %s to %s\n", k.Key(), opts.Kernels)
-	return nil
 }
 
 // makeKernel is the kernel add-kernel and pr add-kernel are given, through
 // the domain's one consistency rule: the release's markers must agree with
 // the target, arch and distro version given. An invalid value is a usage
 // error: the command line gave it.
-func makeKernel(target, archName, release, distroVersion, kernelVersion string) (matrixgen.Kernel, error) {
-	arch, err := matrixgen.ParseArch(archName)
+func makeKernel(spec matrixgen.Spec) (matrixgen.Kernel, error) {
+	arch, err := matrixgen.ParseArch(string(spec.Arch))
 	if err != nil {
 		return matrixgen.Kernel{}, usageErr("--arch: %w", err)
 	}
-	k, err := matrixgen.Make(matrixgen.Spec{Target: target, Arch: arch, Release: release, DistroVersion: distroVersion, KernelVersion: kernelVersion})
+	spec.Arch = arch
+	k, err := matrixgen.Make(spec)
 	switch {
-	case errors.Is(err, matrixgen.ErrUnderivable) && distroVersion == "":
+	case errors.Is(err, matrixgen.ErrUnderivable) && spec.DistroVersion == "":
 		return k, fmt.Errorf("%w (give --distro-version)", err)
 	case errors.Is(err, matrixgen.ErrInvalid):
-		return k, asUsage(err)
+		return k, matrixgen.AsUsage(err)
 	}
 	return k, err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/output"
+	"github.com/matrixgen/matrixgen/schedule"
 	"github.com/matrixgen/matrixgen/schemas"
 )
 
@@ -178,8 +179,8 @@ func TestAddKernel(t *testing.T) {
 
 // TestNewCmdMatrixFlags checks flag parsing alone, with no I/O (gh style).
 func TestNewCmdMatrixFlags(t *testing.T) {
-	var got *matrixOptions
-	cmd := newCmdMatrix(&ioStreams{}, func(o *matrixOptions) error { got = o; return nil })
+	var got *schedule.Options
+	cmd := newCmdMatrix(&ioStreams{}, func(o *schedule.Options, _ string, _ int) error { got = o; return nil })
 	cmd.SetArgs([]string{"--crawled", "a/x86_64/list.json", "--crawled", "b.json", "--driver-version", "1", "--driver-version", "2", "--axis", "x=a,b", "--target", "ubuntu,debian", "--chunk-size", "10"})
 	cmd.SetOut(&bytes.Buffer{})
 	if err := cmd.Execute(); err != nil {

@@ -1,55 +1,49 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/matrixgen/matrixgen/crawlers/distros"
 
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/crawlers"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/crawlers/source"
 )
 
-type crawlOptions struct {
-	io              *ioStreams
-	Distros         []string
-	Arches          []string
-	Releases        []string
-	Component       string
-	Mirrors         []string
-	Keyrings        []string
-	Concurrency     int
-	CacheDir        string
-	NoCache         bool
-	Out             string
-	OutDir          string
-	Stats           string
-	Previous        string
-	Discover        bool
-	Vault           bool
-	CheckValidUntil bool
-	Now             string
-	Timeout         time.Duration
-	RequestTimeout  time.Duration
-	Koji            bool
-	KojiSince       string
-	KojiNewest      int
-	KojiNewestSet   bool // --koji-newest given: with --koji-since, both bound
-	KojiTimeout     time.Duration
-	FCOSBuilds      int
-	PullSecret      string
-	Registries      []string
+// fetchFlags are the flags of the commands that read mirrors (crawl, resolve).
+type fetchFlags struct {
+	mirrors []string
+	noCache bool
+	fetch.Options
 }
 
-func newCmdCrawl(ios *ioStreams, runF func(*crawlOptions) error) *cobra.Command {
-	opts := &crawlOptions{io: ios}
+func (ff *fetchFlags) register(cmd *cobra.Command, mirrorUsage string) {
+	f := cmd.Flags()
+	f.StringArrayVar(&ff.mirrors, "mirror", nil, mirrorUsage)
+	f.StringVar(&ff.CacheDir, "cache-dir", fetch.DefaultCacheDir(), "conditional-GET cache directory")
+	f.BoolVar(&ff.noCache, "no-cache", false, "do not use the on-disk cache")
+}
+
+// parse returns the --mirror overrides; --no-cache empties CacheDir.
+func (ff *fetchFlags) parse() (map[string]string, error) {
+	if ff.noCache {
+		ff.CacheDir = ""
+	}
+	return fetch.ParseMirrors(ff.mirrors)
+}
+
+func newCmdCrawl(ios *ioStreams) *cobra.Command {
+	req := crawlers.Request{Table: distros.All()}
+	out := &crawlers.Output{Stdout: ios.Out, Summary: ios.ErrOut, Log: slog.New(slog.NewTextHandler(ios.ErrOut, nil))}
+	var ff fetchFlags
+	var arches []string
+	var previous, now, kojiSince string
+	var checkValidUntil, koji bool
+	var kojiNewest int
+	var timeout, kojiTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "crawl",
 		Short: "Crawl distro mirrors for every kernel that exists",
@@ -86,17 +80,15 @@ source (matrix --crawled does not schedule it).
 kernel-devel (kernel-64k-devel) builds its Koji hubs hold but its mirrors no
 longer carry (Fedora: koji-fedora; CentOS Stream: koji-stream, then koji-cbs),
 marked "source": "koji", with Koji download URLs as headers. Only COMPLETE
-builds count. Bounded per release and hub: the newest --koji-newest builds
-(default 10), or those completed since --koji-since; listBuilds is paged (at
-most 100 pages of 50), and a hub that answers a page it already gave (one that
-ignores the offset) fails its source, as does one that takes longer than
---koji-timeout (default 5m) for one release and arch; the next hub is still asked.
+builds count, bounded per release and hub by --koji-newest or --koji-since and
+--koji-timeout; listBuilds is paged (at most 100 pages of 50), and a hub that
+answers a page it already gave (one that ignores the offset) fails its source.
 
 Flatcar (--distro flatcar) is read from each channel's release list: one
 kernel per release, <kernel>-flatcar under the Flatcar release, with the
 release's developer container as header source. Fedora CoreOS (--distro
 fedora-coreos: streams stable, testing, next) is read from each stream's
-newest --fcos-builds builds (default 10): the Fedora kernel each boots, listed
+newest --fcos-builds builds: the Fedora kernel each boots, listed
 under fedora with "source": "fedora-coreos", its stream and build, and
 Fedora's kernel-devel on Koji as header source. With --discover, a channel or
 stream --release names that neither lists is asked for by name.
@@ -132,23 +124,14 @@ link-local, cloud-metadata or (unless a --mirror is on loopback) loopback
 address is dropped, with a warning, and the next line used. Such addresses are
 refused when dialled too, whatever name or redirect led there.
 
-Every request has --request-timeout (default 10m) from its first attempt to
-the last byte of its body, retries included: a body too large or trickling
-too slowly to finish in time fails its source, named with the bytes read.
+A body too large or trickling too slowly to finish within --request-timeout
+fails its source, named with the bytes read.
 
-RHCOS (--distro rhcos, or --release rhcos/4.15; a crawl of every distribution
-leaves it out): every z-stream of each OpenShift minor in the upgrade graph
-(channel stable-<minor>), each release's release.txt on the mirror, and the
-config of its rhel-coreos image (one manifest and one config blob, never a
-layer), whose ostree.linux label is the kernel. Each kernel lists the
-z-streams that ship it (openshift_releases) and the newest one's driver-toolkit
-image by digest (build_image, where matrix builds it). aarch64+64k is the
-aarch64 kernel with +64k. The registry needs a pull secret: --pull-secret FILE,
-else REGISTRY_AUTH_FILE, else the docker config; without one, or with one it
-refuses, the rhcos sources fail (exit 3) and the message says so once. Images
-are addressed by digest: what one says is cached, and a re-crawl of known
-releases asks the registry nothing. --registry HOST=URL reaches a registry at
-another address (a disconnected cluster's mirror of quay.io).
+RHCOS (--distro rhcos or --release rhcos/4.15; a crawl of every distribution
+leaves it out) reads the upgrade graph, each z-stream's release.txt and its
+rhel-coreos image's config (never a layer): each kernel lists the z-streams
+that ship it and the newest one's driver-toolkit image (build_image). The
+registry needs a pull secret; without a usable one the rhcos sources fail.
 
 Ctrl-C or --timeout ends the crawl early: what finished is written, every
 unfinished source is named as failed, and the exit code is 3.
@@ -165,133 +148,67 @@ Mirror keys for --mirror KEY=URL, with their defaults:
   matrixgen crawl --distro rhcos --release rhcos/4.15 --arch x86_64,aarch64,aarch64+64k --pull-secret pull-secret.json --out-dir out`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Out != "" && opts.OutDir != "" {
+			switch {
+			case out.File != "" && out.Dir != "":
 				return usageErr("--out and --out-dir exclude each other")
-			}
-			if len(opts.Arches) > 1 && opts.OutDir == "" {
-				return usageErr("%d arches need --out-dir DIR (writes DIR/<arch>/list.json); --out and stdout take one arch", len(opts.Arches))
-			}
-			if opts.Timeout <= 0 {
-				// 0 used to mean "no limit" by accident; a crawl always has one.
-				return usageErr("--timeout %s: want a positive duration, e.g. 30m", opts.Timeout)
-			}
-			if (cmd.Flags().Changed("koji-since") || cmd.Flags().Changed("koji-newest") || cmd.Flags().Changed("koji-timeout")) && !opts.Koji {
+			case len(arches) > 1 && out.Dir == "":
+				return usageErr("%d arches need --out-dir DIR (writes DIR/<arch>/list.json); --out and stdout take one arch", len(arches))
+			case !koji && (cmd.Flags().Changed("koji-since") || cmd.Flags().Changed("koji-newest") || cmd.Flags().Changed("koji-timeout")):
 				return usageErr("--koji-since, --koji-newest and --koji-timeout bound --koji: add --koji")
 			}
-			if opts.KojiTimeout <= 0 {
-				return usageErr("--koji-timeout %s: want a positive duration, e.g. 5m", opts.KojiTimeout)
+			req.SkipValidUntil, ff.Concurrency = !checkValidUntil, req.Concurrency
+			var err error
+			if koji {
+				if req.Koji, err = source.ParseKojiBounds(kojiSince, kojiNewest, cmd.Flags().Changed("koji-newest"), kojiTimeout); err != nil {
+					return err
+				}
 			}
-			if opts.FCOSBuilds < 1 {
-				return usageErr("--fcos-builds %d: want 1 or more", opts.FCOSBuilds)
+			for _, a := range arches {
+				arch, err := matrixgen.ParseArch(a)
+				if err != nil {
+					return usageErr("--arch: %w", err)
+				}
+				req.Arches = append(req.Arches, arch)
 			}
-			if opts.RequestTimeout <= 0 {
-				return usageErr("--request-timeout %s: want a positive duration, e.g. 10m", opts.RequestTimeout)
+			if req.Mirrors, err = ff.parse(); err != nil {
+				return err
 			}
-			opts.KojiNewestSet = cmd.Flags().Changed("koji-newest")
-			if opts.KojiNewest < 0 {
-				return usageErr("--koji-newest %d: want 0 (no count bound, with --koji-since) or more", opts.KojiNewest)
+			if now != "" {
+				t, err := time.Parse(time.RFC3339, now)
+				if err != nil {
+					return usageErr("--now %q: want RFC 3339, e.g. 2026-11-21T12:00:00Z", now)
+				}
+				req.Now = func() time.Time { return t }
 			}
-			if opts.Concurrency < 1 {
-				return usageErr("--concurrency %d: want at least 1", opts.Concurrency)
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return crawlRun(cmd, opts)
+			job := crawlers.Job{Request: req, Output: out, Fetch: ff.Options, Previous: previous, Timeout: timeout, TTY: ios.ErrTTY, Words: flagName}
+			return job.Crawl(cmd.Context())
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&opts.Distros, "distro", nil, "distributions to crawl (default all; listed above)")
-	f.StringSliceVar(&opts.Arches, "arch", []string{"x86_64"}, "architectures: x86_64 (amd64), aarch64 (arm64), aarch64+64k, riscv64")
-	f.StringSliceVar(&opts.Releases, "release", nil, "releases: bookworm,noble or DISTRO/RELEASE (default: each distribution's defaults)")
-	f.StringVar(&opts.Component, "component", "main", "archive component")
-	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "KEY=URL mirror override; repeatable (keys listed above)")
-	f.StringArrayVar(&opts.Keyrings, "keyring", nil, "OpenPGP keyring file to verify InRelease with; repeatable (default: embedded Debian and Ubuntu archive keyrings)")
-	f.IntVar(&opts.Concurrency, "concurrency", 8, "requests in flight across all mirrors (4 per host at most)")
-	f.StringVar(&opts.CacheDir, "cache-dir", fetch.DefaultCacheDir(), "conditional-GET cache directory")
-	f.BoolVar(&opts.NoCache, "no-cache", false, "do not use the on-disk cache")
-	f.StringVar(&opts.Out, "out", "", "write list.json for the one arch here (default: stdout)")
-	f.StringVar(&opts.OutDir, "out-dir", "", "write DIR/<arch>/list.json for each arch")
-	f.StringVar(&opts.Stats, "stats", "", "write request counters as JSON here")
-	f.StringVar(&opts.Previous, "previous", "", "previous crawl output (list.json, or the --out-dir): kernels of failed sources are carried over")
-	f.BoolVar(&opts.Vault, "vault", false, "also crawl the minor releases the Rocky and AlmaLinux vaults list (9.4, 9.5, ...)")
-	f.BoolVar(&opts.Discover, "discover", false, "list each mirror's dists/ (and release folders: Fedora, Photon, openSUSE Leap, Azure Linux, Alibaba Cloud Linux) to find and crawl releases the built-in table does not know")
-	f.BoolVar(&opts.CheckValidUntil, "check-valid-until", true, "refuse InRelease files past their Valid-Until, as apt does")
-	f.StringVar(&opts.Now, "now", "", "clock for signature and Valid-Until checks (RFC 3339), for reproducing a past crawl")
-	f.DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "give up on the whole crawl after this long")
-	f.DurationVar(&opts.RequestTimeout, "request-timeout", 10*time.Minute, "give up on one request (a whole index, retries included) after this long")
-	f.BoolVar(&opts.Koji, "koji", false, "add the Fedora and CentOS Stream kernel builds Koji/CBS hold that the mirrors lack")
-	f.StringVar(&opts.KojiSince, "koji-since", "", "with --koji: only builds completed after DATE (2026-01-31 or RFC 3339)")
-	f.IntVar(&opts.KojiNewest, "koji-newest", source.DefaultKojiNewest, "with --koji: at most the newest N builds per release and hub (0 with --koji-since: no count bound)")
-	f.DurationVar(&opts.KojiTimeout, "koji-timeout", source.DefaultKojiTimeout, "with --koji: give up on one hub for one release and arch after this long (its source fails, the next hub is asked)")
-	f.IntVar(&opts.FCOSBuilds, "fcos-builds", source.DefaultFCOSBuilds, "Fedora CoreOS: how many of each stream's newest builds to read")
-	f.StringVar(&opts.PullSecret, "pull-secret", "", "RHCOS: registry credentials, the {\"auths\":{…}} pull secret from console.redhat.com (default: REGISTRY_AUTH_FILE, then the docker config)")
-	f.StringArrayVar(&opts.Registries, "registry", nil, "RHCOS: HOST=URL, reach registry HOST at URL (a disconnected cluster's mirror); repeatable")
+	f.StringSliceVar(&req.Distros, "distro", nil, "distributions to crawl (default all; listed above)")
+	f.StringSliceVar(&arches, "arch", []string{"x86_64"}, "architectures: x86_64 (amd64), aarch64 (arm64), aarch64+64k, riscv64")
+	f.StringSliceVar(&req.Releases, "release", nil, "releases: bookworm,noble or DISTRO/RELEASE (default: each distribution's defaults)")
+	f.StringVar(&req.Component, "component", "main", "archive component")
+	ff.register(cmd, "KEY=URL mirror override; repeatable (keys listed above)")
+	f.StringArrayVar(&req.KeyringFiles, "keyring", nil, "OpenPGP keyring file to verify InRelease with; repeatable (default: embedded Debian and Ubuntu archive keyrings)")
+	f.IntVar(&req.Concurrency, "concurrency", 8, "requests in flight across all mirrors (4 per host at most)")
+	f.StringVar(&out.File, "out", "", "write list.json for the one arch here (default: stdout)")
+	f.StringVar(&out.Dir, "out-dir", "", "write DIR/<arch>/list.json for each arch")
+	f.StringVar(&out.Stats, "stats", "", "write request counters as JSON here")
+	f.StringVar(&previous, "previous", "", "previous crawl output (list.json, or the --out-dir): kernels of failed sources are carried over")
+	f.BoolVar(&req.Vault, "vault", false, "also crawl the minor releases the Rocky and AlmaLinux vaults list (9.4, 9.5, ...)")
+	f.BoolVar(&req.Discover, "discover", false, "list each mirror's dists/ (and release folders: Fedora, Photon, openSUSE Leap, Azure Linux, Alibaba Cloud Linux) to find and crawl releases the built-in table does not know")
+	f.BoolVar(&checkValidUntil, "check-valid-until", true, "refuse InRelease files past their Valid-Until, as apt does")
+	f.StringVar(&now, "now", "", "clock for signature and Valid-Until checks (RFC 3339), for reproducing a past crawl")
+	f.DurationVar(&timeout, "timeout", 30*time.Minute, "give up on the whole crawl after this long")
+	f.DurationVar(&ff.RequestTimeout, "request-timeout", 10*time.Minute, "give up on one request (a whole index, retries included) after this long")
+	f.BoolVar(&koji, "koji", false, "add the Fedora and CentOS Stream kernel builds Koji/CBS hold that the mirrors lack")
+	f.StringVar(&kojiSince, "koji-since", "", "with --koji: only builds completed after DATE (2026-01-31 or RFC 3339)")
+	f.IntVar(&kojiNewest, "koji-newest", source.DefaultKojiNewest, "with --koji: at most the newest N builds per release and hub (0 with --koji-since: no count bound)")
+	f.DurationVar(&kojiTimeout, "koji-timeout", source.DefaultKojiTimeout, "with --koji: give up on one hub for one release and arch after this long (its source fails, the next hub is asked)")
+	f.IntVar(&req.FCOSBuilds, "fcos-builds", source.DefaultFCOSBuilds, "Fedora CoreOS: how many of each stream's newest builds to read")
+	f.StringVar(&req.PullSecret, "pull-secret", "", "RHCOS: registry credentials, the {\"auths\":{…}} pull secret from console.redhat.com (default: REGISTRY_AUTH_FILE, then the docker config)")
+	f.StringArrayVar(&req.Registries, "registry", nil, "RHCOS: HOST=URL, reach registry HOST at URL (a disconnected cluster's mirror); repeatable")
 	_ = f.MarkHidden("now")
 	return cmd
-}
-
-func crawlRun(cmd *cobra.Command, opts *crawlOptions) error {
-	start := time.Now()
-	req := crawlers.Request{Table: distros.All(), Distros: opts.Distros, Releases: opts.Releases, Concurrency: opts.Concurrency, Vault: opts.Vault,
-		Component: opts.Component, Discover: opts.Discover, SkipValidUntil: !opts.CheckValidUntil, KeyringFiles: opts.Keyrings,
-		FCOSBuilds: opts.FCOSBuilds, PullSecret: opts.PullSecret, Registries: opts.Registries}
-	for _, a := range opts.Arches {
-		arch, err := matrixgen.ParseArch(a)
-		if err != nil {
-			return usageErr("--arch: %w", err)
-		}
-		req.Arches = append(req.Arches, arch)
-	}
-	var err error
-	if req.Mirrors, err = fetch.ParseMirrors(opts.Mirrors); err != nil {
-		return err
-	}
-	if opts.NoCache {
-		opts.CacheDir = ""
-	}
-	out := &crawlers.Output{Dir: opts.OutDir, File: opts.Out, Stdout: opts.io.Out, Stats: opts.Stats, Summary: opts.io.ErrOut,
-		Log: slog.New(slog.NewTextHandler(opts.io.ErrOut, nil))}
-	if err := out.Check(req.Arches, opts.CacheDir); err != nil {
-		return err
-	}
-	if opts.Koji {
-		if req.Koji, err = source.ParseKojiBounds(opts.KojiSince, opts.KojiNewest, opts.KojiNewestSet, opts.KojiTimeout); err != nil {
-			return err
-		}
-	}
-	if opts.Now != "" {
-		t, err := time.Parse(time.RFC3339, opts.Now)
-		if err != nil {
-			return usageErr("--now %q: want RFC 3339, e.g. 2026-11-21T12:00:00Z", opts.Now)
-		}
-		req.Now = func() time.Time { return t }
-	}
-	if req.Previous, err = out.Previous(opts.Previous, req.Arches); err != nil {
-		return fmt.Errorf("--previous: %w", err)
-	}
-	// The cache directory is created by the first cache write, so a
-	// request refused above (or by crawlers.Run's checks) leaves no trace.
-	display := crawlers.NewDisplay(opts.io.ErrOut, opts.io.ErrTTY, out.Log)
-	req.Progress = display.Progress
-	client := fetch.New(fetch.Options{CacheDir: opts.CacheDir, Concurrency: opts.Concurrency, RequestTimeout: opts.RequestTimeout,
-		RefuseLoopback: !fetch.AnyLoopback(req.Mirrors), OnWait: display.Wait})
-	ctx, cancel := context.WithTimeout(cmd.Context(), opts.Timeout)
-	defer cancel()
-	rep, err := crawlers.Run(ctx, client, req)
-	if err != nil {
-		return err // a *matrixgen.UsageError says 2 itself
-	}
-	outcome, err := out.Finish(rep, req.Arches, client.Stats(), time.Since(start))
-	if err != nil {
-		return err
-	}
-	interrupted := ""
-	switch {
-	case errors.Is(rep.Interrupted, context.DeadlineExceeded) && cmd.Context().Err() == nil:
-		interrupted = fmt.Sprintf("--timeout %s reached", opts.Timeout)
-	case rep.Interrupted != nil:
-		interrupted = "interrupted"
-	}
-	return outcome.Err(interrupted) // an exit code of its own: 1 nothing written, 3 partial
 }

@@ -7,17 +7,9 @@ import (
 	"github.com/matrixgen/matrixgen/output"
 )
 
-type deriveOptions struct {
-	io            *ioStreams
-	Target        string
-	KernelVersion string
-	Suite         string
-	JSON          bool
-	Releases      []string
-}
-
-func newCmdDerive(ios *ioStreams, runF func(*deriveOptions) error) *cobra.Command {
-	opts := &deriveOptions{io: ios}
+func newCmdDerive(ios *ioStreams) *cobra.Command {
+	var in matrixgen.Input // --target, --kernel-version and --suite, for every RELEASE
+	format := output.Text
 	cmd := &cobra.Command{
 		Use:   "derive [--target T [--kernel-version V] RELEASE...]",
 		Short: "Derive distro versions from kernel release strings",
@@ -50,43 +42,30 @@ Output is an aligned table, or with --json one JSON object per input line:
   matrixgen derive --target debian --suite bookworm-backports 6.12.12+bpo-amd64
   printf 'debian 6.12.95+deb12-amd64\namazonlinux2023 6.1.174-217.345.amzn2023.x86_64\n' | matrixgen derive --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Releases = args
-			if len(args) > 0 && opts.Target == "" {
+			var results []output.Derivation
+			var err error
+			switch {
+			case len(args) > 0 && in.Target == "":
 				return usageErr("derive: --target is required with RELEASE arguments (e.g. --target debian)")
-			}
-			if len(args) == 0 && (opts.Target != "" || opts.KernelVersion != "" || opts.Suite != "") {
+			case len(args) == 0 && in != (matrixgen.Input{}):
 				return usageErr("derive: --target, --kernel-version and --suite apply to RELEASE arguments; with stdin put them on each line")
+			case len(args) == 0:
+				if results, err = output.DeriveLines(ios.In, "stdin"); err == nil && len(results) == 0 {
+					return usageErr("derive: no input: give RELEASE arguments with --target, or lines on stdin")
+				}
 			}
-			if runF != nil {
-				return runF(opts)
+			for _, rel := range args {
+				results = append(results, output.Derive(matrixgen.Input{Target: in.Target, Release: rel, KernelVersion: in.KernelVersion, Suite: in.Suite}))
 			}
-			return deriveRun(opts)
+			if err != nil {
+				return err
+			}
+			return output.WriteDerivations(ios.Out, ios.ErrOut, format, results)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Target, "target", "", "distribution or Falco target (ubuntu, ubuntu-gcp, debian, fedora, centos, amazonlinux2023, ol, ...)")
-	cmd.Flags().StringVar(&opts.KernelVersion, "kernel-version", "", `Ubuntu kernel version (upload), e.g. "24~18.04.1" or "51"`)
-	cmd.Flags().StringVar(&opts.Suite, "suite", "", `suite the kernel was found in, e.g. "noble-security"`)
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON Lines, one object per input")
+	cmd.Flags().StringVar(&in.Target, "target", "", "distribution or Falco target (ubuntu, ubuntu-gcp, debian, fedora, centos, amazonlinux2023, ol, ...)")
+	cmd.Flags().StringVar(&in.KernelVersion, "kernel-version", "", `Ubuntu kernel version (upload), e.g. "24~18.04.1" or "51"`)
+	cmd.Flags().StringVar(&in.Suite, "suite", "", `suite the kernel was found in, e.g. "noble-security"`)
+	jsonFlag(cmd, &format, "print JSON Lines, one object per input")
 	return cmd
-}
-
-func deriveRun(opts *deriveOptions) error {
-	var results []output.Derivation
-	for _, rel := range opts.Releases {
-		results = append(results, output.Derive(matrixgen.Input{Target: opts.Target, Release: rel, KernelVersion: opts.KernelVersion, Suite: opts.Suite}))
-	}
-	if len(opts.Releases) == 0 {
-		var err error
-		if results, err = output.DeriveLines(opts.io.In, "stdin"); err != nil {
-			return err
-		}
-		if len(results) == 0 {
-			return usageErr("derive: no input: give RELEASE arguments with --target, or lines on stdin")
-		}
-	}
-	format := output.Text
-	if opts.JSON {
-		format = output.JSON
-	}
-	return output.WriteDerivations(opts.io.Out, opts.io.ErrOut, format, results)
 }

@@ -177,7 +177,7 @@ func TestExitCode(t *testing.T) {
 		{"text that looks like usage", errors.New(`unknown command "x" for "matrixgen"; accepts 2 arg(s); required flag(s) "a" not set`), 1},
 		{"typed usage", usageErr("--x: bad"), 2},
 		{"wrapped typed", fmt.Errorf("ctx: %w", matrixgen.Exit(matrixgen.ExitPartial, nil)), 3},
-		{"invalid flag value, marked by the command", asUsage(fmt.Errorf("--arch: %w", invalid)), 2},
+		{"invalid flag value, marked by the command", matrixgen.AsUsage(fmt.Errorf("--arch: %w", invalid)), 2},
 		// An invalid value carries no code: where it came from decides,
 		// and only the command knows that (a diff --json entry is 1).
 		{"invalid value in a file without position", fmt.Errorf("added.json: added[0]: %w", invalid), 1},

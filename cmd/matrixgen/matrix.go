@@ -5,26 +5,24 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/matrixgen/matrixgen/github"
 	"github.com/matrixgen/matrixgen/matrix"
 	"github.com/matrixgen/matrixgen/schedule"
 )
 
-type matrixOptions struct {
-	io *ioStreams
-	schedule.Options
-	FromPlan string
-	Chunk    int
-	GH       githubFlags
-}
-
 // planFlags are the flags that shape a plan; --from-plan takes all of
 // that from the plan file, so they cannot be combined with it.
 var planFlags = []string{"kernels", "crawled", "target", "arch", "distro-version", "built", "built-optional", "driver-version", "axis", "base-image", "artifact", "artifact-template", "package", "chunk-size", "allow-empty", "plan-out", "built-from-release", "include-headerless"}
 
-func newCmdMatrix(ios *ioStreams, runF func(*matrixOptions) error) *cobra.Command {
-	opts := &matrixOptions{io: ios}
+// newCmdMatrix's runF, when set, gets the options, --from-plan and --chunk
+// instead of running (tests).
+func newCmdMatrix(ios *ioStreams, runF func(opts *schedule.Options, fromPlan string, chunk int) error) *cobra.Command {
+	opts := &schedule.Options{Words: flagName}
+	var fromPlan string
+	var chunk int
+	var gh githubFlags
 	var presetHelp []string
 	for _, name := range matrix.PresetNames() {
 		text, _ := matrix.Preset(name)
@@ -36,24 +34,17 @@ func newCmdMatrix(ios *ioStreams, runF func(*matrixOptions) error) *cobra.Comman
 		Long: `Print {"include":[...]} for GitHub Actions' fromJSON: one entry per kernel ×
 driver version × axis value, with distribution, distro_version, kernel_release,
 architecture, driver_version, base_image, cache_key, artifact, and one field
-per --axis. Kernels come from --kernels (default ./kernels.json) merged with
-any --crawled files; --built FILE leaves out artifacts already built, and
---built-from-release OWNER/NAME[@TAG-GLOB] those attached to the GitHub
-releases whose tag matches (every page; a release at GitHub's 1,000 assets
-is named on stderr). Both compare names as GitHub stores them, with ~, +,
-spaces and other special characters as ".": a built.txt line
+per --axis, for the kernels of --kernels and --crawled less the artifacts
+--built or --built-from-release name (every page of releases; one at GitHub's
+1,000 assets is named on stderr): a built.txt line
 driver-debian-12-6.12.95.deb12-amd64_1.0_amd64.deb and one with +deb12 both
-mark the +deb12 kernel built. --built-from-release's token is
---github-token-file or $GITHUB_TOKEN; --github-url points at GitHub
-Enterprise.
+mark the +deb12 kernel built.
 
-A crawled kernel listed with no header source ("headers": []: an Amazon Linux
-2023 live-patched kernel whose kernel-devel core no longer carries; its
+A crawled kernel listed with no header source (see --include-headerless; a
 kernel-livepatch package is a kpatch module, not a build tree) is not
-scheduled, as its build could only fail: such kernels are counted and named
-on stderr, grouped by distribution, version, arch and source, and
---include-headerless schedules them anyway. Kernels from --kernels (the
-demand list, which has no headers field) are never left out this way.
+scheduled, as its build could only fail: such kernels are named on stderr,
+grouped by distribution, version, arch and source. Kernels from --kernels
+(which has no headers field) are never left out this way.
 
 cache_key is kernel:arch:distro:distroversion:driverversion followed by
 :NAME=VALUE for each --axis in the order given, e.g.
@@ -109,16 +100,18 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
   matrixgen matrix --driver-version 570.1 --built-from-release acme/drivers@drivers-570.1-* --allow-empty --plan-out plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.check(cmd); err != nil {
+			if err := checkMatrixFlags(cmd.Flags(), fromPlan, opts.ArtifactTemplate, opts.PlanOut); err != nil {
 				return err
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(opts, fromPlan, chunk)
 			}
-			if opts.FromPlan != "" {
-				return schedule.RunChunk(schedule.IO(*opts.io), flagName, opts.FromPlan, opts.Chunk)
+			if fromPlan != "" {
+				return schedule.RunChunk(*ios, flagName, fromPlan, chunk)
 			}
-			return matrixRun(cmd, opts)
+			opts.Sources.KernelsOptional = !cmd.Flags().Changed("kernels")
+			opts.GitHub = func() (*github.Client, error) { return gh.settings(ios, nil, "").Client() }
+			return schedule.Run(cmd.Context(), *ios, *opts) // Options.Validate: --chunk-size, --artifact, --built-optional
 		},
 	}
 	registerSources(cmd, &opts.Sources)
@@ -134,17 +127,16 @@ has_builds=false: guard the build job with it).` + exitCodesHelp(
 	f.IntVar(&opts.ChunkSize, "chunk-size", matrix.MaxJobs, "maximum entries per matrix")
 	f.BoolVar(&opts.AllowEmpty, "allow-empty", false, "print an empty matrix instead of exiting 4 when nothing is left to build")
 	f.StringVar(&opts.PlanOut, "plan-out", "", "write the plan (every build, its chunking and a sha256) to this file, for the chunk jobs")
-	f.StringVar(&opts.FromPlan, "from-plan", "", "read builds from a plan file written by --plan-out (needs --chunk)")
-	f.IntVar(&opts.Chunk, "chunk", 0, "with --from-plan: print chunk N (1 to the plan's chunks)")
+	f.StringVar(&fromPlan, "from-plan", "", "read builds from a plan file written by --plan-out (needs --chunk)")
+	f.IntVar(&chunk, "chunk", 0, "with --from-plan: print chunk N (1 to the plan's chunks)")
 	f.StringVar(&opts.BuiltFromRelease, "built-from-release", "", "leave out artifacts already attached to the GitHub releases of OWNER/NAME[@TAG-GLOB] (names compared as GitHub stores them: ~, +, spaces and other special characters become .)")
-	opts.GH.register(cmd, 0, "")
+	gh.register(cmd, 0, "")
 	return cmd
 }
 
-// check refuses flag combinations before any file is read.
-func (opts *matrixOptions) check(cmd *cobra.Command) error {
-	flags := cmd.Flags()
-	if opts.FromPlan != "" {
+// checkMatrixFlags refuses flag combinations before any file is read.
+func checkMatrixFlags(flags *pflag.FlagSet, fromPlan, artifactTemplate, planOut string) error {
+	if fromPlan != "" {
 		for _, name := range planFlags {
 			if flags.Changed(name) {
 				return usageErr("--from-plan takes the builds and their chunking from the plan: drop --%s", name)
@@ -161,26 +153,11 @@ func (opts *matrixOptions) check(cmd *cobra.Command) error {
 	if flags.Changed("from-plan") {
 		return usageErr("--from-plan: empty file name")
 	}
-	if opts.ChunkSize < 1 || opts.ChunkSize > matrix.MaxJobs {
-		return usageErr("--chunk-size %d: want 1 to %d (GitHub's jobs-per-matrix limit)", opts.ChunkSize, matrix.MaxJobs)
-	}
-	if flags.Changed("artifact") && opts.ArtifactTemplate != "" {
+	if flags.Changed("artifact") && artifactTemplate != "" {
 		return usageErr("--artifact and --artifact-template exclude each other")
 	}
-	if _, ok := matrix.Preset(opts.Artifact); !ok {
-		return usageErr("--artifact %q: want one of %s (or --artifact-template)", opts.Artifact, strings.Join(matrix.PresetNames(), ", "))
-	}
-	if opts.BuiltOptional && opts.Built == "" {
-		return usageErr("--built-optional: give --built FILE too")
-	}
-	if flags.Changed("plan-out") && opts.PlanOut == "" {
+	if flags.Changed("plan-out") && planOut == "" {
 		return usageErr("--plan-out: empty file name")
 	}
 	return nil
-}
-
-func matrixRun(cmd *cobra.Command, opts *matrixOptions) error {
-	opts.Sources.KernelsOptional, opts.Words = !cmd.Flags().Changed("kernels"), flagName
-	opts.GitHub = func() (*github.Client, error) { return opts.GH.client(opts.io, nil, "") }
-	return schedule.Run(cmd.Context(), schedule.IO(*opts.io), opts.Options)
 }

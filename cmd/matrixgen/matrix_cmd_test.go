@@ -13,6 +13,7 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/matrix"
+	"github.com/matrixgen/matrixgen/schedule"
 	"github.com/matrixgen/matrixgen/schemas"
 )
 
@@ -357,22 +358,24 @@ func TestMatrixStdoutValidates(t *testing.T) {
 
 // TestNewCmdMatrixPlanFlags checks the plan flags' parsing alone.
 func TestNewCmdMatrixPlanFlags(t *testing.T) {
-	var got *matrixOptions
-	cmd := newCmdMatrix(&ioStreams{}, func(o *matrixOptions) error { got = o; return nil })
+	var got *schedule.Options
+	var fromPlan string
+	var chunk int
+	cmd := newCmdMatrix(&ioStreams{}, func(o *schedule.Options, f string, c int) error { got, fromPlan, chunk = o, f, c; return nil })
 	cmd.SetArgs([]string{"--from-plan", "p.json", "--chunk", "3"})
 	cmd.SetOut(&bytes.Buffer{})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.FromPlan != "p.json" || got.Chunk != 3 {
-		t.Errorf("parsed %+v", got)
+	if fromPlan != "p.json" || chunk != 3 {
+		t.Errorf("parsed %q %d", fromPlan, chunk)
 	}
-	cmd = newCmdMatrix(&ioStreams{}, func(o *matrixOptions) error { got = o; return nil })
+	cmd = newCmdMatrix(&ioStreams{}, func(o *schedule.Options, f string, c int) error { got, fromPlan, chunk = o, f, c; return nil })
 	cmd.SetArgs([]string{"--built", "b.txt", "--built-optional", "--plan-out", "plan.json"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.Built != "b.txt" || !got.BuiltOptional || got.PlanOut != "plan.json" || got.FromPlan != "" {
+	if got.Built != "b.txt" || !got.BuiltOptional || got.PlanOut != "plan.json" || fromPlan != "" {
 		t.Errorf("parsed %+v", got)
 	}
 }

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/ghactions"
 	"github.com/matrixgen/matrixgen/github"
-	"github.com/matrixgen/matrixgen/inputs"
 )
 
 // prDeps are what tests replace: time and the innermost transport. nil
@@ -47,38 +45,11 @@ func (g *githubFlags) settings(ios *ioStreams, deps *prDeps, writes string) gith
 	return s
 }
 
-func (g *githubFlags) client(ios *ioStreams, deps *prDeps, writes string) (*github.Client, error) {
-	return g.settings(ios, deps, writes).Client()
-}
-
-// writes is what a pr run writes, for the token check: nothing with --dry-run.
-func (o *prOptions) writes() string {
-	if o.DryRun {
-		return ""
-	}
-	return "pr creates branches, commits and pull requests; --dry-run needs none for a public repository"
-}
-
-type prOptions struct {
-	io   *ioStreams
-	deps *prDeps
-	GH   githubFlags
-
-	Repo        string
-	Base        string
-	KernelsPath string
-	DryRun      bool
-	OnClosed    string
-	Seen        string
-
-	// add-kernel
-	Target, Arch, Release, DistroVersion, KernelVersion string
-
-	// add-kernels
-	From              string
-	SinglePR          bool
-	MaxPRs            int
-	IncludeHeaderless bool
+// prFlags are the flags both pr commands take, bound to the bot's options.
+type prFlags struct {
+	repo string
+	bo   github.BotOptions
+	gh   githubFlags
 }
 
 func newCmdPR(ios *ioStreams, deps *prDeps) *cobra.Command {
@@ -91,18 +62,42 @@ API without a clone. Runs are idempotent and safe to race.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newCmdPRAddKernel(ios, deps, nil), newCmdPRAddKernels(ios, deps, nil))
+	cmd.AddCommand(newCmdPRAddKernel(ios, deps), newCmdPRAddKernels(ios, deps))
 	return cmd
 }
 
-func (o *prOptions) registerCommon(cmd *cobra.Command) {
+func (o *prFlags) register(cmd *cobra.Command, interval time.Duration, intervalWhy string) {
 	f := cmd.Flags()
-	f.StringVar(&o.Repo, "repo", "", "repository OWNER/NAME whose kernels.json gets the kernel")
-	f.StringVar(&o.Base, "base", "main", "branch the PR targets, whose kernels.json is read")
-	f.StringVar(&o.KernelsPath, "kernels-path", "kernels.json", "path of kernels.json in the repository")
-	f.BoolVar(&o.DryRun, "dry-run", false, "print the plan (refs, the kernels.json diff, the PR text) and send nothing that writes")
-	f.StringVar(&o.OnClosed, "on-closed", string(github.ClosedSkip), "when the kernel's branch had a PR closed without merging: skip (say so, exit 0) or reopen (open a new PR from the same branch)")
+	f.StringVar(&o.repo, "repo", "", "repository OWNER/NAME whose kernels.json gets the kernel")
+	f.StringVar(&o.bo.Base, "base", "main", "branch the PR targets, whose kernels.json is read")
+	f.StringVar(&o.bo.KernelsPath, "kernels-path", "kernels.json", "path of kernels.json in the repository")
+	f.BoolVar(&o.bo.DryRun, "dry-run", false, "print the plan (refs, the kernels.json diff, the PR text) and send nothing that writes")
+	f.StringVar((*string)(&o.bo.OnClosed), "on-closed", string(github.ClosedSkip), "when the kernel's branch had a PR closed without merging: skip (say so, exit 0) or reopen (open a new PR from the same branch)")
 	_ = cmd.MarkFlagRequired("repo")
+	o.gh.register(cmd, interval, intervalWhy)
+}
+
+// run checks the flags and returns the bot's options and its run: the
+// client it makes when it needs one (a token unless --dry-run), stderr,
+// and the step outputs.
+func (o *prFlags) run(ios *ioStreams, deps *prDeps) (github.BotOptions, github.Run, error) {
+	var err error
+	if o.bo.Repo, err = github.ParseRepo(o.repo); err != nil {
+		return o.bo, github.Run{}, usageErr("--repo: %w", err)
+	}
+	if o.bo.Base == "" || o.bo.KernelsPath == "" {
+		return o.bo, github.Run{}, usageErr("--base and --kernels-path must not be empty")
+	}
+	if pol := o.bo.OnClosed; pol != github.ClosedSkip && pol != github.ClosedReopen {
+		return o.bo, github.Run{}, usageErr("--on-closed %q: want %s or %s", pol, github.ClosedSkip, github.ClosedReopen)
+	}
+	writes := "pr creates branches, commits and pull requests; --dry-run needs none for a public repository"
+	if o.bo.DryRun {
+		writes = ""
+	}
+	o.bo.Plan = ios.Out
+	return o.bo, github.Run{Client: func() (*github.Client, error) { return o.gh.settings(ios, deps, writes).Client() },
+		Log: ios.ErrOut, Step: ghactions.FromEnv(ios.Getenv, ios.ErrOut), Words: flagName}, nil
 }
 
 const prBranchHelp = `
@@ -128,15 +123,16 @@ What a run does:
     success, reported as such.
 
 A malformed or contradictory kernels.json on --base is an error, and nothing is
-created. The token comes from --github-token-file or $GITHUB_TOKEN and is sent
-to the API host only. Rate limits: a primary limit waits until its reset, a
-secondary one honours retry-after (else at least a minute, with backoff), a
-5xx backs off; every wait is logged on stderr with its reason.
+created. The token is sent to the API host only. Rate limits: a primary limit
+waits until its reset, a secondary one honours retry-after (else at least a
+minute, with backoff), a 5xx backs off; every wait is logged on stderr.
 
 With $GITHUB_OUTPUT set: outputs status, branch, pr_number, pr_url.`
 
-func newCmdPRAddKernel(ios *ioStreams, deps *prDeps, runF func(*prOptions) error) *cobra.Command {
-	opts := &prOptions{io: ios, deps: deps}
+func newCmdPRAddKernel(ios *ioStreams, deps *prDeps) *cobra.Command {
+	var pf prFlags
+	var spec matrixgen.Spec
+	var seen string
 	cmd := &cobra.Command{
 		Use:   "add-kernel --repo OWNER/NAME --target T --arch A --release R [--distro-version V]",
 		Short: "Open a PR that adds one kernel to a repository's kernels.json",
@@ -147,29 +143,28 @@ kernel passes the same consistency rule as add-kernel before anything is sent.
   matrixgen pr add-kernel --repo acme/drivers --target debian --arch x86_64 --release 6.12.95+deb12-amd64 --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
+			bo, run, err := pf.run(ios, deps)
+			if err != nil {
+				return err
 			}
-			return prAddKernelRun(cmd.Context(), opts)
+			// The one consistency rule, before anything is sent.
+			k, err := makeKernel(spec)
+			if err != nil {
+				return err
+			}
+			return run.AddKernel(cmd.Context(), bo, github.Change(k, "--distro-version", seen))
 		},
 	}
-	opts.registerCommon(cmd)
-	opts.GH.register(cmd, 0, "default 0 for one kernel")
-	f := cmd.Flags()
-	f.StringVar(&opts.Target, "target", "", "distribution or Falco target")
-	f.StringVar(&opts.Arch, "arch", "", "architecture: x86_64 (amd64), aarch64 (arm64), aarch64+64k, riscv64")
-	f.StringVar(&opts.Release, "release", "", "kernel release as uname -r prints it")
-	f.StringVar(&opts.DistroVersion, "distro-version", "", "distro version (default: derived from the release)")
-	f.StringVar(&opts.KernelVersion, "kernel-version", "", "Ubuntu kernel version or uname -v, used to derive the distro version")
-	f.StringVar(&opts.Seen, "seen-in", "on-demand build", "where the kernel was seen, for the PR body (a crawl source, livepatch, Koji, an on-demand build id)")
-	for _, req := range []string{"target", "arch", "release"} {
-		_ = cmd.MarkFlagRequired(req)
-	}
+	pf.register(cmd, 0, "default 0 for one kernel")
+	kernelFlags(cmd, &spec)
+	cmd.Flags().StringVar(&seen, "seen-in", "on-demand build", "where the kernel was seen, for the PR body (a crawl source, livepatch, Koji, an on-demand build id)")
 	return cmd
 }
 
-func newCmdPRAddKernels(ios *ioStreams, deps *prDeps, runF func(*prOptions) error) *cobra.Command {
-	opts := &prOptions{io: ios, deps: deps}
+func newCmdPRAddKernels(ios *ioStreams, deps *prDeps) *cobra.Command {
+	var pf prFlags
+	batch := github.Batch{}
+	var from string
 	cmd := &cobra.Command{
 		Use:   "add-kernels --repo OWNER/NAME --from FILE [--single-pr]",
 		Short: "Open PRs that add many kernels to a repository's kernels.json",
@@ -177,11 +172,9 @@ func newCmdPRAddKernels(ios *ioStreams, deps *prDeps, runF func(*prOptions) erro
 'matrixgen diff --json' (its "added" kernels), crawl output (Falco list.json)
 or a kernels.json, detected from the content. By default one PR per kernel, as
 pr add-kernel makes it, at most --max-prs per run (the rest wait for the next
-run, exit 3), with writes paced by --write-interval (default 1s, GitHub's
-advice for bulk writes). With --single-pr, one PR from the day's branch
-add-kernels/<YYYY-MM-DD> (UTC): a second run on the same day adds a new commit
-to that branch with the kernels it lacks (never a force-push) instead of
-opening another PR. A kernel that already has an open per-kernel PR (from
+run, exit 3), writes paced by --write-interval. With --single-pr (UTC dates),
+a second run on the same day adds a new commit to the day's branch with the
+kernels it lacks (never a force-push) instead of opening another PR. A kernel that already has an open per-kernel PR (from
 add-kernel/...) is left out of the batch, named on stderr with that PR:
 merging both would add it twice.
 
@@ -196,69 +189,22 @@ for the repository when no token is given says a token is probably missing
   matrixgen pr add-kernels --repo acme/drivers --from out/x86_64/list.json --single-pr --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
+			bo, run, err := pf.run(ios, deps)
+			if err != nil {
+				return err
 			}
-			return prAddKernelsRun(cmd.Context(), opts)
+			if batch.MaxPRs < 1 {
+				return usageErr("--max-prs %d: want at least 1", batch.MaxPRs)
+			}
+			return run.AddKernelsFrom(cmd.Context(), bo, from, ios.In, batch)
 		},
 	}
-	opts.registerCommon(cmd)
-	opts.GH.register(cmd, time.Second, "default 1s, GitHub's advice for bulk writes")
+	pf.register(cmd, time.Second, "default 1s, GitHub's advice for bulk writes")
 	f := cmd.Flags()
-	f.StringVar(&opts.From, "from", "", "diff --json output, crawl output or kernels.json (a path, git:REV:path, or - for stdin)")
-	f.BoolVar(&opts.IncludeHeaderless, "include-headerless", false, `also add crawled kernels listed with no header source ("headers": [], e.g. AL2023 live-patched kernels whose kernel-devel is gone); default: left out and named on stderr`)
-	f.BoolVar(&opts.SinglePR, "single-pr", false, "one PR for all kernels, from the branch add-kernels/<YYYY-MM-DD>; kernels with an open per-kernel PR are left out")
-	f.IntVar(&opts.MaxPRs, "max-prs", 20, "at most this many new PRs per run (without --single-pr)")
+	f.StringVar(&from, "from", "", "diff --json output, crawl output or kernels.json (a path, git:REV:path, or - for stdin)")
+	f.BoolVar(&batch.IncludeHeaderless, "include-headerless", false, `also add crawled kernels listed with no header source ("headers": [], e.g. AL2023 live-patched kernels whose kernel-devel is gone); default: left out and named on stderr`)
+	f.BoolVar(&batch.SinglePR, "single-pr", false, "one PR for all kernels, from the branch add-kernels/<YYYY-MM-DD>; kernels with an open per-kernel PR are left out")
+	f.IntVar(&batch.MaxPRs, "max-prs", 20, "at most this many new PRs per run (without --single-pr)")
 	_ = cmd.MarkFlagRequired("from")
 	return cmd
-}
-
-func (o *prOptions) botOptions() (github.BotOptions, error) {
-	repo, err := github.ParseRepo(o.Repo)
-	if err != nil {
-		return github.BotOptions{}, usageErr("--repo: %w", err)
-	}
-	if o.Base == "" || o.KernelsPath == "" {
-		return github.BotOptions{}, usageErr("--base and --kernels-path must not be empty")
-	}
-	pol := github.ClosedPolicy(o.OnClosed)
-	if pol != github.ClosedSkip && pol != github.ClosedReopen {
-		return github.BotOptions{}, usageErr("--on-closed %q: want %s or %s", o.OnClosed, github.ClosedSkip, github.ClosedReopen)
-	}
-	return github.BotOptions{Repo: repo, Base: o.Base, KernelsPath: o.KernelsPath, DryRun: o.DryRun, Plan: o.io.Out, OnClosed: pol}, nil
-}
-
-// run is the bot's run for o: the client it makes when it needs one,
-// stderr, and the step outputs.
-func (o *prOptions) run() github.Run {
-	return github.Run{Client: func() (*github.Client, error) { return o.GH.client(o.io, o.deps, o.writes()) },
-		Log: o.io.ErrOut, Step: ghactions.FromEnv(o.io.Getenv, o.io.ErrOut), Words: flagName}
-}
-
-func prAddKernelRun(ctx context.Context, o *prOptions) error {
-	bo, err := o.botOptions()
-	if err != nil {
-		return err
-	}
-	// The one consistency rule, before anything is sent.
-	k, err := makeKernel(o.Target, o.Arch, o.Release, o.DistroVersion, o.KernelVersion)
-	if err != nil {
-		return err
-	}
-	return o.run().AddKernel(ctx, bo, github.Change(k, "--distro-version", o.Seen))
-}
-
-func prAddKernelsRun(ctx context.Context, o *prOptions) error {
-	bo, err := o.botOptions()
-	if err != nil {
-		return err
-	}
-	if o.MaxPRs < 1 {
-		return usageErr("--max-prs %d: want at least 1", o.MaxPRs)
-	}
-	data, err := inputs.ReadSpec(ctx, o.From, o.io.In)
-	if err != nil {
-		return fmt.Errorf("--from: %w", err)
-	}
-	return o.run().AddKernels(ctx, bo, data, inputs.DisplayName(o.From), github.Batch{SinglePR: o.SinglePR, MaxPRs: o.MaxPRs, IncludeHeaderless: o.IncludeHeaderless})
 }

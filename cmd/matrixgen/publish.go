@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"time"
@@ -11,26 +10,18 @@ import (
 	"github.com/matrixgen/matrixgen/github"
 )
 
-type publishOptions struct {
-	io   *ioStreams
-	deps *prDeps
-	GH   githubFlags
-
-	Repo          string
-	DriverVersion string
-	TagPrefix     string
-	Clobber       bool
-	JSON          bool
-	Files         []string
-}
-
 // publishWritesPerHour is GitHub's secondary limit on content-creating
 // requests ("Rate limits for the REST API", "About secondary rate
 // limits": no more than 500 an hour, 80 a minute).
 const publishWritesPerHour = 500
 
-func newCmdPublish(ios *ioStreams, deps *prDeps, runF func(*publishOptions) error) *cobra.Command {
-	opts := &publishOptions{io: ios, deps: deps}
+// newCmdPublish's runF, when set, gets the options, the GitHub flags,
+// the files and --json instead of publishing (tests).
+func newCmdPublish(ios *ioStreams, deps *prDeps, runF func(github.PublishOptions, *githubFlags, []string, bool) error) *cobra.Command {
+	po := github.PublishOptions{Progress: func(line string) { fmt.Fprintln(ios.ErrOut, "matrixgen: "+line) }}
+	var gh githubFlags
+	var repo string
+	var jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "publish --repo OWNER/NAME --driver-version V [--tag-prefix drivers-] [--clobber] [--json] FILE...",
 		Short: "Upload build artifacts to a driver version's GitHub releases",
@@ -52,17 +43,13 @@ already there counts as skipped; after uploading, a name stored in two
 releases (two publishers raced it) keeps only its copy in the lowest N.
 
 Uploads go to GitHub's upload host (uploads.github.com; /api/uploads/ on
-GitHub Enterprise Server when --github-url is https://HOST/api/v3/), with the
-token from --github-token-file or $GITHUB_TOKEN (sent to those hosts only).
-Files are streamed from disk as application/octet-stream; an upload attempt
+GitHub Enterprise Server), with the token (sent to those hosts only). Files
+are streamed from disk as application/octet-stream; an upload attempt
 may take --github-timeout plus a second per MiB.
 
-Pacing: writes (release creation, uploads, deletes) go one at a time,
---write-interval apart (default 1s: 60 a minute, under GitHub's 80), and at
-most --writes-per-hour in any hour (default 500, GitHub's secondary limit for
-content-creating requests). One token thus publishes about 500 assets an
-hour; publishers running at once with one token share that budget. Waits are
-logged on stderr with their reason.
+Writes (release creation, uploads, deletes) are paced by --write-interval and
+--writes-per-hour: one token publishes about 500 assets an hour, a budget the
+publishers running at once with it share. Waits are logged on stderr.
 
 Output: one line per file on stderr as it is done; with --json, on stdout:
   {"uploaded":[{"name","stored_name","release"}],"skipped":[...same...],
@@ -76,45 +63,38 @@ Output: one line per file on stderr as it is done; with --json, on stdout:
   matrixgen publish --repo acme/drivers --driver-version 570.1 --clobber driver-ubuntu-24.04-6.8.0-51-generic_570.1_amd64.deb
   matrixgen publish --repo acme/drivers --driver-version 570.1 --github-url https://ghe.example.com/api/v3/ out/*`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Files = args
-			if runF != nil {
-				return runF(opts)
+			if len(args) == 0 {
+				return usageErr("no FILE to publish (see 'matrixgen publish --help')")
 			}
-			return publishRun(cmd.Context(), opts)
+			var err error
+			if po.Repo, err = github.ParseRepo(repo); err != nil {
+				return usageErr("--repo: %w", err)
+			}
+			if po.TagPrefix == "" {
+				return usageErr("--tag-prefix must not be empty")
+			}
+			if runF != nil {
+				return runF(po, &gh, args, jsonOut)
+			}
+			var w io.Writer
+			if jsonOut {
+				w = ios.Out
+			}
+			run := github.Run{Client: func() (*github.Client, error) {
+				return gh.settings(ios, deps, "publish creates releases and uploads assets").Client()
+			}, Log: ios.ErrOut}
+			return run.Publish(cmd.Context(), po, args, w, ios.OutTTY)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Repo, "repo", "", "repository OWNER/NAME whose releases get the files")
-	f.StringVar(&opts.DriverVersion, "driver-version", "", "driver version V: the releases are <prefix><V>-<N>")
-	f.StringVar(&opts.TagPrefix, "tag-prefix", github.DefaultTagPrefix, "start of the release tags")
-	f.BoolVar(&opts.Clobber, "clobber", false, "replace an asset of the same stored name instead of skipping the file")
-	f.BoolVar(&opts.JSON, "json", false, `print {"uploaded":[...],"skipped":[...],"failed":[...]} on stdout`)
-	opts.GH.register(cmd, time.Second, "60 a minute, under GitHub's 80 content-creating requests a minute")
-	f.IntVar(&opts.GH.WritesPerHour, "writes-per-hour", publishWritesPerHour, "at most this many writes in any hour (GitHub's secondary limit: 500 content-creating requests an hour per token; give each of k concurrent publishers 500/k); 0: no cap")
+	f.StringVar(&repo, "repo", "", "repository OWNER/NAME whose releases get the files")
+	f.StringVar(&po.DriverVersion, "driver-version", "", "driver version V: the releases are <prefix><V>-<N>")
+	f.StringVar(&po.TagPrefix, "tag-prefix", github.DefaultTagPrefix, "start of the release tags")
+	f.BoolVar(&po.Clobber, "clobber", false, "replace an asset of the same stored name instead of skipping the file")
+	f.BoolVar(&jsonOut, "json", false, `print {"uploaded":[...],"skipped":[...],"failed":[...]} on stdout`)
+	gh.register(cmd, time.Second, "60 a minute, under GitHub's 80 content-creating requests a minute")
+	f.IntVar(&gh.WritesPerHour, "writes-per-hour", publishWritesPerHour, "at most this many writes in any hour (GitHub's secondary limit: 500 content-creating requests an hour per token; give each of k concurrent publishers 500/k); 0: no cap")
 	_ = cmd.MarkFlagRequired("repo")
 	_ = cmd.MarkFlagRequired("driver-version")
 	return cmd
-}
-
-func publishRun(ctx context.Context, o *publishOptions) error {
-	if len(o.Files) == 0 {
-		return usageErr("no FILE to publish (see 'matrixgen publish --help')")
-	}
-	repo, err := github.ParseRepo(o.Repo)
-	if err != nil {
-		return usageErr("--repo: %w", err)
-	}
-	if o.TagPrefix == "" {
-		return usageErr("--tag-prefix must not be empty")
-	}
-	po := github.PublishOptions{Repo: repo, DriverVersion: o.DriverVersion, TagPrefix: o.TagPrefix, Clobber: o.Clobber,
-		Progress: func(line string) { fmt.Fprintln(o.io.ErrOut, "matrixgen: "+line) }}
-	var jsonOut io.Writer
-	if o.JSON {
-		jsonOut = o.io.Out
-	}
-	run := github.Run{Client: func() (*github.Client, error) {
-		return o.GH.client(o.io, o.deps, "publish creates releases and uploads assets")
-	}, Log: o.io.ErrOut}
-	return run.Publish(ctx, po, o.Files, jsonOut, o.io.OutTTY)
 }

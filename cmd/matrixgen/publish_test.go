@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/github"
 	"github.com/matrixgen/matrixgen/github/githubtest"
 )
 
@@ -238,14 +239,20 @@ func TestPublishCmdEnterprise(t *testing.T) {
 
 // TestPublishCmdFlags: the defaults the workflows rely on.
 func TestPublishCmdFlags(t *testing.T) {
-	var got *publishOptions
+	var got github.PublishOptions
+	var gh *githubFlags
+	var files []string
+	var jsonOut bool
 	ios := &ioStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}, Getenv: func(string) string { return "" }}
-	cmd := newCmdPublish(ios, nil, func(o *publishOptions) error { got = o; return nil })
+	cmd := newCmdPublish(ios, nil, func(po github.PublishOptions, g *githubFlags, args []string, j bool) error {
+		got, gh, files, jsonOut = po, g, args, j
+		return nil
+	})
 	cmd.SetArgs([]string{"--repo", "acme/drivers", "--driver-version", "570.1", "--json", "a.deb", "b.deb"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.TagPrefix != "drivers-" || got.GH.WriteInterval != time.Second || got.GH.WritesPerHour != 500 || !got.JSON || got.Clobber || !slices.Equal(got.Files, []string{"a.deb", "b.deb"}) {
-		t.Errorf("%+v", got)
+	if got.TagPrefix != "drivers-" || got.Repo.String() != "acme/drivers" || gh.WriteInterval != time.Second || gh.WritesPerHour != 500 || !jsonOut || got.Clobber || !slices.Equal(files, []string{"a.deb", "b.deb"}) {
+		t.Errorf("%+v %+v %v %v", got, gh, files, jsonOut)
 	}
 }

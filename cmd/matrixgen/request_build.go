@@ -1,54 +1,30 @@
 package main
 
 import (
-	"context"
-	"net/http"
 	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/matrixgen/matrixgen/internal/secret"
 	"github.com/matrixgen/matrixgen/service"
 )
 
-type requestBuildOptions struct {
-	io            *ioStreams
-	Server        string
-	DriverVersion string
-	OSRelease     string
-	UnameR        string
-	UnameV        string
-	Arch          string
-	DistroVersion string
-	Wait          bool
-	Timeout       time.Duration
-	TokenFile     string
-	// Backoff is the first pause between two status polls, doubled up to
-	// MaxBackoff; tests shorten both.
-	Backoff, MaxBackoff time.Duration
-	// RetryBackoff is the first pause after a transient failure (service
-	// unreachable, 5xx, 429), doubled up to RetryMaxBackoff, with jitter;
-	// tests shorten it, and replace sleep.
-	RetryBackoff, RetryMaxBackoff time.Duration
-	HTTPClient                    *http.Client
-	sleep                         func(ctx context.Context, d time.Duration) error
-}
-
-func newCmdRequestBuild(ios *ioStreams, runF func(*requestBuildOptions) error) *cobra.Command {
-	opts := &requestBuildOptions{io: ios, Backoff: time.Second, MaxBackoff: 30 * time.Second, RetryBackoff: time.Second, RetryMaxBackoff: 30 * time.Second}
+// newCmdRequestBuild's runF, when set, gets the request instead of
+// sending it (tests replace the sleeper, then send it).
+func newCmdRequestBuild(ios *ioStreams, runF func(*service.NodeRequest) error) *cobra.Command {
+	req := &service.NodeRequest{PollBackoff: time.Second, PollMaxBackoff: 30 * time.Second, RetryBackoff: time.Second, RetryMaxBackoff: 30 * time.Second,
+		GOARCH: runtime.GOARCH, Proc: "/proc/sys/kernel", Words: flagName}
 	cmd := &cobra.Command{
 		Use:   "request-build --server URL --driver-version V [--wait]",
 		Short: "Ask a build service for this node's driver (the loader's side of serve)",
 		Long: `Ask a matrixgen build service (matrixgen serve) for a build for the kernel
-this node runs. The distribution and its version come from os-release (ID,
-VERSION_ID: rhel, rocky, almalinux, ol, amzn, ubuntu, debian, fedora, centos,
-azurelinux, mariner, photon, opensuse-leap, sles, sle-micro, alinux; SLE Micro
-sends no version, its kernel release says it), the release from uname -r and, on Ubuntu, the upload from uname -v, unless
-given. It prints the artifact name the service builds (on stderr) and the
-build's status; with --wait it polls, backing off from 1s to 30s, until the
-build ends: done prints the artifact URL on stdout (an absolute http or https
-URL; any other answer is an error).
+this node runs. Unless given, the distribution and its version come from
+os-release's ID and VERSION_ID (the IDs 'matrixgen distros --json' lists as
+os_release_ids; SLE Micro's kernel release says its version), the release from
+uname -r and, on Ubuntu, the upload from uname -v. It prints the artifact name
+the service builds (on stderr) and the build's status; with --wait it polls,
+backing off from 1s to 30s, until the build ends: done prints the artifact URL
+on stdout (an absolute http or https URL; any other answer is an error).
 
 With --wait, a service that cannot be reached (connection refused or
 dropped: down, or restarting), or answers 5xx or 429, is asked again until
@@ -59,10 +35,8 @@ the request is sent once. A redirect answered to the POST is an error naming
 its Location: the request, and its token, go to --server only.
 
 --arch takes any spelling (amd64, x64, arm64, AArch64, ...) and sends the
-canonical one (x86_64, aarch64, aarch64+64k, riscv64).
-
-A token for the service (its --auth-token-file) is read from --token-file or
-$MATRIXGEN_TOKEN.` + exitCodesHelp(
+canonical one. A token for the service (its --auth-token-file) is read from
+--token-file or $MATRIXGEN_TOKEN.` + exitCodesHelp(
 			"0  done (--wait; the artifact URL on stdout), or the request accepted",
 			"1  failure: the service could not be reached or answered an error",
 			"2  usage error, or the service refused the kernel (the field and rule on stderr)",
@@ -72,44 +46,30 @@ $MATRIXGEN_TOKEN.` + exitCodesHelp(
 		Example: `  matrixgen request-build --server http://builds.internal:8080 --driver-version 2.4.1 --wait --timeout 30m`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			req.Token = ios.Getenv("MATRIXGEN_TOKEN") // unless --token-file
 			if runF != nil {
-				return runF(opts)
+				return runF(req)
 			}
-			return requestBuildRun(cmd.Context(), opts)
+			return service.RequestBuild(cmd.Context(), ios.Out, ios.ErrOut, *req)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Server, "server", "", "the build service's URL")
-	f.StringVar(&opts.DriverVersion, "driver-version", "", "driver version to build")
-	f.StringVar(&opts.OSRelease, "os-release", "/etc/os-release", "os-release file to read the distribution and version from")
-	f.StringVar(&opts.UnameR, "uname-r", "", "kernel release (default: this kernel's, as uname -r)")
-	f.StringVar(&opts.UnameV, "uname-v", "", "kernel build string, for Ubuntu (default: this kernel's, as uname -v)")
-	f.StringVar(&opts.Arch, "arch", "", "architecture (default: this machine's: x86_64, aarch64, or aarch64+64k for a release ending +64k)")
-	f.StringVar(&opts.DistroVersion, "distro-version", "", "distro version (default: from os-release)")
-	f.BoolVar(&opts.Wait, "wait", false, "wait until the build ends")
-	f.DurationVar(&opts.Timeout, "timeout", 20*time.Minute, "with --wait: give up after this long")
-	f.StringVar(&opts.TokenFile, "token-file", "", "bearer token for the service (default: $MATRIXGEN_TOKEN)")
+	f.StringVar(&req.Server, "server", "", "the build service's URL")
+	f.StringVar(&req.DriverVersion, "driver-version", "", "driver version to build")
+	f.StringVar(&req.OSRelease, "os-release", "/etc/os-release", "os-release file to read the distribution and version from")
+	f.StringVar(&req.Release, "uname-r", "", "kernel release (default: this kernel's, as uname -r)")
+	f.StringVar(&req.UnameV, "uname-v", "", "kernel build string, for Ubuntu (default: this kernel's, as uname -v)")
+	f.StringVar(&req.Arch, "arch", "", "architecture (default: this machine's: x86_64, aarch64, or aarch64+64k for a release ending +64k)")
+	f.StringVar(&req.DistroVersion, "distro-version", "", "distro version (default: from os-release)")
+	f.BoolVar(&req.Wait, "wait", false, "wait until the build ends")
+	f.DurationVar(&req.Timeout, "timeout", 20*time.Minute, "with --wait: give up after this long")
+	f.StringVar(&req.TokenFile, "token-file", "", "bearer token for the service (default: $MATRIXGEN_TOKEN)")
 	// Tests shorten the backoff; not for users.
-	f.DurationVar(&opts.Backoff, "poll-backoff", opts.Backoff, "first pause between two status polls")
+	f.DurationVar(&req.PollBackoff, "poll-backoff", req.PollBackoff, "first pause between two status polls")
 	_ = f.MarkHidden("poll-backoff")
-	f.DurationVar(&opts.RetryBackoff, "retry-backoff", opts.RetryBackoff, "first pause after a transient failure")
+	f.DurationVar(&req.RetryBackoff, "retry-backoff", req.RetryBackoff, "first pause after a transient failure")
 	_ = f.MarkHidden("retry-backoff")
 	_ = cmd.MarkFlagRequired("server")
 	_ = cmd.MarkFlagRequired("driver-version")
 	return cmd
-}
-
-func requestBuildRun(ctx context.Context, opts *requestBuildOptions) error {
-	token := opts.io.Getenv("MATRIXGEN_TOKEN")
-	if opts.TokenFile != "" {
-		var err error
-		if token, err = secret.Read("--token-file", opts.TokenFile); err != nil {
-			return asUsage(err)
-		}
-	}
-	return service.RequestBuild(ctx, opts.io.Out, opts.io.ErrOut, service.NodeRequest{Server: opts.Server, Token: token,
-		DriverVersion: opts.DriverVersion, OSRelease: opts.OSRelease, Release: opts.UnameR, UnameV: opts.UnameV, Arch: opts.Arch,
-		DistroVersion: opts.DistroVersion, Wait: opts.Wait, Timeout: opts.Timeout, PollBackoff: opts.Backoff, PollMaxBackoff: opts.MaxBackoff,
-		RetryBackoff: opts.RetryBackoff, RetryMaxBackoff: opts.RetryMaxBackoff, HTTPClient: opts.HTTPClient, Sleep: opts.sleep,
-		GOARCH: runtime.GOARCH, Proc: "/proc/sys/kernel", Words: flagName})
 }

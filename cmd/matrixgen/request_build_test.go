@@ -127,9 +127,9 @@ func requestBuild(t *testing.T, url string, sleep func(ctx context.Context, d ti
 	ios := &ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(k string) string {
 		return map[string]string{"MATRIXGEN_TOKEN": "tok_secret"}[k]
 	}}
-	cmd := newCmdRequestBuild(ios, func(o *requestBuildOptions) error {
-		o.sleep = sleep
-		return requestBuildRun(context.Background(), o)
+	cmd := newCmdRequestBuild(ios, func(req *service.NodeRequest) error {
+		req.Sleep = sleep
+		return service.RequestBuild(context.Background(), ios.Out, ios.ErrOut, *req)
 	})
 	cmd.SetOut(&errOut)
 	cmd.SetErr(&errOut)

@@ -1,35 +1,22 @@
 package main
 
 import (
-	"errors"
 	"time"
-
-	"github.com/matrixgen/matrixgen/crawlers/distros"
 
 	"github.com/spf13/cobra"
 
 	"github.com/matrixgen/matrixgen"
-	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"github.com/matrixgen/matrixgen/resolve"
 )
 
-type resolveOptions struct {
-	io          *ioStreams
-	Target      string
-	Release     string
-	Arch        string
-	URLs        []string
-	Verify      bool
-	JSON        bool
-	Format      string
-	Mirrors     []string
-	CacheDir    string
-	NoCache     bool
-	LinkTimeout time.Duration
-}
-
-func newCmdResolve(ios *ioStreams, runF func(*resolveOptions) error) *cobra.Command {
-	opts := &resolveOptions{io: ios}
+// newCmdResolve's runF, when set, gets the request and the output format
+// instead of resolving (tests).
+func newCmdResolve(ios *ioStreams, runF func(resolve.Request, string) error) *cobra.Command {
+	var req resolve.Request
+	var ff fetchFlags
+	var json bool
+	var format string
 	cmd := &cobra.Command{
 		Use:   "resolve --target T --release R --arch A",
 		Short: "Find (and verify) the URLs of one kernel's header packages",
@@ -50,19 +37,15 @@ kernel, through a chain of links tried in order:
             an answer; one still BUILDING is not one yet. Amazon Linux, Rocky,
             AlmaLinux and Oracle have no Koji.
 
---target takes a distribution or a Falco key (fedora, centos, amazonlinux2023);
---release is the kernel as uname -r prints it.
-
 --verify reads the start of each RPM with HTTP Range requests — the lead, the
 signature header and the main header up to NAME, EPOCH, VERSION, RELEASE and
 ARCH, never a payload byte — and refuses one that is another package. A server
 that ignores Range is read only as far and its body closed. A URL that fails
 verification is listed in tried and the chain goes on.
 
-Output: which link answered and the URLs (text); --json prints
+Output (--format): which link answered and the URLs (text); JSON:
 {"target","release","arch","link","source","urls","verified","tried"}, with
-"link": null and "urls": [] when no link has the kernel; --format urls prints
-only the URLs, one a line, for a build script.
+"link": null and "urls": [] when no link has the kernel; urls: the URLs alone.
 
 Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs'):
 ` + distros.MirrorHelp() + resolve.HubHelp() + exitCodesHelp(
@@ -76,68 +59,44 @@ Mirror keys for --mirror KEY=URL (the distributions' as in crawl, and the hubs')
   matrixgen resolve --format urls --target "$TARGET" --release "$KERNEL" --arch "$(uname -m)" | xargs dnf install -y`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.JSON {
-				if cmd.Flags().Changed("format") && opts.Format != "json" {
-					return usageErr("--json and --format %s exclude each other", opts.Format)
+			if json {
+				if cmd.Flags().Changed("format") && format != "json" {
+					return usageErr("--json and --format %s exclude each other", format)
 				}
-				opts.Format = "json"
+				format = "json"
 			}
-			switch opts.Format {
+			switch format {
 			case "text", "json", "urls":
 			default:
-				return usageErr("--format %q: want text, json or urls", opts.Format)
+				return usageErr("--format %q: want text, json or urls", format)
 			}
-			if opts.LinkTimeout <= 0 {
-				return usageErr("--link-timeout %s: want a positive duration, e.g. 1m", opts.LinkTimeout)
+			if req.LinkTimeout <= 0 {
+				return usageErr("--link-timeout %s: want a positive duration, e.g. 1m", req.LinkTimeout)
+			}
+			var err error
+			if req.Arch, err = matrixgen.ParseArch(string(req.Arch)); err != nil {
+				return usageErr("--arch: %w", err)
+			}
+			if req.Mirrors, err = ff.parse(); err != nil {
+				return err
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(req, format)
 			}
-			return resolveRun(cmd, opts)
+			return resolve.Run(cmd.Context(), ff.Options, distros.All(), req, ios.Out, ios.ErrOut, format)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Target, "target", "", "distribution or Falco key: fedora, centos, amazonlinux2023, ... (required)")
-	f.StringVar(&opts.Release, "release", "", "kernel release as uname -r prints it (required)")
-	f.StringVar(&opts.Arch, "arch", "x86_64", "x86_64 (amd64), aarch64 (arm64) or aarch64+64k")
-	f.StringArrayVar(&opts.URLs, "url", nil, "explicit URL of the headers package, tried after the repositories; repeatable")
-	f.BoolVar(&opts.Verify, "verify", false, "read each RPM's header over HTTP Range and check its name, version, release and arch")
-	f.BoolVar(&opts.JSON, "json", false, "print one JSON object (same as --format json)")
-	f.StringVar(&opts.Format, "format", "text", "text, json, or urls (one URL a line)")
-	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "KEY=URL mirror or hub override; repeatable (keys listed above)")
-	f.StringVar(&opts.CacheDir, "cache-dir", fetch.DefaultCacheDir(), "conditional-GET cache directory")
-	f.BoolVar(&opts.NoCache, "no-cache", false, "do not use the on-disk cache")
-	f.DurationVar(&opts.LinkTimeout, "link-timeout", time.Minute, "give up on one link (a repository crawl, a URL, a hub) after this long and try the next")
+	f.StringVar(&req.Target, "target", "", "distribution or Falco key: fedora, centos, amazonlinux2023, ... (required)")
+	f.StringVar(&req.Release, "release", "", "kernel release as uname -r prints it (required)")
+	f.StringVar((*string)(&req.Arch), "arch", "x86_64", "x86_64 (amd64), aarch64 (arm64) or aarch64+64k")
+	f.StringArrayVar(&req.URLs, "url", nil, "explicit URL of the headers package, tried after the repositories; repeatable")
+	f.BoolVar(&req.Verify, "verify", false, "read each RPM's header over HTTP Range and check its name, version, release and arch")
+	f.BoolVar(&json, "json", false, "print one JSON object (same as --format json)")
+	f.StringVar(&format, "format", "text", "text, json, or urls (one URL a line)")
+	ff.register(cmd, "KEY=URL mirror or hub override; repeatable (keys listed above)")
+	f.DurationVar(&req.LinkTimeout, "link-timeout", time.Minute, "give up on one link (a repository crawl, a URL, a hub) after this long and try the next")
 	_ = cmd.MarkFlagRequired("target")
 	_ = cmd.MarkFlagRequired("release")
 	return cmd
-}
-
-func resolveRun(cmd *cobra.Command, opts *resolveOptions) error {
-	arch, err := matrixgen.ParseArch(opts.Arch)
-	if err != nil {
-		return usageErr("--arch: %w", err)
-	}
-	mirrors, err := fetch.ParseMirrors(opts.Mirrors)
-	if err != nil {
-		return err
-	}
-	req := resolve.Request{Target: opts.Target, Release: opts.Release, Arch: arch, URLs: opts.URLs, Verify: opts.Verify,
-		Mirrors: mirrors, LinkTimeout: opts.LinkTimeout}
-	if opts.NoCache {
-		opts.CacheDir = ""
-	}
-	client := fetch.New(fetch.Options{CacheDir: opts.CacheDir})
-	defer client.CloseIdleConnections()
-	res, err := resolve.Resolve(cmd.Context(), client, distros.All(), req)
-	switch {
-	case errors.Is(err, matrixgen.ErrInvalid):
-		return asUsage(err) // a target or release the command line gave
-	case err != nil:
-		return err // a *matrixgen.UsageError says 2 itself
-	}
-	if err := resolve.Write(opts.io.Out, opts.io.ErrOut, opts.Format, res); err != nil {
-		return err
-	}
-	return res.Err()
 }

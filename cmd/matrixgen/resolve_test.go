@@ -16,27 +16,30 @@ import (
 	"github.com/matrixgen/matrixgen/crawlers/koji"
 	"github.com/matrixgen/matrixgen/crawlers/koji/kojitest"
 	"github.com/matrixgen/matrixgen/internal/rpmfixture"
+	"github.com/matrixgen/matrixgen/resolve"
 	"github.com/matrixgen/matrixgen/schemas"
 )
 
 func TestNewCmdResolveFlags(t *testing.T) {
 	tests := []struct {
 		args    []string
-		want    resolveOptions
+		want    resolve.Request
+		format  string
 		wantErr string
 	}{
 		{args: []string{"--target", "fedora", "--release", "6.16.8-100.fc41.x86_64", "--json", "--url", "https://a/x.rpm", "--url", "https://b/y.rpm", "--verify"},
-			want: resolveOptions{Target: "fedora", Release: "6.16.8-100.fc41.x86_64", Arch: "x86_64", Format: "json", JSON: true, Verify: true, URLs: []string{"https://a/x.rpm", "https://b/y.rpm"}, LinkTimeout: time.Minute}},
+			want: resolve.Request{Target: "fedora", Release: "6.16.8-100.fc41.x86_64", Arch: "x86_64", Verify: true, URLs: []string{"https://a/x.rpm", "https://b/y.rpm"}, Mirrors: map[string]string{}, LinkTimeout: time.Minute}, format: "json"},
 		{args: []string{"--target", "centos", "--release", "r", "--arch", "aarch64+64k", "--format", "urls", "--mirror", "koji-cbs=http://127.0.0.1:1/kojihub"},
-			want: resolveOptions{Target: "centos", Release: "r", Arch: "aarch64+64k", Format: "urls", Mirrors: []string{"koji-cbs=http://127.0.0.1:1/kojihub"}, LinkTimeout: time.Minute}},
+			want: resolve.Request{Target: "centos", Release: "r", Arch: "aarch64+64k", Mirrors: map[string]string{"koji-cbs": "http://127.0.0.1:1/kojihub"}, LinkTimeout: time.Minute}, format: "urls"},
 		{args: []string{"--target", "fedora", "--release", "r", "--format", "yaml"}, wantErr: `--format "yaml": want text, json or urls`},
 		{args: []string{"--target", "fedora", "--release", "r", "--json", "--format", "urls"}, wantErr: "--json and --format urls exclude each other"},
 		{args: []string{"--target", "fedora", "--release", "r", "--link-timeout", "0s"}, wantErr: "--link-timeout 0s: want a positive duration"},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			var got *resolveOptions
-			cmd := newCmdResolve(&ioStreams{}, func(o *resolveOptions) error { got = o; return nil })
+			var got resolve.Request
+			var format string
+			cmd := newCmdResolve(&ioStreams{}, func(r resolve.Request, f string) error { got, format = r, f; return nil })
 			cmd.SetArgs(tc.args)
 			cmd.SetOut(&bytes.Buffer{})
 			cmd.SetErr(&bytes.Buffer{})
@@ -50,9 +53,8 @@ func TestNewCmdResolveFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got.io, got.CacheDir = nil, ""
-			if !reflect.DeepEqual(*got, tc.want) {
-				t.Fatalf("got %+v\nwant %+v", *got, tc.want)
+			if !reflect.DeepEqual(got, tc.want) || format != tc.format {
+				t.Fatalf("got %+v, %s\nwant %+v, %s", got, format, tc.want, tc.format)
 			}
 		})
 	}

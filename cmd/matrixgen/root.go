@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,17 +14,16 @@ import (
 
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/internal/buildinfo"
+	"github.com/matrixgen/matrixgen/output"
+	"github.com/matrixgen/matrixgen/schedule"
 )
 
 func usageErr(format string, args ...any) error {
 	return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf(format, args...))
 }
 
-// asUsage marks err as a usage error unless it already carries a code.
-var asUsage = matrixgen.AsUsage
-
-// silentExit ends with code after the command printed what it had to.
-func silentExit(code int) error { return matrixgen.Exit(code, nil) }
+// exitCodesHelp is the "Exit codes" paragraph of a command's Long help.
+var exitCodesHelp = matrixgen.ExitCodesHelp
 
 // flagName is the CLI's vocabulary (matrixgen.Vocabulary): a package's
 // option is the flag of the same name.
@@ -41,20 +40,21 @@ func flagWords(err error) string {
 	return msg
 }
 
-// exitCodesHelp is the "Exit codes" paragraph of a command's Long help
-// (matrixgen.ExitCodesHelp).
-var exitCodesHelp = matrixgen.ExitCodesHelp
-
-// ioStreams lets tests run commands without a terminal.
-type ioStreams struct {
-	In     io.Reader
-	Out    io.Writer
-	ErrOut io.Writer
-	// OutTTY says stdout is a terminal: tables get aligned, JSON indented.
-	OutTTY bool
-	ErrTTY bool
-	Getenv func(string) string
+// jsonFlag registers --json, which makes format output.JSON instead of
+// output.Text (the output flag of derive, diff and distros).
+func jsonFlag(cmd *cobra.Command, format *output.Format, usage string) {
+	cmd.Flags().BoolFunc("json", usage, func(v string) error {
+		on, err := strconv.ParseBool(v)
+		if *format = output.Text; on {
+			*format = output.JSON
+		}
+		return err
+	})
 }
+
+// ioStreams are the streams and environment a command runs with, the
+// ones a schedule run takes (one name for one idea); tests give their own.
+type ioStreams = schedule.IO
 
 func systemIO() *ioStreams {
 	return &ioStreams{
@@ -96,14 +96,14 @@ Exit codes (every command; each command's --help lists its own):
 		return matrixgen.Exit(matrixgen.ExitUsage, fmt.Errorf("%w (see '%s --help')", err, c.CommandPath()))
 	})
 	root.AddCommand(
-		newCmdDerive(ios, nil),
-		newCmdDistros(ios, nil),
-		newCmdAddKernel(ios, nil),
+		newCmdDerive(ios),
+		newCmdDistros(ios),
+		newCmdAddKernel(ios),
 		newCmdMatrix(ios, nil),
-		newCmdCompat(ios, nil),
-		newCmdDiff(ios, nil),
-		newCmdValidate(ios, nil),
-		newCmdCrawl(ios, nil),
+		newCmdCompat(ios),
+		newCmdDiff(ios),
+		newCmdValidate(ios),
+		newCmdCrawl(ios),
 		newCmdPR(ios, nil),
 		newCmdPublish(ios, nil, nil),
 		newCmdResolve(ios, nil),
@@ -164,16 +164,16 @@ func typeUsageErrors(c *cobra.Command) {
 			if err == nil || errors.As(err, &ec) {
 				return err
 			}
-			return asUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
+			return matrixgen.AsUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
 		}
 	}
 	pre := c.PreRunE
 	c.PreRunE = func(cmd *cobra.Command, a []string) error {
 		if err := cmd.ValidateRequiredFlags(); err != nil {
-			return asUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
+			return matrixgen.AsUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
 		}
 		if err := cmd.ValidateFlagGroups(); err != nil {
-			return asUsage(err)
+			return matrixgen.AsUsage(err)
 		}
 		if pre != nil {
 			return pre(cmd, a)

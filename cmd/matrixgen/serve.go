@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -10,17 +8,11 @@ import (
 	"github.com/matrixgen/matrixgen/service/githubsvc"
 )
 
-type serveOptions struct {
-	io   *ioStreams
-	deps *prDeps
-	GH   githubFlags
-
-	Config string
-	githubsvc.Settings
-}
-
-func newCmdServe(ios *ioStreams, runF func(*serveOptions) error) *cobra.Command {
-	opts := &serveOptions{io: ios}
+// newCmdServe's runF, when set, gets the settings instead of serving (tests).
+func newCmdServe(ios *ioStreams, runF func(*githubsvc.Settings) error) *cobra.Command {
+	opts := &githubsvc.Settings{Getenv: ios.Getenv, Log: ios.ErrOut, Words: flagName}
+	var config string
+	var gh githubFlags
 	cmd := &cobra.Command{
 		Use:   "serve --repo OWNER/NAME [--config FILE] [flags]",
 		Short: "Run the on-demand build service (POST /build, GET /status/{id})",
@@ -39,26 +31,26 @@ Builds and their jobs are kept in --store: SQLite (one replica) or PostgreSQL
 (any number of replicas). --config FILE is a JSON object whose keys are the
 flag names without "--" ({"repo": "o/r", "poll-interval": "15s",
 "default-distro-version": ["ubuntu=24.04"]}); flags given on the command line
-win over it. The GitHub token comes from --github-token-file or $GITHUB_TOKEN
-and is never logged.` + exitCodesHelp(),
+win over it. The GitHub token is never logged.` + exitCodesHelp(),
 		Example: `  GITHUB_TOKEN=... matrixgen serve --repo acme/drivers --store sqlite:/var/lib/matrixgen/builds.db
   matrixgen serve --config /etc/matrixgen/serve.json --store postgres://matrixgen@db/matrixgen`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := applyConfig(cmd.Flags(), opts.Config); err != nil {
+			if err := applyConfig(cmd.Flags(), config); err != nil {
 				return err
 			}
 			if opts.Repo == "" {
 				return usageErr("serve: --repo OWNER/NAME is required (flag or config key \"repo\")")
 			}
+			opts.GitHub = gh.settings(ios, nil, "serve dispatches workflows and opens pull requests")
 			if runF != nil {
 				return runF(opts)
 			}
-			return serveRun(cmd.Context(), opts)
+			return githubsvc.Serve(cmd.Context(), *opts)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Config, "config", "", "JSON file of settings, keyed by flag name; flags win")
+	f.StringVar(&config, "config", "", "JSON file of settings, keyed by flag name; flags win")
 	f.StringVar(&opts.Listen, "listen", "127.0.0.1:8080", "address to serve on")
 	f.StringVar(&opts.Repo, "repo", "", "repository that holds the workflow, the releases and kernels.json (OWNER/NAME)")
 	f.StringVar(&opts.Workflow, "workflow", service.DefaultWorkflow, "workflow file to dispatch; only its workflow_dispatch runs (or a build's recorded run id) end builds")
@@ -74,7 +66,7 @@ and is never logged.` + exitCodesHelp(),
 	f.StringVar(&opts.AuthTokenFile, "auth-token-file", "", "require this file's first line as a bearer token on POST /build")
 	f.StringVar(&opts.WebhookSecretFile, "webhook-secret-file", "", "serve POST /github/webhook, verifying X-Hub-Signature-256 with this file's first line")
 	f.StringArrayVar(&opts.DefaultVersions, "default-distro-version", nil, "DIST=V: the version used when the release does not say it (repeatable; a derived version always wins)")
-	opts.GH.register(cmd, 0, "default 0: one write per build")
+	gh.register(cmd, 0, "default 0: one write per build")
 	return cmd
 }
 
@@ -104,10 +96,4 @@ func applyConfig(fs *pflag.FlagSet, file string) error {
 		}
 	}
 	return nil
-}
-
-func serveRun(ctx context.Context, opts *serveOptions) error {
-	opts.GitHub = opts.GH.settings(opts.io, opts.deps, "serve dispatches workflows and opens pull requests")
-	opts.Getenv, opts.Log, opts.Words = opts.io.Getenv, opts.io.ErrOut, flagName
-	return githubsvc.Serve(ctx, opts.Settings)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/matrixgen/matrixgen"
 	"github.com/matrixgen/matrixgen/github/githubtest"
 	"github.com/matrixgen/matrixgen/service"
+	"github.com/matrixgen/matrixgen/service/githubsvc"
 	"github.com/matrixgen/matrixgen/service/servicetest"
 )
 
@@ -216,17 +217,17 @@ func TestServeConfigFile(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
-		want func(*serveOptions) bool
+		want func(*githubsvc.Settings) bool
 		code int
 		err  string
 	}{
-		{"file only", []string{"--config", cfg}, func(o *serveOptions) bool {
+		{"file only", []string{"--config", cfg}, func(o *githubsvc.Settings) bool {
 			return o.Repo == "acme/drivers" && o.PollInterval == 5*time.Second && o.Listen == "127.0.0.1:9999" && strings.Join(o.DefaultVersions, ",") == "ubuntu=24.04,debian=12" && o.BuildTimeout == service.DefaultBuildTimeout
 		}, 0, ""},
-		{"flags win", []string{"--config", cfg, "--poll-interval", "1s", "--repo", "other/repo"}, func(o *serveOptions) bool {
+		{"flags win", []string{"--config", cfg, "--poll-interval", "1s", "--repo", "other/repo"}, func(o *githubsvc.Settings) bool {
 			return o.Repo == "other/repo" && o.PollInterval == time.Second && o.Listen == "127.0.0.1:9999"
 		}, 0, ""},
-		{"no file", []string{"--repo", "acme/drivers"}, func(o *serveOptions) bool {
+		{"no file", []string{"--repo", "acme/drivers"}, func(o *githubsvc.Settings) bool {
 			return o.PollInterval == 15*time.Second && o.Listen == "127.0.0.1:8080" && o.Workflow == "driver-build.yml"
 		}, 0, ""},
 		{"unknown key", []string{"--config", bad}, nil, matrixgen.ExitUsage, `unknown key "poll-intervall"`},
@@ -234,10 +235,10 @@ func TestServeConfigFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got *serveOptions
+			var got *githubsvc.Settings
 			var out, errOut bytes.Buffer
 			ios := &ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}
-			cmd := newCmdServe(ios, func(o *serveOptions) error { got = o; return nil })
+			cmd := newCmdServe(ios, func(o *githubsvc.Settings) error { got = o; return nil })
 			typeUsageErrors(cmd)
 			cmd.SetArgs(tt.args)
 			cmd.SetOut(&out)

@@ -3,11 +3,10 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/matrixgen/matrixgen/inputs"
 	"github.com/matrixgen/matrixgen/validate"
 )
 
-func newCmdValidate(ios *ioStreams, runF func([]string) error) *cobra.Command {
+func newCmdValidate(ios *ioStreams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Validate kernels.json, crawl output or a matrix against its schema",
@@ -23,21 +22,6 @@ for stdin.` + exitCodesHelp("1  a file is invalid or cannot be read (every probl
   matrixgen matrix > m.json && matrixgen validate m.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			stdin := 0
-			for _, a := range args {
-				if a == "" {
-					return usageErr("validate: an empty FILE argument (want a path, git:REV:path or -)")
-				}
-				if a == inputs.Stdin {
-					stdin++
-				}
-			}
-			if stdin > 1 {
-				return usageErr("validate: - given %d times (stdin is read once)", stdin)
-			}
-			if runF != nil {
-				return runF(args)
-			}
 			return validate.Files(cmd.Context(), args, ios.In, ios.Out, ios.ErrOut)
 		},
 	}

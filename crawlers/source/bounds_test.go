@@ -27,9 +27,20 @@ func TestParseKojiBounds(t *testing.T) {
 			t.Errorf("%s: %+v, %v; want %+v", c.name, got, err, c.want)
 		}
 	}
-	_, err := ParseKojiBounds("31.1.2026", 10, false, time.Minute)
-	var ue *matrixgen.UsageError
-	if !errors.As(err, &ue) || ue.Option != "koji-since" {
-		t.Errorf("a bad date: %v, want a usage error naming koji-since", err)
+	for _, c := range []struct {
+		name, since string
+		newest      int
+		timeout     time.Duration
+		option      string
+	}{
+		{"a bad date", "31.1.2026", 10, time.Minute, "koji-since"},
+		{"no timeout", "", 10, 0, "koji-timeout"},
+		{"a negative count", "", -1, time.Minute, "koji-newest"},
+	} {
+		_, err := ParseKojiBounds(c.since, c.newest, false, c.timeout)
+		var ue *matrixgen.UsageError
+		if !errors.As(err, &ue) || ue.Option != c.option {
+			t.Errorf("%s: %v, want a usage error naming %s", c.name, err, c.option)
+		}
 	}
 }

@@ -273,9 +273,17 @@ func NotFound(err error) bool {
 // ParseKojiBounds reads crawl's Koji bounds: since is "" or a date
 // (2026-01-31) or RFC 3339 time; newest bounds the count, and when a date
 // is given and newest was not (newestGiven false), the date alone bounds
-// it. A since it cannot read is a usage error naming "koji-since".
+// it. A since it cannot read, a timeout that is not positive and a
+// negative newest are usage errors naming "koji-since", "koji-timeout" and
+// "koji-newest".
 func ParseKojiBounds(since string, newest int, newestGiven bool, timeout time.Duration) (*KojiOptions, error) {
 	o := &KojiOptions{Newest: newest, Timeout: timeout}
+	switch {
+	case timeout <= 0:
+		return nil, &matrixgen.UsageError{Option: "koji-timeout", Msg: fmt.Sprintf("%s: want a positive duration, e.g. 5m", timeout)}
+	case newest < 0:
+		return nil, &matrixgen.UsageError{Option: "koji-newest", Msg: fmt.Sprintf("%d: want 0 (no count bound, with a since date) or more", newest)}
+	}
 	if since == "" {
 		return o, nil
 	}
