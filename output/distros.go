@@ -82,7 +82,7 @@ func WriteDistros(out io.Writer, format Format) error {
 		versions := strings.Join(r.Versions, ", ")
 		switch n := len(r.Versions); {
 		case n == 0:
-			versions = "any number"
+			versions = "any" // Fedora any number, Flatcar any release
 		case n > 6:
 			versions = r.Versions[0] + " … " + strings.Join(r.Versions[n-4:], ", ")
 		}
