@@ -431,3 +431,53 @@ func TestShippedScriptsParse(t *testing.T) {
 		t.Errorf("only %d scripts found", n)
 	}
 }
+
+// TestShippedRHCOS: an rhcos build has what it needs on github.com. Every
+// step that runs the build's image logs in with the OpenShift pull secret
+// for rhcos (its Driver Toolkit is in a registry that needs one), the
+// on-demand build finds that image by crawling the kernel's minor and
+// builds in it, and the nightly crawls RHCOS when the secret is there, so
+// rhcos kernels of kernels.json get their build image (matrix refuses them
+// without one).
+func TestShippedRHCOS(t *testing.T) {
+	files := shipped(t)
+	units, err := parse(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "${{ secrets.RHCOS_PULL_SECRET }}"
+	builds, planned, nightlyCrawl, passed := 0, false, false, false
+	for _, u := range units {
+		for _, j := range u.jobs {
+			if j.calls != "" && strings.HasSuffix(j.calls, "build-chunk.yml") {
+				// jobs.<id>.secrets is not in the model: read the file.
+				passed = strings.Contains(string(files[u.file]), "RHCOS_PULL_SECRET: "+secret)
+			}
+			for _, s := range j.steps {
+				script := strings.Join(logicalLines(s.run), "\n")
+				if strings.Contains(script, "docker run") && strings.Contains(script, "$BASE_IMAGE") {
+					builds++
+					if s.env["RHCOS_PULL_SECRET"] != secret || !strings.Contains(script, `DOCKER_CONFIG="$RUNNER_TEMP/docker"`) {
+						t.Errorf("%s:%d: job %s runs the build image without the rhcos pull secret as its docker config", u.file, s.line, j.id)
+					}
+				}
+				if strings.Contains(script, "matrixgen add-kernel") && strings.HasSuffix(u.file, "driver-build.yml") {
+					planned = s.env["RHCOS_PULL_SECRET"] == secret && strings.Contains(script, `--distro rhcos --release "rhcos/$DISTRO_VERSION"`) &&
+						strings.Contains(script, `image=(--base-image "$dtk")`) && strings.Contains(script, `"${image[@]}"`)
+				}
+				if strings.Contains(script, "--distro rhcos") && strings.HasSuffix(u.file, "nightly.yml") {
+					nightlyCrawl = s.env["RHCOS_PULL_SECRET"] == secret && strings.Contains(string(files[u.file]), "crawled+=(--crawled rhcos-crawled)")
+				}
+			}
+		}
+	}
+	if builds != 2 {
+		t.Errorf("%d build steps run the build image, want 2 (build-chunk, driver-build)", builds)
+	}
+	if !planned {
+		t.Error("driver-build's plan does not find an rhcos kernel's Driver Toolkit (crawl of its minor, --base-image)")
+	}
+	if !nightlyCrawl || !passed {
+		t.Errorf("nightly: crawls rhcos into the plan %v, passes the secret to build-chunk %v", nightlyCrawl, passed)
+	}
+}
