@@ -111,7 +111,14 @@ func Resolve(ctx context.Context, f source.Fetcher, table []source.Distribution,
 	}
 	d, rel := distributionOf(table, k)
 	if d == nil {
-		return nil, &matrixgen.UsageError{Option: "target", Msg: fmt.Sprintf("%s: %s %s has no RPM repositories matrixgen reads (resolve covers Fedora, CentOS Stream, Amazon Linux, Rocky, AlmaLinux and Oracle)", req.Target, k.Distribution, k.DistroVersion)}
+		var covered []string
+		for _, s := range table {
+			if d, ok := s.(*rpm.Distribution); ok && !slices.Contains(covered, d.Kernels) {
+				covered = append(covered, d.Kernels)
+			}
+		}
+		slices.Sort(covered)
+		return nil, &matrixgen.UsageError{Option: "target", Msg: fmt.Sprintf("%s: %s %s has no RPM repositories matrixgen reads (resolve covers %s)", req.Target, k.Distribution, k.DistroVersion, strings.Join(covered, ", "))}
 	}
 	mirrors := map[string]string{}
 	for key, v := range d.Defaults {

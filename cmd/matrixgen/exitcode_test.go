@@ -125,7 +125,7 @@ func TestUsageErrorEveryCommand(t *testing.T) {
 		{[]string{"crawl", "--distro", "debian", "--release", "nosuch", "--no-cache", "--mirror", "debian=http://127.0.0.1:9/"}, `--release "nosuch": not a release of debian`},
 		{[]string{"crawl", "--distro", "nosuch", "--no-cache"}, `--distro "nosuch": unknown`},
 		{[]string{"resolve", "--target", "fedora", "--arch", "x86_64", "--mirror", "nosuch=http://127.0.0.1:9/", "--release", "6.14.0-100.fc42.x86_64"}, "--mirror nosuch: unknown key"},
-		{[]string{"resolve", "--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28-amd64"}, "--target debian: debian 12 has no RPM repositories"},
+		{[]string{"resolve", "--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28-amd64"}, "--target debian: debian 12 has no RPM repositories matrixgen reads (resolve covers alinux, almalinux, amazonlinux, azurelinux, centos, fedora, opensuse, oracle, photon, rocky)"},
 		{[]string{"add-kernel", "--kernels", filepath.Join(t.TempDir(), "k.json"), "--target", "debian", "--arch", "x86_64", "--release", "6.1.0-28-amd64", "--distro-version", "13"}, `distroversion "13"`},
 		{[]string{"serve", "--repo", "acme/drivers", "--store", "mysql://x", "--github-url", "http://127.0.0.1:9/"}, "--store"},
 	} {
