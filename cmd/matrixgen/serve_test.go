@@ -184,8 +184,9 @@ func TestRequestBuildOutcomes(t *testing.T) {
 	}{
 		{"run fails", "failure", false, []string{"--build-timeout", "60s"}, nil, matrixgen.ExitBuildError, "workflow run concluded failure: https://github.invalid/acme/drivers/actions/runs/1"},
 		{"service times the build out", "", true, nil, []string{"--timeout", "60s"}, matrixgen.ExitBuildTimedOut, "timed out on the service"},
-		// The service's own timeout is far off, so on a loaded machine only the client's can end it.
-		{"client gives up", "", true, []string{"--build-timeout", "60s"}, []string{"--timeout", "100ms"}, matrixgen.ExitWaitTimeout, "after --timeout 100ms"},
+		// The service's own timeout is far off, so only the client's can end it; 1s, not less,
+		// so that on a loaded machine the POST itself is answered before it (it failed once at 100ms).
+		{"client gives up", "", true, []string{"--build-timeout", "60s"}, []string{"--timeout", "1s"}, matrixgen.ExitWaitTimeout, "after --timeout 1s"},
 		{"refused kernel", "", false, nil, []string{"--uname-r", "6.8.0-51-generic;reboot"}, matrixgen.ExitUsage, "kernel_version"},
 	}
 	for _, tt := range tests {
