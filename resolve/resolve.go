@@ -142,6 +142,9 @@ func Resolve(ctx context.Context, f source.Fetcher, table []source.Distribution,
 		}
 	}
 	exp := expectedOf(k)
+	if dv, ok := d.Packages.(*rpm.Devel); ok {
+		exp.names = dv.Names(k.Flavor) // the cloud fleets' own package names (Photon's linux-esx-devel)
+	}
 	res := &Result{Target: req.Target, Release: req.Release, Arch: string(req.Arch), URLs: []string{}, Tried: []Attempt{}}
 	r := &resolver{f: f, req: req, res: res, exp: exp, mirrors: mirrors}
 

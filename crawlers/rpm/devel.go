@@ -1,6 +1,7 @@
 package rpm
 
 import (
+	"slices"
 	"strings"
 
 	rpmutils "github.com/sassoftware/go-rpmutils"
@@ -92,6 +93,24 @@ func (d *Devel) shared(name string) bool {
 		}
 	}
 	return false
+}
+
+// Names are the headers packages of a kernel flavor ("" = generic), sorted,
+// then the shared ones: what a kernel of that flavor is built against. A
+// flavor no package names gives every flavor's packages.
+func (d *Devel) Names(flavor string) []string {
+	var names, all []string
+	for n, f := range d.Flavors {
+		all = append(all, n)
+		if f == flavor {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		names = all
+	}
+	slices.Sort(names)
+	return append(names, d.Shared...)
 }
 
 // Match implements Matcher.
