@@ -16,8 +16,8 @@ func TestAnyLoopback(t *testing.T) {
 		want    bool
 	}{
 		{mirrors: nil},
-		{mirrors: map[string]string{"debian": "https://deb.debian.org/debian"}},
-		{mirrors: map[string]string{"debian": "https://deb.debian.org/debian", "fedora": "http://127.0.0.1:8080/fedora"}, want: true},
+		{mirrors: map[string]string{"debian": "https://mirrors.edge.kernel.org/debian"}},
+		{mirrors: map[string]string{"debian": "https://mirrors.edge.kernel.org/debian", "fedora": "http://127.0.0.1:8080/fedora"}, want: true},
 		{mirrors: map[string]string{"fedora": "http://localhost:8080/fedora"}, want: true},
 		{mirrors: map[string]string{"fedora": "http://[::1]:8080/fedora"}, want: true},
 	} {
