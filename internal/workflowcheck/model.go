@@ -49,6 +49,7 @@ type job struct {
 	permissions map[string]string // nil when the job sets none; "*" for permissions: read-all/write-all
 	env         map[string]string // the job's env over the workflow's
 	calls       string            // a reusable workflow's path (jobs.<id>.uses)
+	secrets     map[string]string // what a call passes (jobs.<id>.secrets): name as written -> value; "*" -> "inherit"
 	steps       []*step
 }
 
@@ -151,6 +152,13 @@ func parseWorkflow(name string, b []byte) (*unit, error) {
 		}
 		if j.WorkflowCall != nil {
 			out.calls = str(j.WorkflowCall.Uses)
+			out.secrets = map[string]string{}
+			for _, sec := range j.WorkflowCall.Secrets {
+				out.secrets[str(sec.Name)] = str(sec.Value)
+			}
+			if j.WorkflowCall.InheritSecrets {
+				out.secrets["*"] = "inherit"
+			}
 		}
 		for _, s := range j.Steps {
 			st := &step{line: line(s.Pos), name: str(s.Name), env: envMap(s.Env), ifCond: str(s.If), continueOnError: boolString(s.ContinueOnError), with: map[string]string{}}
