@@ -466,7 +466,10 @@ func TestShippedRHCOS(t *testing.T) {
 				if strings.Contains(script, "matrixgen add-kernel") && strings.HasSuffix(u.file, "driver-build.yml") {
 					// A partial crawl (exit 3: some z-stream failed) still
 					// names the Driver Toolkit of every z-stream it read.
-					planned = s.env["RHCOS_PULL_SECRET"] == secret && strings.Contains(script, `--distro rhcos --release "rhcos/$DISTRO_VERSION"`) &&
+					// The target, minor and arch are add-kernel's canonical
+					// ones: a dispatch of RHCOS or arm64 is an rhcos build too.
+					planned = s.env["RHCOS_PULL_SECRET"] == secret && strings.Contains(script, `read -r target version arch < <(jq`) &&
+						strings.Contains(script, `if [ "$target" = rhcos ]`) && strings.Contains(script, `--distro rhcos --release "rhcos/$version" --arch "$arch"`) &&
 						strings.Contains(script, `--out rhcos.json || test $? -eq 3`) &&
 						strings.Contains(script, `image=(--base-image "$dtk")`) && strings.Contains(script, `"${image[@]}"`)
 				}
