@@ -145,7 +145,6 @@ type fixtureMirror struct {
 	srv  *httptest.Server
 	mu   sync.Mutex
 	rels map[string]fixtureRelease // "<dir>/<version>"
-	hits int
 }
 
 func newFixtureMirror(t *testing.T, graphFile string) *fixtureMirror {
@@ -156,9 +155,6 @@ func newFixtureMirror(t *testing.T, graphFile string) *fixtureMirror {
 	}
 	m := &fixtureMirror{rels: map[string]fixtureRelease{}}
 	m.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		m.mu.Lock()
-		m.hits++
-		m.mu.Unlock()
 		if req.URL.Path == "/graph/v1/graph" {
 			// The graph answers JSON only to a client that asks for it.
 			if req.Header.Get("Accept") != "application/json" {

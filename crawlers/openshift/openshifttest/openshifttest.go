@@ -259,6 +259,7 @@ type Mirror struct {
 
 	mu   sync.Mutex
 	rels map[string][]Release // minor → its z-streams
+	log  []string             // the requests' paths and queries
 }
 
 // NewMirror starts a mirror, closed at the test's end.
@@ -277,6 +278,13 @@ func (m *Mirror) Add(minor string, rels ...Release) {
 	m.rels[minor] = append(m.rels[minor], rels...)
 }
 
+// Requests are the requests the mirror got, by path and query.
+func (m *Mirror) Requests() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.log...)
+}
+
 // Mirrors are the --mirror values: openshift and openshift-graph.
 func (m *Mirror) Mirrors() map[string]string {
 	return map[string]string{"openshift": m.URL + "/mirror", "openshift-graph": m.URL + "/graph"}
@@ -285,6 +293,7 @@ func (m *Mirror) Mirrors() map[string]string {
 func (m *Mirror) serve(w http.ResponseWriter, req *http.Request) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.log = append(m.log, req.URL.RequestURI())
 	if req.URL.Path == "/graph/v1/graph" {
 		if req.Header.Get("Accept") != "application/json" {
 			http.Error(w, "not acceptable", http.StatusNotAcceptable)
