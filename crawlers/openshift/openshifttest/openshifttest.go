@@ -22,6 +22,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -43,7 +44,9 @@ const ComponentRepo = "quay.io/openshift-release-dev/ocp-v4.0-art-dev"
 // Registry is the in-process registry as quay.io: /v2/ answers 401 with a
 // Bearer challenge whose realm is https://quay.io/v2/auth (reached through
 // the crawl's --registry quay.io=URL), the realm swaps User:Pass for a
-// token, and only that token reaches the registry. Every request the
+// token when asked for the challenge's service and a pull scope of the
+// component repository (a token of no access otherwise, as for anonymous
+// callers), and only that token reaches the registry. Every request the
 // crawler sends is logged; images are pushed through a second, unlogged
 // server over the same storage.
 type Registry struct {
@@ -69,8 +72,13 @@ func NewRegistry(t testing.TB) *Registry {
 		r.log = append(r.log, req.Method+" "+req.URL.Path)
 		r.mu.Unlock()
 		if req.URL.Path == "/v2/auth" {
+			// The token request of the Docker token flow: the challenge's
+			// service, and a pull scope of the repository read.
+			q := req.URL.Query()
 			user, pass, ok := req.BasicAuth()
 			switch {
+			case q.Get("service") != "quay.io" || !slices.Contains(q["scope"], "repository:openshift-release-dev/ocp-v4.0-art-dev:pull"):
+				_ = json.NewEncoder(w).Encode(map[string]string{"token": "no-access"})
 			case !ok:
 				_ = json.NewEncoder(w).Encode(map[string]string{"token": "anonymous"})
 			case user == r.User && pass == r.Pass:
@@ -180,7 +188,7 @@ func Index(t testing.TB, oci bool, imgs ...v1.Image) v1.ImageIndex {
 // every image pushed are what LayerRequests looks for.
 func (r *Registry) Push(t testing.TB, img any) string {
 	t.Helper()
-	ref, err := name.ParseReference(strings.TrimPrefix(r.open.URL, "http://") + "/openshift-release-dev/ocp-v4.0-art-dev:push")
+	ref, err := name.ParseReference(strings.TrimPrefix(r.open.URL, "http://") + "/openshift-release-dev/ocp-v4.0-art-dev:pull")
 	if err != nil {
 		t.Fatal(err)
 	}
