@@ -1,12 +1,9 @@
 package crawlers
 
 import (
-	"bufio"
 	"context"
 	"maps"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,30 +18,6 @@ import (
 
 // fleetRoot is the cloud-fleet distributions' mirror trees (fixtures/rpm/generate-fleet.sh).
 const fleetRoot = "../fixtures/rpm/fleet"
-
-// fleetManifest reads fixtures/rpm/fleet/MANIFEST: key release repo arch name version
-// release arch path.
-func fleetManifest(t *testing.T) []manifestLine {
-	t.Helper()
-	f, err := os.Open(filepath.Join(fleetRoot, "MANIFEST"))
-	if err != nil {
-		t.Fatalf("%v (run fixtures/rpm/generate-fleet.sh)", err)
-	}
-	defer f.Close()
-	var ls []manifestLine
-	s := bufio.NewScanner(f)
-	for n := 1; s.Scan(); n++ {
-		fs := strings.Fields(s.Text())
-		if len(fs) != 9 {
-			t.Fatalf("MANIFEST:%d: %d fields, want 9", n, len(fs))
-		}
-		ls = append(ls, manifestLine{fs[0], fs[1], fs[2], fs[3], fs[4], fs[5], fs[6], fs[7], fs[8]})
-	}
-	if err := s.Err(); err != nil || len(ls) == 0 {
-		t.Fatalf("MANIFEST: %v, %d lines", err, len(ls))
-	}
-	return ls
-}
 
 // The oracle's rules, written from each distribution's documentation apart from the code:
 // which package names are kernel headers, and the uname -r each stands for.
@@ -189,7 +162,7 @@ var fleetCases = map[string]fleetCase{
 // (for SUSE the flavour's package and the newest noarch kernel-devel of its build), and
 // nothing else: no image, decoy, noarch, other-arch or 64k-only package.
 func TestFleetFixtures(t *testing.T) {
-	lines := fleetManifest(t)
+	lines := readManifest(t, fleetRoot)
 	srv := rpmfixture.Serve(t, fleetRoot, nil)
 	c := rpmClient(t, t.TempDir())
 	for _, name := range slices.Sorted(maps.Keys(fleetCases)) {
@@ -298,7 +271,7 @@ func fleetWant(t *testing.T, lines []manifestLine, name string, d *rpm.Distribut
 // DISTRO/RELEASE reads that release alone, and an alias (sles, mariner) selects the
 // distribution.
 func TestFleetCrawl(t *testing.T) {
-	lines := fleetManifest(t)
+	lines := readManifest(t, fleetRoot)
 	srv := rpmfixture.Serve(t, fleetRoot, nil)
 	arches := []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64}
 	tests := []struct {

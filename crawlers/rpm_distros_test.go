@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"io"
 	"io/fs"
 	"net/http"
@@ -22,6 +21,7 @@ import (
 	"time"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/distros"
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
 	"github.com/matrixgen/matrixgen/internal/compresstest"
 	"github.com/matrixgen/matrixgen/internal/rpmfixture"
@@ -48,11 +48,13 @@ type manifestLine struct {
 	path                     string // under distrosRoot
 }
 
-func readManifest(t *testing.T) []manifestLine {
+// readManifest reads root's MANIFEST (distrosRoot, fleetRoot): key release
+// repo arch name version release arch path, one package a line.
+func readManifest(t *testing.T, root string) []manifestLine {
 	t.Helper()
-	f, err := os.Open(filepath.Join(distrosRoot, "MANIFEST"))
+	f, err := os.Open(filepath.Join(root, "MANIFEST"))
 	if err != nil {
-		t.Fatalf("%v (run fixtures/rpm/generate-distros.sh)", err)
+		t.Fatalf("%v (run the fixtures/rpm/generate-*.sh that makes it)", err)
 	}
 	defer f.Close()
 	var ls []manifestLine
@@ -290,7 +292,7 @@ func keyIs(keys ...string) func(l manifestLine) bool {
 }
 
 func TestRPMDistroFixtures(t *testing.T) {
-	lines := readManifest(t)
+	lines := readManifest(t, distrosRoot)
 	tests := []struct {
 		name         string
 		req          Request
@@ -446,7 +448,7 @@ func TestRPMDistroFixturesFedoraListing(t *testing.T) {
 // TestRPMDistroFixturesLivepatchFallback: the regional mirror.list is read
 // only when the CDN form answers 404, and the source fails only when both do.
 func TestRPMDistroFixturesLivepatchFallback(t *testing.T) {
-	lines := readManifest(t)
+	lines := readManifest(t, distrosRoot)
 	const cdn, regional = "/al2023-livepatch/mirrors/latest/x86_64/mirror.list", "/al2023-livepatch/mirrors/al2023/x86_64/mirror.list"
 	arches := []matrixgen.Arch{matrixgen.X86_64}
 	sel := func(l manifestLine) (string, bool) {
@@ -591,7 +593,7 @@ func TestRPMDistroFixturesFailures(t *testing.T) {
 // seven RPM distributions, on every arch, with a cache; a second run over
 // the unchanged tree reuses every repository's kernels and fetches no primary.
 func TestRPMDistroFixturesAllSeven(t *testing.T) {
-	lines := readManifest(t)
+	lines := readManifest(t, distrosRoot)
 	s := newDistroServer(t)
 	cache := t.TempDir()
 	req := Request{Table: distros.All(), Distros: rpmDistros, Arches: allArches, Mirrors: s.mirrors()}
@@ -748,7 +750,7 @@ func decodeFile(p string) ([]byte, error) {
 // the same kernel comes from two jobs. It is one kernel, with the headers
 // of whichever core has them.
 func TestRPMDistroFixturesAL2023Releases(t *testing.T) {
-	lines := readManifest(t)
+	lines := readManifest(t, distrosRoot)
 	arches := []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64}
 	sel := func(l manifestLine) (string, bool) {
 		return "2023", l.key == "al2023-livepatch" || l.key == "amazonlinux2023"

@@ -92,36 +92,22 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 		newest = DefaultNewest
 	}
 	base := strings.TrimSuffix(req.Mirrors[d.MirrorKey], "/")
-	for i, stream := range append(slices.Clone(streams), probe...) {
-		url := base + "/" + BuildsPath(stream)
-		builds, err := readBuilds(ctx, f, url)
-		if i >= len(streams) {
-			if source.NotFound(err) {
-				continue // no such stream: the name is not Fedora CoreOS's
+	source.ReadNamed(plan, source.JobInfo{Distro: d.ID, Distribution: d.Kernels}, arches, streams, probe,
+		func(stream string) (string, string) { return "builds.json", base + "/" + BuildsPath(stream) },
+		func(url string) ([]Build, error) { return readBuilds(ctx, f, url) },
+		func(stream, _ string, builds []Build) {
+			if len(builds) > newest {
+				builds = builds[:newest]
 			}
-			plan.Matched, plan.Discovered = append(plan.Matched, stream), append(plan.Discovered, stream)
-		}
-		if err != nil {
-			for _, a := range arches {
-				plan.Failures = append(plan.Failures, source.Failure{
-					Job:    source.JobInfo{Distro: d.ID, Distribution: d.Kernels, Release: stream, Arch: a},
-					Source: "builds.json", URL: url, Err: err,
-				})
-			}
-			continue
-		}
-		if len(builds) > newest {
-			builds = builds[:newest]
-		}
-		for _, b := range builds {
-			for _, a := range arches {
-				if slices.Contains(b.Arches, string(a)) {
-					plan.Jobs = append(plan.Jobs, &job{d: d, stream: stream, build: b, arch: a,
-						url: base + "/" + CommitMetaPath(stream, b.ID, string(a)), kojiTop: req.Mirrors[d.HeadersKey]})
+			for _, b := range builds {
+				for _, a := range arches {
+					if slices.Contains(b.Arches, string(a)) {
+						plan.Jobs = append(plan.Jobs, &job{d: d, stream: stream, build: b, arch: a,
+							url: base + "/" + CommitMetaPath(stream, b.ID, string(a)), kojiTop: req.Mirrors[d.HeadersKey]})
+					}
 				}
 			}
-		}
-	}
+		})
 	return plan, nil
 }
 

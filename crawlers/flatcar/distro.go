@@ -67,28 +67,14 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 		return plan, nil
 	}
 	base := strings.TrimSuffix(req.Mirrors[d.MirrorKey], "/")
-	for i, ch := range append(slices.Clone(channels), probe...) {
-		url := base + "/" + FileName(ch)
-		rels, err := d.read(ctx, f, url)
-		if i >= len(channels) {
-			if source.NotFound(err) {
-				continue // no such channel: the name is not Flatcar's
-			}
-			plan.Matched, plan.Discovered = append(plan.Matched, ch), append(plan.Discovered, ch)
-		}
-		if err != nil {
+	source.ReadNamed(plan, source.JobInfo{Distro: d.ID, Distribution: d.Kernels}, arches, channels, probe,
+		func(ch string) (string, string) { return FileName(ch), base + "/" + FileName(ch) },
+		func(url string) ([]Release, error) { return d.read(ctx, f, url) },
+		func(ch, url string, rels []Release) {
 			for _, a := range arches {
-				plan.Failures = append(plan.Failures, source.Failure{
-					Job:    source.JobInfo{Distro: d.ID, Distribution: d.Kernels, Release: ch, Arch: a},
-					Source: FileName(ch), URL: url, Err: err,
-				})
+				plan.Jobs = append(plan.Jobs, &job{d: d, channel: ch, arch: a, url: url, rels: rels})
 			}
-			continue
-		}
-		for _, a := range arches {
-			plan.Jobs = append(plan.Jobs, &job{d: d, channel: ch, arch: a, url: url, rels: rels})
-		}
-	}
+		})
 	return plan, nil
 }
 

@@ -115,22 +115,55 @@ type Result struct {
 	Discovered []string
 }
 
-// Session is what the crawls of one run share: the registry, each
-// image's one read (aarch64 and aarch64+64k read one image; one image
-// ships in many z-streams), and which registries already refused the
-// run's credentials, so that refusal is named in full once.
+// Session is what the crawls of one run share: the registry, one read of
+// each upgrade graph, release.txt and image (the runner's aarch64 and
+// aarch64+64k jobs read the same files and images; one image ships in many
+// z-streams), and which registries already refused the run's
+// credentials, so that refusal is named in full once.
 type Session struct {
 	reg *Registry
 
 	mu       sync.Mutex
-	reported map[error]bool        // registry authentication failures already named
-	images   map[string]*imageRead // ref and arch → its one read in this run
-	once     bool                  // leave repeated refusals out (one Crawl is the run)
+	reported map[error]bool // registry authentication failures already named
+	reads    map[string]any // a URL, or "image <ref> <arch>" → its *readOnce in this run
+	once     bool           // leave repeated refusals out (one Crawl is the run)
 }
 
 // NewSession starts a run over reg (nil: every image read fails).
 func NewSession(reg *Registry) *Session {
-	return &Session{reg: reg, reported: map[error]bool{}, images: map[string]*imageRead{}}
+	return &Session{reg: reg, reported: map[error]bool{}, reads: map[string]any{}}
+}
+
+// readOnce is one read's outcome, shared by the session's crawls.
+type readOnce[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+// once returns the outcome of the session's one read of key: read's, run
+// by the first crawl that asks.
+func once[T any](s *Session, key string, read func() (T, error)) (T, error) {
+	s.mu.Lock()
+	r, _ := s.reads[key].(*readOnce[T])
+	if r == nil {
+		r = &readOnce[T]{}
+		s.reads[key] = r
+	}
+	s.mu.Unlock()
+	r.once.Do(func() { r.v, r.err = read() })
+	return r.v, r.err
+}
+
+// zStreams are the z-streams of minor in the upgrade graph at u.
+func (s *Session) zStreams(ctx context.Context, f source.Fetcher, u, minor string) ([]string, error) {
+	return once(s, u, func() ([]string, error) {
+		data, err := getJSON(ctx, f, u)
+		if err != nil {
+			return nil, err
+		}
+		return ZStreams(data, minor)
+	})
 }
 
 // RepeatedAuthError is a source that failed on a registry whose refusal
@@ -163,7 +196,7 @@ func (s *Session) Crawl(ctx context.Context, f source.Fetcher, req Request) *Res
 	}
 	minors := slices.Clone(req.Minors)
 	if req.Discover {
-		found, fails := discover(ctx, f, req.Mirrors[GraphKey], arches)
+		found, fails := s.discover(ctx, f, req.Mirrors[GraphKey], arches)
 		res.Failures = append(res.Failures, fails...)
 		for _, m := range found {
 			if !slices.Contains(minors, m) {
@@ -231,13 +264,6 @@ type crawl struct {
 	auth map[*AuthError]bool // refusals this crawl already has a failure for
 }
 
-// imageRead is one image's label, read once however many releases name it.
-type imageRead struct {
-	once   sync.Once
-	kernel string
-	err    error
-}
-
 func (c *crawl) fail(fl Failure) {
 	var ae *AuthError
 	if errors.As(fl.Err, &ae) {
@@ -273,13 +299,10 @@ type release struct {
 
 func (c *crawl) minorArch(ctx context.Context, minor, goArch, dir string, want []matrixgen.Arch) {
 	graphURL := graphURL(c.mirrors[GraphKey], minor, goArch)
-	data, err := getJSON(ctx, c.f, graphURL)
+	versions, err := c.s.zStreams(ctx, c.f, graphURL, minor)
 	if err == nil {
-		var versions []string
-		if versions, err = ZStreams(data, minor); err == nil {
-			c.releases(ctx, minor, goArch, dir, want, versions)
-			return
-		}
+		c.releases(ctx, minor, goArch, dir, want, versions)
+		return
 	}
 	c.fail(Failure{Minor: minor, Arches: want, Source: "upgrade graph stable-" + minor, URL: graphURL, Err: err})
 }
@@ -334,11 +357,13 @@ type memoEntry struct {
 
 func (c *crawl) release(ctx context.Context, minor, goArch, dir string, want []matrixgen.Arch, version string) *release {
 	u := c.mirrors[MirrorKey] + "/" + dir + "/clients/ocp/" + url.PathEscape(version) + "/release.txt"
-	data, err := c.f.Get(ctx, fetch.Request{URL: u, MaxBytes: 1 << 20})
-	var info *ReleaseInfo
-	if err == nil {
-		info, err = ParseReleaseTxt(data)
-	}
+	info, err := once(c.s, u, func() (*ReleaseInfo, error) {
+		data, err := c.f.Get(ctx, fetch.Request{URL: u, MaxBytes: 1 << 20})
+		if err != nil {
+			return nil, err
+		}
+		return ParseReleaseTxt(data)
+	})
 	if err == nil && info.Name != version {
 		err = fmt.Errorf("release.txt names %s", info.Name)
 	}
@@ -370,15 +395,7 @@ func (c *crawl) release(ctx context.Context, minor, goArch, dir string, want []m
 func (c *crawl) kernel(ctx context.Context, ref, goArch string) (string, error) {
 	_, digest, _ := strings.Cut(ref, "@sha256:")
 	key := "rhcos-ostree-linux-v1-" + digest + "-" + goArch
-	c.s.mu.Lock()
-	r := c.s.images[ref+" "+goArch]
-	if r == nil {
-		r = &imageRead{}
-		c.s.images[ref+" "+goArch] = r
-	}
-	c.s.mu.Unlock()
-	r.once.Do(func() { r.kernel, r.err = c.read(ctx, key, digest, ref, goArch) })
-	return r.kernel, r.err
+	return once(c.s, "image "+ref+" "+goArch, func() (string, error) { return c.read(ctx, key, digest, ref, goArch) })
 }
 
 func (c *crawl) read(ctx context.Context, key, digest, ref, goArch string) (string, error) {
@@ -453,16 +470,12 @@ func getJSON(ctx context.Context, f source.Fetcher, u string) ([]byte, error) {
 
 // discover lists the minors from 4.13 on whose stable channel has a
 // z-stream, stopping at the first that has none.
-func discover(ctx context.Context, f source.Fetcher, base string, arches []matrixgen.Arch) ([]string, []Failure) {
+func (s *Session) discover(ctx context.Context, f source.Fetcher, base string, arches []matrixgen.Arch) ([]string, []Failure) {
 	var found []string
 	for n := FirstMinor; n < 100; n++ {
 		minor := fmt.Sprintf("4.%d", n)
 		u := graphURL(base, minor, "amd64")
-		data, err := getJSON(ctx, f, u)
-		var zs []string
-		if err == nil {
-			zs, err = ZStreams(data, minor)
-		}
+		zs, err := s.zStreams(ctx, f, u, minor)
 		if err != nil {
 			return found, []Failure{{Minor: minor, Arches: arches, Source: "discovery: upgrade graph stable-" + minor, URL: u, Err: err}}
 		}

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/openshift/openshifttest"
 )
 
 const (
@@ -29,14 +29,14 @@ const (
 // OCI); the aarch64 ones are manifest lists (OCI index, Docker list) that
 // hold an amd64 image too, so a wrong platform pick shows.
 type fixture49 struct {
-	reg      *fixtureRegistry
+	reg      *openshifttest.Registry
 	mirror   *fixtureMirror
 	versions []string
 }
 
 func newFixture49(t *testing.T) *fixture49 {
 	t.Helper()
-	reg := newFixtureRegistry(t)
+	reg := openshifttest.NewRegistry(t)
 	mirror := newFixtureMirror(t, "cincinnati-graph.stable-4.9.amd64.json")
 	graph, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "openshift", "cincinnati-graph.stable-4.9.amd64.json"))
 	if err != nil {
@@ -46,10 +46,10 @@ func newFixture49(t *testing.T) *fixture49 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	amdA := reg.push(t, reg.image(t, "amd64", kernelA+".x86_64", false))
-	amdB := reg.push(t, reg.image(t, "amd64", kernelB+".x86_64", true))
-	armA := reg.push(t, index(t, true, reg.image(t, "amd64", kernelA+".x86_64", true), reg.image(t, "arm64", kernelA+".aarch64", true)))
-	armB := reg.push(t, index(t, false, reg.image(t, "amd64", kernelB+".x86_64", false), reg.image(t, "arm64", kernelB+".aarch64", false)))
+	amdA := reg.Push(t, openshifttest.Image(t, "amd64", kernelA+".x86_64", false))
+	amdB := reg.Push(t, openshifttest.Image(t, "amd64", kernelB+".x86_64", true))
+	armA := reg.Push(t, openshifttest.Index(t, true, openshifttest.Image(t, "amd64", kernelA+".x86_64", true), openshifttest.Image(t, "arm64", kernelA+".aarch64", true)))
+	armB := reg.Push(t, openshifttest.Index(t, false, openshifttest.Image(t, "amd64", kernelB+".x86_64", false), openshifttest.Image(t, "arm64", kernelB+".aarch64", false)))
 	for i, v := range versions {
 		b := CompareVersions(v, firstB) >= 0
 		amd, arm := amdA, armA
@@ -67,7 +67,7 @@ func (f *fixture49) registry(t *testing.T, creds Credentials, rewrite bool) (*Re
 	base := newLoopbackOnly()
 	o := RegistryOptions{Credentials: creds, Transport: base}
 	if rewrite {
-		o.Rewrites = f.reg.rewrite(t)
+		o.Rewrites = rewriteTo(t, f.reg)
 	}
 	reg, err := NewRegistry(o)
 	if err != nil {
@@ -77,7 +77,7 @@ func (f *fixture49) registry(t *testing.T, creds Credentials, rewrite bool) (*Re
 }
 
 func (f *fixture49) goodCreds(t *testing.T) Credentials {
-	return Credentials{PullSecret: pullSecret(t, f.reg.user, f.reg.pass), Getenv: noEnv, Default: noDocker}
+	return Credentials{PullSecret: openshifttest.PullSecret(t, f.reg.User, f.reg.Pass), Getenv: noEnv, Default: noDocker}
 }
 
 // want is what the fixture ships on arch.
@@ -131,13 +131,13 @@ func TestCrawlZStreamsTwoArches(t *testing.T) {
 		want = append(want, f.want(a)...)
 	}
 	sameKernels(t, res.Kernels, want)
-	f.reg.noLayerFetched(t)
+	noLayerFetched(t, f.reg)
 	if res.Registry != 4 || res.MemoHits != 0 {
 		t.Errorf("registry reads %d, memo hits %d; want 4 (one per image) and 0", res.Registry, res.MemoHits)
 	}
 	// One manifest per image, plus the platform's for a list, and one config blob each.
 	var manifests, blobs int
-	for _, r := range f.reg.requests() {
+	for _, r := range f.reg.Requests() {
 		switch {
 		case strings.Contains(r, "/manifests/"):
 			manifests++
@@ -146,7 +146,7 @@ func TestCrawlZStreamsTwoArches(t *testing.T) {
 		}
 	}
 	if manifests != 6 || blobs != 4 {
-		t.Errorf("registry got %d manifest and %d blob requests, want 6 and 4: %q", manifests, blobs, f.reg.requests())
+		t.Errorf("registry got %d manifest and %d blob requests, want 6 and 4: %q", manifests, blobs, f.reg.Requests())
 	}
 	if r := base.refusedAddrs(); len(r) > 0 {
 		t.Errorf("dialled outside loopback: %v", r)
@@ -178,7 +178,7 @@ func TestRecrawlMakesNoRegistryRequest(t *testing.T) {
 	if len(first.Failures) > 0 || len(first.Kernels) != 6 {
 		t.Fatalf("first crawl: %d kernels, failures %v", len(first.Kernels), first.Failures)
 	}
-	f.reg.resetLog()
+	f.reg.ResetLog()
 
 	// No credentials at all this time: nothing may need them.
 	reg2, _ := f.registry(t, Credentials{Getenv: noEnv, Default: noDocker}, true)
@@ -186,7 +186,7 @@ func TestRecrawlMakesNoRegistryRequest(t *testing.T) {
 	if len(second.Failures) > 0 {
 		t.Fatalf("second crawl failed: %v", second.Failures)
 	}
-	if got := f.reg.requests(); len(got) != 0 {
+	if got := f.reg.Requests(); len(got) != 0 {
 		t.Errorf("the re-crawl sent %d registry requests: %q", len(got), got)
 	}
 	if second.Registry != 0 || second.MemoHits != 4 {
@@ -209,7 +209,7 @@ func TestPullSecret(t *testing.T) {
 	}{
 		{"none", func(*testing.T) Credentials { return Credentials{Getenv: noEnv, Default: noDocker} }, true, false},
 		{"wrong", func(t *testing.T) Credentials {
-			return Credentials{PullSecret: pullSecret(t, f.reg.user, "wrong-pass"), Getenv: noEnv, Default: noDocker}
+			return Credentials{PullSecret: openshifttest.PullSecret(t, f.reg.User, "wrong-pass"), Getenv: noEnv, Default: noDocker}
 		}, false, false},
 		{"other registry only", func(t *testing.T) Credentials {
 			p := filepath.Join(t.TempDir(), "auth.json")
@@ -219,7 +219,7 @@ func TestPullSecret(t *testing.T) {
 			return Credentials{PullSecret: p, Getenv: noEnv, Default: noDocker}
 		}, true, false},
 		{"REGISTRY_AUTH_FILE", func(t *testing.T) Credentials {
-			p := pullSecret(t, f.reg.user, f.reg.pass)
+			p := openshifttest.PullSecret(t, f.reg.User, f.reg.Pass)
 			return Credentials{Getenv: func(k string) string {
 				if k == "REGISTRY_AUTH_FILE" {
 					return p
@@ -252,12 +252,12 @@ func TestPullSecret(t *testing.T) {
 			if tc.missing && !strings.Contains(msg, "pull secret") {
 				t.Errorf("message does not say how to give a pull secret: %s", msg)
 			}
-			for _, secret := range []string{f.reg.pass, "wrong-pass", "d3Jvbmc", "cm9ib3Q6"} {
+			for _, secret := range []string{f.reg.Pass, "wrong-pass", "d3Jvbmc", "cm9ib3Q6"} {
 				if strings.Contains(msg, secret) {
 					t.Errorf("message leaks a credential (%q): %s", secret, msg)
 				}
 			}
-			f.reg.noLayerFetched(t)
+			noLayerFetched(t, f.reg)
 		})
 	}
 }
@@ -276,7 +276,7 @@ func TestRegistryRewrite(t *testing.T) {
 	if len(refused) == 0 || !slices.Contains(refused, "quay.io:443") {
 		t.Errorf("want quay.io:443 dialled (and refused), got %v", refused)
 	}
-	if got := f.reg.requests(); len(got) != 0 {
+	if got := f.reg.Requests(); len(got) != 0 {
 		t.Errorf("the fixture got requests without the rewrite: %q", got)
 	}
 
@@ -334,12 +334,9 @@ func TestCrawlBadImages(t *testing.T) {
 	cf = cf.DeepCopy()
 	cf.OS, cf.Architecture = "linux", "amd64"
 	noLabel, _ = mutate.ConfigFile(noLabel, cf)
-	noLabelRef := f.reg.push(t, noLabel)
-	f.reg.mu.Lock()
-	f.reg.layers = append(f.reg.layers, layerDigests(t, noLabel)...)
-	f.reg.mu.Unlock()
-	wrongArchLabel := f.reg.push(t, f.reg.image(t, "arm64", kernelB+".x86_64", true))
-	amdOnly := f.reg.push(t, f.reg.image(t, "amd64", kernelB+".x86_64", false))
+	noLabelRef := f.reg.Push(t, noLabel)
+	wrongArchLabel := f.reg.Push(t, openshifttest.Image(t, "arm64", kernelB+".x86_64", true))
+	amdOnly := f.reg.Push(t, openshifttest.Image(t, "amd64", kernelB+".x86_64", false))
 	f.mirror.add(fixtureRelease{version: "4.9.51", dir: "x86_64", coreos: noLabelRef})
 	f.mirror.add(fixtureRelease{version: "4.9.52", dir: "aarch64", coreos: wrongArchLabel})
 	f.mirror.add(fixtureRelease{version: "4.9.53", dir: "aarch64", coreos: amdOnly})
@@ -368,7 +365,7 @@ func TestCrawlBadImages(t *testing.T) {
 	if len(res.Kernels) != 4 {
 		t.Errorf("%d kernels, want 4", len(res.Kernels))
 	}
-	f.reg.noLayerFetched(t)
+	noLayerFetched(t, f.reg)
 }
 
 // TestCrawlGraphFailure: a graph that fails is one failure per registry
@@ -390,21 +387,4 @@ func TestCrawlGraphFailure(t *testing.T) {
 	if !slices.Equal(res.Failures[0].Arches, []matrixgen.Arch{matrixgen.AArch64_64k}) && !slices.Equal(res.Failures[1].Arches, []matrixgen.Arch{matrixgen.AArch64_64k}) {
 		t.Errorf("the arm64 graph's failure does not stand for aarch64+64k: %v", res.Failures)
 	}
-}
-
-func layerDigests(t *testing.T, img v1.Image) []string {
-	t.Helper()
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, l := range ls {
-		d, err := l.Digest()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, d.String())
-	}
-	return out
 }

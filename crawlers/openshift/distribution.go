@@ -66,8 +66,9 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 	if err != nil {
 		return nil, err
 	}
+	s := NewSession(reg)
 	if req.Discover {
-		found, fails := discover(ctx, f, req.Mirrors[GraphKey], arches)
+		found, fails := s.discover(ctx, f, req.Mirrors[GraphKey], arches)
 		for _, fl := range fails {
 			for _, a := range arches {
 				plan.Failures = append(plan.Failures, source.Failure{Job: source.JobInfo{Distro: d.ID, Distribution: d.Kernels, Arch: a},
@@ -81,7 +82,6 @@ func (d *Distribution) Plan(ctx context.Context, f source.Fetcher, req source.Pl
 			}
 		}
 	}
-	s := NewSession(reg)
 	for _, m := range minors {
 		for _, a := range arches {
 			plan.Jobs = append(plan.Jobs, &job{d: d, s: s, mirrors: req.Mirrors, info: source.JobInfo{

@@ -3,13 +3,10 @@ package openshift
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -21,189 +18,40 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/matrixgen/matrixgen/crawlers/fetch"
+	"github.com/matrixgen/matrixgen/crawlers/openshift/openshifttest"
 )
 
-// The fixture registry is go-containerregistry's in-process registry
-// behind a token flow as quay.io runs it: /v2/ answers 401 with a Bearer
-// challenge whose realm is https://quay.io/v2/auth (reached through the
-// --registry rewrite, as a mirror would be), the realm swaps Basic
-// credentials for a token (an anonymous token without them, a 401 for
-// wrong ones), and only the good token reaches the registry. Every request
-// is logged. Images are pushed through a second, open server over the
-// same storage, which is not logged.
-type fixtureRegistry struct {
-	open, authed *httptest.Server
-	user, pass   string
+// The fixture registry is openshifttest's: go-containerregistry's
+// in-process registry behind quay.io's token flow (a 401 with a Bearer
+// challenge whose realm, https://quay.io/v2/auth, is reached through the
+// --registry rewrite; the realm swaps Basic credentials for a token, an
+// anonymous one without them, a 401 for wrong ones), every request the
+// crawler sends logged.
 
-	mu     sync.Mutex
-	log    []string // "GET /v2/…" as the crawler sent them
-	layers []string // digests of every layer pushed
+// TestFixtureRepo: the fake pushes to the repository the crawler reads.
+func TestFixtureRepo(t *testing.T) {
+	if openshifttest.ComponentRepo != ComponentRepo {
+		t.Fatalf("openshifttest pushes to %s, the crawler reads %s", openshifttest.ComponentRepo, ComponentRepo)
+	}
 }
 
-const goodToken = "fixture-token"
-
-func newFixtureRegistry(t *testing.T) *fixtureRegistry {
+// rewriteTo is the --registry value that sends quay.io to the fixture.
+func rewriteTo(t *testing.T, r *openshifttest.Registry) map[string]*url.URL {
 	t.Helper()
-	h := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
-	r := &fixtureRegistry{user: "robot", pass: "s3cret-pass"}
-	r.open = httptest.NewServer(h)
-	r.authed = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.mu.Lock()
-		r.log = append(r.log, req.Method+" "+req.URL.Path)
-		r.mu.Unlock()
-		if req.URL.Path == "/v2/auth" {
-			user, pass, ok := req.BasicAuth()
-			switch {
-			case !ok:
-				_ = json.NewEncoder(w).Encode(map[string]string{"token": "anonymous"})
-			case user == r.user && pass == r.pass:
-				_ = json.NewEncoder(w).Encode(map[string]string{"token": goodToken})
-			default:
-				w.WriteHeader(http.StatusUnauthorized)
-				fmt.Fprint(w, `{"errors":[{"code":"UNAUTHORIZED","message":"invalid username/password"}]}`)
-			}
-			return
-		}
-		if req.Header.Get("Authorization") != "Bearer "+goodToken {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="https://quay.io/v2/auth",service="quay.io"`)
-			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprint(w, `{"errors":[{"code":"UNAUTHORIZED","message":"access to the requested resource is not authorized"}]}`)
-			return
-		}
-		h.ServeHTTP(w, req)
-	}))
-	t.Cleanup(r.open.Close)
-	t.Cleanup(r.authed.Close)
-	return r
-}
-
-func (r *fixtureRegistry) requests() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.log...)
-}
-
-func (r *fixtureRegistry) resetLog() {
-	r.mu.Lock()
-	r.log = nil
-	r.mu.Unlock()
-}
-
-// rewrite is the --registry value that sends quay.io to the fixture.
-func (r *fixtureRegistry) rewrite(t *testing.T) map[string]*url.URL {
-	t.Helper()
-	host, u, err := ParseRewrite("quay.io=" + r.authed.URL)
+	host, u, err := ParseRewrite("quay.io=" + r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return map[string]*url.URL{host: u}
 }
 
-// image makes a one-layer image whose config carries the ostree.linux label.
-func (r *fixtureRegistry) image(t *testing.T, arch, kernel string, oci bool) v1.Image {
-	t.Helper()
-	img, err := random.Image(512, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture = "linux", arch
-	cf.Config.Labels = map[string]string{KernelLabel: kernel, "io.openshift.build.versions": "machine-os=fixture"}
-	img, err = mutate.ConfigFile(img, cf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if oci {
-		img = mutate.ConfigMediaType(mutate.MediaType(img, types.OCIManifestSchema1), types.OCIConfigJSON)
-	}
-	layers, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range layers {
-		d, err := l.Digest()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.mu.Lock()
-		r.layers = append(r.layers, d.String())
-		r.mu.Unlock()
-	}
-	return img
-}
-
-// push writes img (a v1.Image or v1.ImageIndex) to the component
-// repository and returns its quay.io pull spec by digest.
-func (r *fixtureRegistry) push(t *testing.T, img any) string {
-	t.Helper()
-	host := strings.TrimPrefix(r.open.URL, "http://")
-	ref, err := name.ParseReference(host + "/openshift-release-dev/ocp-v4.0-art-dev:push")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d v1.Hash
-	switch x := img.(type) {
-	case v1.Image:
-		err = remote.Write(ref, x)
-		if err == nil {
-			d, err = x.Digest()
-		}
-	case v1.ImageIndex:
-		err = remote.WriteIndex(ref, x)
-		if err == nil {
-			d, err = x.Digest()
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ComponentRepo + "@" + d.String()
-}
-
-// index makes a manifest list of the images, by their config's arch.
-func index(t *testing.T, oci bool, imgs ...v1.Image) v1.ImageIndex {
-	t.Helper()
-	var idx v1.ImageIndex = empty.Index
-	if oci {
-		idx = mutate.IndexMediaType(idx, types.OCIImageIndex)
-	} else {
-		idx = mutate.IndexMediaType(idx, types.DockerManifestList)
-	}
-	for _, img := range imgs {
-		cf, err := img.ConfigFile()
-		if err != nil {
-			t.Fatal(err)
-		}
-		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: cf.Architecture}}})
-	}
-	return idx
-}
-
 // noLayerFetched fails when the crawler asked for any layer blob.
-func (r *fixtureRegistry) noLayerFetched(t *testing.T) {
+func noLayerFetched(t *testing.T, r *openshifttest.Registry) {
 	t.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, req := range r.log {
-		for _, l := range r.layers {
-			if strings.HasSuffix(req, "/blobs/"+l) {
-				t.Errorf("a layer was fetched: %s", req)
-			}
-		}
+	for _, req := range r.LayerRequests() {
+		t.Errorf("a layer was fetched: %s", req)
 	}
 }
 
@@ -252,8 +100,8 @@ type fixtureRelease struct {
 // dtkDigest is the fixture's driver-toolkit digest of a release: never
 // read, so it need not exist in the registry.
 func dtkDigest(version, dir string) string {
-	s := sha256.Sum256([]byte("driver-toolkit " + version + " " + dir))
-	return "sha256:" + hex.EncodeToString(s[:])
+	_, d, _ := strings.Cut(openshifttest.DriverToolkit(version, dir), "@")
+	return d
 }
 
 // releaseTxt writes a release.txt in the mirror's layout (the banner, the
@@ -297,7 +145,6 @@ type fixtureMirror struct {
 	srv  *httptest.Server
 	mu   sync.Mutex
 	rels map[string]fixtureRelease // "<dir>/<version>"
-	hits int
 }
 
 func newFixtureMirror(t *testing.T, graphFile string) *fixtureMirror {
@@ -308,9 +155,6 @@ func newFixtureMirror(t *testing.T, graphFile string) *fixtureMirror {
 	}
 	m := &fixtureMirror{rels: map[string]fixtureRelease{}}
 	m.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		m.mu.Lock()
-		m.hits++
-		m.mu.Unlock()
 		if req.URL.Path == "/graph/v1/graph" {
 			// The graph answers JSON only to a client that asks for it.
 			if req.Header.Get("Accept") != "application/json" {
@@ -356,18 +200,6 @@ func (m *fixtureMirror) add(r fixtureRelease) {
 
 func (m *fixtureMirror) mirrors() map[string]string {
 	return map[string]string{MirrorKey: m.srv.URL + "/mirror", GraphKey: m.srv.URL + "/graph"}
-}
-
-// pullSecret writes a pull secret for quay.io with user:pass.
-func pullSecret(t *testing.T, user, pass string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "pull-secret.json")
-	auth := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
-	doc := fmt.Sprintf(`{"auths":{"cloud.openshift.com":{"auth":"b3RoZXI6b3RoZXI=","email":"someone@example.com"},"quay.io":{"auth":%q,"email":"someone@example.com"}}}`, auth)
-	if err := os.WriteFile(p, []byte(doc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // noEnv is a Getenv with no REGISTRY_AUTH_FILE; noDocker an empty keychain

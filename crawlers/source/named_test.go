@@ -2,10 +2,13 @@ package source
 
 import (
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/matrixgen/matrixgen"
+	"github.com/matrixgen/matrixgen/crawlers/fetch"
 )
 
 // TestNamed: the defaults when nothing is named; named known ones in order,
@@ -39,5 +42,61 @@ func TestNamed(t *testing.T) {
 				t.Errorf("got %v %v %v %v, want %v %v %v", names, probe, matched, err, tt.names, tt.probe, tt.matched)
 			}
 		})
+	}
+}
+
+// TestReadNamed: known names are read in order and handed on; a known name
+// whose file fails is a failure on each arch naming the release, source
+// and URL; a probe the host has no file for is left out, one it has is
+// matched and discovered, and one that fails otherwise is matched,
+// discovered and a failure.
+func TestReadNamed(t *testing.T) {
+	refused := errors.New("connection refused")
+	files := map[string]error{
+		"/stable": nil, "/beta": refused,
+		"/lts-2030": nil, "/nightly": &fetch.HTTPError{StatusCode: 404}, "/gone": &fetch.HTTPError{StatusCode: 410}, "/flaky": &fetch.HTTPError{StatusCode: 500},
+	}
+	arches := []matrixgen.Arch{matrixgen.X86_64, matrixgen.AArch64}
+	plan := &Plan{Matched: []string{"stable"}}
+	var read, added []string
+	ReadNamed(plan, JobInfo{Distro: "flatcar", Distribution: "flatcar"}, arches,
+		[]string{"stable", "beta"}, []string{"lts-2030", "nightly", "gone", "flaky"},
+		func(name string) (string, string) { return "releases-" + name + ".json", "/" + name },
+		func(url string) (string, error) {
+			read = append(read, url)
+			err, ok := files[url]
+			if !ok {
+				t.Fatalf("read %s: not a file of the test", url)
+			}
+			return "body of " + url, err
+		},
+		func(name, url, v string) { added = append(added, name+" "+url+" "+v) })
+	if want := []string{"/stable", "/beta", "/lts-2030", "/nightly", "/gone", "/flaky"}; !slices.Equal(read, want) {
+		t.Errorf("read %v, want %v", read, want)
+	}
+	if want := []string{"stable /stable body of /stable", "lts-2030 /lts-2030 body of /lts-2030"}; !slices.Equal(added, want) {
+		t.Errorf("added %v, want %v", added, want)
+	}
+	if want := []string{"stable", "lts-2030", "flaky"}; !slices.Equal(plan.Matched, want) {
+		t.Errorf("matched %v, want %v", plan.Matched, want)
+	}
+	if want := []string{"lts-2030", "flaky"}; !slices.Equal(plan.Discovered, want) {
+		t.Errorf("discovered %v, want %v", plan.Discovered, want)
+	}
+	var got []string
+	for _, f := range plan.Failures {
+		if f.Job.Distro != "flatcar" || f.Job.Distribution != "flatcar" {
+			t.Errorf("failure %v: job %+v", f, f.Job)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s %s %v", f.Job.Release, f.Job.Arch, f.Source, f.URL, f.Err))
+	}
+	want := []string{
+		"beta x86_64 releases-beta.json /beta connection refused",
+		"beta aarch64 releases-beta.json /beta connection refused",
+		"flaky x86_64 releases-flaky.json /flaky " + files["/flaky"].Error(),
+		"flaky aarch64 releases-flaky.json /flaky " + files["/flaky"].Error(),
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("failures\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

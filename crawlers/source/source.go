@@ -247,6 +247,36 @@ func Named(id, kind string, defaults, others []string, req PlanRequest) (names, 
 	return names, probe, matched, nil
 }
 
+// ReadNamed reads the file of each name Named gave, the known names first
+// and then the probes, and hands each file read to add. A probe the host
+// has no file for (NotFound) is left out: the name is not this
+// distribution's; any other probe is Matched and Discovered. A file that
+// fails is its release's listing failing: a Failure on each arch (job
+// gives Distro and Distribution), so the runner carries over the arches'
+// previous kernels. file names a name's source and URL; read reads a URL.
+func ReadNamed[T any](plan *Plan, job JobInfo, arches []matrixgen.Arch, names, probe []string,
+	file func(name string) (src, url string), read func(url string) (T, error), add func(name, url string, v T)) {
+	for i, name := range append(slices.Clone(names), probe...) {
+		src, url := file(name)
+		v, err := read(url)
+		if i >= len(names) {
+			if NotFound(err) {
+				continue
+			}
+			plan.Matched, plan.Discovered = append(plan.Matched, name), append(plan.Discovered, name)
+		}
+		if err != nil {
+			for _, a := range arches {
+				j := job
+				j.Release, j.Arch = name, a
+				plan.Failures = append(plan.Failures, Failure{Job: j, Source: src, URL: url, Err: err})
+			}
+			continue
+		}
+		add(name, url, v)
+	}
+}
+
 // ValidName says a --release name may go into a path a format asks a host
 // for ("lts-2025", "testing-devel"): lowercase letters, digits, "-" and
 // "." inside, at most 64 bytes, never "..".

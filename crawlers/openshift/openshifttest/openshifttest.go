@@ -22,6 +22,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -43,7 +44,9 @@ const ComponentRepo = "quay.io/openshift-release-dev/ocp-v4.0-art-dev"
 // Registry is the in-process registry as quay.io: /v2/ answers 401 with a
 // Bearer challenge whose realm is https://quay.io/v2/auth (reached through
 // the crawl's --registry quay.io=URL), the realm swaps User:Pass for a
-// token, and only that token reaches the registry. Every request the
+// token when asked for the challenge's service and a pull scope of the
+// component repository (a token of no access otherwise, as for anonymous
+// callers), and only that token reaches the registry. Every request the
 // crawler sends is logged; images are pushed through a second, unlogged
 // server over the same storage.
 type Registry struct {
@@ -69,8 +72,13 @@ func NewRegistry(t testing.TB) *Registry {
 		r.log = append(r.log, req.Method+" "+req.URL.Path)
 		r.mu.Unlock()
 		if req.URL.Path == "/v2/auth" {
+			// The token request of the Docker token flow: the challenge's
+			// service, and a pull scope of the repository read.
+			q := req.URL.Query()
 			user, pass, ok := req.BasicAuth()
 			switch {
+			case q.Get("service") != "quay.io" || !slices.Contains(q["scope"], "repository:openshift-release-dev/ocp-v4.0-art-dev:pull"):
+				_ = json.NewEncoder(w).Encode(map[string]string{"token": "no-access"})
 			case !ok:
 				_ = json.NewEncoder(w).Encode(map[string]string{"token": "anonymous"})
 			case user == r.User && pass == r.Pass:
@@ -117,31 +125,25 @@ func (r *Registry) LayerRequests() []string {
 	return out
 }
 
+// ResetLog forgets the requests logged so far.
+func (r *Registry) ResetLog() {
+	r.mu.Lock()
+	r.log = nil
+	r.mu.Unlock()
+}
+
 // CoreOS pushes an rhel-coreos image: a manifest list of an amd64 and an
 // arm64 image (OCI), each with one random layer and its kernel in the
 // ostree.linux label. It returns the pull spec by digest.
 func (r *Registry) CoreOS(t testing.TB, amd64Kernel, arm64Kernel string) string {
 	t.Helper()
-	idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
-	for _, p := range [][2]string{{"amd64", amd64Kernel}, {"arm64", arm64Kernel}} {
-		img := r.image(t, p[0], p[1])
-		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: p[0]}}})
-	}
-	ref, err := name.ParseReference(strings.TrimPrefix(r.open.URL, "http://") + "/openshift-release-dev/ocp-v4.0-art-dev:push")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.WriteIndex(ref, idx); err != nil {
-		t.Fatal(err)
-	}
-	d, err := idx.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ComponentRepo + "@" + d.String()
+	return r.Push(t, Index(t, true, Image(t, "amd64", amd64Kernel, true), Image(t, "arm64", arm64Kernel, true)))
 }
 
-func (r *Registry) image(t testing.TB, arch, kernel string) v1.Image {
+// Image makes a one-layer image of arch whose config carries the kernel in
+// the ostree.linux label, in OCI or Docker media types.
+func Image(t testing.TB, arch, kernel string, oci bool) v1.Image {
+	t.Helper()
 	img, err := random.Image(512, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -152,11 +154,77 @@ func (r *Registry) image(t testing.TB, arch, kernel string) v1.Image {
 	}
 	cf = cf.DeepCopy()
 	cf.OS, cf.Architecture = "linux", arch
-	cf.Config.Labels = map[string]string{"ostree.linux": kernel}
+	cf.Config.Labels = map[string]string{"ostree.linux": kernel, "io.openshift.build.versions": "machine-os=fixture"}
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		t.Fatal(err)
 	}
-	img = mutate.ConfigMediaType(mutate.MediaType(img, types.OCIManifestSchema1), types.OCIConfigJSON)
+	if oci {
+		img = mutate.ConfigMediaType(mutate.MediaType(img, types.OCIManifestSchema1), types.OCIConfigJSON)
+	}
+	return img
+}
+
+// Index makes a manifest list (OCI image index or Docker manifest list)
+// of the images, each under its config's platform.
+func Index(t testing.TB, oci bool, imgs ...v1.Image) v1.ImageIndex {
+	t.Helper()
+	mt := types.DockerManifestList
+	if oci {
+		mt = types.OCIImageIndex
+	}
+	idx := mutate.IndexMediaType(empty.Index, mt)
+	for _, img := range imgs {
+		cf, err := img.ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: cf.Architecture}}})
+	}
+	return idx
+}
+
+// Push writes img (a v1.Image or v1.ImageIndex) to the component
+// repository and returns its quay.io pull spec by digest. The layers of
+// every image pushed are what LayerRequests looks for.
+func (r *Registry) Push(t testing.TB, img any) string {
+	t.Helper()
+	ref, err := name.ParseReference(strings.TrimPrefix(r.open.URL, "http://") + "/openshift-release-dev/ocp-v4.0-art-dev:pull")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d v1.Hash
+	switch x := img.(type) {
+	case v1.Image:
+		r.noteLayers(t, x)
+		if err = remote.Write(ref, x); err == nil {
+			d, err = x.Digest()
+		}
+	case v1.ImageIndex:
+		im, ierr := x.IndexManifest()
+		if ierr != nil {
+			t.Fatal(ierr)
+		}
+		for _, desc := range im.Manifests {
+			child, cerr := x.Image(desc.Digest)
+			if cerr != nil {
+				t.Fatal(cerr)
+			}
+			r.noteLayers(t, child)
+		}
+		if err = remote.WriteIndex(ref, x); err == nil {
+			d, err = x.Digest()
+		}
+	default:
+		t.Fatalf("Push: %T is neither a v1.Image nor a v1.ImageIndex", img)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ComponentRepo + "@" + d.String()
+}
+
+func (r *Registry) noteLayers(t testing.TB, img v1.Image) {
+	t.Helper()
 	layers, err := img.Layers()
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +238,6 @@ func (r *Registry) image(t testing.TB, arch, kernel string) v1.Image {
 		r.layers = append(r.layers, d.String())
 		r.mu.Unlock()
 	}
-	return img
 }
 
 // PullSecret writes a pull secret ({"auths":{…}}) for quay.io with
@@ -200,6 +267,7 @@ type Mirror struct {
 
 	mu   sync.Mutex
 	rels map[string][]Release // minor → its z-streams
+	log  []string             // the requests' paths and queries
 }
 
 // NewMirror starts a mirror, closed at the test's end.
@@ -218,6 +286,13 @@ func (m *Mirror) Add(minor string, rels ...Release) {
 	m.rels[minor] = append(m.rels[minor], rels...)
 }
 
+// Requests are the requests the mirror got, by path and query.
+func (m *Mirror) Requests() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.log...)
+}
+
 // Mirrors are the --mirror values: openshift and openshift-graph.
 func (m *Mirror) Mirrors() map[string]string {
 	return map[string]string{"openshift": m.URL + "/mirror", "openshift-graph": m.URL + "/graph"}
@@ -226,6 +301,7 @@ func (m *Mirror) Mirrors() map[string]string {
 func (m *Mirror) serve(w http.ResponseWriter, req *http.Request) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.log = append(m.log, req.URL.RequestURI())
 	if req.URL.Path == "/graph/v1/graph" {
 		if req.Header.Get("Accept") != "application/json" {
 			http.Error(w, "not acceptable", http.StatusNotAcceptable)
