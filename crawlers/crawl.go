@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"strings"
 	"time"
 
 	"github.com/matrixgen/matrixgen"
@@ -66,7 +68,7 @@ func (j Job) Crawl(ctx context.Context) error {
 	// The cache directory is created by the first cache write, so a
 	// request refused above (or by Run's checks) leaves no trace.
 	display := NewDisplay(out.Summary, j.TTY, out.Log)
-	req.Progress, fo.OnWait, fo.RefuseLoopback = display.Progress, display.Wait, !fetch.AnyLoopback(req.Mirrors)
+	req.Progress, fo.OnWait, fo.RefuseLoopback = display.Progress, display.Wait, !loopbackOptIn(req)
 	client := fetch.New(fo)
 	crawlCtx, cancel := context.WithTimeout(ctx, j.Timeout)
 	defer cancel()
@@ -86,4 +88,21 @@ func (j Job) Crawl(ctx context.Context) error {
 		interrupted = "interrupted"
 	}
 	return outcome.Err(interrupted) // an exit code of its own: 1 nothing written, 3 partial
+}
+
+// loopbackOptIn says the user asked for a loopback address: a --mirror
+// URL, or the URL a --registry HOST=URL rewrite sends a registry to (a
+// disconnected cluster's mirror on this machine). Otherwise loopback
+// addresses are refused like link-local ones.
+func loopbackOptIn(req Request) bool {
+	opted := maps.Clone(req.Mirrors)
+	if opted == nil {
+		opted = map[string]string{}
+	}
+	for _, r := range req.Registries {
+		if host, u, ok := strings.Cut(r, "="); ok {
+			opted["registry "+host] = u
+		}
+	}
+	return fetch.AnyLoopback(opted)
 }

@@ -54,3 +54,23 @@ func TestJobValidate(t *testing.T) {
 		t.Errorf("a valid job: %v", err)
 	}
 }
+
+// TestLoopbackOptIn: a loopback address is allowed when the user named one,
+// as a --mirror or as the target of a --registry rewrite; not otherwise.
+func TestLoopbackOptIn(t *testing.T) {
+	public := map[string]string{"openshift": "https://mirror.openshift.com/pub/openshift-v4"}
+	for _, tt := range []struct {
+		name string
+		req  Request
+		want bool
+	}{
+		{"public mirrors", Request{Mirrors: public}, false},
+		{"loopback mirror", Request{Mirrors: map[string]string{"debian": "http://127.0.0.1:8080/debian"}}, true},
+		{"loopback registry rewrite", Request{Mirrors: public, Registries: []string{"quay.io=http://localhost:5000"}}, true},
+		{"public registry rewrite", Request{Registries: []string{"quay.io=https://mirror.example:5000"}}, false},
+	} {
+		if got := loopbackOptIn(tt.req); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
