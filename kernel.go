@@ -47,6 +47,16 @@ var (
 	reFCOSBuild  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)+(-[0-9]+)?$`)
 )
 
+// Headerless says a crawl saw k but no package to build against it: an
+// explicit empty headers list ("headers": [], an Amazon Linux 2023
+// live-patched kernel whose kernel-devel is gone). A kernel with no headers
+// field at all (kernels.json, the demand list: nil Headers) is not, nor is
+// one with a build image, which holds its build tree (RHCOS's Driver
+// Toolkit). Every caller that leaves such kernels out asks this.
+func (k Kernel) Headerless() bool {
+	return k.Headers != nil && len(k.Headers) == 0 && k.BuildImage == ""
+}
+
 // Key identifies a Kernel for dedupe and diff.
 type Key struct {
 	Distribution  string

@@ -278,3 +278,25 @@ func TestMakeAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelHeaderless: only a crawled kernel with an explicit empty headers
+// list and no build image is headerless; an RHCOS kernel builds in its
+// Driver Toolkit image (schemas/examples/crawl.json's entry), headers [].
+func TestKernelHeaderless(t *testing.T) {
+	const dtk = "quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:dde3cd6a75d865a476aa7e1cab6fa8d97742401e87e0d514f3042c3a881e301f"
+	tests := []struct {
+		name string
+		k    Kernel
+		want bool
+	}{
+		{"livepatched, headers []", Kernel{Distribution: AmazonLinux, Release: "6.1.12-19.43.amzn2023.x86_64", Headers: []string{}, Origin: OriginLivepatch}, true},
+		{"kernels.json: no headers field", Kernel{Distribution: AmazonLinux, Release: "6.1.12-19.43.amzn2023.x86_64"}, false},
+		{"with a headers package", Kernel{Distribution: AmazonLinux, Release: "6.1.174-217.345.amzn2023.x86_64", Headers: []string{"https://cdn.amazonlinux.com/al2023/blobstore/x/kernel-devel-6.1.174-217.345.amzn2023.x86_64.rpm"}}, false},
+		{"rhcos: headers [] and a build image", Kernel{Distribution: RHCOS, Release: "5.14.0-427.22.1.el9_4.x86_64", Headers: []string{}, BuildImage: dtk}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.k.Headerless(); got != tt.want {
+			t.Errorf("%s: Headerless() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
