@@ -84,25 +84,37 @@ func TestMake(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			k, err := Make(tt.spec)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("Make(%+v) = %+v, %v; want %v", tt.spec, k, err, tt.wantErr)
-				}
-				for _, m := range tt.mention {
-					if !strings.Contains(err.Error(), m) {
-						t.Errorf("error %q does not mention %q", err, m)
-					}
-				}
+			if checkMakeErr(t, tt.spec, k, err, tt.wantErr, tt.mention) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("Make(%+v): %v", tt.spec, err)
 			}
 			if k.DistroVersion != tt.want {
 				t.Errorf("Make(%+v).DistroVersion = %q, want %q", tt.spec, k.DistroVersion, tt.want)
 			}
 		})
 	}
+}
+
+// checkMakeErr checks what Make(spec) returned against a table case: with
+// wantErr, that err is one (errors.Is) and mentions every text of mention;
+// without, that there is no error. It says whether the case is done (an
+// error was wanted), so the caller checks the kernel only when not.
+func checkMakeErr(t *testing.T, spec Spec, k Kernel, err, wantErr error, mention []string) bool {
+	t.Helper()
+	if wantErr == nil {
+		if err != nil {
+			t.Fatalf("Make(%+v): %v", spec, err)
+		}
+		return false
+	}
+	if !errors.Is(err, wantErr) {
+		t.Fatalf("Make(%+v) = %+v, %v; want %v", spec, k, err, wantErr)
+	}
+	for _, m := range mention {
+		if !strings.Contains(err.Error(), m) {
+			t.Errorf("error %q does not mention %q", err, m)
+		}
+	}
+	return true
 }
 
 func TestUbuntuShips(t *testing.T) {
