@@ -472,23 +472,36 @@ func init() {
 // Distros is the table, in name order: fresh values, so callers may change them.
 func Distros() []Distro {
 	out := make([]Distro, len(distros))
-	for i, d := range distros {
-		d.Aliases = slices.Clone(d.Aliases)
-		d.Releases = slices.Clone(d.Releases)
-		d.Images, d.VersionlessIDs = maps.Clone(d.Images), slices.Clone(d.VersionlessIDs)
-		out[i] = d
+	for i := range distros {
+		out[i] = distros[i].clone()
 	}
 	return out
 }
 
-// Lookup is the table entry of a distribution by its canonical name.
+// Lookup is the table entry of a distribution by its canonical name: a
+// fresh value, as Distros'.
 func Lookup(name string) (*Distro, bool) {
 	d, ok := byName[name]
 	if !ok {
 		return nil, false
 	}
-	c := *d
+	c := d.clone()
 	return &c, true
+}
+
+// clone is d with copies of every slice and map a caller could change
+// (the unexported indexes are read-only).
+func (d *Distro) clone() Distro {
+	c := *d
+	c.Aliases, c.Versioned, c.OSReleaseIDs = slices.Clone(d.Aliases), slices.Clone(d.Versioned), slices.Clone(d.OSReleaseIDs)
+	c.Versions, c.Arches, c.HeaderPackages = slices.Clone(d.Versions), slices.Clone(d.Arches), slices.Clone(d.HeaderPackages)
+	c.CrawlVersions, c.Crawl, c.Mirrors, c.KojiHubs = slices.Clone(d.CrawlVersions), slices.Clone(d.Crawl), slices.Clone(d.Mirrors), slices.Clone(d.KojiHubs)
+	c.Images, c.VersionlessIDs = maps.Clone(d.Images), slices.Clone(d.VersionlessIDs)
+	c.Releases = slices.Clone(d.Releases)
+	for i := range c.Releases {
+		c.Releases[i].OEM, c.Releases[i].CrawlArches = slices.Clone(d.Releases[i].OEM), slices.Clone(d.Releases[i].CrawlArches)
+	}
+	return c
 }
 
 // Distributions is every distribution matrixgen builds for, sorted.
