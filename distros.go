@@ -385,7 +385,7 @@ var distros = []Distro{
 		Versions:    openshiftMinors(), Arches: rpmArch,
 		// No header packages and no default image: a kernel builds in its
 		// build_image, the release's Driver Toolkit, which has them.
-		PackageFormat: "rpm", HeaderPackages: []string{},
+		PackageFormat: "rpm",
 		CrawlVersions: openshiftMinors(),
 		Crawl:         []string{"rhcos"},
 		Mirrors: []Mirror{
