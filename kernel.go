@@ -114,7 +114,8 @@ func (k Kernel) Validate() error {
 	}
 	if k.Stream != "" || k.Build != "" {
 		if k.Origin != OriginFedoraCoreOS {
-			return &InvalidError{Field: "stream", Value: k.Stream, Reason: fmt.Sprintf("a stream and build are a Fedora CoreOS kernel's (source %s), not of source %q", OriginFedoraCoreOS, k.Origin)}
+			// The source is what is wrong: the stream or build may be "".
+			return &InvalidError{Field: "source", Value: k.Origin, Reason: fmt.Sprintf("stream %q and build %q are a Fedora CoreOS kernel's: want source %s", k.Stream, k.Build, OriginFedoraCoreOS)}
 		}
 		// As schemas/crawl.schema.json: builds.coreos.fedoraproject.org's names.
 		if len(k.Stream) > 32 || !reFCOSStream.MatchString(k.Stream) {

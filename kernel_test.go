@@ -312,3 +312,42 @@ func TestKernelHeaderless(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateFedoraCoreOS: a stream and build belong to a Fedora CoreOS
+// kernel; a refusal names the field that is wrong and its value, and the
+// values given (a build alone under no source names the source, not an
+// empty stream).
+func TestValidateFedoraCoreOS(t *testing.T) {
+	fcos := func(origin, stream, build string) Kernel {
+		return Kernel{Distribution: Fedora, DistroVersion: "44", Arch: X86_64, Release: "7.1.3-200.fc44.x86_64", Origin: origin, Stream: stream, Build: build}
+	}
+	tests := []struct {
+		name         string
+		k            Kernel
+		field, value string // "" = valid
+		mention      []string
+	}{
+		{"a Fedora CoreOS kernel", fcos(OriginFedoraCoreOS, "stable", "44.20260707.3.1"), "", "", nil},
+		{"a build with no source", fcos("", "", "44.20260707.3.1"), "source", "", []string{`build "44.20260707.3.1"`, OriginFedoraCoreOS}},
+		{"a stream under koji", fcos(OriginKoji, "stable", ""), "source", OriginKoji, []string{`stream "stable"`}},
+		{"no build", fcos(OriginFedoraCoreOS, "stable", ""), "build", "", []string{"build ID"}},
+		{"stream in capitals", fcos(OriginFedoraCoreOS, "Stable", "44.20260707.3.1"), "stream", "Stable", nil},
+	}
+	for _, tt := range tests {
+		err := tt.k.Validate()
+		var ie *InvalidError
+		switch {
+		case tt.field == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.field == "":
+		case !errors.As(err, &ie) || ie.Field != tt.field || ie.Value != tt.value:
+			t.Errorf("%s: %v; want field %s %q invalid", tt.name, err, tt.field, tt.value)
+		default:
+			for _, m := range tt.mention {
+				if !strings.Contains(err.Error(), m) {
+					t.Errorf("%s: %q does not mention %q", tt.name, err, m)
+				}
+			}
+		}
+	}
+}
