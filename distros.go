@@ -709,9 +709,9 @@ func openshiftMinors() []string {
 	return out
 }
 
-// OpenShiftRHEL is the RHEL major.minor an OpenShift minor's RHCOS is
+// rhelOfMinor is the RHEL major.minor an OpenShift minor's RHCOS is
 // built from ("4.15" → "9.2"); false for a minor the table does not list.
-func OpenShiftRHEL(minor string) (string, bool) {
+func rhelOfMinor(minor string) (string, bool) {
 	for _, r := range openshiftRHEL {
 		if r.Minor == minor {
 			return r.RHEL, true
@@ -766,7 +766,7 @@ func rhcosShips(_ *Distro, version, release, _ string) error {
 		return &InvalidError{Field: "kernelrelease", Value: release, Reason: "not a kernel release of rhcos: every RHCOS kernel is a RHEL kernel, with its .elN_M marker (5.14.0-284.54.1.el9_2.x86_64)"}
 	}
 	got := m[1] + "." + m[2]
-	want, known := OpenShiftRHEL(version)
+	want, known := rhelOfMinor(version)
 	if known && got == want {
 		return nil
 	}
