@@ -184,12 +184,29 @@ func answer(d Derivation, version, rule string) (Derivation, error) {
 	return d, nil
 }
 
-func deriveFedora(_ *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
-	if m := reFedora.FindStringSubmatch(in.Release); m != nil {
-		return answer(d, m[1], "fedora .fcNN")
+// markerRule is the version rule of a distribution whose every kernel
+// release carries its version in one marker: re finds the marker, version
+// reads the version from its submatches (nil: the first), rule names the
+// rule, and missing says why a release without the marker is another
+// distribution's (a noMarker refusal, whatever the target name says).
+func markerRule(re *regexp.Regexp, rule, missing string, version func(m []string) string) deriveFunc {
+	return func(_ *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
+		m := re.FindStringSubmatch(in.Release)
+		switch {
+		case m == nil:
+			return r.noMarker(missing)
+		case version == nil:
+			return answer(d, m[1], rule)
+		}
+		return answer(d, version(m), rule)
 	}
-	return r.noMarker("no .fcNN marker")
 }
+
+// The marker rules of the table (fleet.go has the cloud fleets').
+var (
+	deriveFedora = markerRule(reFedora, "fedora .fcNN", "no .fcNN marker", nil)
+	deriveAmazon = markerRule(reAmazon, "amazon .amznN", "no .amznN marker: every Amazon Linux kernel release carries one", nil)
+)
 
 func deriveEL(_ *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
 	m := reEL.FindStringSubmatch(in.Release)
@@ -213,15 +230,6 @@ func deriveCentOS(dist *Distro, in Input, d Derivation, r refusals) (Derivation,
 		return answer(d, v, "centos .elN (N>=9: stream)")
 	}
 	return answer(d, m[1], "centos .elN")
-}
-
-func deriveAmazon(_ *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
-	if m := reAmazon.FindStringSubmatch(in.Release); m != nil {
-		return answer(d, m[1], "amazon .amznN")
-	}
-	// Every Amazon Linux kernel carries its marker: a release without
-	// one is another distribution's, whatever the target name says.
-	return r.noMarker("no .amznN marker: every Amazon Linux kernel release carries one")
 }
 
 func deriveDebian(dist *Distro, in Input, d Derivation, r refusals) (Derivation, error) {

@@ -385,7 +385,7 @@ var distros = []Distro{
 		Versions:    openshiftMinors(), Arches: rpmArch,
 		// No header packages and no default image: a kernel builds in its
 		// build_image, the release's Driver Toolkit, which has them.
-		PackageFormat: "rpm", HeaderPackages: []string{},
+		PackageFormat: "rpm",
 		CrawlVersions: openshiftMinors(),
 		Crawl:         []string{"rhcos"},
 		Mirrors: []Mirror{
@@ -472,23 +472,36 @@ func init() {
 // Distros is the table, in name order: fresh values, so callers may change them.
 func Distros() []Distro {
 	out := make([]Distro, len(distros))
-	for i, d := range distros {
-		d.Aliases = slices.Clone(d.Aliases)
-		d.Releases = slices.Clone(d.Releases)
-		d.Images, d.VersionlessIDs = maps.Clone(d.Images), slices.Clone(d.VersionlessIDs)
-		out[i] = d
+	for i := range distros {
+		out[i] = distros[i].clone()
 	}
 	return out
 }
 
-// Lookup is the table entry of a distribution by its canonical name.
+// Lookup is the table entry of a distribution by its canonical name: a
+// fresh value, as Distros'.
 func Lookup(name string) (*Distro, bool) {
 	d, ok := byName[name]
 	if !ok {
 		return nil, false
 	}
-	c := *d
+	c := d.clone()
 	return &c, true
+}
+
+// clone is d with copies of every slice and map a caller could change
+// (the unexported indexes are read-only).
+func (d *Distro) clone() Distro {
+	c := *d
+	c.Aliases, c.Versioned, c.OSReleaseIDs = slices.Clone(d.Aliases), slices.Clone(d.Versioned), slices.Clone(d.OSReleaseIDs)
+	c.Versions, c.Arches, c.HeaderPackages = slices.Clone(d.Versions), slices.Clone(d.Arches), slices.Clone(d.HeaderPackages)
+	c.CrawlVersions, c.Crawl, c.Mirrors, c.KojiHubs = slices.Clone(d.CrawlVersions), slices.Clone(d.Crawl), slices.Clone(d.Mirrors), slices.Clone(d.KojiHubs)
+	c.Images, c.VersionlessIDs = maps.Clone(d.Images), slices.Clone(d.VersionlessIDs)
+	c.Releases = slices.Clone(d.Releases)
+	for i := range c.Releases {
+		c.Releases[i].OEM, c.Releases[i].CrawlArches = slices.Clone(d.Releases[i].OEM), slices.Clone(d.Releases[i].CrawlArches)
+	}
+	return c
 }
 
 // Distributions is every distribution matrixgen builds for, sorted.
@@ -696,9 +709,9 @@ func openshiftMinors() []string {
 	return out
 }
 
-// OpenShiftRHEL is the RHEL major.minor an OpenShift minor's RHCOS is
+// rhelOfMinor is the RHEL major.minor an OpenShift minor's RHCOS is
 // built from ("4.15" → "9.2"); false for a minor the table does not list.
-func OpenShiftRHEL(minor string) (string, bool) {
+func rhelOfMinor(minor string) (string, bool) {
 	for _, r := range openshiftRHEL {
 		if r.Minor == minor {
 			return r.RHEL, true
@@ -753,7 +766,7 @@ func rhcosShips(_ *Distro, version, release, _ string) error {
 		return &InvalidError{Field: "kernelrelease", Value: release, Reason: "not a kernel release of rhcos: every RHCOS kernel is a RHEL kernel, with its .elN_M marker (5.14.0-284.54.1.el9_2.x86_64)"}
 	}
 	got := m[1] + "." + m[2]
-	want, known := OpenShiftRHEL(version)
+	want, known := rhelOfMinor(version)
 	if known && got == want {
 		return nil
 	}

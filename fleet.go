@@ -48,25 +48,22 @@ func deriveAzureLinux(_ *Distro, in Input, d Derivation, r refusals) (Derivation
 	return answer(d, m[2]+".0", "azurelinux .azlN")
 }
 
-func derivePhoton(_ *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
-	m := rePhoton.FindStringSubmatch(in.Release)
-	if m == nil && rePhotonFalco.MatchString(in.Release) {
+var (
+	photonRule = markerRule(rePhoton, "photon .phN",
+		"not a Photon OS release: want version-release with its .phN tag, then the flavor if not generic (5.10.83-6.ph4-esx, 6.1.10-11.ph5)",
+		func(m []string) string { return m[1] + ".0" })
+	deriveSUSE = markerRule(reSUSE, "opensuse code stream 1N0M00 (SLE N SP M)",
+		"no SLE code stream: a Leap/SLES kernel release is version-<code stream>.<build>-<flavor> (6.4.0-150600.23.25-default; 150600 is 15 SP6); Tumbleweed's have none",
+		func(m []string) string { return m[1] + "." + m[2] })
+)
+
+func derivePhoton(dist *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
+	if rePhotonFalco.MatchString(in.Release) { // never a rePhoton match: that ends in the release or its flavor
 		// Falco's 2022 crawl wrote 4.19.15-2.ph3.x86_64: a package's
 		// version-release.arch, which no Photon kernel prints as uname -r.
 		return r.noMarker("Falco's spelling, version-release.arch: Photon's uname -r is version-release[-flavor], without the arch")
 	}
-	if m == nil {
-		return r.noMarker("not a Photon OS release: want version-release with its .phN tag, then the flavor if not generic (5.10.83-6.ph4-esx, 6.1.10-11.ph5)")
-	}
-	return answer(d, m[1]+".0", "photon .phN")
-}
-
-func deriveSUSE(_ *Distro, in Input, d Derivation, r refusals) (Derivation, error) {
-	m := reSUSE.FindStringSubmatch(in.Release)
-	if m == nil {
-		return r.noMarker("no SLE code stream: a Leap/SLES kernel release is version-<code stream>.<build>-<flavor> (6.4.0-150600.23.25-default; 150600 is 15 SP6); Tumbleweed's have none")
-	}
-	return answer(d, m[1]+"."+m[2], "opensuse code stream 1N0M00 (SLE N SP M)")
+	return photonRule(dist, in, d, r)
 }
 
 func deriveAlinux(_ *Distro, in Input, d Derivation, r refusals) (Derivation, error) {

@@ -47,6 +47,16 @@ var (
 	reFCOSBuild  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)+(-[0-9]+)?$`)
 )
 
+// Headerless says a crawl saw k but no package to build against it: an
+// explicit empty headers list ("headers": [], an Amazon Linux 2023
+// live-patched kernel whose kernel-devel is gone). A kernel with no headers
+// field at all (kernels.json, the demand list: nil Headers) is not, nor is
+// one with a build image, which holds its build tree (RHCOS's Driver
+// Toolkit). Every caller that leaves such kernels out asks this.
+func (k Kernel) Headerless() bool {
+	return k.Headers != nil && len(k.Headers) == 0 && k.BuildImage == ""
+}
+
 // Key identifies a Kernel for dedupe and diff.
 type Key struct {
 	Distribution  string
@@ -104,7 +114,8 @@ func (k Kernel) Validate() error {
 	}
 	if k.Stream != "" || k.Build != "" {
 		if k.Origin != OriginFedoraCoreOS {
-			return &InvalidError{Field: "stream", Value: k.Stream, Reason: fmt.Sprintf("a stream and build are a Fedora CoreOS kernel's (source %s), not of source %q", OriginFedoraCoreOS, k.Origin)}
+			// The source is what is wrong: the stream or build may be "".
+			return &InvalidError{Field: "source", Value: k.Origin, Reason: fmt.Sprintf("stream %q and build %q are a Fedora CoreOS kernel's: want source %s", k.Stream, k.Build, OriginFedoraCoreOS)}
 		}
 		// As schemas/crawl.schema.json: builds.coreos.fedoraproject.org's names.
 		if len(k.Stream) > 32 || !reFCOSStream.MatchString(k.Stream) {

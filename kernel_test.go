@@ -84,25 +84,37 @@ func TestMake(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			k, err := Make(tt.spec)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("Make(%+v) = %+v, %v; want %v", tt.spec, k, err, tt.wantErr)
-				}
-				for _, m := range tt.mention {
-					if !strings.Contains(err.Error(), m) {
-						t.Errorf("error %q does not mention %q", err, m)
-					}
-				}
+			if checkMakeErr(t, tt.spec, k, err, tt.wantErr, tt.mention) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("Make(%+v): %v", tt.spec, err)
 			}
 			if k.DistroVersion != tt.want {
 				t.Errorf("Make(%+v).DistroVersion = %q, want %q", tt.spec, k.DistroVersion, tt.want)
 			}
 		})
 	}
+}
+
+// checkMakeErr checks what Make(spec) returned against a table case: with
+// wantErr, that err is one (errors.Is) and mentions every text of mention;
+// without, that there is no error. It says whether the case is done (an
+// error was wanted), so the caller checks the kernel only when not.
+func checkMakeErr(t *testing.T, spec Spec, k Kernel, err, wantErr error, mention []string) bool {
+	t.Helper()
+	if wantErr == nil {
+		if err != nil {
+			t.Fatalf("Make(%+v): %v", spec, err)
+		}
+		return false
+	}
+	if !errors.Is(err, wantErr) {
+		t.Fatalf("Make(%+v) = %+v, %v; want %v", spec, k, err, wantErr)
+	}
+	for _, m := range mention {
+		if !strings.Contains(err.Error(), m) {
+			t.Errorf("error %q does not mention %q", err, m)
+		}
+	}
+	return true
 }
 
 func TestUbuntuShips(t *testing.T) {
@@ -275,6 +287,67 @@ func TestMakeAllocs(t *testing.T) {
 		}
 		if got := testing.AllocsPerRun(50, func() { _, _ = Make(tt.spec) }); got > tt.max {
 			t.Errorf("Make(%s %s %s) allocates %v times, want at most %v", tt.spec.Target, tt.spec.DistroVersion, tt.spec.Release, got, tt.max)
+		}
+	}
+}
+
+// TestKernelHeaderless: only a crawled kernel with an explicit empty headers
+// list and no build image is headerless; an RHCOS kernel builds in its
+// Driver Toolkit image (schemas/examples/crawl.json's entry), headers [].
+func TestKernelHeaderless(t *testing.T) {
+	const dtk = "quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:dde3cd6a75d865a476aa7e1cab6fa8d97742401e87e0d514f3042c3a881e301f"
+	tests := []struct {
+		name string
+		k    Kernel
+		want bool
+	}{
+		{"livepatched, headers []", Kernel{Distribution: AmazonLinux, Release: "6.1.12-19.43.amzn2023.x86_64", Headers: []string{}, Origin: OriginLivepatch}, true},
+		{"kernels.json: no headers field", Kernel{Distribution: AmazonLinux, Release: "6.1.12-19.43.amzn2023.x86_64"}, false},
+		{"with a headers package", Kernel{Distribution: AmazonLinux, Release: "6.1.174-217.345.amzn2023.x86_64", Headers: []string{"https://cdn.amazonlinux.com/al2023/blobstore/x/kernel-devel-6.1.174-217.345.amzn2023.x86_64.rpm"}}, false},
+		{"rhcos: headers [] and a build image", Kernel{Distribution: RHCOS, Release: "5.14.0-427.22.1.el9_4.x86_64", Headers: []string{}, BuildImage: dtk}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.k.Headerless(); got != tt.want {
+			t.Errorf("%s: Headerless() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestValidateFedoraCoreOS: a stream and build belong to a Fedora CoreOS
+// kernel; a refusal names the field that is wrong and its value, and the
+// values given (a build alone under no source names the source, not an
+// empty stream).
+func TestValidateFedoraCoreOS(t *testing.T) {
+	fcos := func(origin, stream, build string) Kernel {
+		return Kernel{Distribution: Fedora, DistroVersion: "44", Arch: X86_64, Release: "7.1.3-200.fc44.x86_64", Origin: origin, Stream: stream, Build: build}
+	}
+	tests := []struct {
+		name         string
+		k            Kernel
+		field, value string // "" = valid
+		mention      []string
+	}{
+		{"a Fedora CoreOS kernel", fcos(OriginFedoraCoreOS, "stable", "44.20260707.3.1"), "", "", nil},
+		{"a build with no source", fcos("", "", "44.20260707.3.1"), "source", "", []string{`build "44.20260707.3.1"`, OriginFedoraCoreOS}},
+		{"a stream under koji", fcos(OriginKoji, "stable", ""), "source", OriginKoji, []string{`stream "stable"`}},
+		{"no build", fcos(OriginFedoraCoreOS, "stable", ""), "build", "", []string{"build ID"}},
+		{"stream in capitals", fcos(OriginFedoraCoreOS, "Stable", "44.20260707.3.1"), "stream", "Stable", nil},
+	}
+	for _, tt := range tests {
+		err := tt.k.Validate()
+		var ie *InvalidError
+		switch {
+		case tt.field == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.field == "":
+		case !errors.As(err, &ie) || ie.Field != tt.field || ie.Value != tt.value:
+			t.Errorf("%s: %v; want field %s %q invalid", tt.name, err, tt.field, tt.value)
+		default:
+			for _, m := range tt.mention {
+				if !strings.Contains(err.Error(), m) {
+					t.Errorf("%s: %q does not mention %q", tt.name, err, m)
+				}
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package matrixgen
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -78,6 +79,25 @@ func TestOSTag(t *testing.T) {
 	for _, tc := range tests {
 		if got := OSTag(tc.dist, tc.version, tc.release); got != tc.want {
 			t.Errorf("OSTag(%s, %s, %s) = %s, want %s", tc.dist, tc.version, tc.release, got, tc.want)
+		}
+	}
+}
+
+// TestOpenShiftTable: FirstOpenShiftMinor (a constant: the openshift
+// crawler's --discover starts there) is the table's first row, the rows are
+// consecutive minors, and their RHEL never goes back (rhcosShips accepts a
+// minor after the last row with that row's RHEL or a later one).
+func TestOpenShiftTable(t *testing.T) {
+	if want := fmt.Sprintf("4.%d", FirstOpenShiftMinor); openshiftRHEL[0].Minor != want {
+		t.Errorf("the table starts at %s, FirstOpenShiftMinor says %s", openshiftRHEL[0].Minor, want)
+	}
+	for i := 1; i < len(openshiftRHEL); i++ {
+		prev, r := openshiftRHEL[i-1], openshiftRHEL[i]
+		if want := fmt.Sprintf("4.%d", FirstOpenShiftMinor+i); r.Minor != want {
+			t.Errorf("row %d is %s, want %s (consecutive minors)", i, r.Minor, want)
+		}
+		if compareDotted(r.RHEL, prev.RHEL) < 0 {
+			t.Errorf("%s is RHEL %s, older than %s's %s", r.Minor, r.RHEL, prev.Minor, prev.RHEL)
 		}
 	}
 }

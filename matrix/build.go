@@ -281,21 +281,10 @@ func CacheKey(release string, arch matrixgen.Arch, distribution, distroVersion, 
 // a repeated kernel: Build checks each cache key only then, which keeps a
 // 200,000-entry map off the nightly's path.
 //
-// Kernels usually come sorted (Merge sorts them): then a repeat is next to
-// its first, and no map is needed.
+// Kernels usually come from Merge, sorted with no key twice
+// (strictlySorted): then no map is needed.
 func duplicateKernels(kernels []matrixgen.Kernel) bool {
-	sorted := true
-	for i := 1; i < len(kernels); i++ {
-		c := matrixgen.Compare(kernels[i-1], kernels[i]) // 0 only for equal keys
-		if c == 0 {
-			return true
-		}
-		if c > 0 {
-			sorted = false
-			break
-		}
-	}
-	if sorted {
+	if strictlySorted(kernels) {
 		return false
 	}
 	seen := make(map[matrixgen.Key]struct{}, len(kernels))

@@ -86,17 +86,14 @@ func strictlySorted(ks []matrixgen.Kernel) bool {
 }
 
 // Headerless splits a crawl's kernels into those with a header source and
-// those without: a crawl lists a kernel with an explicit empty headers list
-// ("headers": []) when it saw the kernel but no package to build against it
-// (an Amazon Linux 2023 live-patched kernel whose kernel-devel core no longer
-// carries: the kernel-livepatch package is a kpatch module, not a build
-// tree). A build of such a kernel fails every time, so it is not scheduled
-// unless asked for. A kernel with no headers field at all (kernels.json,
-// the demand list; nil Headers) is not headerless, nor is one with a
-// build image, which holds its build tree (RHCOS's Driver Toolkit).
+// those without (matrixgen.Kernel.Headerless: an Amazon Linux 2023
+// live-patched kernel whose kernel-devel core no longer carries: the
+// kernel-livepatch package is a kpatch module, not a build tree). A build
+// of such a kernel fails every time, so it is not scheduled unless asked
+// for.
 func Headerless(ks []matrixgen.Kernel) (kept, headerless []matrixgen.Kernel) {
 	for _, k := range ks {
-		if k.Headers != nil && len(k.Headers) == 0 && k.BuildImage == "" {
+		if k.Headerless() {
 			headerless = append(headerless, k)
 		} else {
 			kept = append(kept, k)

@@ -32,12 +32,13 @@ func DistroRows() []DistroRow {
 		r := DistroRow{
 			Name:           d.Name,
 			Aliases:        []string{},
-			OSReleaseIDs:   d.OSReleaseIDs,
-			Versions:       d.KnownVersions(),
+			OSReleaseIDs:   nonNil(d.OSReleaseIDs),
+			Versions:       nonNil(d.KnownVersions()),
+			Arches:         []string{},
 			DefaultImage:   d.Image,
-			HeaderPackages: d.HeaderPackages,
+			HeaderPackages: nonNil(d.HeaderPackages),
 			Crawled:        len(d.Crawl) > 0,
-			MirrorKeys:     d.MirrorKeys(),
+			MirrorKeys:     nonNil(d.MirrorKeys()),
 		}
 		for _, n := range d.TargetNames() {
 			if n != d.Name {
@@ -47,15 +48,17 @@ func DistroRows() []DistroRow {
 		for _, a := range d.Arches {
 			r.Arches = append(r.Arches, string(a))
 		}
-		if r.Versions == nil {
-			r.Versions = []string{}
-		}
-		if r.MirrorKeys == nil {
-			r.MirrorKeys = []string{}
-		}
 		rows = append(rows, r)
 	}
 	return rows
+}
+
+// nonNil is s, or an empty list where s is nil: JSON's [] rather than null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // WriteDistros prints the distribution table on out: an indented JSON
