@@ -157,7 +157,7 @@ func ChangesFrom(data []byte, name string, includeHeaderless bool) (*From, error
 		return nil, err
 	}
 	for _, k := range set.Kernels {
-		if !includeHeaderless && k.Headers != nil && len(k.Headers) == 0 {
+		if !includeHeaderless && k.Headerless() {
 			from.Headerless = append(from.Headerless, k)
 			continue
 		}

@@ -670,17 +670,21 @@ func mustMakeV(t *testing.T, target, release, dv string) matrixgen.Kernel {
 // source ("headers": [], an AL2023 live-patched kernel whose kernel-devel
 // is gone) is not added to kernels.json (every kernel there is built, and
 // its build would fail every time) unless --include-headerless; it is named.
+// A kernel with a build_image instead (RHCOS) is not headerless.
 func TestPRAddKernelsHeaderless(t *testing.T) {
 	const headerless = "add-kernel/amazonlinux/2023/x86_64/6-1-153-175-280-amzn2023-x86_64"
 	const withHeaders = "add-kernel/amazonlinux/2023/x86_64/6-1-158-180-294-amzn2023-x86_64"
+	// An RHCOS kernel lists no header package either: it builds in its
+	// build_image (the release's Driver Toolkit), so it is not headerless.
+	const rhcos = "add-kernel/rhcos/4-16/x86_64/5-14-0-427-22-1-el9_4-x86_64"
 	for _, tt := range []struct {
 		name    string
 		args    []string
 		want    []string
 		notWant []string
 	}{
-		{"default", nil, []string{withHeaders}, []string{headerless}},
-		{"include-headerless", []string{"--include-headerless"}, []string{withHeaders, headerless}, nil},
+		{"default", nil, []string{withHeaders, rhcos}, []string{headerless}},
+		{"include-headerless", []string{"--include-headerless"}, []string{withHeaders, headerless, rhcos}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, srv := newFake(t, baseKernels)
