@@ -136,8 +136,7 @@ func servicePolicy(a transport.Attempt) transport.Decision {
 		}
 		return transport.Decision{Retry: true, Wait: a.Delay, Reason: a.Err.Error()}
 	}
-	code := a.Response.StatusCode
-	if code != http.StatusTooManyRequests && code != http.StatusRequestTimeout && (code < 500 || code > 599 || code == http.StatusNotImplemented) {
+	if code := a.Response.StatusCode; !transport.TemporaryStatus(code) || code == http.StatusNotImplemented {
 		return transport.Decision{}
 	}
 	wait := a.Delay
