@@ -32,6 +32,13 @@ func Replayable(req *http.Request) bool {
 	if _, ok := req.Header[IdempotencyKey]; !ok {
 		return false
 	}
+	return rewindable(req)
+}
+
+// rewindable: req's body, if any, can be sent again (GetBody). A Replay
+// may say any request is safe to repeat, but a body already read cannot
+// be: it would go out empty or cut short.
+func rewindable(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
 
@@ -160,7 +167,7 @@ type Retry struct {
 	Attempts int // the first included; <= 1 means no retry
 	Backoff  Backoff
 	Policy   Policy                                     // nil: DefaultPolicy(Backoff.Max)
-	Replay   func(*http.Request) bool                   // nil: Replayable
+	Replay   func(*http.Request) bool                   // nil: Replayable; a body without GetBody is sent once whatever it says
 	Now      func() time.Time                           // nil: time.Now
 	Sleep    func(context.Context, time.Duration) error // nil: a timer, ended by the context
 	OnWait   func(Wait)                                 // before each wait; may be called concurrently
@@ -175,7 +182,7 @@ func (t *Retry) RoundTrip(req *http.Request) (*http.Response, error) {
 	if replay == nil {
 		replay = Replayable
 	}
-	if t.Attempts <= 1 || !replay(req) {
+	if t.Attempts <= 1 || !replay(req) || !rewindable(req) {
 		return t.Next.RoundTrip(req)
 	}
 	policy := t.Policy
