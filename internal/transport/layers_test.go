@@ -279,8 +279,10 @@ func TestDeadline(t *testing.T) {
 				resp.Body.Close()
 			}
 			var de *DeadlineError
-			if !errors.As(err, &de) || de.Bytes != tt.wantBytes || strings.Contains(err.Error(), "abc") {
-				t.Fatalf("err %v, want a *DeadlineError after %d bytes, the URL redacted", err, tt.wantBytes)
+			// Temporary: under a Retry (the service's and GitHub's clients) an
+			// attempt that outlived its deadline is worth another one.
+			if !errors.As(err, &de) || de.Bytes != tt.wantBytes || strings.Contains(err.Error(), "abc") || !Temporary(err) {
+				t.Fatalf("err %v, want a temporary *DeadlineError after %d bytes, the URL redacted", err, tt.wantBytes)
 			}
 		})
 	}

@@ -112,16 +112,18 @@ func TemporaryStatus(code int) bool {
 }
 
 // Temporary reports whether a failure before headers is worth another
-// attempt: timeouts, refused or reset connections, connections closed
-// before the answer. A host-policy refusal, a certificate that does not
-// verify and a name that does not exist are not.
+// attempt: timeouts (an attempt's Timeout or Deadline included), refused
+// or reset connections, connections closed before the answer. A
+// host-policy refusal, a certificate that does not verify and a name that
+// does not exist are not.
 func Temporary(err error) bool {
 	var he *HostError
 	if errors.As(err, &he) {
 		return false
 	}
 	var te *TimeoutError
-	if errors.As(err, &te) {
+	var de *DeadlineError
+	if errors.As(err, &te) || errors.As(err, &de) {
 		return true
 	}
 	var cve *tls.CertificateVerificationError
