@@ -34,14 +34,7 @@ type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
 func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return transport.Sleep(ctx, d)
 }
 
 // Options configure a Client. The zero value talks to github.com with no

@@ -186,26 +186,16 @@ func (c *Client) loadReleases(ctx context.Context, o PublishOptions) (*pubState,
 }
 
 func (c *Client) loadAssets(ctx context.Context, repo Repo, r *pubRelease, st *pubState) error {
-	opt := &gh.ListOptions{PerPage: 100}
-	for {
-		assets, resp, err := c.gh.Repositories.ListReleaseAssets(ctx, repo.Owner, repo.Name, r.id, opt)
-		if err != nil {
-			return fmt.Errorf("list assets of release %s of %s: %w", r.tag, repo, err)
-		}
-		for _, a := range assets {
-			cp := pubCopy{rel: r, assetID: a.GetID()}
-			if a.GetState() != "uploaded" {
-				st.starters[a.GetName()] = append(st.starters[a.GetName()], cp)
-				continue
-			}
+	return c.eachAsset(ctx, repo, r.id, r.tag, func(a *gh.ReleaseAsset) bool {
+		r.count++
+		cp := pubCopy{rel: r, assetID: a.GetID()}
+		if a.GetState() != "uploaded" {
+			st.starters[a.GetName()] = append(st.starters[a.GetName()], cp)
+		} else {
 			st.add(a.GetName(), cp)
 		}
-		r.count += len(assets)
-		if resp.NextPage == 0 {
-			return nil
-		}
-		opt.Page = resp.NextPage
-	}
+		return true
+	})
 }
 
 // validationCode says whether err is GitHub's 422 "Validation Failed"
@@ -491,22 +481,17 @@ func (c *Client) place(ctx context.Context, o PublishOptions, st *pubState, into
 
 // findAsset is release r's asset stored as name, nil when none.
 func (c *Client) findAsset(ctx context.Context, repo Repo, r *pubRelease, name string) (*gh.ReleaseAsset, error) {
-	opt := &gh.ListOptions{PerPage: 100}
-	for {
-		assets, resp, err := c.gh.Repositories.ListReleaseAssets(ctx, repo.Owner, repo.Name, r.id, opt)
-		if err != nil {
-			return nil, fmt.Errorf("list assets of release %s of %s: %w", r.tag, repo, err)
+	var found *gh.ReleaseAsset
+	err := c.eachAsset(ctx, repo, r.id, r.tag, func(a *gh.ReleaseAsset) bool {
+		if a.GetName() == name {
+			found = a
 		}
-		for _, a := range assets {
-			if a.GetName() == name {
-				return a, nil
-			}
-		}
-		if resp.NextPage == 0 {
-			return nil, nil
-		}
-		opt.Page = resp.NextPage
+		return found == nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return found, nil
 }
 
 // reconcile lists the releases again and, for each name this run

@@ -224,46 +224,74 @@ func classify(p RetryPolicy, resp *http.Response, backoff time.Duration, now tim
 		// "Rate limits for the REST API" documents the seconds form.
 		return transport.RetryAfter(resp.Header.Get("Retry-After"), now)
 	}
-	switch {
-	case code == http.StatusForbidden || code == http.StatusTooManyRequests:
-		if resp.Header.Get("X-Ratelimit-Remaining") == "0" {
-			reset, err := strconv.ParseInt(resp.Header.Get("X-Ratelimit-Reset"), 10, 64)
-			if err != nil {
-				return p.SecondaryWait, fmt.Sprintf("primary rate limit (%d, x-ratelimit-remaining 0, no usable x-ratelimit-reset)", code), false
-			}
-			at := time.Unix(reset, 0).UTC()
-			// One second past the reset: GitHub's clock and ours differ.
-			wait := at.Sub(now) + time.Second
-			if wait < time.Second {
-				wait = time.Second
-			}
-			return wait, fmt.Sprintf("primary rate limit (%d, x-ratelimit-remaining 0): resets at %s", code, at.Format(time.RFC3339)), false
+	switch limitOf(resp) {
+	case primaryLimit:
+		reset, err := strconv.ParseInt(resp.Header.Get("X-Ratelimit-Reset"), 10, 64)
+		if err != nil {
+			return p.SecondaryWait, fmt.Sprintf("primary rate limit (%d, x-ratelimit-remaining 0, no usable x-ratelimit-reset)", code), false
 		}
-		msg := peekMessage(resp)
-		if strings.Contains(strings.ToLower(msg), "secondary rate limit") {
-			if d, ok := retryAfter(); ok {
-				return max(d, time.Second), fmt.Sprintf("secondary rate limit (%d): retry-after %s", code, d), true
-			}
-			wait := min(p.SecondaryWait<<secondaries, p.MaxWait)
-			return wait, fmt.Sprintf("secondary rate limit (%d), no retry-after: backing off", code), true
+		at := time.Unix(reset, 0).UTC()
+		// One second past the reset: GitHub's clock and ours differ.
+		wait := at.Sub(now) + time.Second
+		if wait < time.Second {
+			wait = time.Second
 		}
-		if code == http.StatusTooManyRequests {
-			// 429 is a rate limit whatever its message: treat it as a
-			// secondary one.
-			if d, ok := retryAfter(); ok {
-				return max(d, time.Second), fmt.Sprintf("429: retry-after %s", d), true
-			}
-			return min(p.SecondaryWait<<secondaries, p.MaxWait), "429, no retry-after: backing off", true
+		return wait, fmt.Sprintf("primary rate limit (%d, x-ratelimit-remaining 0): resets at %s", code, at.Format(time.RFC3339)), false
+	case secondaryLimit:
+		what := fmt.Sprintf("secondary rate limit (%d)", code)
+		if code == http.StatusTooManyRequests && !secondaryMessage(resp) {
+			what = "429" // a rate limit whatever its message: treated as a secondary one
 		}
-		// A plain 403 is a permission problem: retrying cannot help.
-		return 0, "", false
-	case code >= 500 && code <= 599 && code != http.StatusNotImplemented:
+		if d, ok := retryAfter(); ok {
+			return max(d, time.Second), fmt.Sprintf("%s: retry-after %s", what, d), true
+		}
+		return min(p.SecondaryWait<<secondaries, p.MaxWait), what + ", no retry-after: backing off", true
+	}
+	if code >= 500 && code <= 599 && code != http.StatusNotImplemented {
 		if d, ok := retryAfter(); ok {
 			return max(d, time.Second), fmt.Sprintf("%d %s: retry-after %s", code, http.StatusText(code), d), false
 		}
 		return backoff, fmt.Sprintf("%d %s: backing off", code, http.StatusText(code)), false
 	}
 	return 0, "", false
+}
+
+// limit is what kind of rate limit an answer is.
+type limit int
+
+const (
+	notLimited limit = iota
+	primaryLimit
+	secondaryLimit
+)
+
+// limitOf classes an answer as GitHub documents it ("Rate limits for the
+// REST API"): a 403 or 429 with x-ratelimit-remaining 0 is the primary
+// limit; one whose message says "secondary rate limit" is a secondary
+// one, and so is any 429, whatever its message. A plain 403 is a
+// permission problem, not a limit.
+func limitOf(resp *http.Response) limit {
+	code := resp.StatusCode
+	switch {
+	case code != http.StatusForbidden && code != http.StatusTooManyRequests:
+		return notLimited
+	case resp.Header.Get("X-Ratelimit-Remaining") == "0":
+		return primaryLimit
+	case code == http.StatusTooManyRequests || secondaryMessage(resp):
+		return secondaryLimit
+	}
+	return notLimited
+}
+
+// RateLimited reports whether resp is one of GitHub's rate-limit answers,
+// primary or secondary, as the client's retry policy classes it: the one
+// the client waits on and retries (for counting them). It leaves the body
+// readable.
+func RateLimited(resp *http.Response) bool { return limitOf(resp) != notLimited }
+
+// secondaryMessage: the answer's message names a secondary rate limit.
+func secondaryMessage(resp *http.Response) bool {
+	return strings.Contains(strings.ToLower(peekMessage(resp)), "secondary rate limit")
 }
 
 // peekMessage reads the "message" of a JSON error body and puts the body

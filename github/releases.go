@@ -43,6 +43,9 @@ func AssetName(name string) string {
 type ReleaseAssets struct {
 	// Names are the asset names as GitHub stores them.
 	Names map[string]bool
+	// URLs are their browser_download_url, by stored name (a name stored
+	// in two releases: the later one listed, the older release).
+	URLs map[string]string
 	// Releases are the tags that matched, newest first as GitHub lists them.
 	Releases []string
 	// Full are the matching releases at MaxReleaseAssets.
@@ -58,7 +61,7 @@ func (c *Client) ListReleaseAssets(ctx context.Context, r Repo, glob string) (Re
 			return ReleaseAssets{}, fmt.Errorf("tag glob %q: %w", glob, err)
 		}
 	}
-	out := ReleaseAssets{Names: map[string]bool{}}
+	out := ReleaseAssets{Names: map[string]bool{}, URLs: map[string]string{}}
 	opt := &gh.ListOptions{PerPage: 100}
 	for {
 		rels, resp, err := c.gh.Repositories.ListReleases(ctx, r.Owner, r.Name, opt)
@@ -72,7 +75,13 @@ func (c *Client) ListReleaseAssets(ctx context.Context, r Repo, glob string) (Re
 					continue
 				}
 			}
-			n, err := c.releaseAssets(ctx, r, rel.GetID(), tag, out.Names)
+			n := 0
+			err := c.eachAsset(ctx, r, rel.GetID(), tag, func(a *gh.ReleaseAsset) bool {
+				out.Names[a.GetName()] = true
+				out.URLs[a.GetName()] = a.GetBrowserDownloadURL()
+				n++
+				return true
+			})
 			if err != nil {
 				return out, err
 			}
@@ -88,20 +97,22 @@ func (c *Client) ListReleaseAssets(ctx context.Context, r Repo, glob string) (Re
 	}
 }
 
-func (c *Client) releaseAssets(ctx context.Context, r Repo, id int64, tag string, names map[string]bool) (int, error) {
-	n := 0
+// eachAsset calls f on every asset of release id (tagged tag, for errors)
+// of r, every page, 100 a page, until f returns false.
+func (c *Client) eachAsset(ctx context.Context, r Repo, id int64, tag string, f func(*gh.ReleaseAsset) bool) error {
 	opt := &gh.ListOptions{PerPage: 100}
 	for {
 		assets, resp, err := c.gh.Repositories.ListReleaseAssets(ctx, r.Owner, r.Name, id, opt)
 		if err != nil {
-			return n, fmt.Errorf("list assets of release %s of %s: %w", tag, r, err)
+			return fmt.Errorf("list assets of release %s of %s: %w", tag, r, err)
 		}
 		for _, a := range assets {
-			names[a.GetName()] = true
+			if !f(a) {
+				return nil
+			}
 		}
-		n += len(assets)
 		if resp.NextPage == 0 {
-			return n, nil
+			return nil
 		}
 		opt.Page = resp.NextPage
 	}

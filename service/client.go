@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -127,17 +128,20 @@ func (r *Retry) layer(next http.RoundTripper) http.RoundTripper {
 }
 
 // servicePolicy retries what may pass by itself: the service unreachable
-// (refused, reset, timed out: down or restarting), 5xx other than 501, 408
-// and 429. A redirect, another 4xx or a malformed answer is not retried.
+// (refused, reset, timed out: down or restarting; a name that does not
+// resolve yet, as while a node boots), 5xx other than 501, 408 and 429. A
+// redirect, another 4xx, a malformed answer, and a failure no wait can
+// mend (a certificate that does not verify, a scheme net/http lacks) are
+// not retried.
 func servicePolicy(a transport.Attempt) transport.Decision {
 	if a.Err != nil {
-		if errors.Is(a.Err, context.Canceled) {
+		var dnsErr *net.DNSError
+		if errors.Is(a.Err, context.Canceled) || !transport.Temporary(a.Err) && !errors.As(a.Err, &dnsErr) {
 			return transport.Decision{}
 		}
 		return transport.Decision{Retry: true, Wait: a.Delay, Reason: a.Err.Error()}
 	}
-	code := a.Response.StatusCode
-	if code != http.StatusTooManyRequests && code != http.StatusRequestTimeout && (code < 500 || code > 599 || code == http.StatusNotImplemented) {
+	if code := a.Response.StatusCode; !transport.TemporaryStatus(code) || code == http.StatusNotImplemented {
 		return transport.Decision{}
 	}
 	wait := a.Delay

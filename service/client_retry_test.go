@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -94,5 +96,73 @@ func TestClientRetry(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestClientRetryStopsOnPermanentFailures: a failure no wait can mend is
+// not retried until the deadline: it is the error at once, with no pause
+// (a scheme net/http has no transport for fails before any dial; the TLS
+// server is on loopback, with a certificate the client does not trust).
+func TestClientRetryStopsOnPermanentFailures(t *testing.T) {
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"build_id":"b1","status":"queued"}`))
+	}))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
+	tlsSrv.StartTLS()
+	defer tlsSrv.Close()
+	for _, tt := range []struct{ name, server, wantErr string }{
+		{"a scheme net/http lacks", "ftp://127.0.0.1:1", "unsupported protocol scheme"},
+		{"a certificate that does not verify", tlsSrv.URL, "certificate"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var slept []time.Duration
+			c := &Client{Server: tt.server, Retry: &Retry{Base: time.Second, Max: 30 * time.Second,
+				Sleep: func(_ context.Context, d time.Duration) error {
+					slept = append(slept, d)
+					return errors.New("the test's sleeper: no pause wanted")
+				}}}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			_, err := c.Submit(ctx, Request{Distribution: "ubuntu"})
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || len(slept) != 0 {
+				t.Errorf("err %v after %d pauses, want %q at once", err, len(slept), tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestClientRetryAfterAttemptDeadline: an attempt that outlives the
+// client's per-attempt timeout (a service that accepts but does not answer
+// while it restarts) is retried, as a refused connection is.
+func TestClientRetryAfterAttemptDeadline(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		first := n == 1
+		mu.Unlock()
+		if first {
+			// Hung until the client gives up on the attempt (or the test ends).
+			_, _ = io.ReadAll(r.Body)
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+			return
+		}
+		_, _ = w.Write([]byte(`{"build_id":"b1","status":"queued"}`))
+	}))
+	defer srv.Close()
+	defer close(release)
+	var slept []time.Duration
+	c := &Client{Server: srv.URL, HTTP: &http.Client{Timeout: 50 * time.Millisecond}, Retry: &Retry{Base: time.Second, Max: 30 * time.Second,
+		Sleep: func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }}}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := c.Submit(ctx, Request{Distribution: "ubuntu"})
+	if err != nil || st.BuildID != "b1" || len(slept) != 1 {
+		t.Errorf("Submit = %+v, %v after %d pauses; want b1 after one retry", st, err, len(slept))
 	}
 }

@@ -66,8 +66,8 @@ type Config struct {
 	AuthToken     string // bearer token for POST /build; "" = none
 	WebhookSecret string // "" = POST /github/webhook is not served
 	MaxBodyBytes  int64  // default 4 KiB
-	// Collectors are registered beside the service's metrics (a
-	// GitHubTransport, for one).
+	// Collectors are registered beside the service's metrics (githubsvc's
+	// count of HTTP attempts to GitHub, for one).
 	Collectors []prometheus.Collector
 	Now        func() time.Time
 	Logger     *slog.Logger

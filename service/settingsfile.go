@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,9 +40,13 @@ func ReadSettingsFile(file string) ([]Setting, error) {
 	var out []Setting
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		var vals []string
-		var one any
 		if err := json.Unmarshal(m[k], &vals); err != nil {
-			if err := json.Unmarshal(m[k], &one); err != nil {
+			// One value: a number as written (10000000, not the float
+			// 1e+07 it would print as), a string or a bool as text.
+			dec := json.NewDecoder(bytes.NewReader(m[k]))
+			dec.UseNumber()
+			var one any
+			if err := dec.Decode(&one); err != nil {
 				return nil, &matrixgen.UsageError{Option: "config", Msg: fmt.Sprintf("%s: key %q: %v", file, k, err)}
 			}
 			vals = []string{fmt.Sprint(one)}

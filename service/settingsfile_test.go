@@ -20,7 +20,7 @@ func TestReadSettingsFile(t *testing.T) {
 		}
 		return p
 	}
-	f := write(`{"repo": "o/r", "poll-interval": "15s", "default-distro-version": ["ubuntu=24.04", "debian=12"], "job-timeout": 60, "wait": true}`)
+	f := write(`{"repo": "o/r", "poll-interval": "15s", "default-distro-version": ["ubuntu=24.04", "debian=12"], "job-timeout": 60, "max-body-bytes": 10000000, "wait": true}`)
 	got, err := ReadSettingsFile(f)
 	if err != nil {
 		t.Fatal(err)
@@ -28,6 +28,7 @@ func TestReadSettingsFile(t *testing.T) {
 	want := []Setting{
 		{"default-distro-version", []string{"ubuntu=24.04", "debian=12"}},
 		{"job-timeout", []string{"60"}},
+		{"max-body-bytes", []string{"10000000"}}, // as written, not 1e+07
 		{"poll-interval", []string{"15s"}},
 		{"repo", []string{"o/r"}},
 		{"wait", []string{"true"}},

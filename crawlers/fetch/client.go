@@ -250,7 +250,7 @@ func (c *Client) open(ctx context.Context, req Request) (*Response, error) {
 	}
 	if req.Idempotent && method != http.MethodGet {
 		// net/http's own convention for a replayable request: a nil Idempotency-Key is
-		// not sent, but marks the request as safe to retry (see retryTransport).
+		// not sent, but marks the request as safe to retry (transport.Replayable).
 		transport.MarkIdempotent(hreq)
 	}
 	if req.Range != "" {

@@ -903,8 +903,14 @@ func (s *Server) listReleases(w http.ResponseWriter, r *http.Request) {
 	page(w, r, out)
 }
 
-func assetJSON(a *asset) map[string]any {
-	return map[string]any{"id": a.ID, "name": a.Name, "label": a.Label, "state": a.State, "content_type": a.ContentType, "size": a.Size}
+// assetJSON is a release asset as GitHub answers it, in a listing and in
+// the answer to an upload alike: browser_download_url is a required field
+// of the REST API's release-asset schema, whose example is
+// https://github.com/OWNER/REPO/releases/download/TAG/NAME ("Upload a
+// release asset", "List release assets").
+func (s *Server) assetJSON(rel *release, a *asset) map[string]any {
+	return map[string]any{"id": a.ID, "name": a.Name, "label": a.Label, "state": a.State, "content_type": a.ContentType, "size": a.Size,
+		"browser_download_url": fmt.Sprintf("https://github.invalid/%s/%s/releases/download/%s/%s", s.Owner, s.Repo, url.PathEscape(rel.Tag), url.PathEscape(a.Name))}
 }
 
 func (s *Server) listAssets(w http.ResponseWriter, r *http.Request) {
@@ -919,10 +925,7 @@ func (s *Server) listAssets(w http.ResponseWriter, r *http.Request) {
 		if rel.ID == id {
 			found = true
 			for _, a := range rel.Assets {
-				j := assetJSON(a)
-				// GitHub's form: https://github.com/OWNER/REPO/releases/download/TAG/NAME.
-				j["browser_download_url"] = fmt.Sprintf("https://github.invalid/%s/%s/releases/download/%s/%s", s.Owner, s.Repo, url.PathEscape(rel.Tag), url.PathEscape(a.Name))
-				out = append(out, j)
+				out = append(out, s.assetJSON(rel, a))
 			}
 		}
 	}

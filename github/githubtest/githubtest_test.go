@@ -214,6 +214,15 @@ func TestReleaseAnswers(t *testing.T) {
 	if err != nil || a.GetName() != "drv-6.12.95.deb12.1_amd64.deb" || a.GetSize() != 5 || a.GetContentType() != "application/octet-stream" {
 		t.Errorf("upload: %+v %v", a, err)
 	}
+	// The upload's answer is a whole release asset, its download URL (under
+	// the stored name) included, as the listing gives it.
+	if want := "https://github.invalid/acme/drivers/releases/download/drivers-1-1/drv-6.12.95.deb12.1_amd64.deb"; a.GetBrowserDownloadURL() != want {
+		t.Errorf("upload answer's browser_download_url %q, want %q", a.GetBrowserDownloadURL(), want)
+	}
+	listed, _, err := c.Repositories.ListReleaseAssets(ctx, "acme", "drivers", rel.GetID(), nil)
+	if err != nil || len(listed) != 1 || listed[0].GetBrowserDownloadURL() != a.GetBrowserDownloadURL() {
+		t.Errorf("listing %v %v: want the upload's browser_download_url %q", listed, err, a.GetBrowserDownloadURL())
+	}
 	_, err = up("drv-6.12.95.deb12~1_amd64.deb")
 	validation("same stored name", err, "already_exists", "name", "")
 	if _, err := up("b.deb"); err != nil {

@@ -157,7 +157,7 @@ func (s *Server) uploadAsset(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadGateway, map[string]any{"message": "Server Error"})
 		return
 	}
-	writeJSON(w, http.StatusCreated, assetJSON(a))
+	writeJSON(w, http.StatusCreated, s.assetJSON(rel, a))
 }
 
 // BreakNextUpload makes the next upload stored as name fail as GitHub's

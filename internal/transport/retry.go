@@ -32,6 +32,13 @@ func Replayable(req *http.Request) bool {
 	if _, ok := req.Header[IdempotencyKey]; !ok {
 		return false
 	}
+	return rewindable(req)
+}
+
+// rewindable: req's body, if any, can be sent again (GetBody). A Replay
+// may say any request is safe to repeat, but a body already read cannot
+// be: it would go out empty or cut short.
+func rewindable(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
 
@@ -105,16 +112,18 @@ func TemporaryStatus(code int) bool {
 }
 
 // Temporary reports whether a failure before headers is worth another
-// attempt: timeouts, refused or reset connections, connections closed
-// before the answer. A host-policy refusal, a certificate that does not
-// verify and a name that does not exist are not.
+// attempt: timeouts (an attempt's Timeout or Deadline included), refused
+// or reset connections, connections closed before the answer. A
+// host-policy refusal, a certificate that does not verify and a name that
+// does not exist are not.
 func Temporary(err error) bool {
 	var he *HostError
 	if errors.As(err, &he) {
 		return false
 	}
 	var te *TimeoutError
-	if errors.As(err, &te) {
+	var de *DeadlineError
+	if errors.As(err, &te) || errors.As(err, &de) {
 		return true
 	}
 	var cve *tls.CertificateVerificationError
@@ -160,7 +169,7 @@ type Retry struct {
 	Attempts int // the first included; <= 1 means no retry
 	Backoff  Backoff
 	Policy   Policy                                     // nil: DefaultPolicy(Backoff.Max)
-	Replay   func(*http.Request) bool                   // nil: Replayable
+	Replay   func(*http.Request) bool                   // nil: Replayable; a body without GetBody is sent once whatever it says
 	Now      func() time.Time                           // nil: time.Now
 	Sleep    func(context.Context, time.Duration) error // nil: a timer, ended by the context
 	OnWait   func(Wait)                                 // before each wait; may be called concurrently
@@ -175,7 +184,7 @@ func (t *Retry) RoundTrip(req *http.Request) (*http.Response, error) {
 	if replay == nil {
 		replay = Replayable
 	}
-	if t.Attempts <= 1 || !replay(req) {
+	if t.Attempts <= 1 || !replay(req) || !rewindable(req) {
 		return t.Next.RoundTrip(req)
 	}
 	policy := t.Policy

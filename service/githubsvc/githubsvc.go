@@ -76,45 +76,16 @@ func (g *GitHub) api() *gh.Client { return g.o.Client.API() }
 // StoredName is github.AssetName: the name GitHub stores.
 func (g *GitHub) StoredName(name string) string { return github.AssetName(name) }
 
-// ReleaseAssets lists every asset of every release whose tag matches the
-// driver version's glob, every page, 100 a page.
+// ReleaseAssets is every asset of every release whose tag matches the
+// driver version's glob (github.Client.ListReleaseAssets: every page, 100
+// a page): its download URL by stored name.
 func (g *GitHub) ReleaseAssets(ctx context.Context, driverVersion string) (map[string]string, error) {
 	glob := strings.ReplaceAll(g.o.ReleaseTag, "{driver_version}", driverVersion)
-	if _, err := path.Match(glob, ""); err != nil {
-		return nil, fmt.Errorf("release tag glob %q: %w", glob, err)
+	ra, err := g.o.Client.ListReleaseAssets(ctx, g.o.Repo, glob)
+	if err != nil {
+		return nil, wrap(fmt.Errorf("release assets of driver version %s: %w", driverVersion, err))
 	}
-	r := g.o.Repo
-	out := map[string]string{}
-	opt := &gh.ListOptions{PerPage: 100}
-	for {
-		rels, resp, err := g.api().Repositories.ListReleases(ctx, r.Owner, r.Name, opt)
-		if err != nil {
-			return nil, wrap(fmt.Errorf("list releases of %s: %w", r, err))
-		}
-		for _, rel := range rels {
-			if ok, _ := path.Match(glob, rel.GetTagName()); !ok {
-				continue
-			}
-			aopt := &gh.ListOptions{PerPage: 100}
-			for {
-				assets, aresp, err := g.api().Repositories.ListReleaseAssets(ctx, r.Owner, r.Name, rel.GetID(), aopt)
-				if err != nil {
-					return nil, wrap(fmt.Errorf("list assets of release %s of %s: %w", rel.GetTagName(), r, err))
-				}
-				for _, a := range assets {
-					out[a.GetName()] = a.GetBrowserDownloadURL()
-				}
-				if aresp.NextPage == 0 {
-					break
-				}
-				aopt.Page = aresp.NextPage
-			}
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opt.Page = resp.NextPage
-	}
+	return ra.URLs, nil
 }
 
 // Dispatch starts the workflow with return_run_details; a GitHub that

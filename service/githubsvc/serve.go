@@ -76,7 +76,7 @@ func Serve(ctx context.Context, s Settings) error {
 			return err
 		}
 	}
-	counting := service.NewGitHubTransport(s.GitHub.Transport)
+	counting := newCountingTransport(s.GitHub.Transport)
 	s.GitHub.Transport = counting
 	if s.GitHub.Words == nil {
 		s.GitHub.Words = s.Words
